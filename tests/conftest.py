@@ -1,0 +1,48 @@
+"""Shared fixtures: no display, a fresh data dir and database per test, never the real user dirs."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from winback_desktop.paths import Paths  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data dir; the env var makes any stray resolve() land there too."""
+    d = tmp_path / "data"
+    monkeypatch.setenv("WINBACK_DATA_DIR", str(d))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    return d
+
+
+@pytest.fixture
+def paths(data_dir: Path) -> Paths:
+    return Paths(data_dir, custom=True)
+
+
+@pytest.fixture
+def ctx(paths: Paths):
+    from winback_desktop.services.context import open_app
+
+    app_ctx = open_app(paths)
+    yield app_ctx
+    app_ctx.close()
+
+
+@pytest.fixture
+def demo_ctx(ctx):
+    """A database with the sample data loaded."""
+    from winback_desktop.services.demo import load_demo
+
+    load_demo(ctx)
+    return ctx

@@ -1,0 +1,61 @@
+"""Where Win-Back Desk keeps its files: resolved here and nowhere else.
+
+Order of precedence: an explicit ``--data-dir`` argument, then ``WINBACK_DATA_DIR``, then the
+platformdirs user data dir. Tests inject a temporary dir; they never touch the real user dirs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_DIR_NAME = "winback-desk"
+ENV_DATA_DIR = "WINBACK_DATA_DIR"
+DB_FILE_NAME = "winback.sqlite3"
+
+
+@dataclass(frozen=True)
+class Paths:
+    data_dir: Path
+    custom: bool  # True when the user chose the dir; logs then live inside it too
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / DB_FILE_NAME
+
+    @property
+    def backups(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def exports(self) -> Path:
+        return self.data_dir / "exports"
+
+    @property
+    def logs(self) -> Path:
+        if self.custom:
+            return self.data_dir / "logs"
+        return Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False))
+
+    @property
+    def lock_file(self) -> Path:
+        return self.data_dir / "winback.lock"
+
+    def ensure(self) -> Paths:
+        """Create the dirs, readable by the user only (customer data is personal data)."""
+        for d in (self.data_dir, self.backups, self.logs):
+            d.mkdir(parents=True, exist_ok=True)
+            os.chmod(d, 0o700)
+        return self
+
+
+def resolve(data_dir: str | os.PathLike[str] | None = None) -> Paths:
+    if data_dir:
+        return Paths(Path(data_dir).expanduser().resolve(), custom=True)
+    env = os.environ.get(ENV_DATA_DIR)
+    if env:
+        return Paths(Path(env).expanduser().resolve(), custom=True)
+    return Paths(Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False)), custom=False)

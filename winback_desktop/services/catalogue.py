@@ -1,0 +1,69 @@
+"""Reference data: departure reasons, help options, people, settings."""
+
+from __future__ import annotations
+
+import tomllib
+
+from sqlalchemy import func, select
+
+from winback_desktop.resources import resource_path
+from winback_desktop.services.context import AppContext
+from winback_desktop.services.dto import PersonInfo, ReasonInfo
+from winback_desktop.store.connection import transaction
+from winback_desktop.store.models import DepartureReason, HelpOption, Person, Setting
+
+ROLES = {"executive": "Executive", "caller": "Recovery caller", "partner": "Partner"}
+SETTING_DEFAULTS = {"company_name": "our company", "lapse_months": "6", "current_user_id": ""}
+
+
+def ensure_catalogue(ctx: AppContext) -> None:
+    """Seed the reason taxonomy and help options into an empty database (idempotent)."""
+    with transaction(ctx.sessions) as s:
+        if s.scalar(select(func.count()).select_from(DepartureReason)):
+            return
+        data = tomllib.loads(resource_path("catalogue.toml").read_text(encoding="utf-8"))
+        s.add_all(DepartureReason(code=c, label=label, category=cat) for c, label, cat in data["reasons"])
+        s.add_all(HelpOption(code=c, label=label, description=d) for c, label, d in data["help_options"])
+
+
+def reasons(ctx: AppContext) -> list[ReasonInfo]:
+    with ctx.sessions() as s:
+        rows = s.scalars(select(DepartureReason).where(DepartureReason.active).order_by(DepartureReason.id))
+        return [ReasonInfo(r.id, r.code, r.label, r.category) for r in rows]
+
+
+def help_options(ctx: AppContext) -> list[tuple[int, str, str]]:
+    with ctx.sessions() as s:
+        rows = s.scalars(select(HelpOption).where(HelpOption.active).order_by(HelpOption.id))
+        return [(o.id, o.label, o.description) for o in rows]
+
+
+def people(ctx: AppContext, role: str | None = None) -> list[PersonInfo]:
+    with ctx.sessions() as s:
+        q = select(Person).where(Person.active).order_by(Person.name)
+        if role:
+            q = q.where(Person.role == role)
+        return [PersonInfo(p.id, p.name, p.title, p.role) for p in s.scalars(q)]
+
+
+def add_person(ctx: AppContext, name: str, role: str, title: str = "", email: str = "") -> int:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if not name.strip():
+        raise ValueError("a person needs a name")
+    with transaction(ctx.sessions) as s:
+        person = Person(name=name.strip(), role=role, title=title.strip(), email=email.strip())
+        s.add(person)
+        s.flush()
+        return person.id
+
+
+def get_setting(ctx: AppContext, key: str) -> str:
+    with ctx.sessions() as s:
+        value = s.scalar(select(Setting.value).where(Setting.key == key))
+    return value if value is not None else SETTING_DEFAULTS.get(key, "")
+
+
+def set_setting(ctx: AppContext, key: str, value: str) -> None:
+    with transaction(ctx.sessions) as s:
+        s.merge(Setting(key=key, value=value))

@@ -1,0 +1,29 @@
+"""Backups through SQLite's online backup API: consistent even while the app writes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+
+def backup_database(source: Path, target: Path) -> Path:
+    """Copy ``source`` to ``target`` (mode 0600) and check the copy; returns ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.close(fd)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(tmp)
+    try:
+        with dst:
+            src.backup(dst)
+        ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        src.close()
+        dst.close()
+    if ok != "ok":
+        tmp.unlink(missing_ok=True)
+        raise RuntimeError(f"backup {target} failed its integrity check: {ok}")
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,82 @@
+"""The one engine factory. SQLite specifics (pragmas, transaction handling) live here only."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def create_db_file(path: Path) -> None:
+    """Create the database file readable by the user only, before SQLite opens it.
+
+    SQLite gives the -wal and -shm files the same mode as the database file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Hand transaction control to SQLAlchemy (pysqlite's legacy implicit BEGIN breaks
+    # SAVEPOINT and transactional DDL); the "begin" listener below emits BEGIN itself.
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url_or_path: str | Path, *, echo: bool = False) -> Engine:
+    """An engine for a SQLite file path (the default) or any SQLAlchemy URL (e.g. PostgreSQL)."""
+    if isinstance(url_or_path, Path) or "://" not in str(url_or_path):
+        path = Path(url_or_path)
+        create_db_file(path)
+        url = f"sqlite+pysqlite:///{path}"
+    else:
+        url = str(url_or_path)
+    engine = create_engine(url, echo=echo)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    # expire_on_commit=False: services hand out plain data built from rows after commit.
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    with factory() as session, session.begin():
+        yield session
+
+
+def sqlite_path(engine: Engine) -> Path | None:
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        return None
+    return Path(engine.url.database)
+
+
+def quick_check(engine: Engine) -> str:
+    """SQLite's quick integrity check; 'ok' when the file is sound."""
+    if engine.dialect.name != "sqlite":
+        return "ok"
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("PRAGMA quick_check").fetchall()
+    return "; ".join(str(r[0]) for r in rows)

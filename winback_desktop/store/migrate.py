@@ -1,0 +1,67 @@
+"""Bring a database to the schema this version expects: back up first, refuse newer ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from winback_desktop.store.backup import backup_database
+from winback_desktop.store.connection import sqlite_path
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer Win-Back Desk; opening it could damage it."""
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine, backups_dir: Path | None = None) -> str | None:
+    """Upgrade to head. Returns the path of the pre-migration backup, if one was made."""
+    script = ScriptDirectory.from_config(alembic_config())
+    current = current_revision(engine)
+    head = script.get_current_head()
+    if current == head:
+        return None
+    if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
+        raise SchemaTooNewError(
+            f"This database was written by a newer version of Win-Back Desk (schema {current}); "
+            f"this version only knows up to {head}. Please update the app."
+        )
+    backup = None
+    db = sqlite_path(engine)
+    if current is not None and db is not None and backups_dir is not None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = backup_database(db, backups_dir / f"pre-migrate-{current}-{stamp}.sqlite3")
+        log.info("backed up %s to %s before migrating", db, backup)
+    cfg = alembic_config()
+    # One transaction for the whole upgrade: a failing revision leaves the file as it was.
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    log.info("migrated database from %s to %s", current, head)
+    return str(backup) if backup else None

@@ -1,0 +1,213 @@
+"""The schema, as typed SQLAlchemy 2.x models. Every change here needs an Alembic revision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints so Alembic batch migrations on SQLite can find them again.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Kept as text: CRM ids like "00586" must keep their zeros.
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    company: Mapped[str] = mapped_column(String(200))
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_title: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    value_lost: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    last_purchase: Mapped[dt.date | None] = mapped_column(Date)
+    # lapsed / lost / won_back / active
+    status: Mapped[str] = mapped_column(String(20), default="lapsed")
+    segment: Mapped[str] = mapped_column(String(60), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # Case-folded company, contact, id, phone and email: SQLite's LIKE folds ASCII only, so
+    # search matches "ærø" to "Ærø" through this column (kept by the listener below).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    calls: Mapped[list[Call]] = relationship(back_populates="customer")
+
+    __table_args__ = (Index("ix_customers_company", "company"),)
+
+
+def customer_search_text(company: str, contact: str, external_id: str | None, phone: str, email: str) -> str:
+    return " ".join(p for p in (company, contact, external_id or "", phone, email) if p).casefold()
+
+
+@event.listens_for(Customer, "before_insert")
+@event.listens_for(Customer, "before_update")
+def _keep_search_text(_mapper, _conn, c: Customer) -> None:
+    c.search_text = customer_search_text(c.company, c.contact_name or "", c.external_id, c.phone or "",
+                                         c.email or "")
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(120), default="")
+    # executive / caller / partner
+    role: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Call(Base):
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    caller_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    scheduled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # scheduled / in_progress / completed / abandoned
+    status: Mapped[str] = mapped_column(String(20), default="scheduled", index=True)
+    current_stage: Mapped[str] = mapped_column(String(40), default="initiate")
+    # won_back / open_door / not_now / never_again / let_go (empty while the call runs)
+    outcome: Mapped[str] = mapped_column(String(30), default="")
+    # never_again / can_do / cannot_provide: the customer's answer to "what would it take?"
+    customer_answer: Mapped[str] = mapped_column(String(30), default="")
+    accepts_help: Mapped[str] = mapped_column(String(20), default="")
+    keep_in_touch: Mapped[bool | None] = mapped_column(Boolean)
+    next_contact: Mapped[dt.date | None] = mapped_column(Date)
+    script_name: Mapped[str] = mapped_column(String(120), default="")
+    script_version: Mapped[str] = mapped_column(String(40), default="")
+    script_snapshot: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    customer: Mapped[Customer] = relationship(back_populates="calls")
+    caller: Mapped[Person | None] = relationship(foreign_keys=[caller_id])
+    partner: Mapped[Person | None] = relationship(foreign_keys=[partner_id])
+    answers: Mapped[list[StageAnswer]] = relationship(cascade="all, delete-orphan")
+    reasons: Mapped[list[CallReason]] = relationship(cascade="all, delete-orphan")
+    offers: Mapped[list[CallOffer]] = relationship(cascade="all, delete-orphan")
+    actions: Mapped[list[ActionItem]] = relationship(back_populates="call", cascade="all, delete-orphan")
+
+
+class StageAnswer(Base):
+    """One note field of one stage of one call: what the caller typed, saved as typed."""
+
+    __tablename__ = "stage_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str] = mapped_column(String(80))
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("call_id", "stage", "field", name="uq_stage_answers_field"),)
+
+
+class DepartureReason(Base):
+    """The reason taxonomy; reasons are retired, never deleted, so old calls keep their meaning."""
+
+    __tablename__ = "departure_reasons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(80), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CallReason(Base):
+    __tablename__ = "call_reasons"
+
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    reason_id: Mapped[int] = mapped_column(ForeignKey("departure_reasons.id"), primary_key=True)
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    reason: Mapped[DepartureReason] = relationship()
+
+
+class HelpOption(Base):
+    """The catalogue of help the caller can offer in 'earn the right to help'."""
+
+    __tablename__ = "help_options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CallOffer(Base):
+    """An option offered on a call: from the catalogue, or free text (help_option_id is NULL)."""
+
+    __tablename__ = "call_offers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    help_option_id: Mapped[int | None] = mapped_column(ForeignKey("help_options.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    option: Mapped[HelpOption | None] = relationship()
+
+
+class ActionItem(Base):
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    what: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    # open / done / cancelled
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    done_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    call: Mapped[Call] = relationship(back_populates="actions")
+    owner: Mapped[Person | None] = relationship()
+
+
+class Setting(Base):
+    """Small app-wide settings (our company name, lapse months, ...); defaults live in code."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
