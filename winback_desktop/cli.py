@@ -17,8 +17,7 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--data-dir",
         metavar="DIR",
         default=None if top else argparse.SUPPRESS,
-        help="keep the database, backups and logs in DIR (default: the user data dir; "
-        "also WINBACK_DATA_DIR)",
+        help="keep the database, backups and logs in DIR (default: the user data dir; also WINBACK_DATA_DIR)",
     )
 
 
@@ -60,15 +59,20 @@ def run_command(args: argparse.Namespace) -> int:
 
     paths = resolve(args.data_dir)
     if args.command == "paths":
-        print(f"data dir: {paths.data_dir}\ndatabase: {paths.database}\nbackups:  {paths.backups}\n"
-              f"logs:     {paths.logs}")
+        print(
+            f"data dir: {paths.data_dir}\ndatabase: {paths.database}\nbackups:  {paths.backups}\n"
+            f"logs:     {paths.logs}"
+        )
         return 0
     ctx = open_app(paths)
     try:
         if args.command == "demo":
             from winback_desktop.services.demo import load_demo
 
-            summary = load_demo(ctx)
+            try:
+                summary = load_demo(ctx)
+            except ValueError as exc:
+                return _fail(str(exc))
             print(summary)
             return 0
         if args.command == "sheet":

@@ -65,7 +65,11 @@ def start_call(
             call.status = "in_progress"
             call.started_at = utcnow()
             call.current_stage = script.stages[0].key
-            call.script_name, call.script_version, call.script_snapshot = script.name, script.version, script.text
+            call.script_name, call.script_version, call.script_snapshot = (
+                script.name,
+                script.version,
+                script.text,
+            )
         call.caller_id = caller_id if caller_id is not None else call.caller_id
         call.partner_id = partner_id if partner_id is not None else call.partner_id
         s.add(call)
@@ -77,8 +81,13 @@ def schedule_call(
     ctx: AppContext, customer_id: int, when: dt.datetime, caller_id: int | None, partner_id: int | None
 ) -> int:
     with transaction(ctx.sessions) as s:
-        call = Call(customer_id=customer_id, scheduled_at=when, caller_id=caller_id, partner_id=partner_id,
-                    status="scheduled")
+        call = Call(
+            customer_id=customer_id,
+            scheduled_at=when,
+            caller_id=caller_id,
+            partner_id=partner_id,
+            status="scheduled",
+        )
         s.add(call)
         s.flush()
         return call.id
@@ -154,8 +163,13 @@ def add_action(
 ) -> int:
     with transaction(ctx.sessions) as s:
         call = _open_call(s, call_id)
-        item = ActionItem(call_id=call_id, customer_id=call.customer_id, what=what,
-                          owner_id=owner_id if owner_id is not None else call.partner_id, due_date=due)
+        item = ActionItem(
+            call_id=call_id,
+            customer_id=call.customer_id,
+            what=what,
+            owner_id=owner_id if owner_id is not None else call.partner_id,
+            due_date=due,
+        )
         s.add(item)
         s.flush()
         return item.id
@@ -238,11 +252,21 @@ def detail(ctx: AppContext, call_id: int) -> CallDetail:
         ]
         caller, partner = _person(call.caller), _person(call.partner)
         base = dict(
-            id=call.id, caller=caller, partner=partner, status=call.status,
-            current_stage=call.current_stage, scheduled_at=call.scheduled_at, started_at=call.started_at,
-            ended_at=call.ended_at, outcome=call.outcome, customer_answer=call.customer_answer,
-            accepts_help=call.accepts_help, keep_in_touch=call.keep_in_touch, next_contact=call.next_contact,
-            script_name=call.script_name, script_version=call.script_version,
+            id=call.id,
+            caller=caller,
+            partner=partner,
+            status=call.status,
+            current_stage=call.current_stage,
+            scheduled_at=call.scheduled_at,
+            started_at=call.started_at,
+            ended_at=call.ended_at,
+            outcome=call.outcome,
+            customer_answer=call.customer_answer,
+            accepts_help=call.accepts_help,
+            keep_in_touch=call.keep_in_touch,
+            next_contact=call.next_contact,
+            script_name=call.script_name,
+            script_version=call.script_version,
             script_snapshot=call.script_snapshot,
         )
         customer_id = call.customer_id

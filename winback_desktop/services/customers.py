@@ -34,8 +34,16 @@ def search(ctx: AppContext, text: str = "", limit: int | None = None) -> list[Cu
         q = q.limit(limit)
     with ctx.sessions() as s:
         return [
-            CustomerRow(r.id, r.external_id or "", r.company, r.contact_name, r.phone, r.value_lost,
-                        r.last_purchase, r.status)
+            CustomerRow(
+                r.id,
+                r.external_id or "",
+                r.company,
+                r.contact_name,
+                r.phone,
+                r.value_lost,
+                r.last_purchase,
+                r.status,
+            )
             for r in s.execute(q)
         ]
 
@@ -59,8 +67,14 @@ def card(ctx: AppContext, customer_id: int, exclude_call: int | None = None) -> 
         if exclude_call is not None:
             calls_q = calls_q.where(Call.id != exclude_call)
         calls = [
-            CallSummary(call.id, call.status, call.started_at or call.scheduled_at, name or "",
-                        call.outcome, call.current_stage)
+            CallSummary(
+                call.id,
+                call.status,
+                call.started_at or call.scheduled_at,
+                name or "",
+                call.outcome,
+                call.current_stage,
+            )
             for call, name in s.execute(calls_q)
         ]
         promises_q = (
@@ -73,11 +87,22 @@ def card(ctx: AppContext, customer_id: int, exclude_call: int | None = None) -> 
             promises_q = promises_q.where(ActionItem.call_id != exclude_call)
         promises = [action_info(a, name) for a, name in s.execute(promises_q)]
         return CustomerCard(
-            id=c.id, external_id=c.external_id or "", company=c.company, contact_name=c.contact_name,
-            contact_title=c.contact_title, phone=c.phone, email=c.email, value_lost=c.value_lost,
-            last_purchase=c.last_purchase, status=c.status, earlier_calls=calls, open_promises=promises,
+            id=c.id,
+            external_id=c.external_id or "",
+            company=c.company,
+            contact_name=c.contact_name,
+            contact_title=c.contact_title,
+            phone=c.phone,
+            email=c.email,
+            value_lost=c.value_lost,
+            last_purchase=c.last_purchase,
+            status=c.status,
+            earlier_calls=calls,
+            open_promises=promises,
         )
 
 
 def action_info(a: ActionItem, owner_name: str | None) -> ActionInfo:
-    return ActionInfo(a.id, a.call_id, a.what, a.owner_id, owner_name or "", a.due_date, a.status, a.done_note)
+    return ActionInfo(
+        a.id, a.call_id, a.what, a.owner_id, owner_name or "", a.due_date, a.status, a.done_note
+    )

@@ -11,7 +11,6 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
-    Integer,
     MetaData,
     Numeric,
     String,
@@ -73,8 +72,9 @@ def customer_search_text(company: str, contact: str, external_id: str | None, ph
 @event.listens_for(Customer, "before_insert")
 @event.listens_for(Customer, "before_update")
 def _keep_search_text(_mapper, _conn, c: Customer) -> None:
-    c.search_text = customer_search_text(c.company, c.contact_name or "", c.external_id, c.phone or "",
-                                         c.email or "")
+    c.search_text = customer_search_text(
+        c.company, c.contact_name or "", c.external_id, c.phone or "", c.email or ""
+    )
 
 
 class Person(Base):

@@ -1,0 +1,55 @@
+"""Render every screen to PNG for a human look: `python tests/gui/shots.py OUT_DIR`.
+
+Not a test (pytest does not collect it): it loads the sample data into a temporary data dir,
+walks the main window and each stage of a call, and saves screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main(out: Path) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from winback_desktop.app import create_app
+    from winback_desktop.paths import Paths
+    from winback_desktop.services.context import open_app
+    from winback_desktop.ui.main_window import MainWindow
+
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="winback-shots-"))
+    ctx = open_app(Paths(tmp, custom=True))
+    create_app()
+    window = MainWindow(ctx)
+    window.show()
+    QApplication.processEvents()
+    window.grab().save(str(out / "01-empty.png"))
+    window.load_sample()
+    QApplication.processEvents()
+    window.grab().save(str(out / "02-list.png"))
+    window.search.setText("gmbh")
+    window.refresh()
+    QApplication.processEvents()
+    window.grab().save(str(out / "03-search.png"))
+    window.search.setText("")
+    window.refresh()
+    call = window.start_call()
+    QApplication.processEvents()
+    for i, key in enumerate(call.stage_keys(), start=1):
+        call.go_to(key)
+        QApplication.processEvents()
+        call.grab().save(str(out / f"1{i}-stage-{key}.png"))
+    call.close()
+    window.close()
+    ctx.close()
+    print(f"screenshots in {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "shots"))

@@ -1,0 +1,1 @@
+"""PySide6 widgets. They call services; they never open sessions or write SQL."""

@@ -1,0 +1,188 @@
+"""Editors for the script's field kinds. Each emits ``changed`` and reads back ``value()``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+
+from winback_desktop.script import Field
+
+NOT_SET = QDate(2000, 1, 1)
+
+
+class NoteEdit(QPlainTextEdit):
+    """A multi-line note: Tab moves on (callers tab through fields), Ctrl+Tab types a tab."""
+
+    changed = Signal()
+
+    def __init__(self, f: Field, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setPlaceholderText(f.help or f.label)
+        self.setMinimumHeight(70)
+        self.textChanged.connect(self.changed)
+
+    def value(self) -> str:
+        return self.toPlainText()
+
+    def set_value(self, text: str) -> None:
+        if text != self.toPlainText():
+            self.blockSignals(True)
+            self.setPlainText(text)
+            self.blockSignals(False)
+
+
+class LineField(QLineEdit):
+    changed = Signal()
+
+    def __init__(self, f: Field, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setPlaceholderText(f.help or f.label)
+        self.textEdited.connect(self.changed)
+
+    def value(self) -> str:
+        return self.text()
+
+    def set_value(self, text: str) -> None:
+        self.setText(text)
+
+
+class ChoiceField(QComboBox):
+    changed = Signal()
+
+    def __init__(self, f: Field, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.addItem("— not yet —", "")
+        for key, label in f.choices:
+            self.addItem(label, key)
+        if f.help:
+            self.setToolTip(f.help)
+        self.activated.connect(lambda _i: self.changed.emit())
+        self.currentIndexChanged.connect(lambda _i: self.changed.emit())
+
+    def value(self) -> str:
+        return self.currentData() or ""
+
+    def set_value(self, key: str) -> None:
+        self.blockSignals(True)
+        self.setCurrentIndex(max(self.findData(key or ""), 0))
+        self.blockSignals(False)
+
+
+class DateField(QDateEdit):
+    """A date that may be unset: the minimum date stands for 'not set' (shown as such)."""
+
+    changed = Signal()
+
+    def __init__(self, f: Field | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self.setMinimumDate(NOT_SET)
+        self.setSpecialValueText("not set")
+        self.setDate(NOT_SET)
+        self.dateChanged.connect(lambda _d: self.changed.emit())
+
+    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 - Qt override
+        # QDateEdit uses Tab to step through day/month/year; callers expect the next field.
+        return QWidget.focusNextPrevChild(self, forward)
+
+    def value(self) -> str:
+        d = self.date()
+        return "" if d == NOT_SET else d.toString(Qt.DateFormat.ISODate)
+
+    def date_value(self) -> dt.date | None:
+        text = self.value()
+        return dt.date.fromisoformat(text) if text else None
+
+    def set_value(self, text: str | dt.date | None) -> None:
+        self.blockSignals(True)
+        if isinstance(text, dt.date):
+            self.setDate(QDate(text.year, text.month, text.day))
+        else:
+            self.setDate(QDate.fromString(text, Qt.DateFormat.ISODate) if text else NOT_SET)
+        self.blockSignals(False)
+
+
+class CheckList(QListWidget):
+    """A list of checkable items (Space toggles): used for checklists, reasons and offers."""
+
+    changed = Signal()
+
+    def __init__(self, items: list[tuple[object, str]], parent: QWidget | None = None):
+        super().__init__(parent)
+        for data, label in items:
+            item = QListWidgetItem(label, self)
+            item.setData(Qt.ItemDataRole.UserRole, data)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.itemChanged.connect(lambda _i: self.changed.emit())
+        rows = max(len(items), 1)
+        self.setMaximumHeight(min(rows, 8) * (self.sizeHintForRow(0) + 2) + 6)
+
+    def checked(self) -> list[object]:
+        return [
+            self.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.count())
+            if self.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def set_checked(self, values) -> None:
+        wanted = set(values)
+        self.blockSignals(True)
+        for i in range(self.count()):
+            item = self.item(i)
+            on = item.data(Qt.ItemDataRole.UserRole) in wanted
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        self.blockSignals(False)
+
+
+class ActionRow(QWidget):
+    """One next step: what, owner, due date, and a remove button."""
+
+    changed = Signal()
+    remove_requested = Signal()
+
+    def __init__(self, action_id: int, people: list[tuple[int, str]], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.action_id = action_id
+        self.what = QLineEdit(placeholderText="What will happen (e.g. credit note for the damaged order)")
+        self.owner = QComboBox()
+        self.owner.addItem("— owner —", None)
+        for pid, name in people:
+            self.owner.addItem(name, pid)
+        self.due = DateField()
+        self.due.setToolTip("Due date")
+        self.remove = QPushButton("Remove")
+        self.remove.setToolTip("Remove this next step")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.what, 3)
+        layout.addWidget(self.owner, 1)
+        layout.addWidget(self.due)
+        layout.addWidget(self.remove)
+        self.what.textEdited.connect(self.changed)
+        self.owner.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.due.changed.connect(self.changed)
+        self.remove.clicked.connect(self.remove_requested)
+
+    def set_values(self, what: str, owner_id: int | None, due: dt.date | None) -> None:
+        self.blockSignals(True)
+        self.what.setText(what)
+        self.owner.blockSignals(True)
+        self.owner.setCurrentIndex(max(self.owner.findData(owner_id), 0))
+        self.owner.blockSignals(False)
+        self.due.set_value(due)
+        self.blockSignals(False)

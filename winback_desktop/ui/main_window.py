@@ -1,0 +1,319 @@
+"""The main window: the searchable customer list, who is calling, and the way into a call."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from winback_desktop import APP_NAME, __version__
+from winback_desktop.services import calls, catalogue, customers
+from winback_desktop.services.context import AppContext
+from winback_desktop.ui.call_window import CallWindow
+from winback_desktop.ui.customer_model import CustomerTableModel
+from winback_desktop.ui.format import short_date
+
+log = logging.getLogger(__name__)
+SEARCH_DELAY_MS = 150
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        self.call_windows: dict[int, CallWindow] = {}
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("mainWindow")
+
+        self.search = QLineEdit(
+            placeholderText="Search company, contact, customer id, phone or email  (Ctrl+F)"
+        )
+        self.search.setClearButtonEnabled(True)
+        self.caller = QComboBox(toolTip="Who is making the calls")
+        self.partner = QComboBox(toolTip="The tag-team partner who owns the follow-up")
+        self.model = CustomerTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _i: self.start_call())
+        self.start_button = QPushButton("Start call")
+        self.start_button.setDefault(True)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addSpacing(12)
+        top.addWidget(QLabel("&Caller:", buddy=self.caller))
+        top.addWidget(self.caller)
+        top.addWidget(QLabel("&Partner:", buddy=self.partner))
+        top.addWidget(self.partner)
+        bottom = QHBoxLayout()
+        self.count_label = QLabel(objectName="hint")
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.start_button)
+
+        list_page = QWidget()
+        list_layout = QVBoxLayout(list_page)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addWidget(self.table, 1)
+        list_layout.addLayout(bottom)
+
+        empty_page = QWidget()
+        empty_layout = QVBoxLayout(empty_page)
+        empty_layout.addStretch(1)
+        title = QLabel("No customers yet.", objectName="emptyTitle", alignment=Qt.AlignmentFlag.AlignCenter)
+        hint = QLabel(
+            "Load the sample data to try a recovery call: about fifty lapsed customers,\n"
+            "a few finished calls with their follow-ups, and calls booked for the coming days.",
+            alignment=Qt.AlignmentFlag.AlignCenter,
+            objectName="hint",
+        )
+        self.sample_button = QPushButton("Load sample data")
+        empty_layout.addWidget(title)
+        empty_layout.addWidget(hint)
+        empty_layout.addWidget(self.sample_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_layout.addStretch(2)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(list_page)
+        self.pages.addWidget(empty_page)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(12, 10, 12, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self._focus_table)
+        self._build_menus()
+        self.caller.currentIndexChanged.connect(self._remember_caller)
+        self.reload_people()
+        self.refresh()
+        self.resize(1100, 700)
+
+    # -- menus --------------------------------------------------------------------------------
+    def _action(self, menu, text: str, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.sample_action = self._action(file_menu, "Load &sample data", None, self.load_sample)
+        self._action(file_menu, "&Export calls as CSV…", "Ctrl+E", self.export_calls)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        call_menu = self.menuBar().addMenu("&Call")
+        self.start_action = self._action(
+            call_menu, "&Start call with selected customer", "Ctrl+Return", self.start_call
+        )
+        self.start_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self._action(call_menu, "&Resume unfinished call…", "Ctrl+R", self.offer_resume)
+        self._action(call_menu, "&Find customer", QKeySequence.StandardKey.Find, self._focus_search)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self._action(help_menu, "&About", None, self.show_about)
+        self.start_button.clicked.connect(self.start_action.trigger)
+        self.start_button.setToolTip("Start a guided call with the selected customer (Ctrl+Return)")
+        self.sample_button.clicked.connect(self.sample_action.trigger)
+
+    # -- data -----------------------------------------------------------------------------------
+    def reload_people(self) -> None:
+        remembered = catalogue.get_setting(self.ctx, "current_user_id")
+        for combo, roles, none_label in (
+            (self.caller, ("executive", "caller"), "— choose —"),
+            (self.partner, ("partner",), "— none —"),
+        ):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(none_label, None)
+            for p in catalogue.people(self.ctx):
+                if p.role in roles:
+                    combo.addItem(f"{p.name}" + (f" ({p.title})" if p.title else ""), p.id)
+            combo.blockSignals(False)
+        if remembered.isdigit():
+            self.caller.setCurrentIndex(max(self.caller.findData(int(remembered)), 0))
+        if self.caller.currentIndex() <= 0 and self.caller.count() > 1:
+            self.caller.setCurrentIndex(1)
+        if self.partner.count() > 1:
+            self.partner.setCurrentIndex(1)
+
+    def _remember_caller(self) -> None:
+        pid = self.caller.currentData()
+        catalogue.set_setting(self.ctx, "current_user_id", str(pid) if pid else "")
+
+    def refresh(self) -> None:
+        total = customers.count(self.ctx)
+        self.pages.setCurrentIndex(1 if total == 0 else 0)
+        self.sample_action.setEnabled(total == 0)
+        rows = customers.search(self.ctx, self.search.text())
+        self.model.set_rows(rows)
+        if rows and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+        text = self.search.text().strip()
+        self.count_label.setText(f"{len(rows)} of {total} customers" if text else f"{total} customers")
+        self.table.resizeColumnsToContents()
+
+    def selected_customer_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.row_at(rows[0].row()).id
+
+    # -- commands ---------------------------------------------------------------------------------
+    def start_call(self) -> CallWindow | None:
+        customer_id = self.selected_customer_id()
+        if customer_id is None:
+            self.statusBar().showMessage("Select a customer first.", 5000)
+            return None
+        call_id = calls.start_call(
+            self.ctx, customer_id, self.caller.currentData(), self.partner.currentData()
+        )
+        return self.open_call(call_id)
+
+    def open_call(self, call_id: int) -> CallWindow:
+        window = self.call_windows.get(call_id)
+        if window is None:
+            window = CallWindow(self.ctx, call_id)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.closed.connect(self._call_closed)
+            window.finished.connect(lambda _id: self.statusBar().showMessage("Call ended and saved.", 8000))
+            self.call_windows[call_id] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def _call_closed(self, call_id: int) -> None:
+        self.call_windows.pop(call_id, None)
+        self.refresh()
+
+    def offer_resume(self) -> CallWindow | None:
+        """Offer the most recent unfinished call (left by a closed window or a crash)."""
+        unfinished = [u for u in calls.unfinished_calls(self.ctx) if u.call_id not in self.call_windows]
+        if not unfinished:
+            self.statusBar().showMessage("No unfinished calls.", 5000)
+            return None
+        u = unfinished[0]
+        stage = (
+            self.ctx.script.stage(u.stage).title
+            if u.stage in {s.key for s in self.ctx.script.stages}
+            else u.stage
+        )
+        more = (
+            f"\n\n{len(unfinished) - 1} more unfinished call(s) can be resumed afterwards."
+            if len(unfinished) > 1
+            else ""
+        )
+        answer = QMessageBox.question(
+            self,
+            "Resume unfinished call",
+            f"The call with {u.company} was not finished (at stage “{stage}”, "
+            f"started {short_date(u.started_at.date() if u.started_at else None)}).\n"
+            f"Everything typed was saved. Resume it now?{more}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        return self.open_call(u.call_id)
+
+    def load_sample(self) -> None:
+        from winback_desktop.services.demo import load_demo
+
+        try:
+            summary = load_demo(self.ctx)
+        except ValueError as exc:
+            QMessageBox.information(self, "Sample data", str(exc))
+            return
+        self.reload_people()
+        self.refresh()
+        self.statusBar().showMessage(str(summary), 10000)
+
+    def export_calls(self) -> Path | None:
+        from winback_desktop.services.export import export_calls
+
+        default = self.ctx.paths.exports / "calls.csv"
+        default.parent.mkdir(parents=True, exist_ok=True)
+        name, _ = QFileDialog.getSaveFileName(self, "Export calls", str(default), "CSV (*.csv)")
+        if not name:
+            return None
+        try:
+            n = export_calls(self.ctx, Path(name))
+        except OSError as exc:
+            QMessageBox.warning(self, "Export failed", f"Could not write {name}:\n{exc.strerror or exc}")
+            return None
+        self.statusBar().showMessage(f"Exported {n} calls to {name}", 8000)
+        return Path(name)
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(
+            self,
+            "Keyboard shortcuts",
+            "Customer list\n"
+            "  Ctrl+F  search    Enter  go to the list    Ctrl+Return  start call\n"
+            "  Ctrl+R  resume an unfinished call    Ctrl+E  export calls\n\n"
+            "During a call\n"
+            "  Alt+Right / Alt+Left  next / previous stage    Ctrl+1…4  jump to a stage\n"
+            "  Tab  next field    Space  tick a checklist item or reason\n"
+            "  Ctrl+D  dial    Ctrl+Shift+N  add next step    Ctrl+P  action sheet PDF\n"
+            "  Ctrl+Shift+E  end call    Ctrl+W  close the window (the call stays open)\n\n"
+            "Notes save themselves as you type.",
+        )
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"{APP_NAME} {__version__}\n\nGuided recovery calls to lost and lapsed customers.\n"
+            f"Data: {self.ctx.paths.data_dir}\nEverything stays on this computer.",
+        )
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _focus_table(self) -> None:
+        self.table.setFocus()
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.hasFocus():
+            self.start_call()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        for window in list(self.call_windows.values()):
+            window.close()  # each flushes what was typed
+        super().closeEvent(event)
