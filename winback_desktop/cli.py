@@ -77,13 +77,13 @@ def run_command(args: argparse.Namespace) -> int:
             return 0
         if args.command == "sheet":
             from winback_desktop.reports.action_sheet import write_action_sheet
-            from winback_desktop.services import calls
+            from winback_desktop.services import calls, catalogue
 
             try:
                 detail = calls.detail(ctx, args.call_id)
             except LookupError as exc:
                 return _fail(str(exc))
-            out = write_action_sheet(detail, args.output)
+            out = write_action_sheet(detail, args.output, company_name=catalogue.configured_company_name(ctx))
             print(f"wrote {out}")
             return 0
         if args.command == "export":

@@ -64,6 +64,12 @@ def get_setting(ctx: AppContext, key: str) -> str:
     return value if value is not None else SETTING_DEFAULTS.get(key, "")
 
 
+def configured_company_name(ctx: AppContext) -> str:
+    """Our company's name when the user has set it; '' rather than the spoken default."""
+    with ctx.sessions() as s:
+        return s.scalar(select(Setting.value).where(Setting.key == "company_name")) or ""
+
+
 def set_setting(ctx: AppContext, key: str, value: str) -> None:
     with transaction(ctx.sessions) as s:
         s.merge(Setting(key=key, value=value))

@@ -284,7 +284,7 @@ class CallWindow(QMainWindow):
             out = write_action_sheet(
                 calls.detail(self.ctx, self.call_id),
                 target,
-                company_name=catalogue.get_setting(self.ctx, "company_name"),
+                company_name=catalogue.configured_company_name(self.ctx),
             )
         except OSError as exc:
             QMessageBox.warning(

@@ -1,0 +1,83 @@
+"""The real app in a child process, for the crash tests (not collected by pytest).
+
+python crash_child.py type DATA_DIR   start a call and type into a note, printing progress
+python crash_child.py check DATA_DIR  start again, accept the resume offer, print what is there
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+TEXT = "Their deliveries were late three weeks running and nobody called them back. " * 20
+CHAR_INTERVAL_MS = 15
+
+
+def start(data_dir: str):
+    from winback_desktop.app import create_app
+    from winback_desktop.paths import Paths
+    from winback_desktop.services.context import open_app
+    from winback_desktop.ui.main_window import MainWindow
+
+    app = create_app()
+    ctx = open_app(Paths(__import__("pathlib").Path(data_dir), custom=True))
+    window = MainWindow(ctx)
+    window.show()
+    return app, window
+
+
+def type_mode(data_dir: str) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtTest import QTest
+
+    app, window = start(data_dir)
+    call = window.start_call()
+    editor = call.editor("what_happened")
+    typed = 0
+
+    def type_one() -> None:
+        nonlocal typed
+        if typed >= len(TEXT):
+            return
+        QTest.keyClicks(editor, TEXT[typed])
+        typed += 1
+        print(f"typed {typed}", flush=True)
+
+    timer = QTimer(interval=CHAR_INTERVAL_MS)
+    timer.timeout.connect(type_one)
+    timer.start()
+    print(f"call {call.call_id}", flush=True)
+    app.exec()
+
+
+def check_mode(data_dir: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    app, window = start(data_dir)
+    offered = []
+
+    def yes(*args, **_kwargs):
+        offered.append(args[2])
+        return QMessageBox.StandardButton.Yes
+
+    QMessageBox.question = yes
+    call = window.offer_resume()
+    result = {
+        "offered": offered,
+        "call_id": call.call_id if call else None,
+        "stage": call.current if call else None,
+        "text": call.editor("what_happened").value() if call else None,
+    }
+    print(json.dumps(result), flush=True)
+    if call:
+        call.close()
+    window.close()
+    app.processEvents()
+
+
+if __name__ == "__main__":
+    mode, directory = sys.argv[1], sys.argv[2]
+    {"type": type_mode, "check": check_mode}[mode](directory)
