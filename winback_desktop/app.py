@@ -37,7 +37,7 @@ def create_app(argv: list[str] | None = None):
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("winback-desk")
-    icon = resource_root() / "icons" / "winback.png"
+    icon = resource_root() / "icons" / "winback-desk.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     app.setStyleSheet(STYLE)
