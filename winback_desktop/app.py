@@ -1,10 +1,11 @@
-"""Desktop start-up: paths, logging, the Qt application, the main window."""
+"""Desktop start-up: paths, logging, one instance per data folder, the database, the main window."""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from winback_desktop import APP_NAME, __version__
@@ -16,13 +17,14 @@ log = logging.getLogger("winback_desktop")
 def setup_logging(paths: Paths) -> Path:
     paths.logs.mkdir(parents=True, exist_ok=True)
     log_file = paths.logs / "winback.log"
-    handler = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-    )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
+    if not any(getattr(h, "baseFilename", None) == str(log_file) for h in root.handlers):
+        handler = logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
     root.setLevel(logging.INFO)
-    root.addHandler(handler)
     return log_file
 
 
@@ -44,33 +46,128 @@ def create_app(argv: list[str] | None = None):
     return app
 
 
-def run_gui(data_dir: str | None = None) -> int:
+def ask_restore(parent, path: Path, detail: str, backup_label: str | None) -> bool:
+    from PySide6.QtWidgets import QMessageBox
+
+    if backup_label is None:
+        QMessageBox.critical(
+            parent,
+            APP_NAME,
+            f"The database file is damaged:\n{path}\n\n{detail}\n\nNothing was written to it, and there is "
+            "no good backup to restore. Keep the file safe and ask for help.",
+        )
+        return False
+    answer = QMessageBox.question(
+        parent,
+        APP_NAME,
+        f"The database file is damaged:\n{path}\n\n{detail}\n\nNothing was written to it. Restore the "
+        f"newest good backup ({backup_label})?\nThe damaged file is kept in the backups folder.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def open_or_recover(paths: Paths, ask: Callable[[Path, str, str | None], bool] | None = None):
+    """Open the database; when it is damaged, offer the newest good backup (never write to it)."""
+    from winback_desktop.services import maintenance
+    from winback_desktop.services.context import DatabaseDamagedError, open_app
+
+    ask = ask or (lambda path, detail, label: ask_restore(None, path, detail, label))
+    try:
+        return open_app(paths)
+    except DatabaseDamagedError as exc:
+        log.error("database damaged: %s", exc)
+        good = maintenance.newest_good_backup(paths)
+        label = f"{good.taken_at:%d %b %Y %H:%M}" if good else None
+        if good is None or not ask(paths.database, exc.detail, label):
+            return None
+        aside = maintenance.restore_backup(paths, good.path, aside_label="damaged")
+        log.warning("restored %s; the damaged file is kept as %s", good.path, aside)
+        return open_app(paths)
+
+
+def install_excepthook(log_file: Path, save_everything: Callable[[], bool]) -> None:
+    """A bug: save what was typed, tell the user what happened and where the log is, keep going."""
+    from PySide6.QtWidgets import QMessageBox
+
+    busy = False
+
+    def hook(exc_type, exc, tb) -> None:
+        nonlocal busy
+        log.critical("unexpected error", exc_info=(exc_type, exc, tb))
+        if busy:  # an error while reporting an error: the log has it
+            return
+        busy = True
+        try:
+            try:
+                saved = save_everything()
+            except Exception:  # noqa: BLE001 - already reporting; the log has it
+                log.exception("saving after the error failed")
+                saved = False
+            kept = "Everything you typed has been saved." if saved else "Some typing may not be saved yet."
+            QMessageBox.critical(
+                None,
+                f"{APP_NAME}: something went wrong",
+                f"An unexpected error happened: {exc_type.__name__}: {exc}\n\n{kept}\n"
+                f"The details are in the log:\n{log_file}\n\nYou can carry on working.",
+            )
+        finally:
+            busy = False
+
+    sys.excepthook = hook
+
+
+def start_gui(paths: Paths):
+    """Everything up to the main window on screen. Returns (app, window, ctx, code)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QMessageBox
 
-    from winback_desktop.services.context import DatabaseDamagedError, open_app
+    from winback_desktop.instance import InstanceLock, RaiseListener, ask_running_instance_to_raise
+    from winback_desktop.services import maintenance
+    from winback_desktop.services.calls import unfinished_calls
+    from winback_desktop.services.context import DatabaseDamagedError
     from winback_desktop.store.migrate import SchemaTooNewError
     from winback_desktop.ui.main_window import MainWindow
 
-    paths = resolve(data_dir).ensure()
+    paths.ensure()
     log_file = setup_logging(paths)
     log.info("starting %s %s with data dir %s", APP_NAME, __version__, paths.data_dir)
     app = create_app()
+    lock = InstanceLock(paths)
+    if not lock.acquire():
+        if ask_running_instance_to_raise(paths):
+            print(f"{APP_NAME} is already open on {paths.data_dir}: brought its window forward.")
+        else:
+            QMessageBox.information(None, APP_NAME, f"{APP_NAME} is already open on\n{paths.data_dir}.")
+        return app, None, None, 0
+    app.instance_lock = lock  # held for the life of the app
     try:
-        ctx = open_app(paths)
+        ctx = open_or_recover(paths)
     except (DatabaseDamagedError, SchemaTooNewError, OSError) as exc:
         log.exception("cannot open the database")
         QMessageBox.critical(None, APP_NAME, f"{exc}\n\nThe log is at {log_file}.")
-        return 1
+        return app, None, None, 1
+    if ctx is None:
+        return app, None, None, 1
+    try:
+        maintenance.backup_if_due(paths)
+    except Exception:  # noqa: BLE001 - a failed backup must not stop the caller working
+        log.exception("start-up backup failed")
     window = MainWindow(ctx)
+    app.raise_listener = RaiseListener(paths, window.bring_forward)
+    install_excepthook(log_file, window.save_everything)
     window.show()
-    QTimer.singleShot(0, lambda: window.offer_resume() if _has_unfinished(ctx) else None)
+    if unfinished_calls(ctx):
+        QTimer.singleShot(0, window.offer_resume)
+    return app, window, ctx, None
+
+
+def run_gui(data_dir: str | None = None) -> int:
+    app, window, ctx, code = start_gui(resolve(data_dir))
+    if code is not None:
+        return code
     code = app.exec()
-    ctx.close()
+    window.ctx.close()  # the window's: a restore may have reopened it
+    app.instance_lock.release()
     return code
-
-
-def _has_unfinished(ctx) -> bool:
-    from winback_desktop.services.calls import unfinished_calls
-
-    return bool(unfinished_calls(ctx))

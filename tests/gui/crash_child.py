@@ -17,15 +17,14 @@ CHAR_INTERVAL_MS = 15
 
 
 def start(data_dir: str):
-    from winback_desktop.app import create_app
-    from winback_desktop.paths import Paths
-    from winback_desktop.services.context import open_app
-    from winback_desktop.ui.main_window import MainWindow
+    """The app's own start-up path: lock, checks, backup, main window, resume offer."""
+    from pathlib import Path
 
-    app = create_app()
-    ctx = open_app(Paths(__import__("pathlib").Path(data_dir), custom=True))
-    window = MainWindow(ctx)
-    window.show()
+    from winback_desktop.app import start_gui
+    from winback_desktop.paths import Paths
+
+    app, window, _ctx, code = start_gui(Paths(Path(data_dir), custom=True))
+    assert code is None and window is not None, f"start-up ended with {code}"
     return app, window
 
 
@@ -56,15 +55,19 @@ def type_mode(data_dir: str) -> None:
 def check_mode(data_dir: str) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    app, window = start(data_dir)
     offered = []
 
     def yes(*args, **_kwargs):
         offered.append(args[2])
         return QMessageBox.StandardButton.Yes
 
-    QMessageBox.question = yes
-    call = window.offer_resume()
+    QMessageBox.question = yes  # the user accepts the resume offer made at start-up
+    app, window = start(data_dir)
+    for _ in range(100):
+        app.processEvents()
+        if window.call_windows:
+            break
+    call = next(iter(window.call_windows.values()), None)
     result = {
         "offered": offered,
         "call_id": call.call_id if call else None,

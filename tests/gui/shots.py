@@ -37,7 +37,7 @@ def main(out: Path) -> None:
     window.refresh()
     QApplication.processEvents()
     window.grab().save(str(out / "03-search.png"))
-    window.search.setText("")
+    window.search.setText("Harbourline")  # a customer with an earlier call and open promises
     window.refresh()
     call = window.start_call()
     QApplication.processEvents()
@@ -45,6 +45,9 @@ def main(out: Path) -> None:
         call.go_to(key)
         QApplication.processEvents()
         call.grab().save(str(out / f"1{i}-stage-{key}.png"))
+    call.editor("next_steps").add_step().what.setText("Send the new delivery schedule")
+    QApplication.processEvents()
+    call.grab().save(str(out / "15-close-with-step.png"))
     call.close()
     window.close()
     ctx.close()

@@ -18,6 +18,8 @@ def backup_database(source: Path, target: Path) -> Path:
     try:
         with dst:
             src.backup(dst)
+        # A backup is a single self-contained file: no WAL beside it when it is opened later.
+        dst.execute("PRAGMA journal_mode=DELETE")
         ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         src.close()

@@ -309,9 +309,18 @@ class CallWindow(QMainWindow):
                 self.go_to("close")
                 return
         calls.finish_call(self.ctx, self.call_id)
+        self._backup_after_call()
         self._ending = True
         self.finished.emit(self.call_id)
         self.close()
+
+    def _backup_after_call(self) -> None:
+        from winback_desktop.services import maintenance
+
+        try:
+            maintenance.backup_now(self.ctx.paths, "after-call")
+        except Exception:  # noqa: BLE001 - the call is saved; a failed extra copy is only logged
+            log.exception("backup after call %s failed", self.call_id)
 
     def _has_field(self, key: str) -> bool:
         try:

@@ -131,6 +131,9 @@ class MainWindow(QMainWindow):
         self.sample_action = self._action(file_menu, "Load &sample data", None, self.load_sample)
         self._action(file_menu, "&Export calls as CSV…", "Ctrl+E", self.export_calls)
         file_menu.addSeparator()
+        self._action(file_menu, "&Back up now", "Ctrl+Shift+B", self.backup_now)
+        self._action(file_menu, "&Restore from backup…", None, self.restore_backup)
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         call_menu = self.menuBar().addMenu("&Call")
         self.start_action = self._action(
@@ -275,6 +278,61 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported {n} calls to {name}", 8000)
         return Path(name)
 
+    def backup_now(self) -> Path | None:
+        from winback_desktop.services import maintenance
+
+        self.save_everything()
+        try:
+            path = maintenance.backup_now(self.ctx.paths)
+        except (OSError, RuntimeError) as exc:
+            QMessageBox.warning(self, "Backup failed", f"The backup could not be written:\n{exc}")
+            return None
+        self.statusBar().showMessage(f"Backup written and checked: {path}", 10000)
+        return path
+
+    def restore_backup(self, backup: Path | None = None) -> bool:
+        """Replace the database with a backup; the current file is kept in the backups folder."""
+        from winback_desktop.services import maintenance
+        from winback_desktop.services.context import open_app
+
+        if backup is None:
+            name, _ = QFileDialog.getOpenFileName(
+                self, "Restore from backup", str(self.ctx.paths.backups), "Backups (*.sqlite3)"
+            )
+            if not name:
+                return False
+            backup = Path(name)
+        answer = QMessageBox.question(
+            self,
+            "Restore from backup",
+            f"Replace the current data with the backup\n{backup.name}?\n\nOpen calls are closed first. "
+            "The current file is kept in the backups folder, so this can be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        for window in list(self.call_windows.values()):
+            window.close()
+        paths = self.ctx.paths
+        self.ctx.close()
+        try:
+            aside = maintenance.restore_backup(paths, backup)
+        except (ValueError, OSError) as exc:
+            QMessageBox.warning(self, "Restore failed", f"Nothing was changed.\n\n{exc}")
+            aside = None
+            ok = False
+        else:
+            ok = True
+        self.ctx = open_app(paths)
+        self.reload_people()
+        self.refresh()
+        if ok:
+            self.statusBar().showMessage(
+                f"Restored {backup.name}; the replaced data is kept as {aside}", 15000
+            )
+        return ok
+
     def show_shortcuts(self) -> None:
         QMessageBox.information(
             self,
@@ -297,6 +355,16 @@ class MainWindow(QMainWindow):
             f"{APP_NAME} {__version__}\n\nGuided recovery calls to lost and lapsed customers.\n"
             f"Data: {self.ctx.paths.data_dir}\nEverything stays on this computer.",
         )
+
+    def bring_forward(self) -> None:
+        """Another start of the app on this data folder asked for this window."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def save_everything(self) -> bool:
+        """Flush every open call's pending typing; True when all of it reached the database."""
+        return all([window.autosave.flush() for window in self.call_windows.values()])
 
     def _focus_search(self) -> None:
         self.search.setFocus()

@@ -1,0 +1,150 @@
+"""Backups, restore and health checks of the database file (SQLite; a server DB has its own tools)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from winback_desktop.paths import Paths
+from winback_desktop.store.backup import backup_database
+
+log = logging.getLogger(__name__)
+BACKUP_RE = re.compile(r"^(?:winback|pre-migrate-\w+)-(\d{8}-\d{6})(?:-[\w-]+)?\.sqlite3$")
+STAMP = "%Y%m%d-%H%M%S"
+AUTO_BACKUP_AGE = dt.timedelta(days=1)
+KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 5, 12
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken_at: dt.datetime
+    size: int
+
+
+def list_backups(paths: Paths) -> list[BackupInfo]:
+    """Backups in the backups folder, newest first."""
+    found = []
+    if paths.backups.is_dir():
+        for p in paths.backups.iterdir():
+            m = BACKUP_RE.match(p.name)
+            if m and p.is_file():
+                found.append(BackupInfo(p, dt.datetime.strptime(m.group(1), STAMP), p.stat().st_size))
+    return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+
+def backup_now(paths: Paths, reason: str = "manual", now: dt.datetime | None = None) -> Path:
+    """Write a checked backup now, then thin the old ones. Returns the new file."""
+    now = now or dt.datetime.now()
+    target = paths.backups / f"winback-{now.strftime(STAMP)}-{reason}.sqlite3"
+    n = 1
+    while target.exists():  # two backups in the same second keep both
+        target = paths.backups / f"winback-{now.strftime(STAMP)}-{reason}-{n}.sqlite3"
+        n += 1
+    backup_database(paths.database, target)
+    log.info("backup written: %s", target)
+    for old in backups_to_thin(list_backups(paths), now):
+        old.path.unlink(missing_ok=True)
+        log.info("old backup thinned: %s", old.path)
+    return target
+
+
+def backup_if_due(paths: Paths, now: dt.datetime | None = None) -> Path | None:
+    """At start-up: back up when the newest backup is older than a day (or there is none)."""
+    now = now or dt.datetime.now()
+    if not paths.database.exists():
+        return None
+    backups = list_backups(paths)
+    if backups and now - backups[0].taken_at < AUTO_BACKUP_AGE:
+        return None
+    return backup_now(paths, "daily", now)
+
+
+def backups_to_thin(backups: list[BackupInfo], now: dt.datetime) -> list[BackupInfo]:
+    """Keep everything from the last day, then the newest backup of each of the last 7 days,
+    5 weeks and 12 months; the rest may go. The newest backup is always kept."""
+    keep: set[Path] = set()
+    newest_first = sorted(backups, key=lambda b: b.taken_at, reverse=True)
+    if newest_first:
+        keep.add(newest_first[0].path)
+    buckets: dict[tuple, Path] = {}
+    for b in newest_first:
+        age = now - b.taken_at
+        if age < dt.timedelta(days=1):
+            keep.add(b.path)
+            continue
+        day = b.taken_at.date()
+        iso = day.isocalendar()
+        for key, limit in (
+            (("d", day), dt.timedelta(days=KEEP_DAILY)),
+            (("w", iso.year, iso.week), dt.timedelta(weeks=KEEP_WEEKLY)),
+            (("m", day.year, day.month), dt.timedelta(days=31 * KEEP_MONTHLY)),
+        ):
+            if age <= limit and key not in buckets:
+                buckets[key] = b.path  # newest first: the first seen is the newest of its bucket
+    keep.update(buckets.values())
+    return [b for b in newest_first if b.path not in keep]
+
+
+def check_file(path: Path, full: bool = True) -> str:
+    """'ok', or what SQLite says is wrong with the file (opened read-only: never written)."""
+    if not path.exists():
+        return f"{path} does not exist"
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
+            problems = [str(r[0]) for r in rows]
+            if problems == ["ok"] and full:
+                fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if fk:
+                    return f"{len(fk)} rows point at missing rows (first in table {fk[0][0]})"
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return "ok" if problems == ["ok"] else "; ".join(problems[:5])
+
+
+def newest_good_backup(paths: Paths) -> BackupInfo | None:
+    for b in list_backups(paths):
+        if check_file(b.path) == "ok":
+            return b
+    return None
+
+
+def _sidecars(db: Path) -> list[Path]:
+    return [db.with_name(db.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
+def restore_backup(paths: Paths, backup: Path, aside_label: str = "replaced") -> Path | None:
+    """Replace the database with ``backup`` (checked first). The file it replaces, with its WAL,
+    is kept in the backups folder; returns where. The database must not be open."""
+    problem = check_file(backup)
+    if problem != "ok":
+        raise ValueError(f"{backup} is not a usable backup: {problem}")
+    db = paths.database
+    stamp = dt.datetime.now().strftime(STAMP)
+    aside = None
+    paths.backups.mkdir(parents=True, exist_ok=True)
+    if db.exists():
+        aside = paths.backups / f"{aside_label}-{stamp}.sqlite3"
+        shutil.copy2(db, aside)
+        for side in _sidecars(db):  # a stale WAL would be replayed onto the restored file
+            if side.exists():
+                shutil.copy2(side, aside.with_name(aside.name + side.name[len(db.name) :]))
+                side.unlink()
+    tmp = db.with_name(db.name + ".restoring")
+    shutil.copyfile(backup, tmp)
+    os.chmod(tmp, 0o600)
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, db)
+    log.info("restored %s from %s (previous file kept as %s)", db, backup, aside)
+    return aside
