@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,8 @@ log = logging.getLogger("winback_desktop")
 def setup_logging(paths: Paths) -> Path:
     paths.logs.mkdir(parents=True, exist_ok=True)
     log_file = paths.logs / "winback.log"
+    log_file.touch(mode=0o600, exist_ok=True)
+    os.chmod(log_file, 0o600)
     root = logging.getLogger()
     if not any(getattr(h, "baseFilename", None) == str(log_file) for h in root.handlers):
         handler = logging.handlers.RotatingFileHandler(
@@ -122,6 +125,7 @@ def start_gui(paths: Paths):
     """Everything up to the main window on screen. Returns (app, window, ctx, code)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QMessageBox
+    from sqlalchemy.exc import OperationalError
 
     from winback_desktop.instance import InstanceLock, RaiseListener, ask_running_instance_to_raise
     from winback_desktop.services import maintenance
@@ -130,6 +134,7 @@ def start_gui(paths: Paths):
     from winback_desktop.store.migrate import SchemaTooNewError
     from winback_desktop.ui.main_window import MainWindow
 
+    os.umask(0o077)  # logs, backups, exports: readable by the user only
     paths.ensure()
     log_file = setup_logging(paths)
     log.info("starting %s %s with data dir %s", APP_NAME, __version__, paths.data_dir)
@@ -139,14 +144,22 @@ def start_gui(paths: Paths):
         if ask_running_instance_to_raise(paths):
             print(f"{APP_NAME} is already open on {paths.data_dir}: brought its window forward.")
         else:
+            print(f"{APP_NAME} is already open on {paths.data_dir}.", file=sys.stderr)
             QMessageBox.information(None, APP_NAME, f"{APP_NAME} is already open on\n{paths.data_dir}.")
         return app, None, None, 0
     app.instance_lock = lock  # held for the life of the app
     try:
         ctx = open_or_recover(paths)
-    except (DatabaseDamagedError, SchemaTooNewError, OSError) as exc:
+    except (DatabaseDamagedError, SchemaTooNewError, OSError, OperationalError) as exc:
+        # Known problems (a newer or damaged file, a read-only or full disk, a locked file).
         log.exception("cannot open the database")
-        QMessageBox.critical(None, APP_NAME, f"{exc}\n\nThe log is at {log_file}.")
+        detail = exc.orig if isinstance(exc, OperationalError) else exc
+        QMessageBox.critical(
+            None,
+            APP_NAME,
+            f"Cannot open the database\n{paths.database}\n\n{detail}\n\nNothing was changed. "
+            f"The log is at {log_file}.",
+        )
         return app, None, None, 1
     if ctx is None:
         return app, None, None, 1

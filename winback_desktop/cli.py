@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=["calls"], help="what to export")
     export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.csv")
     add("paths", "print the paths in use")
+    add("doctor", "check the database fully and print the paths in use (non-zero exit when damaged)")
+    add("backup", "write a checked backup of the database now, into the backups folder")
+    restore = add("restore", "replace the database with a backup (the current file is kept aside)")
+    restore.add_argument("file", type=Path, metavar="FILE")
     return parser
 
 
@@ -64,6 +68,8 @@ def run_command(args: argparse.Namespace) -> int:
             f"logs:     {paths.logs}"
         )
         return 0
+    if args.command in ("doctor", "backup", "restore"):
+        return run_maintenance(args.command, paths, args)
     ctx = open_app(paths)
     try:
         if args.command == "demo":
@@ -83,7 +89,12 @@ def run_command(args: argparse.Namespace) -> int:
                 detail = calls.detail(ctx, args.call_id)
             except LookupError as exc:
                 return _fail(str(exc))
-            out = write_action_sheet(detail, args.output, company_name=catalogue.configured_company_name(ctx))
+            try:
+                out = write_action_sheet(
+                    detail, args.output, company_name=catalogue.configured_company_name(ctx)
+                )
+            except OSError as exc:  # name the file the user asked for, not our temporary one
+                return _fail(f"cannot write {args.output}: {exc.strerror or exc}")
             print(f"wrote {out}")
             return 0
         if args.command == "export":
@@ -97,6 +108,48 @@ def run_command(args: argparse.Namespace) -> int:
     return _fail(f"unknown command {args.command!r}", 2)
 
 
+def run_maintenance(command: str, paths, args: argparse.Namespace) -> int:
+    """Commands that work on the database file itself, without opening (or migrating) it."""
+    from winback_desktop.instance import InstanceLock
+    from winback_desktop.services import maintenance
+
+    paths.ensure()
+    if command == "doctor":
+        print(
+            f"data dir: {paths.data_dir}\ndatabase: {paths.database}\nbackups:  {paths.backups}\n"
+            f"logs:     {paths.logs}"
+        )
+        result = maintenance.check_file(paths.database)
+        backups = maintenance.list_backups(paths)
+        newest = f"{len(backups)}, newest {backups[0].taken_at:%Y-%m-%d %H:%M}" if backups else "none"
+        print(f"backups:  {newest}")
+        if result != "ok":
+            good = maintenance.newest_good_backup(paths)
+            hint = f"; restore the newest good backup with: winback restore {good.path}" if good else ""
+            return _fail(f"the database {paths.database} is damaged: {result}{hint}")
+        print("database: ok (full integrity check passed)")
+        return 0
+    if command == "backup":
+        if not paths.database.exists():
+            return _fail(f"there is no database at {paths.database} to back up")
+        print(f"wrote {maintenance.backup_now(paths)}")
+        return 0
+    lock = InstanceLock(paths)
+    if not lock.acquire():
+        return _fail("Win-Back Desk is open on this data folder: close it, then restore")
+    try:
+        aside = maintenance.restore_backup(paths, args.file.resolve())
+    except ValueError as exc:
+        return _fail(str(exc))
+    finally:
+        lock.release()
+    print(
+        f"restored {paths.database} from {args.file}"
+        + (f"; the replaced file is kept as {aside}" if aside else "")
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # everything we create is personal data: readable by the user only
     args = build_parser().parse_args(argv)
@@ -104,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         from winback_desktop.app import run_gui
 
         return run_gui(args.data_dir)
+    from sqlalchemy import exc as sa_exc
+
+    from winback_desktop.paths import resolve
     from winback_desktop.services.context import DatabaseDamagedError
     from winback_desktop.store.migrate import SchemaTooNewError
 
@@ -111,6 +167,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_command(args)
     except (DatabaseDamagedError, SchemaTooNewError, OSError) as exc:
         return _fail(str(exc))
+    except sa_exc.DatabaseError as exc:
+        # A file that is not a database, or a locked or unreadable one: the user can act on
+        # that. Constraint and SQL errors are bugs and keep their traceback.
+        if isinstance(exc, (sa_exc.IntegrityError, sa_exc.ProgrammingError, sa_exc.DataError)):
+            raise
+        return _fail(f"cannot use the database {resolve(args.data_dir).database}: {exc.orig}")
 
 
 if __name__ == "__main__":

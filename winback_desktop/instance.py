@@ -47,11 +47,11 @@ def ask_running_instance_to_raise(paths: Paths, timeout_ms: int = 1000) -> bool:
     socket.connectToServer(channel_name(paths))
     if not socket.waitForConnected(timeout_ms):
         return False
-    socket.write(RAISE_MESSAGE)
-    socket.flush()
-    ok = socket.waitForBytesWritten(timeout_ms)
+    written = socket.write(RAISE_MESSAGE)
+    if socket.bytesToWrite():  # flushed already when it was small enough
+        socket.waitForBytesWritten(timeout_ms)
     socket.disconnectFromServer()
-    return ok
+    return written == len(RAISE_MESSAGE)
 
 
 class RaiseListener(QObject):
@@ -64,7 +64,9 @@ class RaiseListener(QObject):
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         name = channel_name(paths)
         QLocalServer.removeServer(name)  # a socket file left by a crashed instance
-        if not self._server.listen(name):
+        if self._server.listen(name):
+            log.info("listening for other starts on %s", name)
+        else:
             log.warning("cannot listen on %s: %s", name, self._server.errorString())
         self._server.newConnection.connect(self._accept)
 

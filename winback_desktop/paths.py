@@ -46,7 +46,7 @@ class Paths:
 
     def ensure(self) -> Paths:
         """Create the dirs, readable by the user only (customer data is personal data)."""
-        for d in (self.data_dir, self.backups, self.logs):
+        for d in (self.data_dir, self.backups, self.exports, self.logs):
             d.mkdir(parents=True, exist_ok=True)
             os.chmod(d, 0o700)
         return self

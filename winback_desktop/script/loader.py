@@ -169,8 +169,13 @@ def load_script_text(text: str, source: str = "<script>") -> CallScript:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        # Python 3.14+ has exc.lineno; before that the position is only in the message.
         line = getattr(exc, "lineno", None)
         msg = getattr(exc, "msg", str(exc))
+        at = re.search(r"\(at line (\d+), column (\d+)\)$", msg)
+        if at:
+            line = line or int(at.group(1))
+            msg = f"{msg[: at.start()].rstrip()} (column {at.group(2)})"
         raise ScriptError(source, line, "(syntax)", f"not valid TOML: {msg}") from None
     r = _Reader(source, text)
     head = r.table(data.get("script"), ("script",))
@@ -179,7 +184,10 @@ def load_script_text(text: str, source: str = "<script>") -> CallScript:
         raise r.fail(("stages",), "is missing: add four [[stages]] tables")
     keys = [s.get("key") if isinstance(s, dict) else None for s in raw_stages]
     if tuple(keys) != STAGE_KEYS:
-        raise r.fail(("stages",), f"must be the four stages {', '.join(STAGE_KEYS)} in order, found {keys}")
+        # Point at the first stage out of place, or at the stages when one is missing at the end.
+        wrong = next((i for i, (a, b) in enumerate(zip(keys, STAGE_KEYS, strict=False)) if a != b), None)
+        where: tuple[str | int, ...] = ("stages",) if wrong is None else ("stages", wrong, "key")
+        raise r.fail(where, f"must be the four stages {', '.join(STAGE_KEYS)} in order, found {keys}")
     stages, seen_fields, seen_kinds = [], set(), set()
     for i, raw in enumerate(raw_stages):
         path: tuple[str | int, ...] = ("stages", i)
@@ -221,11 +229,14 @@ def load_script_text(text: str, source: str = "<script>") -> CallScript:
 
 def load_script(path: Path) -> CallScript:
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScriptError(str(path), None, "(file)", f"not UTF-8 text: {exc.reason}") from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise ScriptError(str(path), None, "(file)", f"cannot be read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ScriptError(str(path), line, "(file)", f"not UTF-8 text: {exc.reason}") from None
     return load_script_text(text, str(path))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from winback_desktop.paths import Paths
 from winback_desktop.script import CallScript, default_script
-from winback_desktop.store.connection import make_engine, make_session_factory, quick_check
+from winback_desktop.store.connection import check_file, make_engine, make_session_factory
 from winback_desktop.store.migrate import migrate
 
 
@@ -37,13 +37,17 @@ def open_app(paths: Paths, *, check: bool = True) -> AppContext:
     from winback_desktop.services.catalogue import ensure_catalogue
 
     paths.ensure()
-    engine = make_engine(paths.database)
-    if check:
-        result = quick_check(engine)
+    if check and paths.database.exists():
+        # Read-only, before the engine sets any pragma: a damaged file is never written to.
+        result = check_file(paths.database, full=False)
         if result != "ok":
-            engine.dispose()
             raise DatabaseDamagedError(str(paths.database), result)
-    migrate(engine, paths.backups)
-    ctx = AppContext(paths=paths, engine=engine, sessions=make_session_factory(engine))
-    ensure_catalogue(ctx)
+    engine = make_engine(paths.database)
+    try:
+        migrate(engine, paths.backups)
+        ctx = AppContext(paths=paths, engine=engine, sessions=make_session_factory(engine))
+        ensure_catalogue(ctx)
+    except BaseException:
+        engine.dispose()
+        raise
     return ctx

@@ -7,12 +7,12 @@ import logging
 import os
 import re
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from winback_desktop.paths import Paths
 from winback_desktop.store.backup import backup_database
+from winback_desktop.store.connection import check_file
 
 log = logging.getLogger(__name__)
 BACKUP_RE = re.compile(r"^(?:winback|pre-migrate-\w+)-(\d{8}-\d{6})(?:-[\w-]+)?\.sqlite3$")
@@ -90,26 +90,6 @@ def backups_to_thin(backups: list[BackupInfo], now: dt.datetime) -> list[BackupI
                 buckets[key] = b.path  # newest first: the first seen is the newest of its bucket
     keep.update(buckets.values())
     return [b for b in newest_first if b.path not in keep]
-
-
-def check_file(path: Path, full: bool = True) -> str:
-    """'ok', or what SQLite says is wrong with the file (opened read-only: never written)."""
-    if not path.exists():
-        return f"{path} does not exist"
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            rows = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
-            problems = [str(r[0]) for r in rows]
-            if problems == ["ok"] and full:
-                fk = conn.execute("PRAGMA foreign_key_check").fetchall()
-                if fk:
-                    return f"{len(fk)} rows point at missing rows (first in table {fk[0][0]})"
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
-    return "ok" if problems == ["ok"] else "; ".join(problems[:5])
 
 
 def newest_good_backup(paths: Paths) -> BackupInfo | None:

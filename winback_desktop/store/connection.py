@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,10 +74,21 @@ def sqlite_path(engine: Engine) -> Path | None:
     return Path(engine.url.database)
 
 
-def quick_check(engine: Engine) -> str:
-    """SQLite's quick integrity check; 'ok' when the file is sound."""
-    if engine.dialect.name != "sqlite":
-        return "ok"
-    with engine.connect() as conn:
-        rows = conn.exec_driver_sql("PRAGMA quick_check").fetchall()
-    return "; ".join(str(r[0]) for r in rows)
+def check_file(path: Path, full: bool = True) -> str:
+    """'ok', or what SQLite says is wrong with the file (opened read-only: never written)."""
+    if not path.exists():
+        return f"{path} does not exist"
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
+            problems = [str(r[0]) for r in rows]
+            if problems == ["ok"] and full:
+                fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if fk:
+                    return f"{len(fk)} rows point at missing rows (first in table {fk[0][0]})"
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return "ok" if problems == ["ok"] else "; ".join(problems[:5])

@@ -286,9 +286,12 @@ class CallWindow(QMainWindow):
                 target,
                 company_name=catalogue.configured_company_name(self.ctx),
             )
-        except OSError as exc:
+        except OSError as exc:  # disk full, read-only folder, a missing bundled font...
+            log.warning("action sheet for call %s not written: %s", self.call_id, exc)
             QMessageBox.warning(
-                self, "Action sheet not saved", f"Could not write {target}:\n{exc.strerror or exc}"
+                self,
+                "Action sheet not saved",
+                f"The action sheet could not be written to\n{target}\n\n{exc}\n\nYour notes are safe.",
             )
             return None
         self.statusBar().showMessage(f"Action sheet saved to {out}", 8000)
