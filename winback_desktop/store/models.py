@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     Numeric,
     String,
@@ -55,6 +56,22 @@ class Customer(Base):
     status: Mapped[str] = mapped_column(String(20), default="lapsed")
     segment: Mapped[str] = mapped_column(String(60), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(120), default="")  # account owner, from the CRM
+    # Derived from order history (services/roster.py keeps them): what they were worth.
+    first_purchase: Mapped[dt.date | None] = mapped_column(Date)
+    orders_count: Mapped[int] = mapped_column(Integer, default=0)
+    total_revenue: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    # Revenue in the twelve months up to the last purchase: the yearly business that left.
+    yearly_revenue: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    # Whether to pursue: undecided / pursue / let_go (let-go customers leave the call lists).
+    decision: Mapped[str] = mapped_column(String(20), default="undecided")
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    verify_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_verified_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Win-back priority 0-100 from value, recency and frequency, with its reason in words.
+    priority: Mapped[float] = mapped_column(default=0.0)
+    priority_reason: Mapped[str] = mapped_column(String(300), default="")
     # Case-folded company, contact, id, phone and email: SQLite's LIKE folds ASCII only, so
     # search matches "ærø" to "Ærø" through this column (kept by the listener below).
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -62,7 +79,15 @@ class Customer(Base):
 
     calls: Mapped[list[Call]] = relationship(back_populates="customer")
 
-    __table_args__ = (Index("ix_customers_company", "company"),)
+    __table_args__ = (
+        Index("ix_customers_company", "company"),
+        Index("ix_customers_status", "status"),
+        Index("ix_customers_last_purchase", "last_purchase"),
+        Index("ix_customers_priority", "priority"),
+        Index("ix_customers_decision", "decision"),
+        Index("ix_customers_segment", "segment"),
+        Index("ix_customers_value_lost", "value_lost"),
+    )
 
 
 def customer_search_text(company: str, contact: str, external_id: str | None, phone: str, email: str) -> str:
@@ -211,3 +236,34 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class ImportBatch(Base):
+    """One imported file: recognised by its hash, so importing it again changes nothing."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # customers / orders
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Order(Base):
+    """One order, or one order line: identical lines are separate purchases."""
+
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    order_ref: Mapped[str | None] = mapped_column(String(64))  # the file's order id, when it has one
+    order_date: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+    __table_args__ = (
+        Index("ix_orders_customer_date", "customer_id", "order_date"),
+        Index("ix_orders_order_ref", "order_ref"),
+    )
