@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -56,22 +57,24 @@ class Customer(Base):
     status: Mapped[str] = mapped_column(String(20), default="lapsed")
     segment: Mapped[str] = mapped_column(String(60), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
-    owner: Mapped[str] = mapped_column(String(120), default="")  # account owner, from the CRM
+    owner: Mapped[str] = mapped_column(
+        String(120), default="", server_default=""
+    )  # account owner, from the CRM
     # Derived from order history (services/roster.py keeps them): what they were worth.
     first_purchase: Mapped[dt.date | None] = mapped_column(Date)
-    orders_count: Mapped[int] = mapped_column(Integer, default=0)
-    total_revenue: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    orders_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total_revenue: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"), server_default="0")
     # Revenue in the twelve months up to the last purchase: the yearly business that left.
-    yearly_revenue: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
+    yearly_revenue: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"), server_default="0")
     # Whether to pursue: undecided / pursue / let_go (let-go customers leave the call lists).
-    decision: Mapped[str] = mapped_column(String(20), default="undecided")
-    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str] = mapped_column(String(20), default="undecided", server_default="undecided")
+    decision_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    verify_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    verify_contact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     contact_verified_on: Mapped[dt.date | None] = mapped_column(Date)
     # Win-back priority 0-100 from value, recency and frequency, with its reason in words.
-    priority: Mapped[float] = mapped_column(default=0.0)
-    priority_reason: Mapped[str] = mapped_column(String(300), default="")
+    priority: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    priority_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # Case-folded company, contact, id, phone and email: SQLite's LIKE folds ASCII only, so
     # search matches "ærø" to "Ærø" through this column (kept by the listener below).
     search_text: Mapped[str] = mapped_column(Text, default="")
