@@ -42,14 +42,27 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("call_id", type=int, metavar="CALL_ID")
     sheet.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf")
     export = add("export", "export data as CSV")
-    export.add_argument("what", choices=["calls"], help="what to export")
+    export.add_argument("what", choices=["calls", "customers"], help="what to export")
     export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.csv")
     add("paths", "print the paths in use")
     add("doctor", "check the database fully and print the paths in use (non-zero exit when damaged)")
     add("backup", "write a checked backup of the database now, into the backups folder")
     restore = add("restore", "replace the database with a backup (the current file is kept aside)")
     restore.add_argument("file", type=Path, metavar="FILE")
+    for module in _command_modules():
+        module.register(add)
     return parser
+
+
+# Feature areas keep their commands in their own modules: each has register(add), adding its
+# sub-parsers, and run(args, ctx) -> exit code, or None when the command is not one of its own.
+COMMAND_MODULES = ("winback_desktop.cli_import", "winback_desktop.cli_roster")
+
+
+def _command_modules():
+    import importlib
+
+    return [importlib.import_module(name) for name in COMMAND_MODULES]
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -72,6 +85,10 @@ def run_command(args: argparse.Namespace) -> int:
         return run_maintenance(args.command, paths, args)
     ctx = open_app(paths)
     try:
+        for module in _command_modules():
+            code = module.run(args, ctx)
+            if code is not None:
+                return code
         if args.command == "demo":
             from winback_desktop.services.demo import load_demo
 
