@@ -192,7 +192,10 @@ def load_script_text(text: str, source: str = "<script>") -> CallScript:
     for i, raw in enumerate(raw_stages):
         path: tuple[str | int, ...] = ("stages", i)
         fields = []
-        for j, raw_field in enumerate(raw.get("fields", [])):
+        raw_fields = raw.get("fields", [])
+        if not isinstance(raw_fields, list):
+            raise r.fail((*path, "fields"), "must be a list of [[stages.fields]] tables")
+        for j, raw_field in enumerate(raw_fields):
             f = _read_field(r, raw_field, (*path, "fields", j))
             if f.key in seen_fields:
                 raise r.fail((*path, "fields", j, "key"), f"field key {f.key!r} is used twice")
