@@ -1,4 +1,8 @@
-"""Printable documents (reportlab): the partner's action sheet, written atomically."""
+"""Printable documents (reportlab): the partner's action sheet, written atomically.
+
+Shared page pieces (styles, flowables, text helpers, "page N of M" furniture) live in
+:mod:`winback_desktop.reports.layout` for every report to reuse.
+"""
 
 from winback_desktop.reports.action_sheet import build_action_sheet, write_action_sheet
 from winback_desktop.reports.atomic import atomic_write_bytes

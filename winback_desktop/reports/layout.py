@@ -1,0 +1,267 @@
+"""Shared building blocks for the printable A4 documents (reportlab).
+
+Page geometry and colours, text helpers that make user text safe to print, the paragraph styles,
+a few flowables (rules, quote bars, ruled lines for handwriting), label/value tables and the page
+furniture ("page N of M" footer, running head). The action sheet uses them; so can any other
+report that should look like it belongs to the same family.
+
+All text that came from a person (notes, names, free-text offers) goes through :func:`para`:
+it is escaped, so markup in a note prints literally and can never fetch an image or a link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
+
+from winback_desktop.reports.fonts import BOLD, REGULAR
+
+PAGE_W, PAGE_H = A4
+MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18 * mm, 16 * mm, 20 * mm
+FRAME_PADDING = 6  # SimpleDocTemplate's frame pads each side by 6 pt
+BODY_W = PAGE_W - 2 * MARGIN_X - 2 * FRAME_PADDING
+
+INK = colors.HexColor("#1F2933")
+MUTED = colors.HexColor("#616E7C")
+ACCENT = colors.HexColor("#2B5F75")
+RULE = colors.HexColor("#CBD2D9")
+BAND = colors.HexColor("#EEF3F6")
+QUOTE_BAR = colors.HexColor("#9FB8C6")
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# Control characters (not tab/newline, which are handled) and non-characters print as boxes or
+# confuse text extraction; they carry no meaning in a note.
+_JUNK = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+# ---------------------------------------------------------------- text helpers
+def clean(text: object) -> str:
+    """Plain text, safe to draw directly on a canvas: one line, no control characters."""
+    return _JUNK.sub("", " ".join(str(text or "").split()))
+
+
+def para(text: object) -> str:
+    """User text as Paragraph markup: escaped (``<``, ``>``, ``&``), line breaks as ``<br/>``."""
+    lines = str(text or "").replace("\t", "    ").splitlines()
+    return "<br/>".join(escape(_JUNK.sub("", line)) for line in lines)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, with an ellipsis when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fmt_date(d: dt.date | None, *, weekday: bool = False) -> str:
+    if d is None:
+        return ""
+    text = f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return f"{_DAYS[d.weekday()]} {text}" if weekday else text
+
+
+def local(t: dt.datetime) -> dt.datetime:
+    """The store keeps naive UTC; the partner reads local time."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    return t.astimezone()
+
+
+def fmt_datetime(t: dt.datetime | None) -> str:
+    if t is None:
+        return ""
+    t = local(t)
+    return f"{fmt_date(t.date(), weekday=True)}, {t:%H:%M}"
+
+
+def money(amount) -> str:
+    """An amount with thousands separators and two decimals; anything else as plain text."""
+    try:
+        return f"{amount:,.2f}"
+    except (TypeError, ValueError):
+        return str(amount)
+
+
+# ---------------------------------------------------------------- styles and flowables
+def styles() -> dict[str, ParagraphStyle]:
+    """The paragraph styles, by name; build them after :func:`register_fonts`."""
+    base = ParagraphStyle("body", fontName=REGULAR, fontSize=9.5, leading=13, textColor=INK)
+    return {
+        "body": base,
+        "kicker": ParagraphStyle("kicker", base, fontSize=8.5, leading=11, textColor=MUTED),
+        "title": ParagraphStyle(
+            "title", base, fontName=BOLD, fontSize=19, leading=23, spaceBefore=2, spaceAfter=2
+        ),
+        "sub": ParagraphStyle("sub", base, fontSize=9.5, leading=13, textColor=MUTED),
+        "h2": ParagraphStyle(
+            "h2", base, fontName=BOLD, fontSize=11, leading=14, textColor=ACCENT, spaceBefore=13, spaceAfter=3
+        ),
+        "label": ParagraphStyle("label", base, fontSize=8, leading=10.5, textColor=MUTED),
+        "value": ParagraphStyle("value", base, fontSize=9.5, leading=12.5),
+        "strong": ParagraphStyle("strong", base, fontName=BOLD, fontSize=10, leading=13),
+        "quote": ParagraphStyle("quote", base, fontSize=10, leading=14.5, leftIndent=10, spaceAfter=4),
+        "caption": ParagraphStyle(
+            "caption", base, fontSize=8, leading=10.5, textColor=MUTED, leftIndent=10, spaceAfter=2
+        ),
+        "muted": ParagraphStyle("muted", base, textColor=MUTED),
+        "bullet": ParagraphStyle("bullet", base, leftIndent=12, bulletIndent=2, spaceAfter=1),
+        "th": ParagraphStyle("th", base, fontName=BOLD, fontSize=8, leading=10, textColor=MUTED),
+        "box": ParagraphStyle("box", base, fontSize=13, leading=14),
+    }
+
+
+class Rule(Flowable):
+    """A thin horizontal line under a section heading."""
+
+    def __init__(self, color=RULE, thickness: float = 0.6, space_after: float = 5):
+        super().__init__()
+        self.color, self.thickness, self.space_after = color, thickness, space_after
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        return avail_width, self.thickness + self.space_after
+
+    def draw(self):
+        self.canv.setStrokeColor(self.color)
+        self.canv.setLineWidth(self.thickness)
+        y = self.space_after
+        self.canv.line(0, y, self.width, y)
+
+
+class QuoteBar(Flowable):
+    """A paragraph with a calm bar down its left edge; splits across pages like a paragraph."""
+
+    def __init__(self, paragraph: Paragraph):
+        super().__init__()
+        self.paragraph = paragraph
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        _, self.height = self.paragraph.wrap(avail_width, avail_height)
+        return avail_width, self.height
+
+    def split(self, avail_width, avail_height):
+        return [QuoteBar(p) for p in self.paragraph.split(avail_width, avail_height)]
+
+    def getSpaceAfter(self):  # noqa: N802 (reportlab's name)
+        return self.paragraph.getSpaceAfter()
+
+    def draw(self):
+        self.canv.setFillColor(QUOTE_BAR)
+        self.canv.rect(0, 0, 2.2, self.height, stroke=0, fill=1)
+        self.paragraph.drawOn(self.canv, 0, 0)
+
+
+class RuledLines(Flowable):
+    """Ruled lines for handwriting: fills what is left of the page, within min/max lines."""
+
+    def __init__(self, gap: float = 9 * mm, min_lines: int = 5, max_lines: int = 26):
+        super().__init__()
+        self.gap, self.min_lines, self.max_lines = gap, min_lines, max_lines
+        self.lines = min_lines
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        self.lines = max(self.min_lines, min(self.max_lines, int(avail_height // self.gap)))
+        return avail_width, self.lines * self.gap
+
+    def draw(self):
+        self.canv.setStrokeColor(RULE)
+        self.canv.setLineWidth(0.6)
+        for i in range(1, self.lines + 1):
+            y = self.lines * self.gap - i * self.gap
+            self.canv.line(0, y, self.width, y)
+
+
+def section(title: str, st, need: float = 32 * mm) -> list[Flowable]:
+    """A heading that never sits alone at the foot of a page: it starts a new page unless
+    ``need`` points are left for it and the first lines of what follows. (Not keepWithNext:
+    that would push a long section whole onto the next page and leave a gap.)"""
+    return [CondPageBreak(need), Paragraph(escape(title), st["h2"]), Rule()]
+
+
+def pairs_table(rows: list[tuple[str, Flowable | list[Flowable]]], st, label_w: float = 34 * mm) -> Table:
+    """Label / value rows; rows may split across a page break, so long values never overflow."""
+    data = [[Paragraph(escape(label), st["label"]), cell] for label, cell in rows]
+    t = Table(data, colWidths=[label_w, None], splitInRow=1, hAlign="LEFT")
+    t.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("TOPPADDING", (0, 0), (0, -1), 2.5),
+            ]
+        )
+    )
+    return t
+
+
+def value(text: str, st, style: str = "value", empty: str = "—") -> Paragraph:
+    """User text as a paragraph in ``style``; ``empty`` (muted) when there is nothing to show."""
+    if str(text or "").strip():
+        return Paragraph(para(text), st[style])
+    return Paragraph(escape(empty), st["muted"])
+
+
+def who(name: str, title: str, st) -> Paragraph:
+    """A person: the name in bold, the title (muted) under it."""
+    name, title = clip(clean(name), 300), clip(clean(title), 300)
+    if not name and not title:
+        return value("", st)
+    markup = f"<b>{escape(name)}</b>" if name else ""
+    if title:
+        markup += f'{"<br/>" if name else ""}<font color="#616E7C">{escape(title)}</font>'
+    return Paragraph(markup, st["value"])
+
+
+# ---------------------------------------------------------------- page furniture
+def canvas_maker(footer_left: str, running_head: str):
+    """A canvas that knows the page count when it draws the footer ("page N of M").
+
+    ``footer_left`` is printed at the foot of every page, ``running_head`` at the top of every
+    page after the first. Pass the result as ``canvasmaker`` to ``SimpleDocTemplate.build``.
+    """
+
+    class _Canvas(rl_canvas.Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, 1):
+                self.__dict__.update(state)
+                self._furniture(number, total)
+                super().showPage()
+            super().save()
+
+        def _furniture(self, number: int, total: int) -> None:
+            self.saveState()
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.5)
+            y = MARGIN_BOTTOM - 8 * mm
+            left, right = MARGIN_X + FRAME_PADDING, PAGE_W - MARGIN_X - FRAME_PADDING
+            self.line(left, y + 9, right, y + 9)
+            self.setFont(REGULAR, 7.5)
+            self.setFillColor(MUTED)
+            self.drawString(left, y, footer_left)
+            self.drawRightString(right, y, f"page {number} of {total}")
+            if number > 1:
+                self.drawString(left, PAGE_H - MARGIN_TOP + 4 * mm, running_head)
+            self.restoreState()
+
+    return _Canvas
