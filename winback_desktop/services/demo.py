@@ -246,6 +246,9 @@ def load_demo(ctx: AppContext, *, today: dt.date | None = None) -> DemoSummary:
     name = str(data.get("company_name", "")).strip()
     if name and get_setting(ctx, "company_name") == SETTING_DEFAULTS["company_name"]:
         set_setting(ctx, "company_name", name)
+    from winback_desktop.services import roster  # statuses and win-back priorities for the sample
+
+    roster.refresh(ctx, as_of=today)
     return DemoSummary(
         customers=len(customer_ids),
         people=len(person_ids),

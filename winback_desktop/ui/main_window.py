@@ -5,21 +5,17 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -28,11 +24,10 @@ from winback_desktop import APP_NAME, __version__
 from winback_desktop.services import calls, catalogue, customers
 from winback_desktop.services.context import AppContext
 from winback_desktop.ui.call_window import CallWindow
-from winback_desktop.ui.customer_model import CustomerTableModel
 from winback_desktop.ui.format import short_date
+from winback_desktop.ui.roster_panel import RosterPanel
 
 log = logging.getLogger(__name__)
-SEARCH_DELAY_MS = 150
 
 
 class MainWindow(QMainWindow):
@@ -43,42 +38,31 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setObjectName("mainWindow")
 
-        self.search = QLineEdit(
-            placeholderText="Search company, contact, customer id, phone or email  (Ctrl+F)"
-        )
-        self.search.setClearButtonEnabled(True)
         self.caller = QComboBox(toolTip="Who is making the calls")
         self.partner = QComboBox(toolTip="The tag-team partner who owns the follow-up")
-        self.model = CustomerTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.doubleClicked.connect(lambda _i: self.start_call())
+        self.roster = RosterPanel(ctx)
+        self.roster.start_call_requested.connect(self.start_call)
+        self.search, self.table, self.model = self.roster.search, self.roster.table, self.roster.model
         self.start_button = QPushButton("Start call")
         self.start_button.setDefault(True)
 
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        top.addSpacing(12)
-        top.addWidget(QLabel("&Caller:", buddy=self.caller))
-        top.addWidget(self.caller)
-        top.addWidget(QLabel("&Partner:", buddy=self.partner))
-        top.addWidget(self.partner)
+        for combo in (self.caller, self.partner):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         bottom = QHBoxLayout()
-        self.count_label = QLabel(objectName="hint")
-        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.roster.count_label)
+        bottom.addStretch(1)
+        bottom.addWidget(QLabel("&Caller:", buddy=self.caller))
+        bottom.addWidget(self.caller)
+        bottom.addSpacing(8)
+        bottom.addWidget(QLabel("&Partner:", buddy=self.partner))
+        bottom.addWidget(self.partner)
+        bottom.addSpacing(8)
         bottom.addWidget(self.start_button)
 
         list_page = QWidget()
         list_layout = QVBoxLayout(list_page)
         list_layout.setContentsMargins(0, 0, 0, 0)
-        list_layout.addWidget(self.table, 1)
+        list_layout.addWidget(self.roster, 1)
         list_layout.addLayout(bottom)
 
         empty_page = QWidget()
@@ -103,19 +87,15 @@ class MainWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(12, 10, 12, 8)
-        layout.addLayout(top)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.refresh)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._focus_table)
         self._build_menus()
         self.caller.currentIndexChanged.connect(self._remember_caller)
         self.reload_people()
         self.refresh()
-        self.resize(1100, 700)
+        self.resize(1240, 720)
 
     # -- menus --------------------------------------------------------------------------------
     def _action(self, menu, text: str, shortcut, slot) -> QAction:
@@ -175,22 +155,13 @@ class MainWindow(QMainWindow):
         catalogue.set_setting(self.ctx, "current_user_id", str(pid) if pid else "")
 
     def refresh(self) -> None:
-        total = customers.count(self.ctx)
-        self.pages.setCurrentIndex(1 if total == 0 else 0)
-        self.sample_action.setEnabled(total == 0)
-        rows = customers.search(self.ctx, self.search.text())
-        self.model.set_rows(rows)
-        if rows and not self.table.selectionModel().hasSelection():
-            self.table.selectRow(0)
-        text = self.search.text().strip()
-        self.count_label.setText(f"{len(rows)} of {total} customers" if text else f"{total} customers")
-        self.table.resizeColumnsToContents()
+        empty = customers.count(self.ctx) == 0
+        self.pages.setCurrentIndex(1 if empty else 0)
+        self.sample_action.setEnabled(empty)
+        self.roster.refresh()
 
     def selected_customer_id(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        return self.model.row_at(rows[0].row()).id
+        return self.roster.selected_customer_id()
 
     # -- commands ---------------------------------------------------------------------------------
     def start_call(self) -> CallWindow | None:
@@ -259,6 +230,7 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "Sample data", str(exc))
             return
         self.reload_people()
+        self.roster.reload_filter_lists()
         self.refresh()
         self.statusBar().showMessage(str(summary), 10000)
 
