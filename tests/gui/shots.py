@@ -49,6 +49,24 @@ def main(out: Path) -> None:
     QApplication.processEvents()
     call.grab().save(str(out / "15-close-with-step.png"))
     call.close()
+    volume = window.roster_menu.show_volume()
+    QApplication.processEvents()
+    volume.grab().save(str(out / "20-volume.png"))
+    volume.close()
+    from winback_desktop.ui.import_dialog import ImportDialog
+
+    sample = tmp / "crm-export.csv"
+    sample.write_bytes(
+        "Account ID;Account Name;First Name;Last Name;Mobile;Last order date;Annual revenue\r\n"
+        "00586;Müller & Söhne GmbH;Jürgen;Müller;+49 30 1234567;31.01.2024;1.234,50\r\n"
+        "00587;Société Générale Traiteur;Zoé;Lefèvre;+33 1 23 45 67 89;15.03.2024;980,00\r\n".encode("cp1252")
+    )
+    dialog = ImportDialog(ctx, "customers", window)
+    dialog.load(sample)
+    dialog.show()
+    QApplication.processEvents()
+    dialog.grab().save(str(out / "21-import.png"))
+    dialog.close()
     window.close()
     ctx.close()
     print(f"screenshots in {out}")

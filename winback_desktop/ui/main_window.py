@@ -25,6 +25,7 @@ from winback_desktop.services import calls, catalogue, customers
 from winback_desktop.services.context import AppContext
 from winback_desktop.ui.call_window import CallWindow
 from winback_desktop.ui.format import short_date
+from winback_desktop.ui.roster_menu import RosterMenu
 from winback_desktop.ui.roster_panel import RosterPanel
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Restore from backup…", None, self.restore_backup)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.roster_menu = RosterMenu(self, self.roster)
         call_menu = self.menuBar().addMenu("&Call")
         self.start_action = self._action(
             call_menu, "&Start call with selected customer", "Ctrl+Return", self.start_call

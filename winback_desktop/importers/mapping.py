@@ -1,0 +1,416 @@
+"""Which column of the file fills which field: found from the header names exports use.
+
+Header names are compared case-, space- and punctuation-insensitively ("E-mail", "EMAIL",
+"e mail" are one name). The user's own choice (an explicit mapping, ``--map FIELD=COLUMN``)
+overrides per field; the mapping used is remembered per kind and header set by the import
+service and comes back as ``remembered`` the next time the same header set is seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from winback_desktop.importers.errors import MappingError
+from winback_desktop.store.models import Customer, Order
+
+CUSTOMERS, ORDERS = "customers", "orders"
+KINDS = (CUSTOMERS, ORDERS)
+
+
+def normalize(name: str) -> str:
+    """``"Customer No."`` -> ``"customerno"``: case-folded letters and digits only."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str  # for the mapping dialog
+    kind: str  # id / text / date / amount / status
+    required: bool
+    synonyms: tuple[str, ...]  # normalized header names, most specific first
+    max_length: int | None = None
+    help: str = ""
+
+
+def _spec(
+    name: str, label: str, kind: str, synonyms: Sequence[str], *, required: bool = False, help: str = ""
+) -> FieldSpec:
+    table = Order.__table__ if name in ("order_ref",) else Customer.__table__
+    column = {"customer_external_id": "external_id"}.get(name, name)
+    length = getattr(table.c[column].type, "length", None) if column in table.c else None
+    names = tuple(dict.fromkeys(normalize(s) for s in (name, *synonyms)))
+    return FieldSpec(name, label, kind, required, names, length, help)
+
+
+_CUSTOMER_ID = (
+    "customer id",
+    "customer number",
+    "customer no",
+    "customer nr",
+    "customer code",
+    "customer ref",
+    "cust id",
+    "cust no",
+    "account id",
+    "account number",
+    "account no",
+    "account code",
+    "client id",
+    "client number",
+    "client no",
+    "record id",
+    "company id",
+    "debtor",
+    "debtor number",
+    "kundennummer",
+    "kundennr",
+    "kunden nr",
+    "kunden id",
+    "kundenid",
+    "debitor",
+    "debitorennummer",
+    "numero client",
+    "n client",
+    "external id",
+    "id",
+)
+_COMPANY = (
+    "company",
+    "company name",
+    "account name",
+    "account",
+    "organisation",
+    "organization",
+    "organisation name",
+    "organization name",
+    "customer name",
+    "client name",
+    "business name",
+    "firm",
+    "firma",
+    "firmenname",
+    "unternehmen",
+    "kundenname",
+    "raison sociale",
+    "societe",
+    "customer",
+    "client",
+    "name",
+)
+
+CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
+    _spec(
+        "external_id", "Customer ID", "id", _CUSTOMER_ID, required=True, help="matches customers on re-import"
+    ),
+    _spec("company", "Company", "text", _COMPANY),
+    _spec(
+        "contact_name",
+        "Contact",
+        "text",
+        (
+            "contact",
+            "contact name",
+            "contact person",
+            "primary contact",
+            "full name",
+            "person",
+            "ansprechpartner",
+            "kontakt",
+            "name",
+        ),
+        help="or First name + Last name",
+    ),
+    _spec(
+        "first_name", "First name", "text", ("first name", "firstname", "given name", "forename", "vorname")
+    ),
+    _spec("last_name", "Last name", "text", ("last name", "surname", "family name", "nachname")),
+    _spec(
+        "contact_title",
+        "Contact title",
+        "text",
+        ("title", "job title", "position", "role", "contact title", "designation", "funktion"),
+    ),
+    _spec(
+        "phone",
+        "Phone",
+        "text",
+        (
+            "phone",
+            "phone number",
+            "telephone",
+            "tel",
+            "business phone",
+            "work phone",
+            "main phone",
+            "primary phone",
+            "mobile",
+            "mobile phone",
+            "cell",
+            "cell phone",
+            "telefon",
+            "telefonnummer",
+            "handy",
+        ),
+    ),
+    _spec(
+        "email",
+        "Email",
+        "text",
+        ("email", "e-mail", "email address", "mail", "e-mail-adresse", "primary email"),
+    ),
+    _spec(
+        "value_lost",
+        "Value (yearly revenue)",
+        "amount",
+        (
+            "value lost",
+            "value",
+            "revenue",
+            "annual revenue",
+            "yearly revenue",
+            "annual value",
+            "revenue lost",
+            "lost revenue",
+            "sales",
+            "total sales",
+            "umsatz",
+            "jahresumsatz",
+        ),
+    ),
+    _spec(
+        "last_purchase",
+        "Last purchase",
+        "date",
+        (
+            "last purchase",
+            "last purchase date",
+            "last order date",
+            "last order",
+            "last invoice date",
+            "last sale",
+            "last sale date",
+            "date of last purchase",
+            "letzter kauf",
+            "letzte bestellung",
+        ),
+    ),
+    _spec(
+        "segment",
+        "Segment",
+        "text",
+        ("segment", "customer segment", "industry", "branche", "sector", "vertical", "customer type", "type"),
+    ),
+    _spec(
+        "owner",
+        "Owner",
+        "text",
+        (
+            "owner",
+            "account owner",
+            "customer owner",
+            "company owner",
+            "contact owner",
+            "record owner",
+            "sales rep",
+            "account manager",
+            "salesperson",
+            "assigned to",
+            "betreuer",
+        ),
+    ),
+    _spec(
+        "status", "Status", "status", ("status", "customer status"), help="lapsed / lost / won back / active"
+    ),
+)
+
+ORDER_FIELDS: tuple[FieldSpec, ...] = (
+    _spec("customer_external_id", "Customer ID", "id", _CUSTOMER_ID, required=True),
+    _spec(
+        "order_date",
+        "Order date",
+        "date",
+        ("order date", "date", "invoice date", "purchase date", "sale date", "transaction date", "datum"),
+        required=True,
+    ),
+    _spec(
+        "amount",
+        "Amount",
+        "amount",
+        (
+            "amount",
+            "total",
+            "net amount",
+            "net",
+            "net total",
+            "order total",
+            "order amount",
+            "line total",
+            "total amount",
+            "value",
+            "revenue",
+            "sales",
+            "price",
+            "betrag",
+            "umsatz",
+            "nettobetrag",
+        ),
+        required=True,
+    ),
+    _spec(
+        "order_ref",
+        "Order ID",
+        "id",
+        (
+            "order id",
+            "order number",
+            "order no",
+            "order nr",
+            "order ref",
+            "order reference",
+            "invoice number",
+            "invoice no",
+            "invoice id",
+            "invoice",
+            "transaction id",
+            "sales order",
+            "bestellnummer",
+            "rechnungsnummer",
+            "auftragsnummer",
+        ),
+        help="orders already stored under this id are updated, not added again",
+    ),
+    _spec("company", "Company", "text", _COMPANY[:-3], help="names customers first seen in this file"),
+)
+
+FIELDS: dict[str, tuple[FieldSpec, ...]] = {CUSTOMERS: CUSTOMER_FIELDS, ORDERS: ORDER_FIELDS}
+
+
+def fields(kind: str) -> tuple[FieldSpec, ...]:
+    if kind not in FIELDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    return FIELDS[kind]
+
+
+def header_key(kind: str, header: Sequence[str]) -> str:
+    """The setting key remembering the mapping of this header set (order does not matter)."""
+    names = sorted(normalize(h) for h in header)
+    digest = hashlib.sha1("\x1f".join(names).encode("utf-8")).hexdigest()
+    return f"import_mapping:{kind}:{digest}"
+
+
+def auto_map(kind: str, header: Sequence[str]) -> dict[str, str | None]:
+    """Field -> column name, from the header names alone; each column serves one field at most."""
+    normalized = [normalize(h) for h in header]
+    used: set[int] = set()
+    result: dict[str, str | None] = {}
+    for spec in fields(kind):
+        result[spec.name] = None
+        for synonym in spec.synonyms:
+            index = next((i for i, n in enumerate(normalized) if n == synonym and i not in used), None)
+            if index is not None:
+                used.add(index)
+                result[spec.name] = header[index]
+                break
+    return result
+
+
+def find_column(header: Sequence[str], column: str) -> int | None:
+    """The index of ``column`` in ``header``: its exact name, else the same name normalized."""
+    if column in header:
+        return list(header).index(column)
+    stripped = column.strip()
+    for i, h in enumerate(header):
+        if h.strip() == stripped:
+            return i
+    wanted = normalize(column)
+    if wanted:
+        for i, h in enumerate(header):
+            if normalize(h) == wanted:
+                return i
+    return None
+
+
+def _columns_text(header: Sequence[str]) -> str:
+    return ", ".join(repr(h) for h in header)
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """A mapping resolved against a header: field -> column index (None when not mapped)."""
+
+    kind: str
+    header: tuple[str, ...]
+    indexes: dict[str, int | None]
+
+    def column(self, field: str) -> str | None:
+        i = self.indexes.get(field)
+        return None if i is None else self.header[i]
+
+    def as_names(self) -> dict[str, str | None]:
+        return {f: self.column(f) for f in self.indexes}
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_names(), ensure_ascii=False, sort_keys=True)
+
+
+def resolve(
+    kind: str,
+    header: Sequence[str],
+    *,
+    explicit: Mapping[str, str | None] | None = None,
+    remembered: Mapping[str, str | None] | None = None,
+    file_name: str = "the file",
+    require: bool = True,
+) -> ColumnMap:
+    """Auto mapping, then the remembered one, then the explicit one, each overriding per field.
+
+    Raises MappingError for an unknown field or column in ``explicit`` and (when ``require``)
+    for required fields left without a column.
+    """
+    specs = {s.name: s for s in fields(kind)}
+    header = tuple(header)
+    names: dict[str, str | None] = auto_map(kind, header)
+    for field, column in (remembered or {}).items():
+        if field in specs and (column is None or find_column(header, column) is not None):
+            names[field] = column
+    for field, column in (explicit or {}).items():
+        if field not in specs:
+            raise MappingError(
+                f"there is no field {field!r} for {kind}; the fields are: {', '.join(specs)}",
+                columns=list(header),
+            )
+        if column is not None and column.strip() and find_column(header, column) is None:
+            raise MappingError(
+                f"{file_name} has no column {column!r} (for {field}); "
+                f"its columns are: {_columns_text(header)}",
+                columns=list(header),
+            )
+        names[field] = column if column is not None and column.strip() else None
+    indexes = {f: (None if c is None else find_column(header, c)) for f, c in names.items()}
+    mapping = ColumnMap(kind, header, indexes)
+    missing = missing_fields(mapping)
+    if missing and require:
+        raise MappingError(
+            f"{file_name}: no column for {' and '.join(missing)}; map one with --map FIELD=COLUMN. "
+            f"The file's columns are: {_columns_text(header)}",
+            columns=list(header),
+            missing=missing,
+        )
+    return mapping
+
+
+def missing_fields(mapping: ColumnMap) -> list[str]:
+    """Required fields without a column, in words ("company (or contact_name)")."""
+    idx = mapping.indexes
+    missing = [s.name for s in fields(mapping.kind) if s.required and idx.get(s.name) is None]
+    if mapping.kind == CUSTOMERS and all(
+        idx.get(f) is None for f in ("company", "contact_name", "first_name", "last_name")
+    ):
+        missing.append("company (or contact_name)")
+    return missing
