@@ -140,6 +140,9 @@ class Call(Base):
     script_name: Mapped[str] = mapped_column(String(120), default="")
     script_version: Mapped[str] = mapped_column(String(40), default="")
     script_snapshot: Mapped[str] = mapped_column(Text, default="")
+    # A scheduled call's planned length, and the rescue cycle it belongs to (if any).
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("rescue_cycles.id"), index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     customer: Mapped[Customer] = relationship(back_populates="calls")
@@ -270,3 +273,48 @@ class Order(Base):
         Index("ix_orders_customer_date", "customer_id", "order_date"),
         Index("ix_orders_order_ref", "order_ref"),
     )
+
+
+class RescueCycle(Base):
+    """A month or quarter of win-back calls: executives take a handful, callers the rest."""
+
+    __tablename__ = "rescue_cycles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    executive_quota: Mapped[int] = mapped_column(Integer, default=5)  # calls per executive, 1-10
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open / closed
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CycleAssignment(Base):
+    """One customer in a cycle, with who calls them (and, for an executive, their partner)."""
+
+    __tablename__ = "cycle_assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("rescue_cycles.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # executive / caller
+
+    __table_args__ = (UniqueConstraint("cycle_id", "customer_id", name="uq_cycle_assignments_customer"),)
+
+
+class CallAttempt(Base):
+    """A try at reaching the customer: reached, or why not (no answer, voicemail, ...)."""
+
+    __tablename__ = "call_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    attempted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # reached / no_answer / voicemail / wrong_number / call_back
+    disposition: Mapped[str] = mapped_column(String(20))
+    call_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
