@@ -56,7 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Feature areas keep their commands in their own modules: each has register(add), adding its
 # sub-parsers, and run(args, ctx) -> exit code, or None when the command is not one of its own.
-COMMAND_MODULES = ("winback_desktop.cli_import", "winback_desktop.cli_roster")
+COMMAND_MODULES = (
+    "winback_desktop.cli_import",
+    "winback_desktop.cli_roster",
+    "winback_desktop.cli_team",
+    "winback_desktop.cli_reports",
+)
 
 
 def _command_modules():
