@@ -138,7 +138,7 @@ def test_whole_call_by_keyboard(qtbot, main_window, demo_ctx, tmp_path, monkeypa
     # The action sheet, by shortcut, read back.
     pdf = tmp_path / "sheet.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(pdf), "PDF (*.pdf)"))
-    qtbot.keyClick(call, Qt.Key.Key_P, CTRL)
+    qtbot.keyClick(call, Qt.Key.Key_S, CTRL | SHIFT)
     assert pdf.exists()
     text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
     for expected in (
@@ -224,3 +224,35 @@ def test_unknown_field_values_are_saved_per_call(demo_ctx):
     d = calls.detail(demo_ctx, cid)
     assert d.script_name == demo_ctx.script.name and d.script_version == demo_ctx.script.version
     assert "[[stages]]" in d.script_snapshot
+
+
+def test_partner_notes_are_saved_apart_and_the_sheet_previews_and_prints(
+    qtbot, main_window, demo_ctx, tmp_path
+):
+    from PySide6.QtPrintSupport import QPrinter
+
+    call = open_call_by_keyboard(qtbot, main_window, "Harbourline")
+    qtbot.keyClick(call, Qt.Key.Key_L, CTRL)
+    assert focused() is call.partner_notes.editor
+    type_text(focused(), "Courier booked for Tuesday; send the credit note to accounts@")
+    qtbot.waitUntil(lambda: call.saved_label.text().startswith("Saved"), timeout=3000)
+    d = calls.detail(demo_ctx, call.call_id)
+    assert d.answers["partner_notes"] == "Courier booked for Tuesday; send the credit note to accounts@"
+    assert "what_happened" not in d.answers  # the caller's notes are untouched
+
+    from winback_desktop.ui.pdf_preview import PdfPreview
+
+    qtbot.keyClick(call, Qt.Key.Key_P, CTRL)
+    previews = call.findChildren(PdfPreview)
+    assert len(previews) == 1 and previews[0].isVisible()
+    preview = previews[0]
+    assert preview.document.pageCount() >= 1
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # a file stands in for the printer
+    printed = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(printed))
+    assert preview.print_document(printer) == preview.document.pageCount()
+    assert len(PdfReader(printed).pages) == preview.document.pageCount()
+    saved = preview.save_as(tmp_path / "saved.pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(saved).pages)
+    assert "Harbourline Foods Ltd" in text

@@ -29,6 +29,8 @@ from winback_desktop.services.dto import CallDetail
 from winback_desktop.ui.autosave import Autosaver
 from winback_desktop.ui.call_session import CallSession
 from winback_desktop.ui.customer_card import CustomerCardView
+from winback_desktop.ui.partner_notes import PARTNER_FIELD, PARTNER_STAGE, PartnerNotes
+from winback_desktop.ui.pdf_preview import PdfPreview
 from winback_desktop.ui.stage_page import StagePage
 from winback_desktop.ui.stepper import Stepper
 
@@ -116,7 +118,7 @@ class CallWindow(QMainWindow):
 
         self.prev_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
-        self.sheet_button = QPushButton("Action sheet PDF…")
+        self.sheet_button = QPushButton("Action sheet…")
         self.end_button = QPushButton("End call")
         footer = QHBoxLayout()
         footer.addWidget(self.prev_button)
@@ -132,7 +134,16 @@ class CallWindow(QMainWindow):
         left_layout.addWidget(self.stack, 1)
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(self.card)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.card, 3)
+        self.partner_notes = PartnerNotes(detail.answers.get(PARTNER_FIELD, ""))
+        self.partner_notes.editor.textChanged.connect(
+            lambda: self.session.note(PARTNER_STAGE, PARTNER_FIELD, self.partner_notes.editor.toPlainText)
+        )
+        side_layout.addWidget(self.partner_notes, 2)
+        splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([760, 300])
@@ -187,7 +198,13 @@ class CallWindow(QMainWindow):
         menu.addSeparator()
         self.dial_action = self._action(menu, "&Dial customer", "Ctrl+D", self.card.dial)
         self.add_step_action = self._action(menu, "Add next ste&p", "Ctrl+Shift+N", self.add_next_step)
-        self.sheet_action = self._action(menu, "Action &sheet PDF…", "Ctrl+P", self.save_sheet)
+        self.sheet_action = self._action(
+            menu, "Action &sheet: preview and print…", "Ctrl+P", self.preview_sheet
+        )
+        self.save_sheet_action = self._action(
+            menu, "Save action sheet as P&DF…", "Ctrl+Shift+S", self.save_sheet
+        )
+        self._action(menu, "Partner's &logistics notes", "Ctrl+L", self.partner_notes.editor.setFocus)
         menu.addSeparator()
         self.end_action = self._action(menu, "&End call", "Ctrl+Shift+E", self.end_call)
         self._action(menu, "&Close window (call stays open)", "Ctrl+W", self.close)
@@ -266,6 +283,22 @@ class CallWindow(QMainWindow):
         if self.current != "close":
             self.go_to("close")
         self.editor("next_steps").add_step()
+
+    def preview_sheet(self) -> PdfPreview | None:
+        """The action sheet on screen, with Print… and Save as… (nothing is written until then)."""
+        from winback_desktop.reports.action_sheet import build_action_sheet
+
+        self.autosave.flush()
+        try:
+            data = build_action_sheet(
+                calls.detail(self.ctx, self.call_id), company_name=catalogue.configured_company_name(self.ctx)
+            )
+        except OSError as exc:  # a missing bundled font
+            QMessageBox.warning(self, "Action sheet", f"The action sheet could not be made:\n{exc}")
+            return None
+        preview = PdfPreview(data, "Action sheet", f"action-sheet-call-{self.call_id}.pdf", self)
+        preview.show()
+        return preview
 
     def save_sheet(self) -> Path | None:
         self.autosave.flush()

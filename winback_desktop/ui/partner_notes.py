@@ -1,0 +1,23 @@
+"""The tag-team partner's own logistics notes, kept apart from the caller's notes."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGroupBox, QPlainTextEdit, QVBoxLayout
+
+# Stored like a stage answer of a stage of its own, so the caller's stages never mix with it.
+PARTNER_STAGE = "partner"
+PARTNER_FIELD = "partner_notes"
+
+
+class PartnerNotes(QGroupBox):
+    def __init__(self, text: str = ""):
+        super().__init__("Partner's logistics notes (Ctrl+L)")
+        self.editor = QPlainTextEdit()
+        self.editor.setTabChangesFocus(True)
+        self.editor.setPlaceholderText(
+            "Follow-up logistics: who to send what, when; details to check after the call."
+        )
+        self.editor.setPlainText(text)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.editor)
