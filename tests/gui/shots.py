@@ -48,6 +48,15 @@ def main(out: Path) -> None:
     call.editor("next_steps").add_step().what.setText("Send the new delivery schedule")
     QApplication.processEvents()
     call.grab().save(str(out / "15-close-with-step.png"))
+    preview = call.preview_sheet()
+    import time
+
+    deadline = time.monotonic() + 2  # QPdfView renders pages on a worker thread
+    while time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.05)
+    preview.grab().save(str(out / "16-sheet-preview.png"))
+    preview.close()
     call.close()
     volume = window.roster_menu.show_volume()
     QApplication.processEvents()

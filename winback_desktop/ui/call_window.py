@@ -100,6 +100,9 @@ class CallWindow(QMainWindow):
 
         self.timer_label = QLabel(objectName="timer")
         self.saved_label = QLabel("All changes saved", objectName="saved")
+        self.saved_label.setMinimumWidth(
+            self.saved_label.fontMetrics().horizontalAdvance("Not saved yet — retrying… ")
+        )
         who = " · ".join(
             x
             for x in (
