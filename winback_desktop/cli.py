@@ -61,6 +61,7 @@ COMMAND_MODULES = (
     "winback_desktop.cli_roster",
     "winback_desktop.cli_team",
     "winback_desktop.cli_reports",
+    "winback_desktop.cli_followups",
 )
 
 

@@ -70,6 +70,7 @@ _CUSTOMER_ID = (
     "debtor number",
     "kundennummer",
     "kundennr",
+    "kdnr",
     "kunden nr",
     "kunden id",
     "kundenid",
@@ -406,11 +407,5 @@ def resolve(
 
 
 def missing_fields(mapping: ColumnMap) -> list[str]:
-    """Required fields without a column, in words ("company (or contact_name)")."""
-    idx = mapping.indexes
-    missing = [s.name for s in fields(mapping.kind) if s.required and idx.get(s.name) is None]
-    if mapping.kind == CUSTOMERS and all(
-        idx.get(f) is None for f in ("company", "contact_name", "first_name", "last_name")
-    ):
-        missing.append("company (or contact_name)")
-    return missing
+    """Required fields without a column."""
+    return [s.name for s in fields(mapping.kind) if s.required and mapping.indexes.get(s.name) is None]

@@ -94,10 +94,10 @@ class CsvFile:
         ``line`` is the physical line where the row starts. Broken quoting is reported into
         ``errors`` when given (the rows after it still come), else raised as NotCsvError.
         """
+        header_line = self.header_line
         for line, cells in _records(self.text, self.delimiter, errors):
-            if line <= self.header_line or _blank(cells):
-                continue
-            yield line, cells
+            if line > header_line and "".join(cells).strip():
+                yield line, cells
 
 
 def read_csv(path: str | Path) -> CsvFile:
@@ -178,7 +178,7 @@ def _nul_reason(data: bytes) -> str:
     head = data[:4096]
     even = head[0::2].count(0)
     odd = head[1::2].count(0)
-    if max(even, odd) > len(head) // 4 and min(even, odd) < len(head) // 50:
+    if max(even, odd) > len(head) // 4 and min(even, odd) <= len(head) // 50:
         return "it looks like UTF-16 text without a byte-order mark: save it as CSV UTF-8"
     return "it contains NUL bytes, so it is binary data"
 
@@ -203,8 +203,9 @@ def _records(text: str, delimiter: str, errors: ErrorList | None) -> Iterator[tu
     last = 0  # physical lines consumed so far
     while True:
         try:
-            cells = next(reader)
-        except StopIteration:
+            for cells in reader:  # a plain for loop: this runs once per row of a big file
+                start, last = last + 1, reader.line_num
+                yield start, cells
             return
         except csv.Error as exc:
             start, last = last + 1, reader.line_num
@@ -212,9 +213,6 @@ def _records(text: str, delimiter: str, errors: ErrorList | None) -> Iterator[tu
             if errors is None:
                 raise NotCsvError(f"line {start}: {problem}") from None
             errors.add(start, "row", "", problem)
-            continue
-        start, last = last + 1, reader.line_num
-        yield start, cells
 
 
 def _quote_problem(message: str, start: int, end: int) -> str:
@@ -226,7 +224,7 @@ def _quote_problem(message: str, start: int, end: int) -> str:
 
 
 def _blank(cells: list[str]) -> bool:
-    return all(not c.strip() for c in cells)
+    return not "".join(cells).strip()
 
 
 def _filled(cells: list[str]) -> int:

@@ -11,6 +11,7 @@ import datetime as dt
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from winback_desktop.importers.errors import AmbiguousDatesError, ErrorList
 from winback_desktop.importers.mapping import ColumnMap, fields, normalize
@@ -80,25 +81,17 @@ class OrderRows:
         return len(self.customers)
 
 
-class _Row:
-    """Reads mapped cells of one row; records text problems."""
+def _too_long(value: str, max_length: int) -> str:
+    return f"too long ({len(value):,} characters; at most {max_length})"
 
-    __slots__ = ("cells", "line", "errors")
 
-    def __init__(self, errors: ErrorList) -> None:
-        self.errors = errors
-        self.cells: list[str] = []
-        self.line = 0
+def _length_problem(value: str, max_length: int | None) -> str | None:
+    return _too_long(value, max_length) if max_length is not None and len(value) > max_length else None
 
-    def text(self, index: int | None, field: str, max_length: int | None) -> str:
-        if index is None or index >= len(self.cells):
-            return ""
-        value = clean_text(self.cells[index])
-        if max_length is not None and len(value) > max_length:
-            self.errors.add(
-                self.line, field, value, f"too long ({len(value):,} characters; at most {max_length})"
-            )
-        return value
+
+def _clean(stripped: str) -> str:
+    """clean_text for a cell already stripped: the common case costs two checks."""
+    return clean_text(stripped) if stripped[:1] == "'" or "\r" in stripped else stripped
 
 
 def _check_width(cells: list[str], width: int, line: int, header_line: int, errors: ErrorList) -> None:
@@ -135,87 +128,91 @@ def _id_problem(value: str, what: str) -> str | None:
 def validate_customers(
     csv: CsvFile, cmap: ColumnMap, *, date_order: str | None = None, tick: Tick | None = None
 ) -> tuple[CustomerRows, ErrorList]:
-    """The customers of ``csv``; the ErrorList is non-empty when any row is bad."""
+    """The customers of ``csv``; the ErrorList is non-empty when any row is bad.
+
+    Rows are read in batches and handled column by column, as in :func:`validate_orders`.
+    """
     specs = {s.name: s for s in fields(cmap.kind)}
     idx = cmap.indexes
     width = len(cmap.header)
     errors = ErrorList()
     out = CustomerRows()
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # external id -> first line
     date_lines: dict[str, int] = {}
     amounts: set[str] = set()
-    row = _Row(errors)
-    i_ext, i_value, i_date, i_status = (
-        idx.get("external_id"),
-        idx.get("value_lost"),
-        idx.get("last_purchase"),
-        idx.get("status"),
-    )
-    texts = [(f, idx.get(f), specs[f].max_length) for f in ("company", "contact_title", "phone", "email")]
-    texts += [(f, idx.get(f), specs[f].max_length) for f in ("segment", "owner")]
-    i_contact, i_first, i_last = idx.get("contact_name"), idx.get("first_name"), idx.get("last_name")
-    contact_max = specs["contact_name"].max_length
-    for n, (line, cells) in enumerate(csv.rows(errors), 1):
-        if tick is not None and n % TICK_ROWS == 0:
-            tick(line)
-        row.cells, row.line = cells, line
-        _check_width(cells, width, line, csv.header_line, errors)
-        ext = row.text(i_ext, "external_id", specs["external_id"].max_length)
-        if problem := _id_problem(ext, "customer"):
-            errors.add(line, "external_id", ext, problem)
-        if ext:
+    statuses: dict[str, str | None] = {}
+    texts = ("company", "contact_name", "contact_title", "phone", "email", "segment", "owner")
+    names = idx.get("first_name"), idx.get("last_name")
+    rows = csv.rows(errors)
+    while batch := list(islice(rows, TICK_ROWS)):
+        if tick is not None:
+            tick(batch[-1][0])
+        batch_lines, batch_cells = zip(*batch, strict=True)
+        if any(len(c) != width for c in batch_cells):
+            batch_cells = tuple(
+                _fit(c, width, line, csv.header_line, errors) if len(c) != width else c for line, c in batch
+            )
+        columns = list(zip(*batch_cells, strict=True))
+        blank = [""] * len(batch)
+
+        def column(
+            field: str, columns: list[tuple[str, ...]] = columns, blank: list[str] = blank
+        ) -> list[str]:
+            i = idx.get(field)
+            return blank if i is None else _clean_all(list(map(str.strip, columns[i])))
+
+        exts = column("external_id")
+        for ext, line in zip(exts, batch_lines, strict=True):
             first = seen.setdefault(ext, line)
-            if first != line:
+            if first != line and ext:
                 errors.add(
                     line, "external_id", ext, f"the same id as line {first} (each customer once per file)"
                 )
-        values = {f: row.text(i, f, m) for f, i, m in texts}
-        if i_contact is not None:
-            contact = row.text(i_contact, "contact_name", contact_max)
-        else:
-            names = (row.text(i_first, "first_name", None), row.text(i_last, "last_name", None))
-            contact = " ".join(p for p in names if p)
-            if contact_max is not None and len(contact) > contact_max:
-                errors.add(
-                    line,
-                    "contact_name",
-                    contact,
-                    f"too long ({len(contact):,} characters; at most {contact_max})",
-                )
-        if not values["company"] and not contact:
-            errors.add(line, "company", "", "is empty, and so is the contact name")
-        value_raw = row.text(i_value, "value_lost", None)
-        if value_raw:
-            amounts.add(value_raw)
-        date_raw = row.text(i_date, "last_purchase", None)
-        if date_raw and date_raw not in date_lines:
-            date_lines[date_raw] = line
-        status = None
-        if i_status is not None:
-            status_raw = row.text(i_status, "status", None)
-            if status_raw:
-                status = STATUSES.get(normalize(status_raw))
-                if status is None:
-                    errors.add(
-                        line, "status", status_raw, f"not a status (use {STATUS_WORDS}, or leave it empty)"
-                    )
-        out.lines.append(line)
-        out.rows.append(
-            (
-                ext,
-                values["company"] or None,
-                contact or None,
-                values["contact_title"] or None,
-                values["phone"] or None,
-                values["email"] or None,
-                value_raw or None,
-                date_raw or None,
-                values["segment"] or None,
-                values["owner"] or None,
-                status,
+            elif problem := _id_problem(ext, "customer"):
+                errors.add(line, "external_id", ext, problem)
+        values = {f: column(f) for f in texts}
+        if idx.get("contact_name") is None and names != (None, None):
+            firsts, lasts = column("first_name"), column("last_name")
+            values["contact_name"] = [
+                f"{a} {b}" if a and b else a or b for a, b in zip(firsts, lasts, strict=True)
+            ]
+        for name, cells in (("external_id", exts), *values.items()):
+            limit = specs[name].max_length
+            if limit is not None and cells is not blank and max(map(len, cells)) > limit:
+                for line, value in zip(batch_lines, cells, strict=True):
+                    if len(value) > limit:
+                        errors.add(line, name, value, _too_long(value, limit))
+        value_texts, date_texts = column("value_lost"), column("last_purchase")
+        amounts.update(value_texts)
+        for text, line in zip(date_texts, batch_lines, strict=True):
+            if text not in date_lines:
+                date_lines[text] = line
+        status_texts = column("status")
+        if status_texts is not blank:
+            for text, line in zip(status_texts, batch_lines, strict=True):
+                if text not in statuses:
+                    statuses[text] = STATUSES.get(normalize(text)) if text else None
+                if text and statuses[text] is None:
+                    errors.add(line, "status", text, f"not a status (use {STATUS_WORDS}, or leave it empty)")
+        out.lines.extend(batch_lines)
+        out.rows.extend(
+            zip(
+                exts,
+                *(
+                    [v or None for v in values[f]]
+                    for f in ("company", "contact_name", "contact_title", "phone")
+                ),
+                [v or None for v in values["email"]],
+                [v or None for v in value_texts],
+                [v or None for v in date_texts],
+                *([v or None for v in values[f]] for f in ("segment", "owner")),
+                [statuses.get(v) for v in status_texts],
+                strict=True,
             )
         )
     # Dates and amounts, per column.
+    date_lines.pop("", None)
+    amounts.discard("")
     cents, amount_problems = parse_amounts(amounts, allow_negative=False)
     dates: dict[str, dt.date] = {}
     date_problems: dict[str, str] = {}
@@ -228,11 +225,9 @@ def validate_customers(
                 column=cmap.column("last_purchase") or "",
             )
         except AmbiguousDatesError as exc:
-            if errors or exc.problems or amount_problems:  # fix the file first; the question comes after
-                _add_problems(errors, out.lines, [r[6] for r in out.rows], "value_lost", amount_problems)
-                _add_problems(errors, out.lines, [r[7] for r in out.rows], "last_purchase", exc.problems)
-                return out, errors
-            raise
+            if not (errors or exc.problems or amount_problems):
+                raise
+            date_problems = exc.problems  # fix the file first; the question comes after
     _add_problems(errors, out.lines, [r[6] for r in out.rows], "value_lost", amount_problems)
     _add_problems(errors, out.lines, [r[7] for r in out.rows], "last_purchase", date_problems)
     if not errors:
@@ -247,16 +242,51 @@ def validate_customers(
     return out, errors
 
 
+def _fit(cells: list[str], width: int, line: int, header_line: int, errors: ErrorList) -> list[str]:
+    """``cells`` as exactly ``width`` cells: short rows padded (trailing empty cells are often
+    left out), long ones cut after checking that what is cut is empty."""
+    if len(cells) < width:
+        return cells + [""] * (width - len(cells))
+    _check_width(cells, width, line, header_line, errors)
+    return cells[:width]
+
+
+def _clean_all(values: list[str]) -> list[str]:
+    """clean_text over stripped cells; the common case (nothing to clean) costs two scans."""
+    joined = "".join(values)
+    if "'" in joined or "\r" in joined:
+        return [_clean(v) for v in values]
+    return values
+
+
+def _lines_where(
+    errors: ErrorList,
+    lines: Sequence[int],
+    values: Sequence[str | None],
+    field: str,
+    problem: Callable[[str], str | None],
+) -> None:
+    for line, value in zip(lines, values, strict=True):
+        if value is not None and (text := problem(value)):
+            errors.add(line, field, value, text)
+
+
 def validate_orders(
     csv: CsvFile, cmap: ColumnMap, *, date_order: str | None = None, tick: Tick | None = None
 ) -> tuple[OrderRows, ErrorList]:
-    """The order lines of ``csv``; the ErrorList is non-empty when any row is bad."""
+    """The order lines of ``csv``; the ErrorList is non-empty when any row is bad.
+
+    A million lines must take seconds, so rows are read in batches and handled column by
+    column with built-ins (strip, intern, distinct values); per-row Python runs only to name
+    the lines of a problem found.
+    """
     specs = {s.name: s for s in fields(cmap.kind)}
     idx = cmap.indexes
     width = len(cmap.header)
     errors = ErrorList()
     out = OrderRows()
     i_ext, i_date, i_amount = idx["customer_external_id"], idx["order_date"], idx["amount"]
+    assert i_ext is not None and i_date is not None and i_amount is not None  # required by resolve()
     i_ref, i_company = idx.get("order_ref"), idx.get("company")
     ext_max, ref_max, company_max = (
         specs["customer_external_id"].max_length,
@@ -264,59 +294,74 @@ def validate_orders(
         specs["company"].max_length,
     )
     ids: dict[str, str] = {}  # one string object per distinct id
-    bad_ids: dict[str, str] = {}
-    date_lines: dict[str, int] = {}
+    date_lines: dict[str, int] = {}  # distinct dates -> first line
+    dates_seen: dict[str, str] = {}  # one string object per distinct date
+    amounts: set[str] = set()
     raw_dates: list[str] = []
     raw_amounts: list[str] = []
     lines, customers, refs, companies = out.lines, out.customers, out.refs, out.companies
-    row = _Row(errors)
-    for n, (line, cells) in enumerate(csv.rows(errors), 1):
-        if tick is not None and n % TICK_ROWS == 0:
-            tick(line)
-        row.cells, row.line = cells, line
-        if len(cells) > width:
-            _check_width(cells, width, line, csv.header_line, errors)
-        ext = row.text(i_ext, "customer_external_id", ext_max)
-        known = ids.get(ext)
-        if known is None:
-            ids[ext] = ext
-            if problem := _id_problem(ext, "order"):
-                bad_ids[ext] = problem
+    long_refs = False
+    long_companies: list[tuple[int, str]] = []
+    rows = csv.rows(errors)
+    while batch := list(islice(rows, TICK_ROWS)):
+        if tick is not None:
+            tick(batch[-1][0])
+        batch_lines, batch_cells = zip(*batch, strict=True)
+        if any(len(c) != width for c in batch_cells):
+            batch_cells = tuple(
+                _fit(c, width, line, csv.header_line, errors) if len(c) != width else c for line, c in batch
+            )
+        columns = list(zip(*batch_cells, strict=True))
+        exts = _clean_all(list(map(str.strip, columns[i_ext])))
+        customers.extend(map(ids.setdefault, exts, exts))
+        day_texts = list(map(str.strip, columns[i_date]))
+        for text, line in zip(day_texts, batch_lines, strict=True):
+            if text not in date_lines:
+                date_lines[text] = line
+        raw_dates.extend(map(dates_seen.setdefault, day_texts, day_texts))
+        amount_texts = list(map(str.strip, columns[i_amount]))
+        amounts.update(amount_texts)
+        raw_amounts.extend(amount_texts)
+        if i_ref is not None:
+            batch_refs = _clean_all(list(map(str.strip, columns[i_ref])))
+            refs.extend([r or None for r in batch_refs])
+            long_refs = long_refs or (ref_max is not None and max(map(len, batch_refs)) > ref_max)
         else:
-            ext = known
-        if ext in bad_ids:
-            errors.add(line, "customer_external_id", ext, bad_ids[ext])
-        date_raw = row.text(i_date, "order_date", None)
-        if not date_raw:
-            errors.add(line, "order_date", "", "is empty")
-        elif date_raw not in date_lines:
-            date_lines[date_raw] = line
-        amount_raw = row.text(i_amount, "amount", None)
-        if not amount_raw:
-            errors.add(line, "amount", "", "is empty")
-        ref = row.text(i_ref, "order_ref", ref_max)
-        if i_company is not None and ext not in companies:
-            company = row.text(i_company, "company", company_max)
-            if company:
-                companies[ext] = company
-        lines.append(line)
-        customers.append(ext)
-        raw_dates.append(date_raw)
-        raw_amounts.append(amount_raw)
-        refs.append(ref or None)
-    cents, amount_problems = parse_amounts({a for a in raw_amounts if a}, allow_negative=True)
+            refs.extend([None] * len(batch))
+        if i_company is not None:
+            for ext, cell, line in zip(exts, columns[i_company], batch_lines, strict=True):
+                if ext not in companies and (company := clean_text(cell)):
+                    if company_max is not None and len(company) > company_max:
+                        long_companies.append((line, company))
+                    else:
+                        companies[ext] = company
+        lines.extend(batch_lines)
+    # Problems, field by field, each found over distinct values first.
+    bad_ids = {e: p for e in ids if (p := _id_problem(e, "order") or _length_problem(e, ext_max))}
+    if bad_ids:
+        _lines_where(errors, lines, customers, "customer_external_id", bad_ids.get)
+    empty_dates = date_lines.pop("", None) is not None
+    empty_amounts = "" in amounts
+    amounts.discard("")
+    cents, amount_problems = parse_amounts(amounts, allow_negative=True)
     try:
         dates, date_problems = parse_dates(
             date_lines, date_order=date_order, field="order_date", column=cmap.column("order_date") or ""
         )
     except AmbiguousDatesError as exc:
-        if errors or exc.problems or amount_problems:  # fix the file first; the question comes after
-            _add_problems(errors, lines, raw_dates, "order_date", exc.problems)
-            _add_problems(errors, lines, raw_amounts, "amount", amount_problems)
-            return out, errors
-        raise
+        if not (errors or exc.problems or amount_problems or empty_dates or empty_amounts):
+            raise
+        dates, date_problems = {}, exc.problems  # fix the file first; the question comes after
+    if empty_dates:
+        date_problems[""] = "is empty"
     _add_problems(errors, lines, raw_dates, "order_date", date_problems)
+    if empty_amounts:
+        amount_problems[""] = "is empty"
     _add_problems(errors, lines, raw_amounts, "amount", amount_problems)
+    if long_refs:
+        _lines_where(errors, lines, refs, "order_ref", lambda r: _length_problem(r, ref_max))
+    for line, company in long_companies:
+        errors.add(line, "company", company, _too_long(company, company_max or 0))
     if errors:
         return out, errors
     out.dates = [dates[d] for d in raw_dates]

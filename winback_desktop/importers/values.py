@@ -196,6 +196,7 @@ def parse_dates(
 # ------------------------------------------------------------------------------------- amounts
 
 _PLAIN = re.compile(r"(-?)(\d{1,12})(?:\.(\d{1,2}))?\Z")  # the fast path: 1234.5, -12.50
+_SIMPLE = re.compile(r"-?\d{1,12}(?:\.\d{1,2})?\Z")
 _CURRENCY = re.compile(
     r"\A(?:[€$£¥₹₽₩₺]|EUR|USD|GBP|CHF|CAD|AUD|NZD|JPY|SEK|NOK|DKK|PLN|CZK|HUF|INR|ZAR|Fr\.|kr\.?|zł|Kč)"
     r"|(?:[€$£¥₹₽₩₺]|EUR|USD|GBP|CHF|CAD|AUD|NZD|JPY|SEK|NOK|DKK|PLN|CZK|HUF|INR|ZAR|Fr\.|kr\.?|zł|Kč)\Z",
@@ -261,18 +262,18 @@ def read_amount(text: str) -> tuple[int, str | None] | tuple[str, int, int] | st
     if dots and commas:
         mark = "." if s.rfind(".") > s.rfind(",") else ","
         grouping = "," if mark == "." else "."
-        whole, _, fraction = s.rpartition(mark)
-        whole = _grouped(whole, grouping) if whole else whole
+        before, _, fraction = s.rpartition(mark)
+        whole = _grouped(before, grouping) if before else before
         if whole is None or mark in whole:
             return NOT_AN_AMOUNT
         cents = _cents(negative, whole, fraction)
         return (cents, mark) if isinstance(cents, int) else cents
     if dots > 1 or commas > 1:
         grouping = "." if dots else ","
-        whole = _grouped(s, grouping)
-        if whole is None:
+        digits = _grouped(s, grouping)
+        if digits is None:
             return NOT_AN_AMOUNT
-        cents = _cents(negative, whole, "")
+        cents = _cents(negative, digits, "")
         return (cents, "," if grouping == "." else ".") if isinstance(cents, int) else cents
     if dots or commas:
         mark = "." if dots else ","
@@ -300,7 +301,15 @@ def parse_amounts(values: Iterable[str], *, allow_negative: bool) -> tuple[dict[
     problems: dict[str, str] = {}
     pending: dict[str, tuple[str, int, int]] = {}
     marks = {".": 0, ",": 0}
+    plain = _SIMPLE.match
+    dot = False
     for value in values:
+        if plain(value) is not None:  # the common case, inline: 1234.56, -12.5, 80
+            # Exact: twelve digits and two decimals are well within a double's precision.
+            amounts[value] = round(float(value) * 100)
+            if not dot and "." in value:
+                dot = True
+            continue
         reading = read_amount(value)
         if isinstance(reading, str):
             problems[value] = reading
@@ -311,12 +320,13 @@ def parse_amounts(values: Iterable[str], *, allow_negative: bool) -> tuple[dict[
             if mark:
                 marks[mark] += 1
             amounts[value] = cents
+    marks["."] += dot
     for value, (mark, as_grouped, as_decimal) in pending.items():
         other = "," if mark == "." else "."
         if marks[mark] and marks[other]:
             problems[value] = (
-                f"could be {as_grouped / 100:.2f} or {as_decimal / 100:.3f}: the column uses "
-                "both . and , as the decimal mark"
+                f"unclear: is {mark!r} a thousands separator or the decimal mark? The column "
+                "uses both . and , as the decimal mark"
             )
         else:
             amounts[value] = as_decimal if marks[mark] else as_grouped

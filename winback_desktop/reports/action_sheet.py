@@ -2,7 +2,8 @@
 
 Everything the partner needs to own the follow-through: who the customer is, why they left in
 their own words, what was offered, every next step with a tick box, permission to keep in touch,
-and ruled room for notes. The PDF is built fully in memory and then written atomically.
+the partner's own typed logistics notes (when there are any) and ruled room for notes by hand.
+The PDF is built fully in memory and then written atomically.
 
 The shared look and the text helpers (all person-typed text goes through ``para``, which escapes
 it, so markup in a note prints literally) live in :mod:`winback_desktop.reports.layout`.
@@ -11,8 +12,11 @@ it, so markup in a note prints literally) live in :mod:`winback_desktop.reports.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -58,22 +62,30 @@ from winback_desktop.reports.layout import (
 from winback_desktop.script import CallScript, ScriptError, default_script, load_script_text
 from winback_desktop.services.dto import ActionInfo, CallDetail, ReasonInfo
 
+PARTNER_FIELD = "partner_notes"  # saved as stage "partner", field "partner_notes"
+
 
 # ---------------------------------------------------------------- labels from the call script
+@functools.lru_cache(maxsize=16)
+def _parsed_snapshot(snapshot: str) -> CallScript | None:
+    """A call's script snapshot, parsed once: a batch of sheets mostly shares one or two."""
+    try:
+        return load_script_text(snapshot, "<call snapshot>")
+    except ScriptError:
+        return None
+
+
 class _Labels:
     """Choice labels from the script the call used (its snapshot), else the default script."""
 
-    def __init__(self, snapshot: str):
+    def __init__(self, snapshot: str, fallback: CallScript | None):
         self.scripts: list[CallScript] = []
         if snapshot.strip():
-            try:
-                self.scripts.append(load_script_text(snapshot, "<call snapshot>"))
-            except ScriptError:
-                pass
-        try:
-            self.scripts.append(default_script())
-        except (ScriptError, OSError):
-            pass
+            script = _parsed_snapshot(snapshot)
+            if script is not None:
+                self.scripts.append(script)
+        if fallback is not None:
+            self.scripts.append(fallback)
 
     def choice(self, key: str, code: str) -> str:
         if not code:
@@ -340,19 +352,61 @@ def _next_steps(detail: CallDetail, st) -> list[Flowable]:
     return out
 
 
+def _partner_logistics(detail: CallDetail, st) -> list[Flowable]:
+    """The partner's own typed logistics notes: a section of their own, only when there are any."""
+    text = detail.answers.get(PARTNER_FIELD, "")
+    if not text.strip():
+        return []
+    out = section("Partner’s logistics notes", st)
+    note = "Typed by the partner during the call, apart from the caller’s notes."
+    out.append(Paragraph(note, st["caption"]))
+    out.append(QuoteBar(Paragraph(para(text.strip()), st["quote"])))
+    return out
+
+
 def _notes(st) -> list[Flowable]:
     lines = RuledLines()
-    return [*section("Partner’s notes", st, need=14 * mm + lines.min_lines * lines.gap), Spacer(1, 2), lines]
+    need = 14 * mm + lines.min_lines * lines.gap
+    return [*section("Partner’s notes, by hand", st, need=need), Spacer(1, 2), lines]
 
 
 # ---------------------------------------------------------------- public API
-def build_action_sheet(
-    detail: CallDetail, *, company_name: str = "", generated: dt.datetime | None = None
-) -> bytes:
-    """Render the action sheet for ``detail`` and return the PDF bytes (nothing is written)."""
+@dataclass
+class SheetParts:
+    """One call's sheet, ready to lay out: alone (build_action_sheet) or in a batch (reports/batch)."""
+
+    story: list[Flowable]
+    customer: str  # the company, clipped for one line
+    footer: str
+    running_head: str
+
+
+def default_labels_script() -> CallScript | None:
+    """The default script, for choice labels a call's own snapshot lacks (None if unreadable)."""
+    try:
+        return default_script()
+    except (ScriptError, OSError):
+        return None
+
+
+def sheet_parts(
+    detail: CallDetail,
+    *,
+    company_name: str = "",
+    generated: dt.datetime | None = None,
+    st: dict | None = None,
+    fallback: CallScript | None | Literal["default"] = "default",
+) -> SheetParts:
+    """The flowables and page furniture of one call's sheet.
+
+    ``fallback`` is the script that labels choices the call's snapshot does not know: "default"
+    loads the default script; a batch loads it once and passes it in.
+    """
     register_fonts()
-    st = styles()
-    labels = _Labels(detail.script_snapshot or "")
+    st = st or styles()
+    if fallback == "default":
+        fallback = default_labels_script()
+    labels = _Labels(detail.script_snapshot or "", fallback)
     generated = generated or dt.datetime.now().astimezone()
     customer = clip(clean(detail.customer.company) or "Unnamed customer", 70)
     footer = f"Call #{detail.id} · {customer} · generated {fmt_date(generated.date())}, {generated:%H:%M}"
@@ -364,22 +418,42 @@ def build_action_sheet(
     story += _next_steps(detail, st)
     story += _own_words(detail, st)
     story += _help(detail, labels, st)
+    story += _partner_logistics(detail, st)
     story += _notes(st)
+    return SheetParts(story, customer, footer, f"{customer} · action sheet, continued")
 
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
+
+def sheet_document(
+    buf, *, title: str, author: str, subject: str, cls: type[SimpleDocTemplate] = SimpleDocTemplate
+) -> SimpleDocTemplate:
+    """The A4 page template every sheet uses (one call, a batch, the briefing)."""
+    return cls(
         buf,
         pagesize=A4,
         leftMargin=MARGIN_X,
         rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=f"Action sheet: {customer}",
-        author=clean(company_name) or "Win-Back Desk",
-        subject=f"Recovery call #{detail.id}",
+        title=title,
+        author=author,
+        subject=subject,
         creator="Win-Back Desk",
     )
-    doc.build(story, canvasmaker=canvas_maker(footer, f"{customer} · action sheet, continued"))
+
+
+def build_action_sheet(
+    detail: CallDetail, *, company_name: str = "", generated: dt.datetime | None = None
+) -> bytes:
+    """Render the action sheet for ``detail`` and return the PDF bytes (nothing is written)."""
+    parts = sheet_parts(detail, company_name=company_name, generated=generated)
+    buf = io.BytesIO()
+    doc = sheet_document(
+        buf,
+        title=f"Action sheet: {parts.customer}",
+        author=clean(company_name) or "Win-Back Desk",
+        subject=f"Recovery call #{detail.id}",
+    )
+    doc.build(parts.story, canvasmaker=canvas_maker(parts.footer, parts.running_head))
     return buf.getvalue()
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.roster_dates import (
@@ -34,11 +34,13 @@ from winback_desktop.services.roster_query import (
     DECISIONS,
     SORTS,
     STATUSES,
+    RosterResult,
     RosterRow,
     call_list,
     owners,
     roster_count,
     roster_page,
+    roster_search,
     segments,
 )
 from winback_desktop.services.roster_rank import let_go_reason, refresh_priorities, rescore
@@ -59,6 +61,7 @@ __all__ = [
     "SORTS",
     "STATUSES",
     "LapsedRow",
+    "RosterResult",
     "RosterRow",
     "Rule",
     "VolumeRow",
@@ -82,6 +85,7 @@ __all__ = [
     "refresh_statuses",
     "roster_count",
     "roster_page",
+    "roster_search",
     "rule",
     "segments",
     "unmark_lost",
@@ -106,7 +110,7 @@ def refresh_statuses(ctx: AppContext, as_of: dt.date | None = None, months: int 
         ).rowcount
         back = s.execute(
             update(Customer)
-            .where(Customer.status == "lapsed", last_purchase_as_of(r.as_of) >= r.cutoff)
+            .where(Customer.status == "lapsed", last_purchase_as_of(r) >= r.cutoff)
             .values(status="active")
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -116,9 +120,15 @@ def refresh_statuses(ctx: AppContext, as_of: dt.date | None = None, months: int 
 def refresh(ctx: AppContext, as_of: dt.date | None = None, months: int | None = None) -> tuple[int, int]:
     """Statuses, then priorities, brought up to date: after an import, a setting change, a new day.
 
-    Returns (statuses changed, priorities changed).
+    Returns (statuses changed, priorities changed). Then refreshes the query planner's
+    statistics on the customers table (``ANALYZE``, in SQLite and PostgreSQL alike): without
+    them SQLite sorts a whole status's customers for a page instead of walking the priority
+    index (50 ms instead of 0.1 ms at 100,000 customers).
     """
-    return refresh_statuses(ctx, as_of, months), refresh_priorities(ctx, as_of, months)
+    changed = refresh_statuses(ctx, as_of, months), refresh_priorities(ctx, as_of, months)
+    with transaction(ctx.sessions) as s:
+        s.execute(text("ANALYZE customers"))
+    return changed
 
 
 def _set(ctx: AppContext, customer_id: int, **values) -> None:

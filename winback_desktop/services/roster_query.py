@@ -1,9 +1,9 @@
 """The roster: one page of customers, filtered, searched and sorted in SQL; counts; filter lists.
 
 Search as you type matches every word of the query, case-folded, anywhere in the customer's
-``search_text`` (company, contact, id, phone, email); ``%`` and ``_`` are literal. The page is
-ordered by an indexed column where one exists (priority, company, last purchase, value lost,
-status, segment, decision), with the id as tie-breaker, so a page never sorts the whole table.
+``search_text`` (company, contact, id, phone, email); ``%`` and ``_`` are literal. Pages are
+ordered by the sort key, then the id in the same direction. How a page and its count are read
+at 100,000 customers is in ``roster_scan``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, select
 
+from winback_desktop.services import roster_scan as scan
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.roster_rules import value
 from winback_desktop.store.models import Customer
 
 STATUSES = ("lapsed", "lost", "won_back", "active")
+COUNT_CAP = 10_000  # roster_search counts up to this many
 DECISIONS = ("undecided", "pursue", "let_go")
 SORTS = {
     "priority": Customer.priority,
@@ -111,30 +113,39 @@ def _one_or_many(column, wanted: str | Iterable[str] | None) -> ColumnElement[bo
     return column.in_(list(wanted))
 
 
-def _filtered(
-    q: Select,
-    *,
-    text: str = "",
-    status: str | Iterable[str] | None = None,
-    segment: str | None = None,
-    owner: str | None = None,
-    decision: str | Iterable[str] | None = None,
-    min_priority: float | None = None,
-) -> Select:
-    for word in search_words(text):  # every word must match somewhere
-        q = q.where(Customer.search_text.like(like_pattern(word), escape="\\"))
-    for column, wanted in (
-        (Customer.status, status),
-        (Customer.segment, segment),
-        (Customer.owner, owner),
-        (Customer.decision, decision),
-    ):
-        clause = _one_or_many(column, wanted)
-        if clause is not None:
-            q = q.where(clause)
-    if min_priority is not None:
-        q = q.where(Customer.priority >= min_priority)
-    return q
+@dataclass(frozen=True)
+class _Filters:
+    text: str = ""
+    status: str | Iterable[str] | None = None
+    segment: str | None = None
+    owner: str | None = None
+    decision: str | Iterable[str] | None = None
+    min_priority: float | None = None
+
+    def words(self) -> list[str]:
+        return search_words(self.text)
+
+    def scanned(self) -> bool:
+        """Whether a filter no index serves is set (text, owner): SQL must scan the table."""
+        return bool(self.words() or self.owner)
+
+    def where(self) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = [
+            Customer.search_text.like(like_pattern(word), escape="\\")  # every word must match
+            for word in self.words()
+        ]
+        for column, wanted in (
+            (Customer.status, self.status),
+            (Customer.segment, self.segment),
+            (Customer.owner, self.owner),
+            (Customer.decision, self.decision),
+        ):
+            clause = _one_or_many(column, wanted)
+            if clause is not None:
+                clauses.append(clause)
+        if self.min_priority is not None:
+            clauses.append(Customer.priority >= self.min_priority)
+        return clauses
 
 
 def _row(r) -> RosterRow:
@@ -162,6 +173,85 @@ def _row(r) -> RosterRow:
     )
 
 
+@dataclass(slots=True)
+class RosterResult:
+    """One page and how many customers match in all."""
+
+    rows: list[RosterRow]
+    total: int  # matching customers, counted up to the cap
+    capped: bool  # more than ``total`` match: show "10,000+"
+
+
+def _sort_key(sort: str) -> ColumnElement:
+    try:
+        return SORTS[sort]
+    except KeyError:
+        raise ValueError(f"cannot sort by {sort!r}; one of {', '.join(SORTS)}") from None
+
+
+def _read(
+    ctx: AppContext,
+    f: _Filters,
+    sort: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+    *,
+    count: bool,
+    count_cap: int | None,
+) -> RosterResult:
+    """The page, and the count when asked; one read (see roster_scan for the plan)."""
+    key = _sort_key(sort)
+    offset, limit = max(0, offset), max(0, limit)
+    where = f.where()
+    with ctx.sessions() as s:
+        conn = s.connection()
+        total: int | None = None
+        capped = False
+        if limit and scan.one_scan_pays(conn, where, f.scanned()):
+            ids, total = scan.page_ids_and_count(conn, where, key, descending, offset, limit)
+            page_where = [scan.by_ids(ids)] if ids else None
+            if total is None and offset == 0:
+                total = 0
+        else:
+            page_where = where
+        rows = []
+        if page_where is not None and limit:
+            q = scan.ordered(select(*ROW_COLUMNS).where(*page_where), key, descending)
+            if page_where is where:
+                q = q.offset(offset).limit(limit)
+            rows = [_row(r) for r in conn.execute(q)]
+        if total is None and count:
+            # Capped only when counting means scanning: an index counts every match quickly.
+            total, capped = scan.count(conn, where, count_cap if f.scanned() else None)
+    return RosterResult(rows, total or 0, capped)
+
+
+def roster_search(
+    ctx: AppContext,
+    *,
+    text: str = "",
+    status: str | Iterable[str] | None = None,
+    segment: str | None = None,
+    owner: str | None = None,
+    decision: str | Iterable[str] | None = None,
+    min_priority: float | None = None,
+    sort: str = "priority",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 200,
+    count_cap: int | None = COUNT_CAP,
+) -> RosterResult:
+    """One keystroke of search as you type: the page and the count, from one read.
+
+    ``sort`` is a key of :data:`SORTS`. When counting means scanning (a text or owner filter),
+    the count stops at ``count_cap`` (default 10,000) and ``capped`` says more match (show
+    "10,000+"); ``count_cap=None`` counts them all.
+    """
+    f = _Filters(text, status, segment, owner, decision, min_priority)
+    return _read(ctx, f, sort, descending, offset, limit, count=True, count_cap=count_cap)
+
+
 def roster_page(
     ctx: AppContext,
     *,
@@ -176,24 +266,9 @@ def roster_page(
     offset: int = 0,
     limit: int = 200,
 ) -> list[RosterRow]:
-    """One page of the roster; ``sort`` is a key of :data:`SORTS`."""
-    try:
-        key = SORTS[sort]
-    except KeyError:
-        raise ValueError(f"cannot sort by {sort!r}; one of {', '.join(SORTS)}") from None
-    q = _filtered(
-        select(*ROW_COLUMNS),
-        text=text,
-        status=status,
-        segment=segment,
-        owner=owner,
-        decision=decision,
-        min_priority=min_priority,
-    )
-    order = (key.desc(), Customer.id.desc()) if descending else (key.asc(), Customer.id.asc())
-    q = q.order_by(*order).offset(max(0, offset)).limit(max(0, limit))
-    with ctx.sessions() as s:
-        return [_row(r) for r in s.connection().execute(q)]
+    """One page of the roster (:func:`roster_search` without the count)."""
+    f = _Filters(text, status, segment, owner, decision, min_priority)
+    return _read(ctx, f, sort, descending, offset, limit, count=False, count_cap=None).rows
 
 
 def roster_count(
@@ -207,20 +282,11 @@ def roster_count(
     min_priority: float | None = None,
     cap: int | None = None,
 ) -> int:
-    """How many customers match; with ``cap``, counting stops there (show "10,000+")."""
-    q = _filtered(
-        select(Customer.id),
-        text=text,
-        status=status,
-        segment=segment,
-        owner=owner,
-        decision=decision,
-        min_priority=min_priority,
-    )
-    if cap is not None:
-        q = q.limit(cap)
+    """How many customers match; with ``cap``, counting stops at ``cap + 1`` ("more than cap")."""
+    f = _Filters(text, status, segment, owner, decision, min_priority)
     with ctx.sessions() as s:
-        return s.scalar(select(func.count()).select_from(q.subquery())) or 0
+        n, capped = scan.count(s.connection(), f.where(), cap)
+    return n + 1 if capped else n
 
 
 def _distinct(ctx: AppContext, column) -> list[str]:

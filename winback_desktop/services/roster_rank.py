@@ -5,9 +5,9 @@ Among the customers worth winning back (departed, not let go), each gets
     priority = 100 * (0.5 * value + 0.3 * recency + 0.2 * frequency)
 
 * value: the mid-rank percentile of their yearly business (yearly revenue, else value lost);
-* recency: 1 in the month they lapsed, halving over the first year after (1 / (1 + months/12),
-  whole months):
-  recent lapses come back more often than old ones;
+* recency: 1 in the month they lapsed, halving over the first year after (1 / (1 + months / 12)
+  in whole months, so priorities change when a month ticks over, not every day): recent
+  lapses come back more often than old ones;
 * frequency: the mid-rank percentile of their number of orders.
 
 A zero value or zero orders scores 0 on that part. Let-go customers get 0 and "Let go: <why>";
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -64,18 +63,8 @@ def _ago(months: int) -> str:
     return "1 month ago" if months == 1 else f"{months} months ago"
 
 
-def percentile(sorted_values: Sequence[float], v: float) -> tuple[float, float]:
-    """(mid-rank percentile of ``v``, share of values >= ``v``), both 0-1."""
-    n = len(sorted_values)
-    if not n:
-        return 0.0, 1.0
-    less = bisect_left(sorted_values, v)
-    equal = bisect_right(sorted_values, v) - less
-    return (less + equal / 2) / n, (n - less) / n
-
-
 def percentiles(values: Sequence[float]) -> dict[float, tuple[float, float]]:
-    """:func:`percentile` of every value at once (one sort)."""
+    """For each value: (its mid-rank percentile, the share of values >= it), both 0-1."""
     ordered = sorted(values)
     n = len(ordered)
     out: dict[float, tuple[float, float]] = {}
@@ -236,21 +225,25 @@ def rescore(ctx: AppContext, customer_id: int, as_of: dt.date | None = None) -> 
         if row is None:
             raise LookupError(f"no customer with id {customer_id}")
         f = _facts(row)
-        v = value()
-        pool = (
-            select(v.element.label("v"), Customer.orders_count.label("n"))
-            .where(departed(r), Customer.decision != "let_go", Customer.id != customer_id)
-            .subquery()
-        )
-        agg = s.execute(
-            select(
-                func.count(),
-                func.sum(case((pool.c.v < f.value, 1), else_=0)),
-                func.sum(case((pool.c.v == f.value, 1), else_=0)),
-                func.sum(case((pool.c.n < f.orders, 1), else_=0)),
-                func.sum(case((pool.c.n == f.orders, 1), else_=0)),
+        fixed = _not_ranked(f, r)
+        if fixed is not None:
+            agg = (0, 0, 0, 0, 0)
+        else:
+            v = value()
+            pool = (
+                select(v.element.label("v"), Customer.orders_count.label("n"))
+                .where(departed(r), Customer.decision != "let_go", Customer.id != customer_id)
+                .subquery()
             )
-        ).one()
+            agg = s.execute(
+                select(
+                    func.count(),
+                    func.sum(case((pool.c.v < f.value, 1), else_=0)),
+                    func.sum(case((pool.c.v == f.value, 1), else_=0)),
+                    func.sum(case((pool.c.n < f.orders, 1), else_=0)),
+                    func.sum(case((pool.c.n == f.orders, 1), else_=0)),
+                )
+            ).one()
     n, v_less, v_eq, o_less, o_eq = (int(x or 0) for x in agg)
     n += 1  # this customer too
     v_eq += 1

@@ -24,11 +24,12 @@ from winback_desktop.services.roster_rules import last_purchase_as_of, rule, val
 from winback_desktop.store.models import Customer
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0")
 
 
 @dataclass(slots=True)
 class LapsedRow:
-    customer_id: int
+    id: int  # the customer's
     external_id: str
     company: str
     contact_name: str
@@ -58,61 +59,61 @@ class VolumeRow:
 
 
 def _dec(v) -> Decimal:
-    return Decimal("0") if v is None else Decimal(v)
+    return ZERO if v is None else Decimal(v)
 
 
 def lapsed(ctx: AppContext, as_of: dt.date | None = None, months: int | None = None) -> list[LapsedRow]:
     """Everyone the lapse rule counts as lapsed on ``as_of`` (any status), highest priority first.
 
-    The priority and its reason are the stored ones (see ``roster.refresh``).
+    Ties go to the larger yearly business, then by company. The priority and its reason are
+    the stored ones (see ``roster.refresh``).
     """
     r = rule(ctx, as_of, months)
-    last = last_purchase_as_of(r.as_of).label("last")
-    q = (
-        select(
-            Customer.id,
-            Customer.external_id,
-            Customer.company,
-            Customer.contact_name,
-            Customer.status,
-            last,
-            Customer.orders_count,
-            Customer.total_revenue,
-            Customer.yearly_revenue,
-            Customer.value_lost,
-            Customer.priority,
-            Customer.priority_reason,
-            Customer.decision,
-        )
-        .where(lapsed_clause(r, last.element))
-        .order_by(Customer.priority.desc(), value().desc(), Customer.company, Customer.id)
+    last = last_purchase_as_of(r).label("last")
+    q = select(
+        Customer.id,
+        Customer.external_id,
+        Customer.company,
+        Customer.contact_name,
+        Customer.status,
+        last,
+        Customer.orders_count,
+        Customer.total_revenue,
+        Customer.yearly_revenue,
+        Customer.value_lost,
+        Customer.priority,
+        Customer.priority_reason,
+        Customer.decision,
     )
+    q = q.where(lapsed_clause(r, last.element))
     with ctx.sessions() as s:
         rows = s.connection().execute(q).all()
     lapse_on: dict[dt.date, dt.date] = {}
     out = []
-    for x in rows:
-        when = lapse_on.get(x.last)
-        if when is None:
-            when = lapse_on[x.last] = lapse_date(x.last, r.months)
+    for cid, ext, company, contact, status, when, n, total, yearly, lost, prio, why, decision in rows:
+        since = lapse_on.get(when)
+        if since is None:
+            since = lapse_on[when] = lapse_date(when, r.months)
         out.append(
             LapsedRow(
-                x.id,
-                x.external_id or "",
-                x.company,
-                x.contact_name or "",
-                x.status,
-                x.last,
+                cid,
+                ext or "",
+                company,
+                contact or "",
+                status,
                 when,
-                int(x.orders_count or 0),
-                _dec(x.total_revenue),
-                _dec(x.yearly_revenue),
-                _dec(x.value_lost),
-                float(x.priority or 0),
-                x.priority_reason or "",
-                x.decision,
+                since,
+                n or 0,
+                total or ZERO,
+                yearly or ZERO,
+                lost or ZERO,
+                prio or 0.0,
+                why or "",
+                decision,
             )
         )
+    # Sorted here: SQLite would walk the priority index, reading the table in random order.
+    out.sort(key=lambda x: (-x.priority, -float(x.value), x.company, x.id))
     return out
 
 
@@ -128,7 +129,7 @@ def volume_departed(
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
     r = rule(ctx, as_of, months)
-    last = last_purchase_as_of(r.as_of).label("last")
+    last = last_purchase_as_of(r).label("last")
     per_customer = select(last, value().element.label("v")).where(last.element < r.cutoff).subquery()
     # Grouped by day in SQL: at most a few thousand rows come back, whatever the roster's size.
     q = select(
@@ -179,25 +180,40 @@ EXPORT_COLUMNS = (
 )
 
 
-def _cell(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, dt.datetime):  # naive UTC in the database: say so
-        return v.replace(tzinfo=dt.UTC).isoformat(timespec="seconds")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, Decimal):
-        return str(v.quantize(CENT))
-    if isinstance(v, float):
-        return f"{v:.1f}"
-    return str(v)
+def _text(v) -> str:
+    return "" if v is None else str(v)
+
+
+def _day(v: dt.date | None) -> str:
+    return v.isoformat() if v else ""
+
+
+def _utc(v: dt.datetime | None) -> str:  # naive UTC in the database: say so
+    return v.replace(tzinfo=dt.UTC).isoformat(timespec="seconds") if v else ""
+
+
+def _yes_no(v: bool | None) -> str:
+    return "" if v is None else ("yes" if v else "no")
+
+
+def _converter(name: str):
+    """How one column's values become cells (chosen once per column, not per cell)."""
+    kind = Customer.__table__.c[name].type.python_type
+    if kind is dt.datetime:
+        return _utc
+    if kind is dt.date:
+        return _day
+    if kind is bool:
+        return _yes_no
+    if kind is float:
+        return lambda v: f"{v:.1f}" if v is not None else ""
+    return _text  # text, integers, and Decimals (which come with their two places)
 
 
 def export_customers(ctx: AppContext, out: Path) -> int:
     """Write the whole roster to ``out`` as CSV (formula-safe, atomic); returns the row count."""
     columns = [getattr(Customer, name) for name in EXPORT_COLUMNS]
+    convert = [_converter(name) for name in EXPORT_COLUMNS]
     q = select(*columns).order_by(Customer.id)
     count = 0
 
@@ -205,9 +221,9 @@ def export_customers(ctx: AppContext, out: Path) -> int:
         nonlocal count
         for row in result:
             count += 1
-            yield [_cell(v) for v in row]
+            yield [f(v) for f, v in zip(convert, row, strict=True)]
 
     with ctx.sessions() as s:
-        result = s.execute(q)  # streamed into the file, not held in memory
+        result = s.connection().execute(q)  # streamed into the file, not held in memory
         write_csv_atomic(Path(out), EXPORT_COLUMNS, rows())
     return count

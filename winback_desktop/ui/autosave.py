@@ -19,7 +19,7 @@ RETRY_MS = 2000
 
 
 class Autosaver(QObject):
-    saved = Signal(object)  # datetime of the last successful save
+    saved = Signal(str)  # the time of the last successful save, as HH:MM:SS
     failed = Signal(str)  # a plain message for the status line
     dirty = Signal()
 
@@ -62,7 +62,7 @@ class Autosaver(QObject):
             # A newer change to the same key may have arrived during save(); keep that one.
             if self._pending.get(key) is save:
                 del self._pending[key]
-        self.saved.emit(dt.datetime.now())
+        self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
         return True
 
 

@@ -160,7 +160,7 @@ class CallWindow(QMainWindow):
 
         self._build_actions()
         self.autosave.dirty.connect(lambda: self.saved_label.setText("Saving…"))
-        self.autosave.saved.connect(lambda t: self.saved_label.setText(f"Saved {t:%H:%M:%S}"))
+        self.autosave.saved.connect(lambda t: self.saved_label.setText(f"Saved {t}"))
         self.autosave.failed.connect(self.saved_label.setText)
         self.visited: set[str] = set()
         self.current = ""

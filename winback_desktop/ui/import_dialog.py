@@ -1,15 +1,19 @@
 """Import customers or order history from CSV: preview, mapping, progress and cancel.
 
-The import runs on a worker thread; the window stays responsive, and Cancel rolls the whole
-import back. A file with bad rows imports nothing and lists them with their line numbers.
+The import runs in a child process (services/import_job.py), so the window stays responsive and
+Stop ends it: SQLite rolls back what it had begun. A file with bad rows imports nothing and lists
+them with their line numbers.
 """
 
 from __future__ import annotations
 
-import threading
+import json
+import logging
+import os
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QProcess, QProcessEnvironment, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -33,43 +37,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+import winback_desktop
 from winback_desktop.importers.errors import (
-    AmbiguousDatesError,
     CsvImportError,
-    ImportCancelled,
-    ImportRejected,
 )
 from winback_desktop.services import imports
 from winback_desktop.services.context import AppContext
 
 KIND_TITLES = {"customers": "Import customers", "orders": "Import order history"}
 NOT_MAPPED = "— not in this file —"
-
-
-class ImportWorker(QObject):
-    progress = Signal(int, int)
-    finished = Signal(object)  # ImportResult or an exception
-
-    def __init__(self, ctx: AppContext, path: Path, kind: str, mapping: dict, date_order: str | None):
-        super().__init__()
-        self.ctx, self.path, self.kind, self.mapping, self.date_order = ctx, path, kind, mapping, date_order
-        self.cancel_requested = threading.Event()
-
-    def run(self) -> None:
-        try:
-            result = imports.import_file(
-                self.ctx,
-                self.path,
-                self.kind,
-                mapping=self.mapping,
-                date_order=self.date_order,
-                progress=lambda done, total: self.progress.emit(done, total),
-                should_cancel=self.cancel_requested.is_set,
-            )
-        except Exception as exc:  # noqa: BLE001 - handed to the dialog, which explains or re-raises
-            self.finished.emit(exc)
-        else:
-            self.finished.emit(result)
+log = logging.getLogger(__name__)
 
 
 class ImportDialog(QDialog):
@@ -79,8 +56,10 @@ class ImportDialog(QDialog):
         self.preview: imports.ImportPreview | None = None
         self.summary = ""
         self.result = None
-        self._thread: QThread | None = None
-        self._worker: ImportWorker | None = None
+        self._process: QProcess | None = None
+        self._outcome: dict = {}
+        self._output = b""
+        self._stopping = False
         self.setWindowTitle(KIND_TITLES[kind])
 
         self.file_label = QLabel(wordWrap=True)
@@ -210,7 +189,7 @@ class ImportDialog(QDialog):
         return None
 
     def start_import(self) -> None:
-        if self.preview is None or self._thread is not None:
+        if self.preview is None or self._process is not None:
             return
         if self.dates_box.isVisible() and self.date_order() is None:
             self._say("Say whether the dates are written day first or month first.")
@@ -221,71 +200,105 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self.cancel_button.setText("Stop import")
         self._say("Importing… the window stays usable; Stop undoes the whole import.")
-        self._thread = QThread(self)
-        self._worker = ImportWorker(self.ctx, self.preview.path, self.kind, self.mapping(), self.date_order())
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.progress.connect(self._progress)
-        self._worker.finished.connect(self._finished)
-        self._thread.start()
+        self._stopping = False
+        self._output = b""
+        self._process = QProcess(self)
+        self._process.setProgram(sys.executable)
+        self._process.setArguments(
+            [
+                "-m",
+                "winback_desktop.services.import_job",
+                str(self.ctx.paths.data_dir),
+                self.kind,
+                str(self.preview.path),
+                json.dumps(self.mapping()),
+                self.date_order() or "",
+            ]
+        )
+        env = QProcessEnvironment.systemEnvironment()
+        package_parent = str(Path(winback_desktop.__file__).resolve().parent.parent)
+        env.insert("PYTHONPATH", os.pathsep.join(p for p in (package_parent, env.value("PYTHONPATH")) if p))
+        self._process.setProcessEnvironment(env)
+        self._process.readyReadStandardOutput.connect(self._read_output)
+        self._process.finished.connect(self._finished)
+        self._process.start()
 
-    def _progress(self, done: int, total: int) -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
+    def _read_output(self) -> None:
+        assert self._process is not None
+        self._output += bytes(self._process.readAllStandardOutput().data())
+        *lines, self._output = self._output.split(b"\n")
+        for line in lines:
+            message = json.loads(line) if line.strip().startswith(b"{") else {}
+            if "progress" in message:
+                done, total = message["progress"]
+                if total > 0:
+                    self.progress.setRange(0, total)
+                    self.progress.setValue(done)
+            elif "result" in message or "error" in message:
+                self._outcome = message
 
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel_requested.set()
+        if self._process is not None:
+            self._stopping = True
             self._say("Stopping… nothing will be kept.")
+            self._process.kill()  # the child's open transaction is rolled back by SQLite
         else:
             self.reject()
 
-    def _finished(self, outcome) -> None:
-        assert self._thread is not None
-        self._thread.quit()
-        self._thread.wait()
-        self._thread, self._worker = None, None
+    def _finished(self, _code: int = 0, _status=None) -> None:
+        assert self._process is not None
+        self._read_output()
+        stderr = bytes(self._process.readAllStandardError().data()).decode("utf-8", "replace")
+        outcome, self._outcome = self._outcome, {}
+        self._process.deleteLater()
+        self._process = None
         self.progress.hide()
         self.cancel_button.setText("Cancel")
         self.import_button.setEnabled(True)
-        if isinstance(outcome, imports.ImportResult):
-            self.result = outcome
-            self.summary = outcome.summary()
+        if self._stopping:
+            self._say("Import stopped. Nothing was changed.")
+        elif "result" in outcome:
+            self.result = outcome["result"]
+            self.summary = self.result["summary"]
             self.accept()
-        elif isinstance(outcome, ImportRejected):
+        elif "error" in outcome:
+            self._show_error(outcome["error"])
+        else:  # the child died without a word: a bug, logged with what it printed
+            log.error("import process failed: %s", stderr[-4000:])
+            self._say("The import stopped unexpectedly; nothing was changed. The details are in the log.")
+
+    def _show_error(self, error: dict) -> None:
+        kind = error.get("type")
+        if kind == "ImportRejected":
             self.errors.clear()
-            for e in outcome.errors:
-                self.errors.addItem(e.describe(outcome.file_name))
-            if outcome.error_count > len(outcome.errors):
-                self.errors.addItem(f"… and {outcome.error_count - len(outcome.errors):,} more problems")
+            for text in error["errors"]:
+                self.errors.addItem(text)
+            if error["error_count"] > len(error["errors"]):
+                self.errors.addItem(f"… and {error['error_count'] - len(error['errors']):,} more problems")
             self.errors.show()
             self._say(
-                f"<b>{outcome.bad_rows:,} bad rows; nothing was imported.</b> Fix them in the file and "
+                f"<b>{error['bad_rows']:,} bad rows; nothing was imported.</b> Fix them in the file and "
                 "import it again."
             )
-        elif isinstance(outcome, AmbiguousDatesError):
+        elif kind == "AmbiguousDatesError":
             self.dates_box.show()
+            examples = ", ".join(error["examples"][:3])
             self._say(
-                f"The dates in column “{outcome.column}” ({', '.join(outcome.examples[:3])}) read both "
-                "ways. Say which order the file uses, then Import again."
+                f"The dates in column “{error['column']}” ({examples}) read both ways. "
+                "Say which order the file uses, then Import again."
             )
-        elif isinstance(outcome, ImportCancelled):
-            self._say("Import stopped. Nothing was changed.")
-        elif isinstance(outcome, CsvImportError | OSError):
-            self._say(str(outcome))
         else:
-            raise outcome  # a bug: the crash dialog and the log take it from here
+            self._say(error.get("message", "The import failed; nothing was changed."))
 
     def reject(self) -> None:
-        if self._worker is not None:  # Escape during an import stops it; the dialog stays
+        if self._process is not None:  # Escape during an import stops it; the dialog stays
             self.cancel()
             return
         super().reject()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if self._worker is not None:  # stop and wait: never leave a half-run import behind
-            self._worker.cancel_requested.set()
-            self._thread.quit()
-            self._thread.wait()
+        if self._process is not None:  # never leave an import running behind a closed dialog
+            self._stopping = True
+            self._process.kill()
+            self._process.waitForFinished(5000)
         super().closeEvent(event)

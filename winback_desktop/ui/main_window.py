@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -82,8 +83,12 @@ class MainWindow(QMainWindow):
         empty_layout.addWidget(self.sample_button, 0, Qt.AlignmentFlag.AlignHCenter)
         empty_layout.addStretch(2)
 
+        # Workspaces as tabs (Ctrl+1…): the roster first; the tag-team views join it.
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(list_page, "&Customers")
         self.pages = QStackedWidget()
-        self.pages.addWidget(list_page)
+        self.pages.addWidget(self.tabs)
         self.pages.addWidget(empty_page)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -117,6 +122,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.roster_menu = RosterMenu(self, self.roster)
+        self.view_menu = self.menuBar().addMenu("&View")
         call_menu = self.menuBar().addMenu("&Call")
         self.start_action = self._action(
             call_menu, "&Start call with selected customer", "Ctrl+Return", self.start_call
@@ -124,6 +130,7 @@ class MainWindow(QMainWindow):
         self.start_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self._action(call_menu, "&Resume unfinished call…", "Ctrl+R", self.offer_resume)
         self._action(call_menu, "&Find customer", QKeySequence.StandardKey.Find, self._focus_search)
+        self.add_tab_shortcuts()
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
         self._action(help_menu, "&About", None, self.show_about)
@@ -329,6 +336,19 @@ class MainWindow(QMainWindow):
             f"{APP_NAME} {__version__}\n\nGuided recovery calls to lost and lapsed customers.\n"
             f"Data: {self.ctx.paths.data_dir}\nEverything stays on this computer.",
         )
+
+    def add_tab_shortcuts(self) -> None:
+        """View menu entries Ctrl+1… for each workspace tab (rebuilt when tabs are added)."""
+        self.view_menu.clear()
+        for i in range(self.tabs.count()):
+            title = self.tabs.tabText(i).replace("&", "")
+            self._action(
+                self.view_menu, f"&{i + 1} {title}", f"Ctrl+{i + 1}", lambda _c=False, i=i: self.show_tab(i)
+            )
+
+    def show_tab(self, index: int, _checked: bool = False) -> None:
+        self.tabs.setCurrentIndex(index)
+        self.tabs.currentWidget().setFocus()
 
     def bring_forward(self) -> None:
         """Another start of the app on this data folder asked for this window."""

@@ -1,0 +1,62 @@
+"""Helpers shared by the import tests (no tests here): files, and looks at the database that do
+not go through the code under test."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+TABLES = ("customers", "orders", "imports", "settings", "calls", "people")
+
+
+def csv_bytes(
+    rows: Iterable[Sequence[object]], *, delimiter: str = ",", encoding: str = "utf-8", newline: str = "\r\n"
+) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator=newline)
+    writer.writerows([["" if c is None else str(c) for c in row] for row in rows])
+    return buf.getvalue().encode(encoding)
+
+
+def write_csv(path: Path, rows: Iterable[Sequence[object]], **kwargs) -> Path:
+    path.write_bytes(csv_bytes(rows, **kwargs))
+    return path
+
+
+def query(ctx, sql: str, *params) -> list[tuple]:
+    """Rows from a plain sqlite3 connection, independent of the code under test."""
+    con = sqlite3.connect(ctx.paths.database)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def counts(ctx) -> dict[str, int]:
+    return {t: query(ctx, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
+
+
+def dump_hash(ctx) -> str:
+    """A hash of every table's content (sqlite3's SQL dump, schema included)."""
+    con = sqlite3.connect(ctx.paths.database)
+    try:
+        digest = hashlib.sha256()
+        for line in con.iterdump():
+            digest.update(line.encode("utf-8"))
+        return digest.hexdigest()
+    finally:
+        con.close()
+
+
+def customer(ctx, external_id: str) -> dict[str, object]:
+    con = sqlite3.connect(ctx.paths.database)
+    con.row_factory = sqlite3.Row
+    try:
+        row = con.execute("SELECT * FROM customers WHERE external_id = ?", (external_id,)).fetchone()
+        return dict(row) if row is not None else {}
+    finally:
+        con.close()

@@ -1,0 +1,454 @@
+"""Writing validated rows, inside the caller's one transaction, with bulk statements.
+
+A million order lines must take seconds, so rows go to the driver's ``executemany`` in chunks:
+the SQL is compiled once by SQLAlchemy for the connection's dialect (portable; nothing here is
+SQLite-specific), and values are converted column by column with the column types' own bind
+processors, which is what SQLAlchemy would do per row, only without its per-row overhead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
+from itertools import compress, repeat
+from operator import itemgetter
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    distinct,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from winback_desktop.importers.validate import CUSTOMER_COLUMNS, CustomerRows, OrderRows
+from winback_desktop.importers.values import cents_to_decimal
+from winback_desktop.store.models import Customer, Order, customer_search_text, utcnow
+
+log = logging.getLogger(__name__)
+
+CHUNK = 20_000  # rows per executemany (progress and cancel are checked between chunks)
+ID_CHUNK = 900  # ids per IN (...) list: below the 999 variables of older SQLite builds
+Wrote = Callable[[int], None]  # (rows written so far) -> None; may raise ImportCancelled
+T = TypeVar("T")
+
+CUSTOMERS = cast(Table, Customer.__table__)
+ORDERS = cast(Table, Order.__table__)
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class BulkStatement:
+    """``stmt`` compiled once for ``conn``; run with rows of values in ``keys`` order."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        stmt: ClauseElement,
+        keys: Sequence[str],
+        constants: dict[str, Any] | None = None,
+    ):
+        dialect = conn.dialect
+        compiled = cast(SQLCompiler, stmt.compile(dialect=dialect))
+        self.conn = conn
+        self.sql = compiled.string
+        self.keys = tuple(keys)
+        self.processors: dict[str, Callable[[Any], Any] | None] = {
+            k: compiled.binds[k].type.dialect_impl(dialect).bind_processor(dialect) for k in self.keys
+        }
+        # Values the same on every row, appended to each (processed once): the ``constants``,
+        # and literals the statement carries as bound parameters (e.g. the 0 of coalesce(x, 0)).
+        constants = dict(constants or {})
+        for name in compiled.positiontup or compiled.binds:
+            if name not in self.keys and name not in constants:
+                constants[name] = compiled.binds[name].effective_value
+        self._suffix = tuple(self._processor(compiled, k, v) for k, v in constants.items())
+        all_keys = (*self.keys, *constants)
+        self._named = not compiled.positional
+        self._all_keys = all_keys
+        order = [] if self._named else [all_keys.index(name) for name in compiled.positiontup or ()]
+        self._order = None if order == list(range(len(all_keys))) else order
+
+    @staticmethod
+    def _processor(compiled: Any, key: str, value: Any) -> Any:
+        dialect = compiled.dialect
+        proc = compiled.binds[key].type.dialect_impl(dialect).bind_processor(dialect)
+        return value if proc is None or value is None else proc(value)
+
+    def column(self, key: str, values: Iterable[Any], *, repeated: bool = False) -> list[Any]:
+        """``values`` as the driver takes them for ``key``; ``repeated`` values (dates) are
+        processed once per distinct value."""
+        proc = self.processors[key]
+        if proc is None:
+            return list(values)
+        if not repeated:
+            return [None if v is None else proc(v) for v in values]
+        memo: dict[Any, Any] = {}
+        out = []
+        for v in values:
+            try:
+                out.append(memo[v])
+            except KeyError:
+                memo[v] = p = None if v is None else proc(v)
+                out.append(p)
+        return out
+
+    def process(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """``rows`` (values in ``keys`` order) as the driver takes them, converted column-wise."""
+        if not rows:
+            return []
+        columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for i, key in enumerate(self.keys):
+            proc = self.processors[key]
+            if proc is not None:
+                columns[i] = [None if v is None else proc(v) for v in columns[i]]
+        return list(zip(*columns, strict=True))
+
+    def run(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Execute for processed ``rows`` (see :meth:`column` / :meth:`process`)."""
+        if not rows:
+            return
+        params: Any
+        if self._suffix:
+            suffix = self._suffix
+            rows = [tuple(r) + suffix for r in rows]
+        if self._named:
+            params = [dict(zip(self._all_keys, r, strict=True)) for r in rows]
+        elif self._order is not None:
+            if len(self._order) == 1:
+                params = [(r[self._order[0]],) for r in rows]
+            else:
+                params = list(map(itemgetter(*self._order), rows))
+        else:
+            params = rows if isinstance(rows, list) else list(rows)
+        self.conn.exec_driver_sql(self.sql, params)
+
+
+def _insert(conn: Connection, table: Any, keys: Sequence[str], **constants: Any) -> BulkStatement:
+    """An INSERT of ``keys`` per row and ``constants`` on every row; the other columns with
+    Python-side defaults get those defaults."""
+    for col in table.c:
+        default = col.default
+        if col.key in keys or col.key in constants or col.primary_key or default is None:
+            continue
+        if default.is_scalar:
+            constants[col.key] = default.arg
+        elif default.is_callable:
+            constants[col.key] = default.arg(None)  # SQLAlchemy wraps it to take a context
+        else:
+            raise ValueError(f"cannot bulk-insert {table.name}.{col.key}: its default is SQL")
+    stmt = insert(table).values({k: bindparam(k) for k in (*keys, *constants)})
+    return BulkStatement(conn, stmt, keys, constants)
+
+
+def stored_cents(value: Decimal | float | None) -> int:
+    return 0 if value is None else int((Decimal(str(value)) * 100).to_integral_value())
+
+
+# ---------------------------------------------------------------------------------- customers
+
+_NEW_CUSTOMER = (*CUSTOMER_COLUMNS, "notes", "search_text")
+
+
+def _new_customer(row: tuple) -> tuple:
+    ext, company, contact, title, phone, email, cents, last, segment, owner, status = row
+    company = company or contact or ext
+    return (
+        ext,
+        company,
+        contact or "",
+        title or "",
+        phone or "",
+        email or "",
+        cents_to_decimal(cents or 0),
+        last,
+        segment or "",
+        owner or "",
+        status or "lapsed",
+        "",
+        customer_search_text(company, contact or "", ext, phone or "", email or ""),
+    )
+
+
+def write_customers(conn: Connection, data: CustomerRows, wrote: Wrote) -> dict[str, Any]:
+    """New customers inserted, changed ones updated (empty cells keep what is stored)."""
+    stored: dict[str, tuple] = {}
+    columns = [CUSTOMERS.c[k] for k in CUSTOMER_COLUMNS]
+    for r in conn.execute(select(CUSTOMERS.c.id, *columns).where(CUSTOMERS.c.external_id.is_not(None))):
+        stored[r[1]] = (r[0], *r[1:7], stored_cents(r[7]), *r[8:])
+    mapped = [k for k in data.mapped if k != "external_id"]
+    at = {k: CUSTOMER_COLUMNS.index(k) for k in CUSTOMER_COLUMNS}
+    new: list[tuple] = []
+    changed: list[tuple] = []
+    unchanged = 0
+    for row in data.rows:
+        old = stored.get(row[0])
+        if old is None:
+            new.append(_new_customer(row))
+            continue
+        merged = tuple(v if v is not None else o for v, o in zip(row, old[1:], strict=True))
+        if merged == old[1:]:
+            unchanged += 1
+            continue
+        values = [merged[at[k]] for k in mapped]
+        if "value_lost" in mapped:
+            values[mapped.index("value_lost")] = cents_to_decimal(merged[at["value_lost"]])
+        company, contact, phone, email = (
+            merged[at[k]] for k in ("company", "contact_name", "phone", "email")
+        )
+        values.append(customer_search_text(company, contact, row[0], phone, email))
+        values.append(old[0])
+        changed.append(tuple(values))
+    done = 0
+    ins = _insert(conn, CUSTOMERS, _NEW_CUSTOMER, created_at=utcnow())
+    for chunk in chunks(new, CHUNK):
+        ins.run(ins.process(chunk))
+        done += len(chunk)
+        wrote(done)
+    if changed:
+        keys = [f"p_{k}" for k in (*mapped, "search_text")]
+        stmt = (
+            update(CUSTOMERS)
+            .where(CUSTOMERS.c.id == bindparam("p_id"))
+            .values({k[2:]: bindparam(k) for k in keys})
+        )
+        upd = BulkStatement(conn, stmt, [*keys, "p_id"])
+        for chunk in chunks(changed, CHUNK):
+            upd.run(upd.process(chunk))
+            done += len(chunk)
+            wrote(done)
+    return {"added": len(new), "updated": len(changed), "unchanged": unchanged}
+
+
+# ------------------------------------------------------------------------------------- orders
+
+_ORDER_KEYS = ("customer_id", "order_ref", "order_date", "amount", "import_id")
+
+
+def write_orders(conn: Connection, data: OrderRows, batch_id: int, wrote: Wrote) -> dict[str, Any]:
+    """Order lines added; lines under an order id already stored replace that order's lines."""
+    ids: dict[str, int] = {
+        ext: cid
+        for ext, cid in conn.execute(
+            select(CUSTOMERS.c.external_id, CUSTOMERS.c.id).where(CUSTOMERS.c.external_id.is_not(None))
+        )
+    }
+    created = _create_customers(conn, [e for e in dict.fromkeys(data.customers) if e not in ids], data, ids)
+    customer_ids = [ids[e] for e in data.customers]
+    n = len(data)
+    keep = [True] * n  # lines to insert
+    touched: set[int] = set()
+    replaced: list[int] = []  # stored order ids to delete
+    updated = unchanged = 0
+    for ref, (stored, lines) in _stored_refs(conn, data).items():
+        mine = sorted((customer_ids[i], data.dates[i], data.cents[i]) for i in lines)
+        theirs = sorted((cid, day, cents) for _oid, cid, day, cents in stored)
+        if mine == theirs:
+            unchanged += len(lines)
+            for i in lines:
+                keep[i] = False
+            continue
+        log.debug("order %s changed: replacing %d stored lines", ref, len(stored))
+        updated += len(lines)
+        replaced.extend(oid for oid, _cid, _day, _cents in stored)
+        touched.update(cid for _oid, cid, _day, _cents in stored)
+    for id_chunk in chunks(replaced, ID_CHUNK):
+        conn.execute(delete(ORDERS).where(ORDERS.c.id.in_(id_chunk)))
+    ins = _insert(conn, ORDERS, _ORDER_KEYS)
+    amount = cents_to_decimal if conn.dialect.supports_native_decimal else _cents_to_float
+    kept = customer_ids if all(keep) else list(compress(customer_ids, keep))
+    touched.update(kept)
+    rows = list(
+        zip(
+            ins.column("customer_id", kept),
+            ins.column("order_ref", compress(data.refs, keep)),
+            ins.column("order_date", compress(data.dates, keep), repeated=True),
+            ins.column("amount", map(amount, compress(data.cents, keep))),
+            ins.column("import_id", repeat(batch_id, len(kept))),
+            strict=True,
+        )
+    )
+    # In (customer, date) order: the table then lies in the order of its customer index, so the
+    # index is appended to rather than scattered, and the per-customer aggregation that follows
+    # reads neighbouring pages. Identical lines stay separate rows either way.
+    rows.sort(key=itemgetter(0, 2))
+    done = 0
+    for chunk in chunks(rows, CHUNK):
+        ins.run(chunk)
+        done += len(chunk)
+        wrote(done)
+    recompute(conn, touched, check=lambda: wrote(done))
+    return {
+        "added": done - updated,
+        "updated": updated,
+        "unchanged": unchanged,
+        "customers_created": created,
+        "customers_recomputed": len(touched),
+    }
+
+
+def _cents_to_float(cents: int) -> float:
+    return cents / 100  # the same double as float(Decimal("12.34")): the division rounds correctly
+
+
+def _create_customers(conn: Connection, new: list[str], data: OrderRows, ids: dict[str, int]) -> int:
+    """Customers first seen in an orders file: named from its company column, else by their id."""
+    if not new:
+        return 0
+    ins = _insert(conn, CUSTOMERS, _NEW_CUSTOMER, created_at=utcnow())
+    rows = [_new_customer((ext, data.companies.get(ext) or ext, *repeat(None, 9))) for ext in new]
+    for chunk in chunks(rows, CHUNK):
+        ins.run(ins.process(chunk))
+    for id_chunk in chunks(new, ID_CHUNK):
+        q = select(CUSTOMERS.c.external_id, CUSTOMERS.c.id).where(CUSTOMERS.c.external_id.in_(id_chunk))
+        for ext, cid in conn.execute(q):
+            ids[ext] = cid
+    return len(new)
+
+
+def _stored_refs(
+    conn: Connection, data: OrderRows
+) -> dict[str, tuple[list[tuple[int, int, dt.date, int]], list[int]]]:
+    """Order ids in the file that are stored already: ref -> (stored lines, the file's lines)."""
+    o = ORDERS
+    stored_count = conn.scalar(select(func.count()).select_from(o).where(o.c.order_ref.is_not(None))) or 0
+    if stored_count == 0:  # the first import: nothing to look up
+        return {}
+    file_refs: dict[str, list[int]] = defaultdict(list)
+    for i, ref in enumerate(data.refs):
+        if ref is not None:
+            file_refs[ref].append(i)
+    if not file_refs:
+        return {}
+    o = ORDERS
+    cols = (o.c.order_ref, o.c.id, o.c.customer_id, o.c.order_date, o.c.amount)
+    if len(file_refs) * 20 < stored_count:  # a few refs: look them up
+        queries: Iterable[Any] = (
+            select(*cols).where(o.c.order_ref.in_(id_chunk)) for id_chunk in chunks(list(file_refs), ID_CHUNK)
+        )
+    else:  # many: one pass over the stored refs beats thousands of IN lists
+        queries = [select(*cols).where(o.c.order_ref.is_not(None))]
+    stored: dict[str, list[tuple[int, int, dt.date, int]]] = defaultdict(list)
+    for q in queries:
+        for ref, oid, cid, day, amount in conn.execute(q):
+            if ref in file_refs:
+                stored[ref].append((oid, cid, day, stored_cents(amount)))
+    return {ref: (lines, file_refs[ref]) for ref, lines in stored.items()}
+
+
+def one_year_before(day: dt.date) -> dt.date:
+    """The same date a year earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def recompute(conn: Connection, customer_ids: Iterable[int], check: Callable[[], None] | None = None) -> None:
+    """First and last purchase, purchases, total and yearly revenue, from all stored orders.
+
+    A purchase is an order id (however many lines it has) or a line without one, with a positive
+    amount: credit notes lower the revenue but are no purchase. Yearly revenue
+    is what the customer bought in the twelve months up to and including the last purchase
+    (after the same date a year before); it is also the value lost when the customer lapses.
+    Two set-based aggregations (the second joins a temporary table of each customer's "a year
+    before the last purchase", as portable SQL has no date arithmetic), then one bulk update.
+    ``check()`` is called between steps (it may raise to cancel).
+    """
+    check = check or (lambda: None)
+    o = ORDERS
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return
+    bought = o.c.amount > 0  # credit notes count in revenue, not as purchases
+    purchases = func.count(distinct(case((bought, o.c.order_ref)))) + func.sum(
+        case((and_(bought, o.c.order_ref.is_(None)), 1), else_=0)
+    )
+    totals = (
+        select(
+            o.c.customer_id,
+            func.min(case((bought, o.c.order_date))),
+            func.max(case((bought, o.c.order_date))),
+            purchases,
+            func.sum(o.c.amount),
+        )
+        .where(o.c.customer_id.in_(bindparam("ids", expanding=True)))
+        .group_by(o.c.customer_id)
+    )
+    figures: dict[int, list[Any]] = {}
+    for id_chunk in chunks(ids, ID_CHUNK):
+        for cid, first_day, last_day, count, total in conn.execute(totals, {"ids": list(id_chunk)}):
+            figures[cid] = [first_day, last_day, count, total, Decimal(0)]
+        check()
+    since = Table(
+        "winback_import_since",
+        MetaData(),
+        Column("customer_id", Integer, primary_key=True),
+        Column("since", Date, nullable=False),
+        prefixes=["TEMPORARY"],
+    )
+    since.create(conn)
+    try:
+        fill = _insert(conn, since, ("customer_id", "since"))
+        cutoffs = fill.process(
+            [(cid, one_year_before(f[1])) for cid, f in figures.items() if f[1] is not None]
+        )
+        for part in chunks(cutoffs, CHUNK):
+            fill.run(part)
+        yearly = (
+            select(o.c.customer_id, func.sum(o.c.amount))
+            .join(since, since.c.customer_id == o.c.customer_id)
+            .where(o.c.order_date > since.c.since)
+            .group_by(o.c.customer_id)
+        )
+        check()
+        for cid, total in conn.execute(yearly):
+            figures[cid][4] = total
+    finally:
+        since.drop(conn)
+    keys = ("p_first", "p_last", "p_count", "p_total", "p_yearly", "p_value", "p_id")
+    update_figures = BulkStatement(
+        conn,
+        update(CUSTOMERS)
+        .where(CUSTOMERS.c.id == bindparam("p_id"))
+        .values(
+            first_purchase=func.coalesce(bindparam("p_first", type_=Date), CUSTOMERS.c.first_purchase),
+            last_purchase=func.coalesce(bindparam("p_last", type_=Date), CUSTOMERS.c.last_purchase),
+            orders_count=bindparam("p_count"),
+            total_revenue=bindparam("p_total"),
+            yearly_revenue=bindparam("p_yearly"),
+            value_lost=bindparam("p_value"),
+        ),
+        keys,
+    )
+    updates = update_figures.process([(*f, f[4], cid) for cid, f in figures.items()])
+    for part in chunks(updates, CHUNK):
+        check()
+        update_figures.run(part)
+    gone = [cid for cid in ids if cid not in figures]
+    if gone:  # their only orders moved to another customer under the same order id
+        conn.execute(
+            update(CUSTOMERS)
+            .where(CUSTOMERS.c.id == bindparam("p_id"))
+            .values(orders_count=0, total_revenue=0, yearly_revenue=0, first_purchase=None),
+            [{"p_id": cid} for cid in gone],
+        )
