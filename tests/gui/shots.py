@@ -33,6 +33,20 @@ def main(out: Path) -> None:
     window.load_sample()
     QApplication.processEvents()
     window.grab().save(str(out / "02-list.png"))
+    import datetime as dt
+
+    from PySide6.QtCore import QDate
+
+    from winback_desktop.services import schedule
+
+    first = schedule.agenda(ctx, days=14)[0]
+    window.today.person.setCurrentIndex(window.today.person.findData(first.leader_id))
+    window.today.day.setDate(QDate(first.local_start.year, first.local_start.month, first.local_start.day))
+    window.tabs.setCurrentWidget(window.today)
+    QApplication.processEvents()
+    window.grab().save(str(out / "04-today.png"))
+    window.tabs.setCurrentIndex(0)
+    _ = dt
     window.search.setText("gmbh")
     window.refresh()
     QApplication.processEvents()

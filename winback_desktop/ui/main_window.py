@@ -24,10 +24,13 @@ from PySide6.QtWidgets import (
 from winback_desktop import APP_NAME, __version__
 from winback_desktop.services import calls, catalogue, customers
 from winback_desktop.services.context import AppContext
+from winback_desktop.ui.attempt_dialog import AttemptDialog, outcome_text
 from winback_desktop.ui.call_window import CallWindow
 from winback_desktop.ui.format import short_date
 from winback_desktop.ui.roster_menu import RosterMenu
 from winback_desktop.ui.roster_panel import RosterPanel
+from winback_desktop.ui.schedule_dialog import ScheduleDialog
+from winback_desktop.ui.today_tab import TodayTab
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +90,10 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(list_page, "&Customers")
+        self.today = TodayTab(ctx)
+        self.today.start_call.connect(self.start_booked_call)
+        self.today.log_attempt.connect(self.log_attempt_for)
+        self.tabs.addTab(self.today, "&Today")
         self.pages = QStackedWidget()
         self.pages.addWidget(self.tabs)
         self.pages.addWidget(empty_page)
@@ -129,6 +136,12 @@ class MainWindow(QMainWindow):
         )
         self.start_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self._action(call_menu, "&Resume unfinished call…", "Ctrl+R", self.offer_resume)
+        call_menu.addSeparator()
+        self._action(call_menu, "Sc&hedule a call…", "Ctrl+K", self.schedule_selected)
+        self._action(
+            call_menu, "&Log an attempt (no answer, call back…)…", "Ctrl+Shift+L", self.attempt_selected
+        )
+        call_menu.addSeparator()
         self._action(call_menu, "&Find customer", QKeySequence.StandardKey.Find, self._focus_search)
         self.add_tab_shortcuts()
         help_menu = self.menuBar().addMenu("&Help")
@@ -182,6 +195,40 @@ class MainWindow(QMainWindow):
             self.ctx, customer_id, self.caller.currentData(), self.partner.currentData()
         )
         return self.open_call(call_id)
+
+    def start_booked_call(self, customer_id: int) -> CallWindow:
+        """A call from the Today list: the booked leader and partner stay as they were."""
+        return self.open_call(calls.start_call(self.ctx, customer_id))
+
+    def _selected_company(self) -> tuple[int, str] | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.statusBar().showMessage("Select a customer first.", 5000)
+            return None
+        r = self.model.row_at(rows[0].row())
+        return r.id, r.company
+
+    def schedule_selected(self) -> None:
+        chosen = self._selected_company()
+        if chosen is None:
+            return
+        dialog = ScheduleDialog(self.ctx, *chosen, parent=self)
+        if dialog.exec() and dialog.result_value is not None:
+            warn = " (it overlaps another booking)" if dialog.result_value.double_booked else ""
+            self.statusBar().showMessage(f"Call with {chosen[1]} booked{warn}.", 8000)
+            self.today.refresh()
+
+    def attempt_selected(self) -> None:
+        chosen = self._selected_company()
+        if chosen is not None:
+            self.log_attempt_for(*chosen)
+
+    def log_attempt_for(self, customer_id: int, company: str) -> None:
+        dialog = AttemptDialog(self.ctx, customer_id, company, parent=self)
+        if dialog.exec() and dialog.result_value is not None:
+            self.statusBar().showMessage(outcome_text(dialog.result_value), 12000)
+            self.today.refresh()
+            self.roster.refresh()
 
     def open_call(self, call_id: int) -> CallWindow:
         window = self.call_windows.get(call_id)
@@ -239,6 +286,7 @@ class MainWindow(QMainWindow):
             QMessageBox.information(self, "Sample data", str(exc))
             return
         self.reload_people()
+        self.today.reload_people()
         self.roster.reload_filter_lists()
         self.refresh()
         self.statusBar().showMessage(str(summary), 10000)
