@@ -222,7 +222,11 @@ def _volume(args, ctx) -> int:
     )
     customers = sum(r.customers for r in rows)
     revenue = sum((r.yearly_revenue for r in rows), Decimal(0))
-    print(f"\nIn all: {customers:,} customers lapsed {what}, taking {_money(revenue)} of yearly business.")
+    span = f"from {rows[0].period_label} to {rows[-1].period_label}"
+    print(
+        f"\nIn all: {customers:,} customers lapsed {span} (no purchase for {rule.months} months), "
+        f"taking {_money(revenue)} of yearly business; those won back since still count."
+    )
     return 0
 
 

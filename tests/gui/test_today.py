@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from icalendar import Calendar
-from PySide6.QtCore import QDate, QDateTime, QTime, Qt
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 
 from winback_desktop.services import attempts, people, roster, schedule
 from winback_desktop.ui.attempt_dialog import AttemptDialog, outcome_text

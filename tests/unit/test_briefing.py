@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from winback_desktop.reports import briefing as briefing_report
 from winback_desktop.reports.briefing import build_briefing, write_briefing
 from winback_desktop.services import calls, catalogue
-from winback_desktop.services.briefing import briefing_data
+from winback_desktop.services.briefing import briefing_data, first_name
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import Call, CallAttempt, Customer, Order
 
@@ -181,6 +181,14 @@ def test_briefing_data_gathers_the_history(ctx, scheduled, people):
     assert b.partner_notes.startswith("Dial in")
     assert [s.title for s in b.stages] == list(STAGE_TITLES)
     assert b.stages[0].first_line.startswith("Hello José, this is Margrethe Ødegård")
+
+
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [("José Muñoz", "José"), ("Dr Mark Holloway", "Mark"), ("Mrs. Ann Lee", "Ann"), ("Dr", "Dr"), ("", "")],
+)
+def test_first_name_skips_titles(name, first):
+    assert first_name(name) == first
 
 
 def test_unknown_call_is_a_lookup_error(ctx):

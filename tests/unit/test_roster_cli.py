@@ -80,7 +80,7 @@ def test_volume(filled, tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["Period", "Customers", "lapsed", "Yearly", "business", "lost"]
     assert "2023-Q4" in out and "2024-Q3" in out and "2024-Q4" in out
-    assert "In all: 3 customers lapsed" in out
+    assert "In all: 3 customers lapsed from 2023-Q4 to 2024-Q4 (no purchase for 6 months)" in out
     csv_out = tmp_path / "volume.csv"
     assert main(["volume", "--as-of", "2024-12-31", "-o", str(csv_out)]) == 0
     header, *rows = read_csv(csv_out)

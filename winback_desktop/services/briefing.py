@@ -160,6 +160,17 @@ def months_between(start: dt.date | None, today: dt.date) -> int | None:
     return max(months, 0)
 
 
+_HONORIFICS = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "dame", "herr", "frau", "mme", "m"}
+
+
+def first_name(name: str) -> str:
+    """The name to greet someone by: "Dr Mark Holloway" -> "Mark" (a lone title stays)."""
+    words = name.split()
+    while len(words) > 1 and words[0].rstrip(".").casefold() in _HONORIFICS:
+        words = words[1:]
+    return words[0] if words else ""
+
+
 def _person(p: Person | None) -> PersonInfo | None:
     return PersonInfo(p.id, p.name, p.title, p.role) if p else None
 
@@ -341,7 +352,7 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
     values = {
         "customer": data["company"],
         "contact": data["contact_name"],
-        "contact_first": data["contact_name"].split()[0] if data["contact_name"].split() else "",
+        "contact_first": first_name(data["contact_name"]),
         "caller": leader.name if leader else "",
         "caller_title": leader.title if leader else "",
         "company": spoken_company,

@@ -7,6 +7,7 @@ transactions, set-based SQL). The parts live in ``roster_*.py``:
 * ``roster_rules``  the rule as SQL (who is lapsed / departed on a date);
 * ``roster_rank``   the 0-100 priority and its reason;
 * ``roster_query``  the roster page, its count, filter lists, the call list;
+* ``roster_scan``   how a page and its count are read fast at 100,000 customers;
 * ``roster_report`` the lapsed list, volume departed per period, the roster CSV.
 
 Statuses: ``refresh_statuses`` moves customers between ``active`` and ``lapsed`` by the rule;
