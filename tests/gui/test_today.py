@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from icalendar import Calendar
+from pypdf import PdfReader
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 
 from winback_desktop.services import attempts, people, roster, schedule
@@ -118,3 +120,20 @@ def test_invitation_and_agenda_are_real_calendars(qtbot, window, demo_ctx, tmp_p
     assert len(events) == 1 and first.company in str(events[0]["SUMMARY"])
     agenda = Calendar.from_ical(tab.save_agenda(tmp_path / "agenda.ics").read_bytes())
     assert any(first.company in str(e["SUMMARY"]) for e in agenda.walk("VEVENT"))
+
+
+def test_brief_and_day_sheets_open_as_previews(qtbot, window, demo_ctx):
+    first = schedule.agenda(demo_ctx, days=14)[0]
+    tab = window.today
+    tab.person.setCurrentIndex(tab.person.findData(first.leader_id))
+    tab.day.setDate(QDate(first.local_start.year, first.local_start.month, first.local_start.day))
+    item = next(r for r in rows(tab) if r.data(0, ROLE) and r.data(0, ROLE)[2] == first.call_id)
+    tab.tree.setCurrentItem(item)
+    brief = tab.show_brief()
+    assert brief is not None and brief.document.pageCount() == 1
+    text = PdfReader(io.BytesIO(brief.data)).pages[0].extract_text()
+    assert first.company in text and "Earn the right to help" in text
+    sheets = tab.show_day_sheets()
+    assert sheets is not None
+    all_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(sheets.data)).pages)
+    assert first.company in all_text

@@ -470,20 +470,17 @@ def build_briefing(b: Briefing, *, generated: dt.datetime | None = None) -> byte
     customer = clip(clean(b.company) or "Unnamed customer", 70)
     footer = _footer(b.call_id, customer, generated)
     maker = canvas_maker(footer, f"{customer} · briefing, continued")
-    meta = dict(
-        title=f"Briefing: {customer}",
-        author=clean(b.our_company) or "Win-Back Desk",
-        subject=f"Recovery call #{b.call_id}",
-    )
+    title, author = f"Briefing: {customer}", clean(b.our_company) or "Win-Back Desk"
+    subject = f"Recovery call #{b.call_id}"
     for fit in FITS:
         buf = io.BytesIO()
-        doc = sheet_document(buf, **meta)
+        doc = sheet_document(buf, title=title, author=author, subject=subject)
         doc.build(_story(b, fit, st), canvasmaker=maker)
         if doc.page == 1:
             return buf.getvalue()
     # Still too long (very long names or titles everywhere): shrink the tightest page to fit.
     buf = io.BytesIO()
-    doc = sheet_document(buf, **meta)
+    doc = sheet_document(buf, title=title, author=author, subject=subject)
     frame = KeepInFrame(BODY_W, FRAME_H - 1, _story(b, FITS[-1], st), mode="shrink")
     doc.build([frame], canvasmaker=maker)
     return buf.getvalue()

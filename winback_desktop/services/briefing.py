@@ -316,7 +316,7 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
 
         months = months_between(c.last_purchase, today)
         script = _script(ctx, call.script_snapshot or "", call_id)
-        data = dict(
+        b = Briefing(
             call_id=call.id,
             call_status=call.status,
             scheduled_at=call.scheduled_at or call.started_at,
@@ -347,30 +347,28 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
             value_lost=c.value_lost or Decimal("0"),
             priority=float(c.priority or 0.0),
             priority_reason=c.priority_reason or "",
+            recent_orders=orders,
+            orders_on_file=orders_on_file,
+            attempts=attempts,
+            earlier_calls=earlier,
+            known_reasons=known,
+            open_promises=promises,
+            partner_notes=partner_notes,
+            script_name=" ".join(x for x in (script.name, script.version) if x),
+            today=today,
         )
     spoken_company = catalogue.get_setting(ctx, "company_name")
     values = {
-        "customer": data["company"],
-        "contact": data["contact_name"],
-        "contact_first": first_name(data["contact_name"]),
+        "customer": b.company,
+        "contact": b.contact_name,
+        "contact_first": first_name(b.contact_name),
         "caller": leader.name if leader else "",
         "caller_title": leader.title if leader else "",
         "company": spoken_company,
         "months": str(months) if months is not None else "",
-        "last_purchase": data["last_purchase"].strftime("%d %b %Y") if data["last_purchase"] else "",
-        "value": f"{data['value_lost']:,.0f}",
+        "last_purchase": b.last_purchase.strftime("%d %b %Y") if b.last_purchase else "",
+        "value": f"{b.value_lost:,.0f}",
     }
-    return Briefing(
-        **data,
-        recent_orders=orders,
-        orders_on_file=orders_on_file,
-        attempts=attempts,
-        earlier_calls=earlier,
-        known_reasons=known,
-        open_promises=promises,
-        partner_notes=partner_notes,
-        script_name=" ".join(x for x in (script.name, script.version) if x),
-        stages=_stage_cards(script, values),
-        our_company=catalogue.configured_company_name(ctx),
-        today=today,
-    )
+    b.stages = _stage_cards(script, values)
+    b.our_company = catalogue.configured_company_name(ctx)
+    return b

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from winback_desktop.script import CallScript, ScriptError, load_script_text
 from winback_desktop.services import calls, catalogue
+from winback_desktop.services.briefing import first_name
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail
 from winback_desktop.ui.autosave import Autosaver
@@ -45,7 +46,7 @@ def placeholder_values(ctx: AppContext, detail: CallDetail) -> dict[str, str]:
     return {
         "customer": c.company,
         "contact": c.contact_name,
-        "contact_first": c.contact_name.split()[0] if c.contact_name.split() else "",
+        "contact_first": first_name(c.contact_name),  # "Dr Mark Holloway" is greeted as Mark
         "caller": detail.caller.name if detail.caller else "",
         "caller_title": detail.caller.title if detail.caller else "",
         "company": catalogue.get_setting(ctx, "company_name"),

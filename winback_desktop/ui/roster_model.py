@@ -50,20 +50,21 @@ COLUMNS = (
 
 
 class RosterModel(QAbstractTableModel):
-    """``fetch(offset, limit, sort, descending)`` gives rows; ``count()`` the total."""
+    """``first(sort, descending)`` gives (first page, total, capped) in one query, as a
+    keystroke needs it; ``fetch(offset, limit, sort, descending)`` the pages after it."""
 
-    def __init__(self, fetch: Callable[..., list[RosterRow]], count: Callable[[], int], parent=None):
+    def __init__(self, first: Callable[..., tuple], fetch: Callable[..., list[RosterRow]], parent=None):
         super().__init__(parent)
-        self._fetch, self._count = fetch, count
+        self._first, self._fetch = first, fetch
         self._rows: list[RosterRow] = []
         self._total = 0
+        self.capped = False  # more match than were counted: the UI shows "10,000+"
         self.sort_key, self.descending = "priority", True
 
     # -- loading ---------------------------------------------------------------------------
     def reload(self) -> None:
         self.beginResetModel()
-        self._total = self._count()
-        self._rows = self._fetch(0, PAGE, self.sort_key, self.descending)
+        self._rows, self._total, self.capped = self._first(self.sort_key, self.descending)
         self.endResetModel()
 
     @property
@@ -71,14 +72,14 @@ class RosterModel(QAbstractTableModel):
         return self._total
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008 - Qt API
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and (len(self._rows) < self._total or self.capped)
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008 - Qt API
         if parent.isValid():
             return
         more = self._fetch(len(self._rows), PAGE, self.sort_key, self.descending)
         if not more:
-            self._total = len(self._rows)
+            self._total, self.capped = len(self._rows), False
             return
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
         self._rows.extend(more)

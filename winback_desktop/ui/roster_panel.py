@@ -28,7 +28,7 @@ from winback_desktop.services import roster
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.roster import RosterRow
 from winback_desktop.ui.format import money, short_date
-from winback_desktop.ui.roster_model import COLUMNS, RosterModel, row_value
+from winback_desktop.ui.roster_model import COLUMNS, PAGE, RosterModel, row_value
 
 SEARCH_DELAY_MS = 150
 ANY = None
@@ -184,7 +184,7 @@ class RosterPanel(QWidget):
         self.min_priority.setRange(0, 100)
         self.min_priority.setSingleStep(10)
         self.min_priority.setPrefix("Priority ")
-        self.model = RosterModel(self._fetch, self._count, self)
+        self.model = RosterModel(self._first, self._fetch, self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -245,8 +245,9 @@ class RosterPanel(QWidget):
             self.ctx, **self.filters(), sort=sort, descending=descending, offset=offset, limit=limit
         )
 
-    def _count(self) -> int:
-        return roster.roster_count(self.ctx, **self.filters())
+    def _first(self, sort: str, descending: bool) -> tuple[list[RosterRow], int, bool]:
+        found = roster.roster_search(self.ctx, **self.filters(), sort=sort, descending=descending, limit=PAGE)
+        return found.rows, found.total, found.capped
 
     def reload_filter_lists(self) -> None:
         for combo, values, label in (
@@ -265,7 +266,8 @@ class RosterPanel(QWidget):
     def refresh(self) -> None:
         self.model.reload()
         total = self.model.total
-        self.count_label.setText(f"{total:,} customers" + (" match" if any(self._active_filters()) else ""))
+        shown = f"{total:,}+" if self.model.capped else f"{total:,}"
+        self.count_label.setText(f"{shown} customers" + (" match" if any(self._active_filters()) else ""))
         if total:
             self.table.selectRow(0)
         else:

@@ -6,13 +6,16 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
+    QProgressDialog,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
 from winback_desktop.services import agenda_ics, people, schedule
 from winback_desktop.services.context import AppContext
 from winback_desktop.ui.format import money, short_date
+from winback_desktop.ui.pdf_preview import PdfPreview
 
 ROLE = Qt.ItemDataRole.UserRole
 
@@ -60,6 +64,12 @@ class TodayTab(QWidget):
             "Invitation (.ics)…", toolTip="An invitation for the selected booked call"
         )
         self.agenda_button = QPushButton("Export agenda (.ics)…", toolTip="The next 14 days of booked calls")
+        self.brief_button = QPushButton(
+            "Brief…", toolTip="The one-page pre-call brief for the selected call (Ctrl+B)"
+        )
+        self.sheets_button = QPushButton(
+            "Action sheets for the day…", toolTip="Every call of this day as one PDF"
+        )
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(QLabel("For"))
@@ -67,9 +77,10 @@ class TodayTab(QWidget):
         top.addWidget(self.day)
         top.addWidget(today_button)
         bottom = QHBoxLayout()
-        for b in (self.start_button, self.attempt_button, self.invite_button):
+        for b in (self.start_button, self.brief_button, self.attempt_button, self.invite_button):
             bottom.addWidget(b)
         bottom.addStretch(1)
+        bottom.addWidget(self.sheets_button)
         bottom.addWidget(self.agenda_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
@@ -83,6 +94,9 @@ class TodayTab(QWidget):
         self.attempt_button.clicked.connect(self.attempt_selected)
         self.invite_button.clicked.connect(self.save_invitation)
         self.agenda_button.clicked.connect(self.save_agenda)
+        self.brief_button.clicked.connect(self.show_brief)
+        self.sheets_button.clicked.connect(self.show_day_sheets)
+        QShortcut(QKeySequence("Ctrl+B"), self, self.show_brief)
         self.reload_people()
 
     def reload_people(self) -> None:
@@ -184,6 +198,56 @@ class TodayTab(QWidget):
         data = self.selected()
         if data:
             self.log_attempt.emit(data[1], data[3])
+
+    def show_brief(self) -> PdfPreview | None:
+        """The pre-call brief on screen, ready to print or save."""
+        from winback_desktop.reports.briefing import build_briefing
+        from winback_desktop.services.briefing import briefing_data
+
+        data = self.selected()
+        if not data or data[2] is None:
+            return None
+        preview = PdfPreview(
+            build_briefing(briefing_data(self.ctx, data[2])),
+            "Pre-call brief",
+            f"brief-call-{data[2]}.pdf",
+            self,
+        )
+        preview.show()
+        return preview
+
+    def show_day_sheets(self) -> PdfPreview | None:
+        """Action sheets for every call of the shown day, as one PDF, with a progress bar."""
+        from winback_desktop.reports.batch import BatchCancelled, build_batch_sheets, calls_for_day
+        from winback_desktop.services import calls, catalogue
+
+        day = self.day.date().toPython()
+        ids = calls_for_day(self.ctx, day)
+        if not ids:
+            QMessageBox.information(self, "Action sheets", f"No calls on {day:%A %d %B}: nothing to print.")
+            return None
+        progress = QProgressDialog("Laying out the action sheets…", "Stop", 0, len(ids), self)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+
+        def report(done: int, total: int) -> None:
+            progress.setValue(done)
+            QApplication.processEvents()  # keeps the window painting and Stop clickable
+
+        try:
+            pdf = build_batch_sheets(
+                [calls.detail(self.ctx, i) for i in ids],
+                company_name=catalogue.configured_company_name(self.ctx),
+                progress=report,
+                should_cancel=progress.wasCanceled,
+            )
+        except BatchCancelled:
+            return None
+        finally:
+            progress.close()
+        preview = PdfPreview(pdf, f"Action sheets — {day:%d %b %Y}", f"action-sheets-{day}.pdf", self)
+        preview.show()
+        return preview
 
     def save_invitation(self, target: Path | None = None) -> Path | None:
         data = self.selected()
