@@ -226,6 +226,22 @@ def sheet(texts: list[str]) -> bytes:
     return buf.getvalue()
 
 
+def sheets_one_document(conn: sqlite3.Connection, call_ids: list[int], out: Path) -> None:
+    """The texts of many calls in ONE minimal document, a page break between calls."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
+
+    style = getSampleStyleSheet()["BodyText"]
+    story = []
+    for call_id in call_ids:
+        story += [Paragraph(escape(t).replace("\n", "<br/>"), style) for t in sheet_texts(conn, call_id)]
+        story.append(PageBreak())
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4).build(story)
+    out.write_bytes(buf.getvalue())
+
+
 def sheet_to_file(conn: sqlite3.Connection, call_id: int, out: Path) -> None:
     out.write_bytes(sheet(sheet_texts(conn, call_id)))
 

@@ -415,10 +415,34 @@ def measure_sheet(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
         for cid in batch:
             floors.sheet_to_file(conn, cid, out / f"floor-{cid}.pdf")
         batch_floor = time.perf_counter() - t0
+        one_pdf = None
+        try:  # the batch export (one PDF for many calls), where this version has it
+            from winback_desktop.reports.batch import write_batch
+        except ImportError:
+            log("sheet: no reports.batch.write_batch in this version; batch-as-one-PDF not measured")
+        else:
+            t0 = time.perf_counter()
+            write_batch(ctx, batch, out / "app-batch.pdf")
+            one_pdf = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            floors.sheets_one_document(conn, batch, out / "floor-batch.pdf")
+            one_pdf_floor = time.perf_counter() - t0
         shutil.rmtree(out, ignore_errors=True)
     finally:
         conn.close()
     n = len(batch)
+    extra = []
+    if one_pdf is not None:
+        extra.append(
+            row(
+                "sheet_batch_one_pdf",
+                one_pdf,
+                "s",
+                one_pdf_floor,
+                Goal(limit=30 * n / 500),
+                f"reports.batch.write_batch: the same {n} calls as one PDF; floor: one minimal document",
+            )
+        )
     return [
         row(
             "sheet",
@@ -436,6 +460,7 @@ def measure_sheet(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
             Goal(limit=30 * n / 500),
             f"{n} sheets: calls.detail + write_action_sheet each",
         ),
+        *extra,
     ]
 
 

@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         "refresh_priorities",
         "sheet",
         "sheet_batch",
+        "sheet_batch_one_pdf",
         "insight",
         "memory",
     ]

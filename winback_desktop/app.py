@@ -92,14 +92,15 @@ def open_or_recover(paths: Paths, ask: Callable[[Path, str, str | None], bool] |
 
 def install_excepthook(log_file: Path, save_everything: Callable[[], bool]) -> None:
     """A bug: save what was typed, tell the user what happened and where the log is, keep going."""
-    from PySide6.QtWidgets import QMessageBox
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     busy = False
 
     def hook(exc_type, exc, tb) -> None:
         nonlocal busy
         log.critical("unexpected error", exc_info=(exc_type, exc, tb))
-        if busy:  # an error while reporting an error: the log has it
+        app = QApplication.instance()
+        if busy or app is None or app.closingDown():  # reporting, or quitting: the log has it
             return
         busy = True
         try:
@@ -173,8 +174,18 @@ def start_gui(paths: Paths):
     window.show()
     if os.environ.get("WINBACK_EXIT_WHEN_SHOWN"):  # bench/run.py: time a cold start to the roster
         QTimer.singleShot(0, lambda: _report_shown_and_quit(app, window))
-    elif unfinished_calls(ctx):
-        QTimer.singleShot(0, window.offer_resume)
+    else:
+        if unfinished_calls(ctx):
+            QTimer.singleShot(0, window.offer_resume)
+        # A new day can lapse customers and shift priorities: re-rank off the GUI process.
+        from winback_desktop.ui.jobs import run_in_background
+
+        run_in_background(
+            window,
+            "winback_desktop.services.refresh_job",
+            [str(paths.data_dir)],
+            lambda ok: window.roster.refresh() if ok else None,
+        )
     return app, window, ctx, None
 
 

@@ -169,3 +169,20 @@ def test_a_one_megabyte_cell(ctx, tmp_path, where):
         assert counts(ctx)["customers"] == 0
     else:
         assert import_customers(ctx, path).added == 2
+
+
+def test_huge_cells_in_date_and_amount_columns_are_refused_quickly(ctx, tmp_path):
+    import time
+
+    big = "1" * (1024 * 1024) + "x"
+    rows = [
+        ["Customer ID", "Order date", "Amount"],
+        ["1", big, "5"],
+        ["2", "2024-01-31", big],
+        ["3", "2024-01-31", "7"],
+    ]
+    started = time.perf_counter()
+    with pytest.raises(ImportRejected) as exc:
+        import_orders(ctx, write_csv(tmp_path / "big.csv", rows))
+    assert time.perf_counter() - started < 5
+    assert [(e.line, e.field) for e in exc.value.errors] == [(2, "order_date"), (3, "amount")]

@@ -289,3 +289,31 @@ def test_cancel_at_any_point_leaves_the_database_as_it_was(demo_ctx, tmp_path):
         assert dump_hash(ctx) == before, stop_at
     # And once not cancelled, it goes in.
     assert import_orders(ctx, path).added == 45_000
+
+
+def test_compact_dates_and_european_amounts_in_a_semicolon_file(ctx, tmp_path):
+    rows = [["Kundennummer", "Datum", "Betrag", "Rechnungsnummer"], ["00586", "20240131", "1.234,50", "R-1"]]
+    rows.append(["00586", "20230215", "-34,50", "G-1"])
+    import_orders(ctx, write_csv(tmp_path / "o.csv", rows, delimiter=";", encoding="cp1252"))
+    c = customer(ctx, "00586")
+    assert (c["first_purchase"], c["last_purchase"], c["orders_count"]) == ("2024-01-31", "2024-01-31", 1)
+    assert money(c["total_revenue"]) == money("1200.00")
+    assert money(c["yearly_revenue"]) == money("1200.00")  # the credit note falls within the year
+
+
+def test_preview_of_a_file_that_is_not_csv(ctx):
+    from winback_desktop.services.imports import NotCsvError, preview_import
+
+    with pytest.raises(NotCsvError, match="PNG image"):
+        preview_import(ctx, DATA / "not_a_csv.png", "orders")
+
+
+def test_a_later_customers_file_does_not_overwrite_what_the_order_history_says(ctx, tmp_path):
+    crm = [["id", "company", "phone", "revenue", "last purchase"], ["1", "A", "111", "99999", "2020-01-01"]]
+    import_customers(ctx, write_csv(tmp_path / "crm1.csv", crm))
+    import_orders(ctx, write_csv(tmp_path / "o.csv", [HEADER, ["1", "2024-01-31", "500", "I-1"]]))
+    crm[1][2] = "222"
+    result = import_customers(ctx, write_csv(tmp_path / "crm2.csv", crm))
+    assert (result.updated, result.unchanged) == (1, 0)
+    c = customer(ctx, "1")
+    assert (c["phone"], c["value_lost"], c["last_purchase"]) == ("222", 500, "2024-01-31")

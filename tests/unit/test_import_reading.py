@@ -208,3 +208,13 @@ def test_missing_file_and_folder(tmp_path):
 def test_csv_module_limit_is_raised_only_as_needed(tmp_path):
     read_csv(write(tmp_path, "id,company\n1,A\n"))
     assert csv.field_size_limit() >= 128 * 1024
+
+
+def test_unbalanced_quotes_do_not_make_sniffing_slow(tmp_path):
+    import time
+
+    path = write(tmp_path, "id,company\n" + ',"a' * 40_000 + "\n")
+    started = time.perf_counter()
+    f = read_csv(path)
+    assert time.perf_counter() - started < 3
+    assert f.delimiter == ","

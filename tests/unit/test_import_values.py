@@ -8,7 +8,13 @@ import pytest
 
 from winback_desktop.importers import AmbiguousDatesError, MappingError
 from winback_desktop.importers.mapping import auto_map, header_key, normalize, resolve
-from winback_desktop.importers.values import clean_text, excel_number_problem, parse_amounts, parse_dates
+from winback_desktop.importers.values import (
+    NOT_AN_AMOUNT,
+    clean_text,
+    excel_number_problem,
+    parse_amounts,
+    parse_dates,
+)
 
 D = dt.date
 
@@ -312,3 +318,10 @@ def test_header_key_ignores_order_case_and_punctuation():
     assert a != header_key("orders", ["Customer ID", "Company"])
     assert a.startswith("import_mapping:customers:") and len(a) <= 80
     assert normalize(" E-Mail ") == "email"
+
+
+def test_a_column_of_plain_amounts_and_odd_ones():
+    values = [f"{i}.{i % 100:02d}" for i in range(1000)] + ["-7", "80"]
+    amounts, problems = parse_amounts(values, allow_negative=True)
+    assert problems == {} and amounts["999.99"] == 99999 and amounts["-7"] == -700
+    assert parse_amounts(["1\n2", "3"], allow_negative=True) == ({"3": 300}, {"1\n2": NOT_AN_AMOUNT})

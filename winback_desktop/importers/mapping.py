@@ -307,13 +307,15 @@ def header_key(kind: str, header: Sequence[str]) -> str:
 
 def auto_map(kind: str, header: Sequence[str]) -> dict[str, str | None]:
     """Field -> column name, from the header names alone; each column serves one field at most."""
-    normalized = [normalize(h) for h in header]
+    positions: dict[str, list[int]] = {}
+    for i, h in enumerate(header):
+        positions.setdefault(normalize(h), []).append(i)
     used: set[int] = set()
     result: dict[str, str | None] = {}
     for spec in fields(kind):
         result[spec.name] = None
         for synonym in spec.synonyms:
-            index = next((i for i, n in enumerate(normalized) if n == synonym and i not in used), None)
+            index = next((i for i in positions.get(synonym, ()) if i not in used), None)
             if index is not None:
                 used.add(index)
                 result[spec.name] = header[index]
@@ -337,8 +339,9 @@ def find_column(header: Sequence[str], column: str) -> int | None:
     return None
 
 
-def _columns_text(header: Sequence[str]) -> str:
-    return ", ".join(repr(h) for h in header)
+def _columns_text(header: Sequence[str], most: int = 40) -> str:
+    shown = ", ".join(repr(h if len(h) <= 60 else h[:59] + "…") for h in header[:most])
+    return shown + (f" and {len(header) - most:,} more" if len(header) > most else "")
 
 
 @dataclass(frozen=True)

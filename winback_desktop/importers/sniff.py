@@ -29,6 +29,7 @@ ENCODING_NAMES = {
 }
 PREVIEW_ROWS = 20
 SAMPLE_CHARS = 64 * 1024
+SNIFFER_CHARS = 4096
 SAMPLE_LINES = 100
 MAX_PREAMBLE_ROWS = 20
 
@@ -94,10 +95,38 @@ class CsvFile:
         ``line`` is the physical line where the row starts. Broken quoting is reported into
         ``errors`` when given (the rows after it still come), else raised as NotCsvError.
         """
+        for lines, cells in self.batches(errors):
+            yield from zip(lines, cells, strict=True)
+
+    def batches(
+        self, errors: ErrorList | None = None, size: int = 5000
+    ) -> Iterator[tuple[list[int], list[list[str]]]]:
+        """The rows of :meth:`rows` in batches of ``size``, as (lines, cells): the way to read a
+        million rows, with one generator step per batch rather than per row."""
         header_line = self.header_line
-        for line, cells in _records(self.text, self.delimiter, errors):
-            if line > header_line and "".join(cells).strip():
-                yield line, cells
+        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter, strict=True)
+        lines: list[int] = []
+        cells: list[list[str]] = []
+        last = 0  # physical lines consumed so far
+        while True:
+            try:
+                for row in reader:
+                    start, last = last + 1, reader.line_num
+                    if start > header_line and "".join(row).strip():
+                        lines.append(start)
+                        cells.append(row)
+                        if len(lines) >= size:
+                            yield lines, cells
+                            lines, cells = [], []
+                break
+            except csv.Error as exc:
+                start, last = last + 1, reader.line_num
+                problem = _quote_problem(str(exc), start, last)
+                if errors is None:
+                    raise NotCsvError(f"line {start}: {problem}") from None
+                errors.add(start, "row", "", problem)
+        if lines:
+            yield lines, cells
 
 
 def read_csv(path: str | Path) -> CsvFile:
@@ -235,7 +264,10 @@ def detect_delimiter(text: str) -> str:
     """Comma, semicolon or tab: csv.Sniffer's answer when the rows agree with it, else by counting."""
     sample = _sample(text)
     try:
-        sniffed = csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
+        # Sniffer's quote regex is quadratic on unbalanced quotes: give it a few lines only.
+        sniffed = (
+            csv.Sniffer().sniff(_sample(sample, SNIFFER_CHARS), delimiters="".join(DELIMITERS)).delimiter
+        )
     except csv.Error:
         sniffed = None
     scores = {d: _score(sample, d) for d in DELIMITERS}
@@ -244,9 +276,9 @@ def detect_delimiter(text: str) -> str:
     return max(DELIMITERS, key=lambda d: scores[d])
 
 
-def _sample(text: str) -> str:
+def _sample(text: str, chars: int = SAMPLE_CHARS) -> str:
     """The first lines of ``text``, cut at a line end (a cut inside a quoted cell only costs a row)."""
-    sample = text[:SAMPLE_CHARS]
+    sample = text[:chars]
     lines = io.StringIO(sample, newline="").readlines()
     if len(text) > len(sample) and len(lines) > 1:
         lines = lines[:-1]

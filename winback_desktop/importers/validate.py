@@ -1,8 +1,9 @@
 """Every row checked before anything is written: the validated rows, or every problem found.
 
 Pure functions over a :class:`CsvFile` and a :class:`ColumnMap`; no database. One pass reads the
-rows and checks the text cells; dates and amounts are then read per column over their distinct
-values (see values.py), so a column's day/month order and decimal mark are decided once.
+rows in batches and checks them column by column; dates and amounts are then read per column over
+their distinct values (see values.py), so a column's day/month order and decimal mark are decided
+once, and a problem value is reported on every line that has it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import datetime as dt
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 
 from winback_desktop.importers.errors import AmbiguousDatesError, ErrorList
 from winback_desktop.importers.mapping import ColumnMap, fields, normalize
@@ -143,17 +143,12 @@ def validate_customers(
     statuses: dict[str, str | None] = {}
     texts = ("company", "contact_name", "contact_title", "phone", "email", "segment", "owner")
     names = idx.get("first_name"), idx.get("last_name")
-    rows = csv.rows(errors)
-    while batch := list(islice(rows, TICK_ROWS)):
+    for batch_lines, batch_cells in csv.batches(errors, TICK_ROWS):
         if tick is not None:
-            tick(batch[-1][0])
-        batch_lines, batch_cells = zip(*batch, strict=True)
-        if any(len(c) != width for c in batch_cells):
-            batch_cells = tuple(
-                _fit(c, width, line, csv.header_line, errors) if len(c) != width else c for line, c in batch
-            )
+            tick(batch_lines[-1])
+        batch_cells = _fitted(batch_cells, batch_lines, width, csv.header_line, errors)
         columns = list(zip(*batch_cells, strict=True))
-        blank = [""] * len(batch)
+        blank = [""] * len(batch_lines)
 
         def column(
             field: str, columns: list[tuple[str, ...]] = columns, blank: list[str] = blank
@@ -242,6 +237,18 @@ def validate_customers(
     return out, errors
 
 
+def _fitted(
+    cells: list[list[str]], lines: list[int], width: int, header_line: int, errors: ErrorList
+) -> list[list[str]]:
+    """A batch of rows, each exactly ``width`` cells long (see _fit)."""
+    if set(map(len, cells)) == {width}:
+        return cells
+    return [
+        c if len(c) == width else _fit(c, width, line, header_line, errors)
+        for line, c in zip(lines, cells, strict=True)
+    ]
+
+
 def _fit(cells: list[str], width: int, line: int, header_line: int, errors: ErrorList) -> list[str]:
     """``cells`` as exactly ``width`` cells: short rows padded (trailing empty cells are often
     left out), long ones cut after checking that what is cut is empty."""
@@ -302,22 +309,18 @@ def validate_orders(
     lines, customers, refs, companies = out.lines, out.customers, out.refs, out.companies
     long_refs = False
     long_companies: list[tuple[int, str]] = []
-    rows = csv.rows(errors)
-    while batch := list(islice(rows, TICK_ROWS)):
+    for batch_lines, batch_cells in csv.batches(errors, TICK_ROWS):
         if tick is not None:
-            tick(batch[-1][0])
-        batch_lines, batch_cells = zip(*batch, strict=True)
-        if any(len(c) != width for c in batch_cells):
-            batch_cells = tuple(
-                _fit(c, width, line, csv.header_line, errors) if len(c) != width else c for line, c in batch
-            )
+            tick(batch_lines[-1])
+        batch_cells = _fitted(batch_cells, batch_lines, width, csv.header_line, errors)
         columns = list(zip(*batch_cells, strict=True))
         exts = _clean_all(list(map(str.strip, columns[i_ext])))
         customers.extend(map(ids.setdefault, exts, exts))
         day_texts = list(map(str.strip, columns[i_date]))
-        for text, line in zip(day_texts, batch_lines, strict=True):
-            if text not in date_lines:
-                date_lines[text] = line
+        if not date_lines.keys() >= set(day_texts):  # new dates: note the line each is first on
+            for text, line in zip(day_texts, batch_lines, strict=True):
+                if text not in date_lines:
+                    date_lines[text] = line
         raw_dates.extend(map(dates_seen.setdefault, day_texts, day_texts))
         amount_texts = list(map(str.strip, columns[i_amount]))
         amounts.update(amount_texts)
@@ -327,7 +330,7 @@ def validate_orders(
             refs.extend([r or None for r in batch_refs])
             long_refs = long_refs or (ref_max is not None and max(map(len, batch_refs)) > ref_max)
         else:
-            refs.extend([None] * len(batch))
+            refs.extend([None] * len(batch_lines))
         if i_company is not None:
             for ext, cell, line in zip(exts, columns[i_company], batch_lines, strict=True):
                 if ext not in companies and (company := clean_text(cell)):
@@ -364,6 +367,6 @@ def validate_orders(
         errors.add(line, "company", company, _too_long(company, company_max or 0))
     if errors:
         return out, errors
-    out.dates = [dates[d] for d in raw_dates]
-    out.cents = array("q", [cents[a] for a in raw_amounts])
+    out.dates = list(map(dates.__getitem__, raw_dates))
+    out.cents = array("q", map(cents.__getitem__, raw_amounts))
     return out, errors

@@ -20,6 +20,7 @@ DMY, MDY = "dmy", "mdy"
 DATE_ORDERS = (DMY, MDY)
 ORDER_WORDS = {DMY: "day-first", MDY: "month-first"}
 MIN_YEAR, MAX_YEAR = 1900, 2100
+MAX_VALUE_CHARS = 64  # no date or amount is longer; longer cells are refused before any regex
 MAX_CENTS = 10**14  # Numeric(14, 2): twelve digits before the point
 
 # ---------------------------------------------------------------------------------------- text
@@ -104,6 +105,8 @@ def _make(y: int, m: int, d: int) -> dt.date | str:
 def read_date(text: str) -> dt.date | str | tuple[int, int, int]:
     """A date; a problem (str); or ``(first, second, year)`` when the day/month order decides."""
     s = text.strip()
+    if len(s) > MAX_VALUE_CHARS:
+        return NOT_A_DATE
     if m := _ISO.match(s):
         return _make(int(m[1]), int(m[3]), int(m[4]))
     if m := _COMPACT.match(s):
@@ -197,6 +200,7 @@ def parse_dates(
 
 _PLAIN = re.compile(r"(-?)(\d{1,12})(?:\.(\d{1,2}))?\Z")  # the fast path: 1234.5, -12.50
 _SIMPLE = re.compile(r"-?\d{1,12}(?:\.\d{1,2})?\Z")
+_SIMPLE_LINES = re.compile(r"-?\d{1,12}(?:\.\d{1,2})?(?:\n-?\d{1,12}(?:\.\d{1,2})?)*")
 _CURRENCY = re.compile(
     r"\A(?:[€$£¥₹₽₩₺]|EUR|USD|GBP|CHF|CAD|AUD|NZD|JPY|SEK|NOK|DKK|PLN|CZK|HUF|INR|ZAR|Fr\.|kr\.?|zł|Kč)"
     r"|(?:[€$£¥₹₽₩₺]|EUR|USD|GBP|CHF|CAD|AUD|NZD|JPY|SEK|NOK|DKK|PLN|CZK|HUF|INR|ZAR|Fr\.|kr\.?|zł|Kč)\Z",
@@ -204,7 +208,8 @@ _CURRENCY = re.compile(
 )
 _MINUS = "-−–"  # hyphen-minus, the minus sign, and the en dash some exports use
 _GROUPING_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009'’")
-_NUMBER = re.compile(r"[\d.,]*\d[\d.,]*\Z")
+_NUMBER = re.compile(r"[\d.,]+\Z")  # and at least one digit (checked apart: no backtracking)
+_DIGIT = re.compile(r"\d")
 NOT_AN_AMOUNT = "not an amount (use e.g. 1234.56, 1,234.56 or 1.234,56)"
 
 
@@ -233,6 +238,8 @@ def read_amount(text: str) -> tuple[int, str | None] | tuple[str, int, int] | st
     s = text.strip()
     if not s:
         return "is empty"
+    if len(s) > MAX_VALUE_CHARS:
+        return NOT_AN_AMOUNT
     if m := _PLAIN.match(s):
         cents = _cents(m[1] == "-", m[2], m[3] or "")
         return (cents, "." if m[3] else None) if isinstance(cents, int) else cents
@@ -256,7 +263,7 @@ def read_amount(text: str) -> tuple[int, str | None] | tuple[str, int, int] | st
         if s == before:
             break
     s = s.translate(_GROUPING_SPACES)
-    if not _NUMBER.match(s):
+    if not _NUMBER.match(s) or not _DIGIT.search(s):
         return NOT_AN_AMOUNT
     dots, commas = s.count("."), s.count(",")
     if dots and commas:
@@ -301,11 +308,19 @@ def parse_amounts(values: Iterable[str], *, allow_negative: bool) -> tuple[dict[
     problems: dict[str, str] = {}
     pending: dict[str, tuple[str, int, int]] = {}
     marks = {".": 0, ",": 0}
+    values = list(values)
+    # The common case, a whole column of plain numbers (1234.56, -12.5, 80), checked with one
+    # regex over all of them and converted with built-ins. Exact: twelve digits and two decimals
+    # are well within a double's precision, so rounding the scaled double gives the cents.
+    joined = "\n".join(values)
+    if values and joined.count("\n") == len(values) - 1 and _SIMPLE_LINES.fullmatch(joined):
+        amounts = dict(zip(values, [round(x * 100) for x in map(float, values)], strict=True))
+        marks["."] += "." in joined
+        values = []
     plain = _SIMPLE.match
     dot = False
     for value in values:
-        if plain(value) is not None:  # the common case, inline: 1234.56, -12.5, 80
-            # Exact: twelve digits and two decimals are well within a double's precision.
+        if plain(value) is not None:  # the same, one by one in a column with other forms too
             amounts[value] = round(float(value) * 100)
             if not dot and "." in value:
                 dot = True

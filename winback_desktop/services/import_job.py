@@ -60,6 +60,10 @@ def main(argv: list[str]) -> int:
         result = imports.import_file(
             ctx, Path(file), kind, mapping=json.loads(mapping_json), date_order=date_order, progress=progress
         )
+        if not result.already_imported:
+            from winback_desktop.services import roster
+
+            roster.refresh(ctx)  # statuses and priorities for what just arrived, here, off the GUI
     except (CsvImportError, OSError, ValueError) as exc:
         _emit({"error": describe_error(exc)})
         return 1

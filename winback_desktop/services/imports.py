@@ -9,10 +9,20 @@ The UI's import dialog and ``winback import`` share these calls:
    in one transaction with bulk statements; ``progress(done, total)`` reports now and then and
    ``should_cancel()`` returning True rolls everything back (:class:`ImportCancelled`).
 
-Importing the same file (the same bytes) again changes nothing and says so. Customers are matched
-by external id; orders that carry an order id replace what is stored under that id; order lines
-without one are separate purchases, even when identical. Afterwards each customer touched gets
-its purchase figures recomputed from all its stored orders.
+Importing the same file (the same bytes, whatever its name) again changes nothing and says so.
+Customers are matched by external id (kept as text: "00586" keeps its zeros); an empty cell keeps
+what is stored, so a partial export (ids and phones) updates just the phones; new customers start
+as "lapsed". Orders that carry an order id replace what is stored under that id; order lines
+without one are separate purchases, even when identical; customers first seen in an orders file
+are created. Afterwards each customer touched gets its purchase figures recomputed from all its
+stored orders (first and last purchase, purchases, total and yearly revenue; value lost = yearly
+revenue); a later customers file does not overwrite the value lost and last purchase of customers
+with an order history.
+
+Errors: every problem with the file is a :class:`CsvImportError` (its ``str()`` is the message
+for the user): :class:`UnreadableFileError`, :class:`NotCsvError`, :class:`MappingError`,
+:class:`AmbiguousDatesError` (ask, then import again with ``date_order``), :class:`ImportRejected`
+(bad rows, listed) and :class:`ImportCancelled`. Anything else is a bug.
 """
 
 from __future__ import annotations
@@ -106,6 +116,8 @@ class ImportPreview:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """What an import did (or, with ``already_imported`` set, that it did nothing)."""
+
     kind: str
     file_name: str
     rows: int  # data rows in the file
@@ -129,14 +141,14 @@ class ImportResult:
             )
         if self.kind == CUSTOMERS:
             return (
-                f"{self.file_name}: {self.rows:,} customers: {self.added:,} new, {self.updated:,} updated, "
-                f"{self.unchanged:,} unchanged."
+                f"{self.file_name}: {_count(self.rows, 'customer')}: {self.added:,} new, "
+                f"{self.updated:,} updated, {self.unchanged:,} unchanged."
             )
         created = _count(self.customers_created, "new customer")
         created = f"; {created}" if self.customers_created else ""
         return (
-            f"{self.file_name}: {self.rows:,} order lines: {self.added:,} added, {self.updated:,} updated, "
-            f"{self.unchanged:,} unchanged{created}; purchase figures of "
+            f"{self.file_name}: {_count(self.rows, 'order line')}: {self.added:,} added, "
+            f"{self.updated:,} updated, {self.unchanged:,} unchanged{created}; purchase figures of "
             f"{_count(self.customers_recomputed, 'customer')} recomputed."
         )
 

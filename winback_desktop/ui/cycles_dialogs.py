@@ -66,12 +66,10 @@ def summary_parts(s: FillSummary) -> tuple[str, list[str], list[str]]:
         return f"No customers added: {why}", [], []
     shares = []
     for share in s.shares:
-        text = f"{share.name} {share.added}"
-        if share.total != share.added:
-            text += f" (now {share.total})"
+        extras = [f"now {share.total}"] if share.total != share.added else []
         if share.partner_name:
-            text += f" (with {share.partner_name})"
-        shares.append(text)
+            extras.append(f"with {share.partner_name}")
+        shares.append(f"{share.name} {share.added}" + (f" ({', '.join(extras)})" if extras else ""))
     notes = [left]
     notes += [
         f"{short.name} has {short.total} of {s.quota}: the roster ran out of pursue customers"
@@ -260,7 +258,7 @@ class FillDialog(QDialog):
         self.setWindowTitle(f"Fill {self.cycle.name} from the roster")
         have = {p.assignee_id: p.assigned for p in cycles.cycle_progress(ctx, cycle_id).by_assignee}
         waiting = waiting_count(ctx)
-        intro = QLabel(
+        self.intro = intro = QLabel(
             f"Takes the highest-ranked customers marked <b>Pursue</b> (lapsed or lost, in no other "
             f"open cycle): <b>{plural(waiting, 'customer')}</b> waiting. Executives get the best "
             f"{self.cycle.executive_quota} each; the rest are shared out evenly among the callers.",
@@ -276,7 +274,7 @@ class FillDialog(QDialog):
         self.exec_rows: dict[int, tuple[QCheckBox, QComboBox]] = {}
         exec_box = QGroupBox(f"Executives — {plural(self.cycle.executive_quota, 'customer')} each")
         grid = QGridLayout(exec_box)
-        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
         grid.setHorizontalSpacing(12)
         for row, e in enumerate(executives):
             check = QCheckBox(e.name, checked=True)
@@ -284,7 +282,8 @@ class FillDialog(QDialog):
             combo = QComboBox(toolTip=f"Who books {e.name}'s calls and owns the follow-up")
             combo.addItem("— no partner —", None)
             for p in partners:
-                combo.addItem(p.name + (f" ({p.title})" if p.title else ""), p.id)
+                combo.addItem(p.name, p.id)
+                combo.setItemData(combo.count() - 1, p.title or "Partner", Qt.ItemDataRole.ToolTipRole)
             suggested = previous.get(e.id)
             if suggested is None and unused:
                 suggested = unused.pop(0)
@@ -292,7 +291,7 @@ class FillDialog(QDialog):
             check.toggled.connect(combo.setEnabled)
             with_label = QLabel("with", buddy=combo)
             grid.addWidget(check, row, 0)
-            grid.addWidget(with_label, row, 1, Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(with_label, row, 1)
             grid.addWidget(combo, row, 2)
             if have.get(e.id):
                 grid.addWidget(QLabel(f"has {have[e.id]}", objectName="hint"), row, 3)

@@ -73,6 +73,7 @@ class Column:
     sort: Callable[[Any], Any] | None = None  # a key for sorting (default: the text)
     right: bool = False
     tip: Callable[[Any], str | None] | None = None
+    color: Callable[[Any], QColor | None] | None = None  # text colour of this cell, if any
 
 
 class RowsModel(QAbstractTableModel):
@@ -128,8 +129,11 @@ class RowsModel(QAbstractTableModel):
             return RIGHT
         if role == Qt.ItemDataRole.ToolTipRole and col.tip:
             return col.tip(r)
-        if role == Qt.ItemDataRole.ForegroundRole and self._muted and self._muted(r):
-            return QBrush(GREY)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if self._muted and self._muted(r):
+                return QBrush(GREY)
+            color = col.color(r) if col.color else None
+            return QBrush(color) if color is not None else None
         if role == ID_ROLE:
             return self._row_id(r)
         if role == FILTER_ROLE and self._filter_key:
@@ -180,7 +184,7 @@ class CycleRow:
 def _progress_summary(r: CycleRow) -> str:
     p = r.progress
     if not p.assigned:
-        return "not filled yet"
+        return "not filled yet" if r.info.status == "open" else "no customers"
     return f"{p.called} of {p.assigned} called"
 
 
@@ -231,14 +235,13 @@ ASSIGNEE_COLUMNS = (
 
 
 def _customer_tip(a: AssignmentRow) -> str:
-    parts = [a.company, a.contact_name, a.phone]
+    parts = [a.company, a.contact_name, a.phone, f"Status: {a.customer_status.replace('_', ' ')}"]
     return "\n".join(p for p in parts if p)
 
 
 ASSIGNMENT_COLUMNS = (
     Column("Customer", lambda a: a.company, tip=_customer_tip),
     Column("Priority", lambda a: f"{a.priority:.0f}", sort=lambda a: a.priority, right=True),
-    Column("Status", lambda a: a.customer_status.replace("_", " ")),
     Column(
         "Kind",
         lambda a: SHORT_KINDS.get(a.kind, a.kind),
@@ -252,6 +255,7 @@ ASSIGNMENT_COLUMNS = (
         lambda a: "⚠ verify" if a.verify_contact else "",
         sort=lambda a: not a.verify_contact,
         tip=lambda a: "Check the address or number before calling" if a.verify_contact else None,
+        color=lambda a: WARN if a.verify_contact else None,
     ),
     Column(
         "Next booked call",
@@ -289,7 +293,7 @@ class CyclesTab(QWidget):
             CYCLE_COLUMNS, lambda r: r.info.id, muted=lambda r: r.info.status != "open"
         )
         self.cycle_list = _table(self.cycle_model)
-        _widths(self.cycle_list, (92, 140, 50, 56))
+        _widths(self.cycle_list, (100, 136, 44, 50))
         self.new_button = QPushButton("&New cycle…", toolTip="Start a month or a quarter of calls (Ctrl+N)")
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -309,7 +313,7 @@ class CyclesTab(QWidget):
             toolTip="Give the executives their quota and share the rest among the callers (Ctrl+Shift+F)",
         )
         self.close_button = QPushButton(
-            "Close c&ycle…", toolTip="Finish this cycle: its customers may join the next one"
+            "Close c&ycle…", toolTip="Finish this cycle: its customers may join the next one (Alt+Y)"
         )
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -351,7 +355,7 @@ class CyclesTab(QWidget):
         )
         self.assignment_table = _table(self.assignment_model, sortable=True)
         self.assignment_proxy: QSortFilterProxyModel = self.assignment_table.model()
-        _widths(self.assignment_table, (180, 58, 60, 78, 130, 130, 70))
+        _widths(self.assignment_table, (180, 58, 74, 126, 126, 70))
         self.assignee_filter = QComboBox(toolTip="Show everyone's customers, or one person's")
         self.assignee_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.assignments_hint = QLabel(objectName="hint", wordWrap=True)
@@ -406,7 +410,10 @@ class CyclesTab(QWidget):
             textFormat=Qt.TextFormat.RichText,
         )
         self.empty_label.setFixedWidth(540)
+        self.empty_label.setMinimumHeight(self.empty_label.heightForWidth(540))
         empty_layout.addWidget(self.empty_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.empty_new_button = QPushButton("Create the first cycle…", toolTip="New cycle (Ctrl+N)")
+        empty_layout.addWidget(self.empty_new_button, 0, Qt.AlignmentFlag.AlignHCenter)
         empty_layout.addStretch(2)
         self.right = QStackedWidget()
         self.right.addWidget(empty)
@@ -417,13 +424,14 @@ class CyclesTab(QWidget):
         splitter.addWidget(self.right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
-        splitter.setSizes([450, 790])
+        splitter.setSizes([450, 770])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addWidget(splitter, 1)
 
         self.new_button.clicked.connect(self.new_cycle)
+        self.empty_new_button.clicked.connect(self.new_cycle)
         self.fill_button.clicked.connect(self.fill_cycle)
         self.close_button.clicked.connect(self.close_cycle)
         self.cycle_list.selectionModel().currentRowChanged.connect(lambda *_: self.show_cycle())

@@ -48,16 +48,19 @@ def status_text(f: FollowUp, today: dt.date | None = None) -> str:
     return f.status
 
 
-def status_words(f: FollowUp) -> str:
+def status_words(f: FollowUp, with_due: bool = True) -> str:
     """The status as a sentence, for tooltips and screen readers."""
     if f.overdue:
         days = f.days_overdue
-        return f"Overdue by {days} day{'s' if days != 1 else ''} (due {short_date(f.due_date)})"
+        late = f"Overdue by {days} day{'s' if days != 1 else ''}"
+        return f"{late} (due {short_date(f.due_date)})" if with_due else late
     if f.status == "done":
         day = local_date(f.done_at)
         return f"Done {short_date(day)}" if day else "Done"
     if f.status == "cancelled":
         return "Cancelled: no longer applies"
+    if not with_due:
+        return "Open"
     return f"Open, due {short_date(f.due_date)}" if f.due_date else "Open, no due date"
 
 

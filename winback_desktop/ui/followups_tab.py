@@ -13,7 +13,7 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -42,6 +42,7 @@ from winback_desktop.services.followups import NO_OWNER, NO_OWNER_LABEL, FollowU
 from winback_desktop.ui.followups_model import (
     COLUMNS,
     OVERDUE_COLOUR,
+    OWNER,
     WHAT,
     FollowUpsModel,
     call_words,
@@ -52,7 +53,7 @@ from winback_desktop.ui.format import short_date
 SEARCH_DELAY_MS = 150
 ALL_OWNERS = None
 STATUS_CHOICES = (("Open", "open"), ("Done", "done"), ("Cancelled", "cancelled"), ("All", "all"))
-COLUMN_WIDTHS = (100, 140, 200, 0, 112)  # What stretches
+COLUMN_WIDTHS = (96, 140, 190, 0, 104)  # What stretches
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -79,7 +80,9 @@ class DueDateDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Due date")
         start = current or dt.date.today() + dt.timedelta(days=7)
-        self.date = QDateEdit(QDate(start), calendarPopup=True, displayFormat="ddd d MMM yyyy")
+        self.date = QDateEdit(QDate(start.year, start.month, start.day))
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("ddd d MMM yyyy")
         self.date.setMinimumWidth(170)
         self.week_later = QPushButton("+1 week", toolTip="Move the date on by a week")
         self.none = QCheckBox("&No due date")
@@ -102,13 +105,18 @@ class DueDateDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.week_later.clicked.connect(lambda: self.date.setDate(self.date.date().addDays(7)))
-        self.none.toggled.connect(
-            lambda on: (self.date.setEnabled(not on), self.week_later.setEnabled(not on))
-        )
+        self.none.toggled.connect(self._no_date_toggled)
         self.date.setFocus()
 
+    def _no_date_toggled(self, on: bool) -> None:
+        self.date.setEnabled(not on)
+        self.week_later.setEnabled(not on)
+
     def value(self) -> dt.date | None:
-        return None if self.none.isChecked() else self.date.date().toPython()
+        if self.none.isChecked():
+            return None
+        d = self.date.date()
+        return dt.date(d.year(), d.month(), d.day())
 
     @classmethod
     def ask(
@@ -154,10 +162,11 @@ class FollowUpDetails(QFrame):
             for label in (self.what, self.facts, self.note):
                 label.setText("")
             return
-        contact = " · ".join(e(x) for x in (f.contact, f.phone) if x)
+        phone = e(f.phone).replace(" ", "&nbsp;")  # a number never breaks across lines
+        contact = " · ".join(x for x in (e(f.contact), phone) if x)
         self.title.setText(f"<h3 style='margin:0'>{e(f.company)}</h3>{contact}")
         self.what.setText(f"<p style='font-size:11pt'>{e(f.what).replace(chr(10), '<br>')}</p>")
-        status = e(status_words(f))
+        status = e(status_words(f, with_due=False))
         if f.overdue:
             status = f"<b style='color:{OVERDUE_COLOUR.name()}'>{status}</b>"
         self.facts.setText(
@@ -246,7 +255,7 @@ class FollowUpsTab(QWidget):
             self.reassign,
         )
         self.due_action, self.due_button = self._command(
-            "Due date…", "Ctrl+Shift+U", "Change or clear the due date (Ctrl+Shift+U)", self.change_due
+            "Due date…", "Ctrl+Shift+T", "Change or clear the due date (Ctrl+Shift+T)", self.change_due
         )
         self.cancel_action, self.cancel_button = self._command(
             "Cancel item…",
@@ -312,12 +321,13 @@ class FollowUpsTab(QWidget):
 
         # -- wiring ------------------------------------------------------------------------------
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.refresh)
+        self._search_timer.timeout.connect(self._filters_changed)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.owner.currentIndexChanged.connect(self._owner_picked)
-        self.status.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.status.currentIndexChanged.connect(lambda _i: self._filters_changed())
         self.overdue_only.toggled.connect(self._overdue_toggled)
-        self.table.selectionModel().currentRowChanged.connect(lambda _cur, _prev: self._selection_changed())
+        # selectRow() moves the current index before it selects: follow the selection itself.
+        self.table.selectionModel().selectionChanged.connect(lambda _new, _old: self._selection_changed())
         self.table.doubleClicked.connect(lambda _i: self.done_action.trigger())
         self.table.installEventFilter(self)
         self.search.installEventFilter(self)
@@ -349,13 +359,17 @@ class FollowUpsTab(QWidget):
     def _owner_picked(self, _index: int) -> None:
         # _reload_owners blocks signals, so this is the user (or a caller) choosing an owner.
         self._owner_chosen = True
-        self.refresh()
+        self._filters_changed()
+
+    def _filters_changed(self) -> None:
+        """A new view: keep the selected item if it is still there, else start at the top."""
+        self.refresh(fallback_row=0)
 
     def _overdue_toggled(self, on: bool) -> None:
         if on and self.status.currentData() in ("done", "cancelled"):
             self.status.setCurrentIndex(self.status.findData("open"))  # refreshes
         else:
-            self.refresh()
+            self._filters_changed()
 
     def _reload_owners(self) -> None:
         """Owners with open items (and their counts); the chosen one stays, even at 0 open."""
@@ -404,7 +418,8 @@ class FollowUpsTab(QWidget):
             return
         self.model.set_rows(rows, self.today)
         owner_id = self.owner.currentData()
-        prefix = f"{self.owner.currentText().split(' — ')[0]}: " if owner_id is not None else ""
+        self.table.setColumnHidden(OWNER, owner_id is not None)  # one owner: the column says nothing
+        prefix = f"{self._owner_name()}: " if owner_id is not None else ""
         self.counts_label.setText(
             prefix + counts_text(followups.counts(self.ctx, self.today, owner_id=owner_id))
         )
@@ -420,11 +435,18 @@ class FollowUpsTab(QWidget):
             self.table.setCurrentIndex(self.model.index(-1, -1))
         self._selection_changed()
 
+    def _owner_name(self) -> str:
+        """The chosen owner's name, without the counts of the filter's entry."""
+        return self.owner.currentText().split(" — ")[0]
+
     def _empty_text(self) -> str:
         if self.search.text().strip() or self.overdue_only.isChecked():
             return "No follow-ups match these filters."
         status = self.status.currentData()
-        whose = "" if self.owner.currentData() is None else f" for {self.owner.currentText().split(' — ')[0]}"
+        owner_id = self.owner.currentData()
+        whose = "" if owner_id is None else f" for {self._owner_name()}"
+        if owner_id == NO_OWNER:
+            whose = " without an owner"
         return {"open": f"Nothing open{whose}.", "all": f"No follow-ups{whose}."}.get(
             status, f"Nothing {status}{whose}."
         )
@@ -461,21 +483,18 @@ class FollowUpsTab(QWidget):
         self.search.selectAll()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.KeyPress:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key = event.key()
-            if watched is self.table and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                if (
-                    event.modifiers() == Qt.KeyboardModifier.NoModifier
-                    or event.modifiers() == Qt.KeyboardModifier.KeypadModifier
-                ):
-                    self.done_action.trigger()
-                    return True
+            plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier == Qt.KeyboardModifier.NoModifier
+            if watched is self.table and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain:
+                self.done_action.trigger()  # Enter on a row: mark it done
+                return True
             if watched is self.table and key == Qt.Key.Key_Delete:
                 self.cancel_action.trigger()
                 return True
             if watched is self.search and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Down):
                 if self._search_timer.isActive():
-                    self.refresh()
+                    self._filters_changed()
                 self.table.setFocus()
                 if self.model.rowCount() and self.selected() is None:
                     self.table.selectRow(0)

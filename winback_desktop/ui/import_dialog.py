@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import sys
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, QProcessEnvironment, Qt
+from PySide6.QtCore import QProcess, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -37,12 +35,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import winback_desktop
 from winback_desktop.importers.errors import (
     CsvImportError,
 )
 from winback_desktop.services import imports
 from winback_desktop.services.context import AppContext
+from winback_desktop.ui.jobs import child_process
 
 KIND_TITLES = {"customers": "Import customers", "orders": "Import order history"}
 NOT_MAPPED = "— not in this file —"
@@ -202,23 +200,17 @@ class ImportDialog(QDialog):
         self._say("Importing… the window stays usable; Stop undoes the whole import.")
         self._stopping = False
         self._output = b""
-        self._process = QProcess(self)
-        self._process.setProgram(sys.executable)
-        self._process.setArguments(
+        self._process = child_process(
+            self,
+            "winback_desktop.services.import_job",
             [
-                "-m",
-                "winback_desktop.services.import_job",
                 str(self.ctx.paths.data_dir),
                 self.kind,
                 str(self.preview.path),
                 json.dumps(self.mapping()),
                 self.date_order() or "",
-            ]
+            ],
         )
-        env = QProcessEnvironment.systemEnvironment()
-        package_parent = str(Path(winback_desktop.__file__).resolve().parent.parent)
-        env.insert("PYTHONPATH", os.pathsep.join(p for p in (package_parent, env.value("PYTHONPATH")) if p))
-        self._process.setProcessEnvironment(env)
         self._process.readyReadStandardOutput.connect(self._read_output)
         self._process.finished.connect(self._finished)
         self._process.start()

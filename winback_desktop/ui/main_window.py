@@ -22,11 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop import APP_NAME, __version__
-from winback_desktop.services import calls, catalogue, customers
+from winback_desktop.services import calls, catalogue, customers, people
 from winback_desktop.services.context import AppContext
 from winback_desktop.ui.attempt_dialog import AttemptDialog, outcome_text
 from winback_desktop.ui.call_window import CallWindow
+from winback_desktop.ui.cycles_tab import CyclesTab
+from winback_desktop.ui.followups_tab import FollowUpsTab
 from winback_desktop.ui.format import short_date
+from winback_desktop.ui.people_dialog import PeopleDialog, ask_current_user
 from winback_desktop.ui.roster_menu import RosterMenu
 from winback_desktop.ui.roster_panel import RosterPanel
 from winback_desktop.ui.schedule_dialog import ScheduleDialog
@@ -40,6 +43,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.call_windows: dict[int, CallWindow] = {}
+        self.background_jobs: list = []  # QProcess children (ranking refresh...): ended on close
         self.setWindowTitle(APP_NAME)
         self.setObjectName("mainWindow")
 
@@ -94,6 +98,13 @@ class MainWindow(QMainWindow):
         self.today.start_call.connect(self.start_booked_call)
         self.today.log_attempt.connect(self.log_attempt_for)
         self.tabs.addTab(self.today, "&Today")
+        self.followups = FollowUpsTab(ctx)
+        self.followups.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.tabs.addTab(self.followups, "Follo&w-ups")
+        self.cycles = CyclesTab(ctx)
+        self.cycles.customer_activated.connect(self.start_booked_call)
+        self.tabs.addTab(self.cycles, "C&ycles")
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.tabs)
         self.pages.addWidget(empty_page)
@@ -123,6 +134,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.sample_action = self._action(file_menu, "Load &sample data", None, self.load_sample)
         self._action(file_menu, "&Export calls as CSV…", "Ctrl+E", self.export_calls)
+        self._action(file_menu, "&People…", "Ctrl+Shift+U", self.edit_people)
         file_menu.addSeparator()
         self._action(file_menu, "&Back up now", "Ctrl+Shift+B", self.backup_now)
         self._action(file_menu, "&Restore from backup…", None, self.restore_backup)
@@ -353,7 +365,7 @@ class MainWindow(QMainWindow):
             ok = False
         else:
             ok = True
-        self.ctx = open_app(paths)
+        self._use_ctx(open_app(paths))
         self.reload_people()
         self.refresh()
         if ok:
@@ -384,6 +396,33 @@ class MainWindow(QMainWindow):
             f"{APP_NAME} {__version__}\n\nGuided recovery calls to lost and lapsed customers.\n"
             f"Data: {self.ctx.paths.data_dir}\nEverything stays on this computer.",
         )
+
+    def _use_ctx(self, ctx: AppContext) -> None:
+        """After a restore: every view works on the reopened database."""
+        self.ctx = ctx
+        for view in (self.roster, self.roster.details, self.today, self.followups, self.cycles):
+            view.ctx = ctx
+        self.today.reload_people()
+
+    def _tab_shown(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if hasattr(widget, "refresh") and widget is not self.tabs.widget(0):
+            widget.refresh()
+
+    def edit_people(self) -> None:
+        dialog = PeopleDialog(self.ctx, self)
+        dialog.changed.connect(self._people_changed)
+        dialog.exec()
+
+    def _people_changed(self) -> None:
+        self.reload_people()
+        self.today.reload_people()
+
+    def ask_who_is_here(self) -> None:
+        """First start with a team but no current user: ask once, then remember."""
+        if people.current_user(self.ctx) is None and people.list_people(self.ctx):
+            if ask_current_user(self.ctx, self) is not None:
+                self._people_changed()
 
     def add_tab_shortcuts(self) -> None:
         """View menu entries Ctrl+1… for each workspace tab (rebuilt when tabs are added)."""
@@ -426,4 +465,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         for window in list(self.call_windows.values()):
             window.close()  # each flushes what was typed
+        for job in self.background_jobs:  # a half-done refresh is rolled back by SQLite
+            try:
+                job.finished.disconnect()
+                job.kill()
+                job.waitForFinished(3000)
+            except RuntimeError:  # already finished and deleted
+                pass
+        self.background_jobs.clear()
         super().closeEvent(event)

@@ -288,6 +288,8 @@ class PeopleDialog(QDialog):
         self.me_button = QPushButton("This is &me", toolTip="You are using Win-Back Desk (Ctrl+M)")
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        # No default button: Enter on a row edits it (and must not also close the dialog); Esc closes.
+        close.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
         for b in (self.add_button, self.edit_button, self.retire_button, self.back_button, self.me_button):
             b.setAutoDefault(False)
         side = QVBoxLayout()
@@ -481,12 +483,14 @@ class ChooseUserDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&That's me")
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("&That's me")
+        ok.setDefault(True)
         self.buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ResetRole)
         self.buttons.accepted.connect(self.choose)
         self.buttons.rejected.connect(self.reject)
         self.add_button.clicked.connect(self.add_someone)
-        self.list.itemActivated.connect(lambda _item: self.choose())
+        self.list.itemDoubleClicked.connect(lambda _item: self.choose())  # Enter: the OK default
         self.list.currentItemChanged.connect(lambda *_: self._update_ok())
         layout = QVBoxLayout(self)
         layout.addWidget(question)

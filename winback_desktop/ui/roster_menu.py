@@ -47,11 +47,12 @@ class RosterMenu:
 
         dialog = ImportDialog(self.ctx, kind, self.window)
         if dialog.choose_file() and dialog.exec():
-            self.after_data_change()
+            self.after_data_change(refresh=False)  # the import job ranked what it brought
             self.window.statusBar().showMessage(dialog.summary, 15000)
 
-    def after_data_change(self) -> None:
-        roster.refresh(self.ctx)
+    def after_data_change(self, refresh: bool = True) -> None:
+        if refresh:
+            roster.refresh(self.ctx)
         self.panel.reload_filter_lists()
         self.window.refresh()
 
