@@ -41,6 +41,11 @@ class Paths:
         return Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False))
 
     @property
+    def session_marker(self) -> Path:
+        """Present while the app runs: found at start, it means the last session did not end."""
+        return self.data_dir / "session.open"
+
+    @property
     def lock_file(self) -> Path:
         return self.data_dir / "winback.lock"
 

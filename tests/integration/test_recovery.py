@@ -154,3 +154,18 @@ def test_thinning_keeps_recent_newest_and_bounded_history(times):
         b.taken_at.date() for b in backups if dt.timedelta(days=1) <= now - b.taken_at <= dt.timedelta(days=7)
     }:
         assert any(b.taken_at.date() == day for b in kept)
+
+
+def test_start_up_check_for_small_files_always_and_large_ones_after_a_crash(demo_paths, monkeypatch):
+    from winback_desktop import app
+
+    assert app.startup_check_needed(demo_paths)  # a small file: every start
+    monkeypatch.setattr(app, "QUICK_CHECK_ALWAYS_BELOW", 1)  # pretend it is large
+    assert not app.startup_check_needed(demo_paths)
+    demo_paths.session_marker.touch()  # the last session never ended cleanly
+    assert app.startup_check_needed(demo_paths)
+    corrupt(demo_paths.database)
+    assert (
+        app.open_or_recover(demo_paths, ask=lambda *_: False, check=app.startup_check_needed(demo_paths))
+        is None
+    )

@@ -498,3 +498,9 @@ def test_search_text_follows_updates(searchable):
         c.company = "Ålesund Fish"
     assert companies(searchable, "ålesund") == {"Ålesund Fish"}
     assert companies(searchable, "aero") == set()
+
+
+def test_the_quick_head_check_agrees_with_alembic():
+    from winback_desktop.store.migrate import shipped_head
+
+    assert shipped_head() == head_revision()

@@ -55,15 +55,19 @@ def backup_now(paths: Paths, reason: str = "manual", now: dt.datetime | None = N
     return target
 
 
+def backup_due(paths: Paths, now: dt.datetime | None = None) -> bool:
+    """Is a start-up backup due: a database, and no backup younger than a day?"""
+    now = now or dt.datetime.now()
+    if not paths.database.exists():
+        return False
+    backups = list_backups(paths)
+    return not backups or now - backups[0].taken_at >= AUTO_BACKUP_AGE
+
+
 def backup_if_due(paths: Paths, now: dt.datetime | None = None) -> Path | None:
     """At start-up: back up when the newest backup is older than a day (or there is none)."""
     now = now or dt.datetime.now()
-    if not paths.database.exists():
-        return None
-    backups = list_backups(paths)
-    if backups and now - backups[0].taken_at < AUTO_BACKUP_AGE:
-        return None
-    return backup_now(paths, "daily", now)
+    return backup_now(paths, "daily", now) if backup_due(paths, now) else None
 
 
 def backups_to_thin(backups: list[BackupInfo], now: dt.datetime) -> list[BackupInfo]:

@@ -34,6 +34,7 @@ from winback_desktop.ui.partner_notes import PARTNER_FIELD, PARTNER_STAGE, Partn
 from winback_desktop.ui.pdf_preview import PdfPreview
 from winback_desktop.ui.stage_page import StagePage
 from winback_desktop.ui.stepper import Stepper
+from winback_desktop.ui.style import apply_style
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +177,7 @@ class CallWindow(QMainWindow):
         self.visited = set(stage_keys[: stage_keys.index(start)])
         self.go_to(start, save=False)
         self.resize(1120, 760)
+        apply_style(self)
 
     # -- actions and shortcuts -------------------------------------------------------------
     def _action(self, menu, text: str, shortcut: str | QKeySequence, slot, tip: str = "") -> QAction:

@@ -33,6 +33,7 @@ from winback_desktop.ui.people_dialog import PeopleDialog, ask_current_user
 from winback_desktop.ui.roster_menu import RosterMenu
 from winback_desktop.ui.roster_panel import RosterPanel
 from winback_desktop.ui.schedule_dialog import ScheduleDialog
+from winback_desktop.ui.style import apply_style
 from winback_desktop.ui.today_tab import TodayTab
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self.reload_people()
         self.refresh()
         self.resize(1240, 720)
+        apply_style(self)
 
     # -- menus --------------------------------------------------------------------------------
     def _action(self, menu, text: str, shortcut, slot) -> QAction:

@@ -60,11 +60,13 @@ class RosterModel(QAbstractTableModel):
         self._total = 0
         self.capped = False  # more match than were counted: the UI shows "10,000+"
         self.sort_key, self.descending = "priority", True
+        self._loaded = False
 
     # -- loading ---------------------------------------------------------------------------
     def reload(self) -> None:
         self.beginResetModel()
         self._rows, self._total, self.capped = self._first(self.sort_key, self.descending)
+        self._loaded = True
         self.endResetModel()
 
     @property
@@ -86,8 +88,10 @@ class RosterModel(QAbstractTableModel):
         self.endInsertRows()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.sort_key = COLUMNS[column].sort
-        self.descending = order == Qt.SortOrder.DescendingOrder
+        key, descending = COLUMNS[column].sort, order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self.sort_key, self.descending) and not self._loaded:
+            return  # the view setting its initial indicator: the first reload() comes anyway
+        self.sort_key, self.descending = key, descending
         self.reload()
 
     def row_at(self, row: int) -> RosterRow:

@@ -15,3 +15,8 @@ QLabel#timer { font-size: 12pt; font-weight: bold; }
 QLabel#hint { color: #666; }
 QLabel#emptyTitle { font-size: 15pt; }
 """
+
+
+def apply_style(window) -> None:
+    """Style a finished window in one pass (see create_app for why not app-wide)."""
+    window.setStyleSheet(STYLE)
