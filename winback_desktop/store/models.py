@@ -90,6 +90,7 @@ class Customer(Base):
         Index("ix_customers_decision", "decision"),
         Index("ix_customers_segment", "segment"),
         Index("ix_customers_value_lost", "value_lost"),
+        Index("ix_customers_owner", "owner"),  # the owner filter list and filter
     )
 
 
@@ -232,6 +233,9 @@ class ActionItem(Base):
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     call: Mapped[Call] = relationship(back_populates="actions")
+
+    # The follow-up board: one owner's open items by due date.
+    __table_args__ = (Index("ix_action_items_owner_status_due", "owner_id", "status", "due_date"),)
     owner: Mapped[Person | None] = relationship()
 
 
