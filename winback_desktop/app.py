@@ -185,6 +185,7 @@ def start_gui(paths: Paths):
     if os.environ.get("WINBACK_EXIT_WHEN_SHOWN"):  # bench/run.py: time a cold start to the roster
         QTimer.singleShot(0, lambda: _report_shown_and_quit(app, window))
     else:
+        QTimer.singleShot(0, window.ask_who_is_here)  # once, when nobody has said who they are
         if unfinished_calls(ctx):
             QTimer.singleShot(0, window.offer_resume)
         # A new day can lapse customers and shift priorities: re-rank off the GUI process.

@@ -44,6 +44,10 @@ def seeded_db(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("seed")
     ctx = open_app(Paths(d, custom=True))
     load_demo(ctx)
+    from winback_desktop.services import people
+
+    caller = next(p for p in people.list_people(ctx) if p.role == "caller")
+    people.set_current_user(ctx, caller.id)  # so start-up does not ask who is here
     with ctx.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     ctx.close()

@@ -137,3 +137,32 @@ def test_brief_and_day_sheets_open_as_previews(qtbot, window, demo_ctx):
     assert sheets is not None
     all_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(sheets.data)).pages)
     assert first.company in all_text
+
+
+def test_three_failed_tries_show_under_needs_a_decision(qtbot, window, demo_ctx):
+    c = customer(demo_ctx, "Meridian")
+    for code in ("no_answer", "voicemail", "no_answer"):
+        attempts.log_attempt(demo_ctx, c.id, code)
+    window.today.refresh()
+    flagged = [r for r in rows(window.today) if r.data(0, ROLE) and r.data(0, ROLE)[0] == "decide"]
+    assert [r.text(1) for r in flagged] == [c.company]
+
+
+def test_start_asks_who_is_here_once(qtbot, window, demo_ctx, monkeypatch):
+    from winback_desktop.ui import main_window as mw
+
+    asked = []
+    executive = next(p for p in people.list_people(demo_ctx) if p.role == "executive")
+
+    def choose(ctx, parent):
+        asked.append(True)
+        people.set_current_user(ctx, executive.id)
+        return executive
+
+    monkeypatch.setattr(mw, "ask_current_user", choose)
+    assert people.current_user(demo_ctx) is None  # showing a default caller remembers nothing
+    window.ask_who_is_here()
+    assert asked == [True] and people.current_user(demo_ctx).id == executive.id
+    assert window.caller.currentData() == executive.id
+    window.ask_who_is_here()
+    assert asked == [True]  # not asked again

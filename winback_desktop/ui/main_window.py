@@ -117,7 +117,8 @@ class MainWindow(QMainWindow):
 
         self.search.returnPressed.connect(self._focus_table)
         self._build_menus()
-        self.caller.currentIndexChanged.connect(self._remember_caller)
+        # Only a choice the user makes is remembered (not the first caller shown by default).
+        self.caller.activated.connect(lambda _i: self._remember_caller())
         self.reload_people()
         self.refresh()
         self.resize(1240, 720)
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         self.sample_action = self._action(file_menu, "Load &sample data", None, self.load_sample)
         self._action(file_menu, "&Export calls as CSV…", "Ctrl+E", self.export_calls)
         self._action(file_menu, "&People…", "Ctrl+Shift+U", self.edit_people)
+        self._action(file_menu, "Action sheets for the selected c&ycle…", None, self.cycle_sheets)
         file_menu.addSeparator()
         self._action(file_menu, "&Back up now", "Ctrl+Shift+B", self.backup_now)
         self._action(file_menu, "&Restore from backup…", None, self.restore_backup)
@@ -421,10 +423,21 @@ class MainWindow(QMainWindow):
         self.today.reload_people()
 
     def ask_who_is_here(self) -> None:
-        """First start with a team but no current user: ask once, then remember."""
+        """A start with a team but no current user: ask who is here, then remember."""
         if people.current_user(self.ctx) is None and people.list_people(self.ctx):
             if ask_current_user(self.ctx, self) is not None:
                 self._people_changed()
+
+    def cycle_sheets(self) -> None:
+        """Action sheets for every call of the cycle selected on the Cycles tab, as one PDF."""
+        from winback_desktop.reports.batch import calls_for_cycle
+
+        cycle_id = self.cycles.selected_cycle_id()
+        if cycle_id is None:
+            self.show_tab(self.tabs.indexOf(self.cycles))
+            self.statusBar().showMessage("Select a cycle on the Cycles tab first.", 6000)
+            return
+        self.today.show_sheets(calls_for_cycle(self.ctx, cycle_id), f"cycle {cycle_id}")
 
     def add_tab_shortcuts(self) -> None:
         """View menu entries Ctrl+1… for each workspace tab (rebuilt when tabs are added)."""

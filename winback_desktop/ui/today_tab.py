@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from winback_desktop.services import agenda_ics, people, schedule
+from winback_desktop.services import agenda_ics, attempts, people, schedule
 from winback_desktop.services.context import AppContext
 from winback_desktop.ui.format import money, short_date
 from winback_desktop.ui.pdf_preview import PdfPreview
@@ -166,6 +166,18 @@ class TodayTab(QWidget):
                 ("action", a.customer_id, a.call_id, a.company),
                 overdue=True,
             )
+        flagged = attempts.needs_decision(self.ctx)
+        self._group("Needs a decision: several failed tries in a row", len(flagged))
+        for f in flagged:
+            self._row(
+                [
+                    f"{f.failed_in_row} tries",
+                    f.company,
+                    f"{f.contact_name}  {f.phone}",
+                    "Pursue or let go? (Customers tab)" + ("  · verify contact" if f.verify_contact else ""),
+                ],
+                ("decide", f.customer_id, None, f.company),
+            )
         self._group("Follow-ups due today", len(view.due_today))
         for a in view.due_today:
             self._row(
@@ -218,13 +230,18 @@ class TodayTab(QWidget):
 
     def show_day_sheets(self) -> PdfPreview | None:
         """Action sheets for every call of the shown day, as one PDF, with a progress bar."""
-        from winback_desktop.reports.batch import BatchCancelled, build_batch_sheets, calls_for_day
-        from winback_desktop.services import calls, catalogue
+        from winback_desktop.reports.batch import calls_for_day
 
         day = self.day.date().toPython()
-        ids = calls_for_day(self.ctx, day)
+        return self.show_sheets(calls_for_day(self.ctx, day), f"{day:%d %b %Y}")
+
+    def show_sheets(self, ids: list[int], label: str) -> PdfPreview | None:
+        """Action sheets for ``ids`` as one PDF (progress bar, Stop), previewed to print or save."""
+        from winback_desktop.reports.batch import BatchCancelled, build_batch_sheets
+        from winback_desktop.services import calls, catalogue
+
         if not ids:
-            QMessageBox.information(self, "Action sheets", f"No calls on {day:%A %d %B}: nothing to print.")
+            QMessageBox.information(self, "Action sheets", f"No calls for {label}: nothing to print.")
             return None
         progress = QProgressDialog("Laying out the action sheets…", "Stop", 0, len(ids), self)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -245,7 +262,8 @@ class TodayTab(QWidget):
             return None
         finally:
             progress.close()
-        preview = PdfPreview(pdf, f"Action sheets — {day:%d %b %Y}", f"action-sheets-{day}.pdf", self)
+        name = label.replace(" ", "-")
+        preview = PdfPreview(pdf, f"Action sheets — {label}", f"action-sheets-{name}.pdf", self)
         preview.show()
         return preview
 
