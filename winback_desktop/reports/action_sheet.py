@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -36,7 +35,6 @@ from reportlab.platypus import (
 from winback_desktop.reports.atomic import atomic_write_bytes
 from winback_desktop.reports.fonts import register_fonts
 from winback_desktop.reports.layout import (
-    BAND,
     BODY_W,
     MARGIN_BOTTOM,
     MARGIN_TOP,
@@ -45,6 +43,7 @@ from winback_desktop.reports.layout import (
     RULE,
     QuoteBar,
     RuledLines,
+    band_row,
     canvas_maker,
     clean,
     clip,
@@ -138,25 +137,9 @@ def _glance(detail: CallDetail, labels: _Labels, st) -> Table:
         ("May we keep in touch?", touch),
         ("Next contact", fmt_date(detail.next_contact, weekday=True) or "Not set"),
     ]
-    row = [
-        [Paragraph(escape(label), st["label"]), Paragraph(para(clip(text, 200)), st["strong"])]
-        for label, text in cells
-    ]
-    t = Table([row], colWidths=[BODY_W / 4] * 4, splitInRow=1)
-    t.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), BAND),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 7),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-                ("TOPPADDING", (0, 0), (-1, -1), 6),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
-                ("LINEAFTER", (0, 0), (-2, -1), 0.8, colors.white),
-            ]
-        )
+    return band_row(
+        [(label, para(clip(text, 200))) for label, text in cells], st, pad_top=6, pad_bottom=7, splitInRow=1
     )
-    return t
 
 
 def _facts(detail: CallDetail, st) -> list[Flowable]:

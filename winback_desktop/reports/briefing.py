@@ -37,6 +37,7 @@ from winback_desktop.reports.layout import (
     PAGE_H,
     RULE,
     Rule,
+    band_row,
     canvas_maker,
     clean,
     clip,
@@ -230,24 +231,7 @@ def _band(b: Briefing, st) -> Table:
         ("Priority", escape(priority)),
         ("Decision", decision),
     ]
-    row = [
-        [Paragraph(escape(label), st["label"]), Paragraph(markup, st["strong"])] for label, markup in cells
-    ]
-    t = Table([row], colWidths=[BODY_W / 4] * 4, hAlign="LEFT")
-    t.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, -1), BAND),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 7),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-                ("LINEAFTER", (0, 0), (-2, -1), 0.8, colors.white),
-            ]
-        )
-    )
-    return t
+    return band_row(cells, st, pad_top=4, pad_bottom=5, hAlign="LEFT")
 
 
 def _facts(b: Briefing, fit: _Fit, st) -> list[Flowable]:

@@ -206,6 +206,29 @@ def pairs_table(rows: list[tuple[str, Flowable | list[Flowable]]], st, label_w: 
     return t
 
 
+def band_row(cells: list[tuple[str, str]], st, *, pad_top: float, pad_bottom: float, **table_kw) -> Table:
+    """One shaded row of labelled figures across the body, in four equal columns.
+
+    ``cells`` are (label, markup) pairs: the label is escaped here, the markup is used as given.
+    ``table_kw`` goes to the ``Table`` (``splitInRow``, ``hAlign``)."""
+    row = [[Paragraph(escape(label), st["label"]), Paragraph(text, st["strong"])] for label, text in cells]
+    t = Table([row], colWidths=[BODY_W / 4] * 4, **table_kw)
+    t.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), BAND),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 7),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+                ("TOPPADDING", (0, 0), (-1, -1), pad_top),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), pad_bottom),
+                ("LINEAFTER", (0, 0), (-2, -1), 0.8, colors.white),
+            ]
+        )
+    )
+    return t
+
+
 def value(text: str, st, style: str = "value", empty: str = "—") -> Paragraph:
     """User text as a paragraph in ``style``; ``empty`` (muted) when there is nothing to show."""
     if str(text or "").strip():

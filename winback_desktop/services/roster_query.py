@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict, Unpack
 
 from sqlalchemy import ColumnElement, select
 
@@ -227,6 +228,21 @@ def _read(
     return RosterResult(rows, total or 0, capped)
 
 
+class RosterQuery(TypedDict, total=False):
+    """What :func:`roster_page` takes: :func:`roster_search`'s filters, sort and page."""
+
+    text: str
+    status: str | Iterable[str] | None
+    segment: str | None
+    owner: str | None
+    decision: str | Iterable[str] | None
+    min_priority: float | None
+    sort: str
+    descending: bool
+    offset: int
+    limit: int
+
+
 def roster_search(
     ctx: AppContext,
     *,
@@ -241,34 +257,22 @@ def roster_search(
     offset: int = 0,
     limit: int = 200,
     count_cap: int | None = COUNT_CAP,
+    count: bool = True,
 ) -> RosterResult:
     """One keystroke of search as you type: the page and the count, from one read.
 
     ``sort`` is a key of :data:`SORTS`. When counting means scanning (a text or owner filter),
     the count stops at ``count_cap`` (default 10,000) and ``capped`` says more match (show
-    "10,000+"); ``count_cap=None`` counts them all.
+    "10,000+"); ``count_cap=None`` counts them all. ``count=False`` reads the page only (the
+    total is then 0).
     """
     f = _Filters(text, status, segment, owner, decision, min_priority)
-    return _read(ctx, f, sort, descending, offset, limit, count=True, count_cap=count_cap)
+    return _read(ctx, f, sort, descending, offset, limit, count=count, count_cap=count_cap if count else None)
 
 
-def roster_page(
-    ctx: AppContext,
-    *,
-    text: str = "",
-    status: str | Iterable[str] | None = None,
-    segment: str | None = None,
-    owner: str | None = None,
-    decision: str | Iterable[str] | None = None,
-    min_priority: float | None = None,
-    sort: str = "priority",
-    descending: bool = True,
-    offset: int = 0,
-    limit: int = 200,
-) -> list[RosterRow]:
+def roster_page(ctx: AppContext, **query: Unpack[RosterQuery]) -> list[RosterRow]:
     """One page of the roster (:func:`roster_search` without the count)."""
-    f = _Filters(text, status, segment, owner, decision, min_priority)
-    return _read(ctx, f, sort, descending, offset, limit, count=False, count_cap=None).rows
+    return roster_search(ctx, **query, count=False).rows
 
 
 def roster_count(

@@ -9,20 +9,15 @@ through ``services.followups`` and the board reloads, keeping the selection wher
 from __future__ import annotations
 
 import datetime as dt
-import html
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -39,26 +34,14 @@ from PySide6.QtWidgets import (
 from winback_desktop.services import followups, people
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.followups import NO_OWNER, NO_OWNER_LABEL, FollowUp
-from winback_desktop.ui.followups_model import (
-    COLUMNS,
-    OVERDUE_COLOUR,
-    OWNER,
-    WHAT,
-    FollowUpsModel,
-    call_words,
-    status_words,
-)
+from winback_desktop.ui.followups_details import DueDateDialog, FollowUpDetails, short_line
+from winback_desktop.ui.followups_model import COLUMNS, OWNER, WHAT, FollowUpsModel
 from winback_desktop.ui.format import short_date
 
 SEARCH_DELAY_MS = 150
 ALL_OWNERS = None
 STATUS_CHOICES = (("Open", "open"), ("Done", "done"), ("Cancelled", "cancelled"), ("All", "all"))
 COLUMN_WIDTHS = (96, 140, 190, 0, 104)  # What stretches
-
-
-def _short(text: str, limit: int = 60) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def counts_text(c: followups.BoardCounts) -> str:
@@ -71,115 +54,6 @@ def counts_text(c: followups.BoardCounts) -> str:
 def owner_label(o: followups.OwnerOption) -> str:
     label = f"{o.name} — {o.open_items} open" + (f", {o.overdue} overdue" if o.overdue else "")
     return label + ("  (retired)" if not o.active else "")
-
-
-class DueDateDialog(QDialog):
-    """Pick a due date (calendar pop-up, quick +1 week), or none at all."""
-
-    def __init__(self, current: dt.date | None, what: str = "", parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Due date")
-        start = current or dt.date.today() + dt.timedelta(days=7)
-        self.date = QDateEdit(QDate(start.year, start.month, start.day))
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("ddd d MMM yyyy")
-        self.date.setMinimumWidth(170)
-        self.week_later = QPushButton("+1 week", toolTip="Move the date on by a week")
-        self.none = QCheckBox("&No due date")
-        label = QLabel(f"When is “{_short(what)}” due?" if what else "When is it due?")
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setWordWrap(True)
-        self.setMinimumWidth(380)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("&Due", buddy=self.date))
-        row.addWidget(self.date, 1)
-        row.addWidget(self.week_later)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
-        layout.addLayout(row)
-        layout.addWidget(self.none)
-        layout.addWidget(buttons)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.week_later.clicked.connect(lambda: self.date.setDate(self.date.date().addDays(7)))
-        self.none.toggled.connect(self._no_date_toggled)
-        self.date.setFocus()
-
-    def _no_date_toggled(self, on: bool) -> None:
-        self.date.setEnabled(not on)
-        self.week_later.setEnabled(not on)
-
-    def value(self) -> dt.date | None:
-        if self.none.isChecked():
-            return None
-        d = self.date.date()
-        return dt.date(d.year(), d.month(), d.day())
-
-    @classmethod
-    def ask(
-        cls, parent: QWidget | None, current: dt.date | None, what: str = ""
-    ) -> tuple[dt.date | None, bool]:
-        """(the chosen date or None, True) when confirmed; (None, False) when cancelled."""
-        dialog = cls(current, what, parent)
-        ok = dialog.exec() == QDialog.DialogCode.Accepted
-        return (dialog.value(), True) if ok else (None, False)
-
-
-class FollowUpDetails(QFrame):
-    """The selected promise in full: who, what, by when, from which call, and the note."""
-
-    def __init__(self):
-        super().__init__(objectName="details")
-        self.setMinimumWidth(240)
-        self.title = QLabel(wordWrap=True, objectName="detailsTitle")
-        self.what = QLabel(wordWrap=True)
-        self.what.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.facts = QLabel(wordWrap=True)
-        self.note = QLabel(wordWrap=True)
-        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        for label in (self.title, self.what, self.facts, self.note):
-            label.setTextFormat(Qt.TextFormat.RichText)
-            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 4, 4, 4)
-        layout.addWidget(self.title)
-        layout.addSpacing(4)
-        layout.addWidget(self.what)
-        layout.addSpacing(8)
-        layout.addWidget(self.facts)
-        layout.addSpacing(8)
-        layout.addWidget(self.note)
-        layout.addStretch(1)
-        self.show_item(None)
-
-    def show_item(self, f: FollowUp | None, empty: str = "Select a follow-up") -> None:
-        e = html.escape
-        if f is None:
-            self.title.setText(f"<i>{e(empty)}</i>")
-            for label in (self.what, self.facts, self.note):
-                label.setText("")
-            return
-        phone = e(f.phone).replace(" ", "&nbsp;")  # a number never breaks across lines
-        contact = " · ".join(x for x in (e(f.contact), phone) if x)
-        self.title.setText(f"<h3 style='margin:0'>{e(f.company)}</h3>{contact}")
-        self.what.setText(f"<p style='font-size:11pt'>{e(f.what).replace(chr(10), '<br>')}</p>")
-        status = e(status_words(f, with_due=False))
-        if f.overdue:
-            status = f"<b style='color:{OVERDUE_COLOUR.name()}'>{status}</b>"
-        self.facts.setText(
-            f"<b>Owner</b>&nbsp; {e(f.owner_name or NO_OWNER_LABEL)}<br>"
-            f"<b>Due</b>&nbsp; {e(short_date(f.due_date)) if f.due_date else 'no date'}<br>"
-            f"<b>Status</b>&nbsp; {status}<br>"
-            f"<span style='color:#666'>{e(call_words(f))}</span>"
-        )
-        if f.done_note:
-            heading = "Done note" if f.status == "done" else "Note"
-            self.note.setText(f"<b>{heading}</b><br>{e(f.done_note).replace(chr(10), '<br>')}")
-        else:
-            self.note.setText("<span style='color:#666'>No note yet.</span>" if f.status == "done" else "")
 
 
 class FollowUpsTab(QWidget):
@@ -522,13 +396,13 @@ class FollowUpsTab(QWidget):
         note, ok = QInputDialog.getMultiLineText(
             self,
             "Mark done",
-            f"{f.company}: “{_short(f.what)}”\n\nWhat was done? (optional — kept with the item)",
+            f"{f.company}: “{short_line(f.what)}”\n\nWhat was done? (optional — kept with the item)",
             f.done_note,
         )
         if not ok:
             return False
         if self._apply("Mark done", lambda: followups.mark_done(self.ctx, f.id, note), f):
-            self.message.emit(f"Done: {_short(f.what, 50)} ({f.company})")
+            self.message.emit(f"Done: {short_line(f.what, 50)} ({f.company})")
             return True
         return False
 
@@ -537,7 +411,7 @@ class FollowUpsTab(QWidget):
         if f is None or f.status == "open":
             return False
         if self._apply("Reopen", lambda: followups.reopen(self.ctx, f.id), f):
-            self.message.emit(f"Reopened: {_short(f.what, 50)} ({f.company})")
+            self.message.emit(f"Reopened: {short_line(f.what, 50)} ({f.company})")
             return True
         return False
 
@@ -552,7 +426,7 @@ class FollowUpsTab(QWidget):
         labels = list(choices)
         current = next((i for i, pid in enumerate(choices.values()) if pid == f.owner_id), 0)
         label, ok = QInputDialog.getItem(
-            self, "Reassign", f"Who takes over “{_short(f.what)}”?", labels, current, False
+            self, "Reassign", f"Who takes over “{short_line(f.what)}”?", labels, current, False
         )
         if not ok or label not in choices:
             return False
@@ -560,7 +434,7 @@ class FollowUpsTab(QWidget):
         if owner_id == f.owner_id:
             return False
         if self._apply("Reassign", lambda: followups.reassign(self.ctx, f.id, owner_id), f):
-            self.message.emit(f"{_short(f.what, 50)} now with {label.split(' (')[0]}")
+            self.message.emit(f"{short_line(f.what, 50)} now with {label.split(' (')[0]}")
             return True
         return False
 
@@ -572,7 +446,7 @@ class FollowUpsTab(QWidget):
         if not ok or due == f.due_date:
             return False
         if self._apply("Due date", lambda: followups.set_due(self.ctx, f.id, due), f):
-            self.message.emit(f"Due {short_date(due) if due else 'no date'}: {_short(f.what, 50)}")
+            self.message.emit(f"Due {short_date(due) if due else 'no date'}: {short_line(f.what, 50)}")
             return True
         return False
 
@@ -583,13 +457,13 @@ class FollowUpsTab(QWidget):
         note, ok = QInputDialog.getText(
             self,
             "Cancel item",
-            f"“{_short(f.what)}” no longer applies?\nIt leaves the open board; nothing is deleted. "
+            f"“{short_line(f.what)}” no longer applies?\nIt leaves the open board; nothing is deleted. "
             "Why? (optional)",
         )
         if not ok:
             return False
         if self._apply("Cancel item", lambda: followups.cancel(self.ctx, f.id, note), f):
-            self.message.emit(f"Cancelled: {_short(f.what, 50)} ({f.company})")
+            self.message.emit(f"Cancelled: {short_line(f.what, 50)} ({f.company})")
             return True
         return False
 
