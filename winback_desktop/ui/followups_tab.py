@@ -63,7 +63,7 @@ class FollowUpsTab(QWidget):
     changed = Signal()
     message = Signal(str)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, load: bool = True):
         super().__init__(parent)
         self.ctx = ctx
         self.today: dt.date | None = None  # None: the real today (tests may pin it)
@@ -205,7 +205,8 @@ class FollowUpsTab(QWidget):
         self.table.doubleClicked.connect(lambda _i: self.done_action.trigger())
         self.table.installEventFilter(self)
         self.search.installEventFilter(self)
-        self.refresh()
+        if load:  # the main window loads it when the tab is first shown
+            self.refresh()
 
     def _command(self, text: str, shortcut: str, tip: str, slot) -> tuple[QAction, QPushButton]:
         action = QAction(text, self)

@@ -95,11 +95,11 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(list_page, "&Customers")
-        self.today = TodayTab(ctx)
+        self.today = TodayTab(ctx, load=False)  # tabs load when first shown: a quick start
         self.today.start_call.connect(self.start_booked_call)
         self.today.log_attempt.connect(self.log_attempt_for)
         self.tabs.addTab(self.today, "&Today")
-        self.followups = FollowUpsTab(ctx)
+        self.followups = FollowUpsTab(ctx, load=False)
         self.followups.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.tabs.addTab(self.followups, "Follo&w-ups")
         self.cycles = CyclesTab(ctx)

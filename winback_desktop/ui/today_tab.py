@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from winback_desktop.services import agenda_ics, attempts, people, schedule
+from winback_desktop.services import attempts, people, schedule
 from winback_desktop.services.context import AppContext
 from winback_desktop.ui.format import money, short_date
 from winback_desktop.ui.pdf_preview import PdfPreview
@@ -37,7 +37,7 @@ class TodayTab(QWidget):
     start_call = Signal(int)
     log_attempt = Signal(int, str)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, load: bool = True):
         super().__init__(parent)
         self.ctx = ctx
         self.person = QComboBox(toolTip="Whose day")
@@ -97,9 +97,9 @@ class TodayTab(QWidget):
         self.brief_button.clicked.connect(self.show_brief)
         self.sheets_button.clicked.connect(self.show_day_sheets)
         QShortcut(QKeySequence("Ctrl+B"), self, self.show_brief)
-        self.reload_people()
+        self.reload_people(load)
 
-    def reload_people(self) -> None:
+    def reload_people(self, load: bool = True) -> None:
         current = self.person.currentData()
         me = people.current_user(self.ctx)
         self.person.blockSignals(True)
@@ -109,7 +109,8 @@ class TodayTab(QWidget):
         wanted = current if current is not None else (me.id if me else None)
         self.person.setCurrentIndex(max(self.person.findData(wanted), 0))
         self.person.blockSignals(False)
-        self.refresh()
+        if load:
+            self.refresh()
 
     def _group(self, title: str, count: int) -> QTreeWidgetItem:
         item = QTreeWidgetItem(self.tree, [f"{title} ({count})"])
@@ -278,6 +279,8 @@ class TodayTab(QWidget):
             if not name:
                 return None
             target = Path(name)
+        from winback_desktop.services import agenda_ics  # icalendar: loaded when first needed
+
         return agenda_ics.write_ics(target, agenda_ics.call_invitation(self.ctx, data[2]))
 
     def save_agenda(self, target: Path | None = None) -> Path | None:
@@ -287,5 +290,7 @@ class TodayTab(QWidget):
             if not name:
                 return None
             target = Path(name)
+        from winback_desktop.services import agenda_ics
+
         items = schedule.agenda(self.ctx, days=14, person_id=self.person.currentData())
         return agenda_ics.write_ics(target, agenda_ics.agenda_ics(items))
