@@ -45,6 +45,12 @@ def main(out: Path) -> None:
     window.tabs.setCurrentWidget(window.today)
     QApplication.processEvents()
     window.grab().save(str(out / "04-today.png"))
+    window.show_tab(window.tabs.indexOf(window.followups))
+    QApplication.processEvents()
+    window.grab().save(str(out / "05-followups.png"))
+    window.show_tab(window.tabs.indexOf(window.cycles))
+    QApplication.processEvents()
+    window.grab().save(str(out / "06-cycles.png"))
     window.tabs.setCurrentIndex(0)
     _ = dt
     window.search.setText("gmbh")
