@@ -91,7 +91,7 @@ def measure_start(ds: Dataset, reps: Repeats, log) -> list[Row]:
     app_cmd = [sys.executable, "-m", "winback_desktop"]
     floor_cmd = [sys.executable, str(ROOT / "bench" / "floor_start.py"), str(ds.paths.database)]
     spawn_until_shown(floor_cmd, env)  # warm the page cache (Python, Qt libraries, fonts) first
-    first = spawn_until_shown(app_cmd, env)  # the day's first start: it also takes the daily backup
+    first = spawn_until_shown(app_cmd, env)  # the first start: cold caches, bytecode to compile
     log(f"start: first of the day {first.seconds:.2f} s ({first.rows} rows shown)")
     apps, bare = [], []
     for _ in range(reps.start):  # alternate, so drift on the machine hits both alike
@@ -110,7 +110,7 @@ def measure_start(ds: Dataset, reps: Repeats, log) -> list[Row]:
             "s",
             floor_s,
             Goal(),
-            "the first start of a day also writes the daily backup before the window shows",
+            "the first start of the run: cold caches and bytecode to compile (backups run after the window shows)",
         ),
         row("memory", app_mem, "MiB", floor_mem, Goal(limit=400), "peak RSS (VmHWM) of the start process"),
     ]
