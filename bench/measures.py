@@ -110,7 +110,7 @@ def measure_start(ds: Dataset, reps: Repeats, log) -> list[Row]:
             "s",
             floor_s,
             Goal(),
-            "the first start of the run: cold caches and bytecode to compile (backups run after the window shows)",
+            "the first start of the run: cold caches, bytecode to compile",
         ),
         row("memory", app_mem, "MiB", floor_mem, Goal(limit=400), "peak RSS (VmHWM) of the start process"),
     ]
