@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from winback_desktop.services import customers
+from winback_desktop.services import customers, roster
 from winback_desktop.ui.import_dialog import ImportDialog
 
 
@@ -44,7 +44,7 @@ def test_excel_style_file_is_previewed_mapped_and_imported(qtbot, ctx, dialog_fo
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
         dialog.import_button.click()
     assert "2 new" in dialog.summary
-    found = customers.search(ctx, "müller")
+    found = roster.roster_page(ctx, text="müller")
     assert [(c.external_id, c.company) for c in found] == [("00586", "Müller & Söhne GmbH")]
 
 
@@ -78,7 +78,7 @@ def test_ambiguous_dates_are_asked_not_guessed(qtbot, ctx, dialog_for, tmp_path)
     dialog.day_first.setChecked(True)
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
         dialog.import_button.click()
-    alpha = customers.search(ctx, "alpha")[0]
+    alpha = roster.roster_page(ctx, text="alpha")[0]
     assert alpha.last_purchase.isoformat() == "2024-04-03"
 
 

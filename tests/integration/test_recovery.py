@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from winback_desktop.app import open_or_recover
 from winback_desktop.cli import main
 from winback_desktop.paths import Paths
-from winback_desktop.services import customers, maintenance
+from winback_desktop.services import customers, maintenance, roster
 from winback_desktop.services.context import DatabaseDamagedError, open_app
 from winback_desktop.services.demo import load_demo
 
@@ -91,7 +91,7 @@ def test_backup_and_restore_commands(demo_paths, capsys):
     assert main(["--data-dir", d, "backup"]) == 0
     backup = maintenance.list_backups(demo_paths)[0].path
     ctx = open_app(demo_paths)
-    cid = customers.search(ctx, "Meridian")[0].id
+    cid = roster.roster_page(ctx, text="Meridian")[0].id
     from winback_desktop.services import calls
 
     calls.start_call(ctx, cid)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from winback_desktop.services import calls, catalogue, customers
+from winback_desktop.services import calls, catalogue, roster
 from winback_desktop.services.demo import DemoSummary, load_demo
 from winback_desktop.store.models import (
     ActionItem,
@@ -58,7 +58,7 @@ def test_people_have_the_three_roles(demo_ctx):
 
 
 def test_customers_look_real(demo_ctx):
-    rows = customers.search(demo_ctx)
+    rows = roster.roster_page(demo_ctx)
     today = dt.date.today()
     for row in rows:
         assert row.company and row.contact_name and row.phone and row.external_id
@@ -71,8 +71,8 @@ def test_customers_look_real(demo_ctx):
     assert {"00586", "00004", "00034"} <= ids  # leading zeros kept: ids are text
     assert any(r.company == "Großmann Feinkost GmbH" for r in rows)
     # Accented names are found by a case-insensitive search.
-    assert [r.company for r in customers.search(demo_ctx, "GROSSMANN")] == ["Großmann Feinkost GmbH"]
-    assert [r.company for r in customers.search(demo_ctx, "café lumière")] == ["Café Lumière"]
+    assert [r.company for r in roster.roster_page(demo_ctx, text="GROSSMANN")] == ["Großmann Feinkost GmbH"]
+    assert [r.company for r in roster.roster_page(demo_ctx, text="café lumière")] == ["Café Lumière"]
     with demo_ctx.sessions() as s:
         segments = set(s.scalars(select(Customer.segment)))
     assert {"Wholesale", "Retail", "Hospitality"} <= segments

@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from winback_desktop.paths import Paths
-from winback_desktop.services import customers
+from winback_desktop.services import roster
 from winback_desktop.services.context import open_app
 from winback_desktop.store import migrate as migrate_module
 from winback_desktop.store.backup import backup_database
@@ -122,7 +122,7 @@ def test_a_failing_transaction_writes_nothing(ctx, paths):
         assert s.scalar(select(Customer.id).where(Customer.company == "Half Written"))
         raise Boom
     assert rows(paths.database, "SELECT count(*) FROM customers")[0][0] == before
-    assert customers.search(ctx, "half written") == []
+    assert roster.roster_page(ctx, text="half written") == []
 
 
 def test_a_successful_transaction_is_visible_to_another_connection(ctx, paths):
@@ -461,7 +461,7 @@ def searchable(ctx):
 
 
 def companies(ctx, query: str) -> set[str]:
-    return {r.company for r in customers.search(ctx, query)}
+    return {r.company for r in roster.roster_page(ctx, text=query)}
 
 
 def test_search_folds_unicode_case(searchable):
@@ -487,9 +487,9 @@ def test_search_treats_like_wildcards_literally(searchable):
 
 
 def test_empty_search_lists_everyone(searchable):
-    assert len(customers.search(searchable, "")) == 8
-    assert len(customers.search(searchable, "   ")) == 8
-    assert len(customers.search(searchable, "", limit=3)) == 3
+    assert len(roster.roster_page(searchable, text="")) == 8
+    assert len(roster.roster_page(searchable, text="   ")) == 8
+    assert len(roster.roster_page(searchable, text="", limit=3)) == 3
 
 
 def test_search_text_follows_updates(searchable):

@@ -5,47 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from winback_desktop.services.context import AppContext
-from winback_desktop.services.dto import ActionInfo, CallSummary, CustomerCard, CustomerRow
+from winback_desktop.services.dto import ActionInfo, CallSummary, CustomerCard
 from winback_desktop.store.models import ActionItem, Call, Customer, Person
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def search(ctx: AppContext, text: str = "", limit: int | None = None) -> list[CustomerRow]:
-    """Customers whose company, contact, id, phone or email contains ``text`` (case-insensitive)."""
-    q = select(
-        Customer.id,
-        Customer.external_id,
-        Customer.company,
-        Customer.contact_name,
-        Customer.phone,
-        Customer.value_lost,
-        Customer.last_purchase,
-        Customer.status,
-    ).order_by(Customer.value_lost.desc(), Customer.company)
-    text = text.strip()
-    if text:
-        for word in text.casefold().split():  # every word must match somewhere
-            q = q.where(Customer.search_text.like(_like(word), escape="\\"))
-    if limit:
-        q = q.limit(limit)
-    with ctx.sessions() as s:
-        return [
-            CustomerRow(
-                r.id,
-                r.external_id or "",
-                r.company,
-                r.contact_name,
-                r.phone,
-                r.value_lost,
-                r.last_purchase,
-                r.status,
-            )
-            for r in s.execute(q)
-        ]
 
 
 def count(ctx: AppContext) -> int:

@@ -16,18 +16,6 @@ class PersonInfo:
 
 
 @dataclass(frozen=True)
-class CustomerRow:
-    id: int
-    external_id: str
-    company: str
-    contact_name: str
-    phone: str
-    value_lost: Decimal
-    last_purchase: dt.date | None
-    status: str
-
-
-@dataclass(frozen=True)
 class ActionInfo:
     id: int
     call_id: int

@@ -92,3 +92,26 @@ def check_file(path: Path, full: bool = True) -> str:
     except sqlite3.DatabaseError as exc:
         return str(exc)
     return "ok" if problems == ["ok"] else "; ".join(problems[:5])
+
+
+@contextmanager
+def foreign_keys_deferred_to_commit(conn) -> Iterator[None]:
+    """For schema migrations on SQLite: batch mode rebuilds tables (copy, DROP, rename), and with
+    foreign keys on, dropping a referenced table fails. The pragma is ignored inside a
+    transaction, so it is switched off around it; call :func:`broken_references` before commit.
+    Other databases check references at the end of the transaction themselves."""
+    dbapi = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+    if dbapi is not None:
+        dbapi.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if dbapi is not None:
+            dbapi.execute("PRAGMA foreign_keys=ON")
+
+
+def broken_references(conn) -> list[tuple]:
+    """Rows whose foreign keys point nowhere (SQLite; other databases never let them exist)."""
+    if conn.dialect.name != "sqlite":
+        return []
+    return list(conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall())

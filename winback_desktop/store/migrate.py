@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect, text
 
 from winback_desktop.store.backup import backup_database
-from winback_desktop.store.connection import sqlite_path
+from winback_desktop.store.connection import broken_references, foreign_keys_deferred_to_commit, sqlite_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -85,28 +85,16 @@ def migrate(engine: Engine, backups_dir: Path | None = None) -> str | None:
         backup = backup_database(db, backups_dir / f"pre-migrate-{current}-{stamp}.sqlite3")
         log.info("backed up %s to %s before migrating", db, backup)
     cfg = alembic_config()
-    sqlite = engine.dialect.name == "sqlite"
-    with engine.connect() as conn:
-        # Batch migrations on SQLite rebuild a table (copy, DROP, rename); with foreign keys on,
-        # the DROP of a table other rows refer to fails. SQLite ignores this pragma inside a
-        # transaction, so it is switched off first and the references are checked before commit.
-        dbapi = conn.connection.dbapi_connection
-        if sqlite and dbapi is not None:
-            dbapi.execute("PRAGMA foreign_keys=OFF")
-        try:
-            # One transaction for the whole upgrade: a failing revision leaves the file as it was.
-            with conn.begin():
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
-                if sqlite:
-                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                    if broken:
-                        raise RuntimeError(
-                            f"migrating to schema {head} would leave {len(broken)} broken references "
-                            f"(first in table {broken[0][0]}); the database was left as it was"
-                        )
-        finally:
-            if sqlite and dbapi is not None:
-                dbapi.execute("PRAGMA foreign_keys=ON")
+    with engine.connect() as conn, foreign_keys_deferred_to_commit(conn):
+        # One transaction for the whole upgrade: a failing revision leaves the file as it was.
+        with conn.begin():
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            broken = broken_references(conn)
+            if broken:
+                raise RuntimeError(
+                    f"migrating to schema {head} would leave {len(broken)} broken references "
+                    f"(first in table {broken[0][0]}); the database was left as it was"
+                )
     log.info("migrated database from %s to %s", current, head)
     return str(backup) if backup else None

@@ -171,7 +171,6 @@ class CallWindow(QMainWindow):
         self._clock.timeout.connect(self._tick)
         self._clock.start()
         self._tick()
-        self._ending = False
         stage_keys = [s.key for s in self.script.stages]
         start = detail.current_stage if detail.current_stage in stage_keys else stage_keys[0]
         self.visited = set(stage_keys[: stage_keys.index(start)])
@@ -352,7 +351,6 @@ class CallWindow(QMainWindow):
                 return
         calls.finish_call(self.ctx, self.call_id)
         self._backup_after_call()
-        self._ending = True
         self.finished.emit(self.call_id)
         self.close()
 
