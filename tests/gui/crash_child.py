@@ -63,10 +63,12 @@ def check_mode(data_dir: str) -> None:
 
     QMessageBox.question = yes  # the user accepts the resume offer made at start-up
     app, window = start(data_dir)
-    for _ in range(100):
+    import time
+
+    deadline = time.monotonic() + 20  # a loaded machine may take a while to reach the offer
+    while not window.call_windows and time.monotonic() < deadline:
         app.processEvents()
-        if window.call_windows:
-            break
+        time.sleep(0.01)
     call = next(iter(window.call_windows.values()), None)
     result = {
         "offered": offered,
