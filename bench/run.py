@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
     order = [
         "start",
+        "start_ready",
         "start_first_of_day",
         "search",
         "search_worst",

@@ -136,17 +136,52 @@ def install_excepthook(log_file: Path, save_everything: Callable[[], bool]) -> N
     sys.excepthook = hook
 
 
+def show_first_paint(app, paths: Paths):
+    """The main window with the roster's first page, read before SQLAlchemy is loaded, or None
+    when it must be read the ordinary way (see services/first_paint.py)."""
+    from winback_desktop.services.first_paint import read_first_paint
+    from winback_desktop.ui.main_window import MainWindow
+    from winback_desktop.ui.roster_model import PAGE
+
+    first = read_first_paint(paths, PAGE)
+    if first is None:
+        return None
+    window = MainWindow(None, first=first)
+    window.show()
+    paint_before_blocking(app, window)
+    return window
+
+
+def paint_before_blocking(app, window, timeout: float = 0.5) -> None:
+    """Wait (at most ``timeout``) for the window system to show the window, and paint it: the
+    start-up work after this blocks the event loop. User input is left queued, not dropped: Qt
+    delivers it once the event loop runs, with everything loaded."""
+    import time
+
+    from PySide6.QtCore import QEventLoop
+
+    no_input = QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents
+    deadline = time.monotonic() + timeout
+    handle = window.windowHandle()
+    while handle is not None and not handle.isExposed() and time.monotonic() < deadline:
+        app.processEvents(no_input, 10)
+        time.sleep(0.005)
+    window.repaint()
+    app.processEvents(no_input)
+
+
 def start_gui(paths: Paths):
-    """Everything up to the main window on screen. Returns (app, window, ctx, code)."""
+    """Everything up to the main window on screen. Returns (app, window, ctx, code).
+
+    The roster is painted first from a plain read (SQLAlchemy and the models cost about 0.3 s
+    to import); the database is then opened, checked and migrated the ordinary way, and the
+    window attached to it before any user input is handled.
+    """
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QMessageBox
-    from sqlalchemy.exc import OperationalError
 
     from winback_desktop.instance import InstanceLock, RaiseListener, ask_running_instance_to_raise
-    from winback_desktop.services.calls import unfinished_calls
-    from winback_desktop.services.context import DatabaseDamagedError
-    from winback_desktop.store.migrate import SchemaTooNewError
-    from winback_desktop.ui.main_window import MainWindow
+    from winback_desktop.store.connection import check_file
 
     os.umask(0o077)  # logs, backups, exports: readable by the user only
     paths.ensure()
@@ -162,11 +197,29 @@ def start_gui(paths: Paths):
             QMessageBox.information(None, APP_NAME, f"{APP_NAME} is already open on\n{paths.data_dir}.")
         return app, None, None, 0
     app.instance_lock = lock  # held for the life of the app
+    timing = bool(os.environ.get("WINBACK_EXIT_WHEN_SHOWN"))  # bench/run.py: time a cold start
+    check = startup_check_needed(paths)
+    if check and paths.database.exists() and check_file(paths.database, full=False) == "ok":
+        check = False  # checked now (read-only), before anything reads it
+    window = None if check else show_first_paint(app, paths)
+    shown_early = window is not None
+    if shown_early and timing:
+        _report("shown", window)
+
+    from sqlalchemy.exc import OperationalError
+
+    from winback_desktop.services.calls import unfinished_calls
+    from winback_desktop.services.context import DatabaseDamagedError
+    from winback_desktop.store.migrate import SchemaTooNewError
+    from winback_desktop.ui.main_window import MainWindow
+
     try:
-        ctx = open_or_recover(paths, check=startup_check_needed(paths))
+        ctx = open_or_recover(paths, check=check)
     except (DatabaseDamagedError, SchemaTooNewError, OSError, OperationalError) as exc:
         # Known problems (a newer or damaged file, a read-only or full disk, a locked file).
         log.exception("cannot open the database")
+        if window is not None:
+            window.hide()
         detail = exc.orig if isinstance(exc, OperationalError) else exc
         QMessageBox.critical(
             None,
@@ -176,14 +229,19 @@ def start_gui(paths: Paths):
         )
         return app, None, None, 1
     if ctx is None:
+        if window is not None:
+            window.hide()
         return app, None, None, 1
     paths.session_marker.touch(mode=0o600)  # removed again on a clean exit
-    window = MainWindow(ctx)
+    if window is None:
+        window = MainWindow(ctx)
+        window.show()
+    else:
+        window.attach(ctx)
     app.raise_listener = RaiseListener(paths, window.bring_forward)
     install_excepthook(log_file, window.save_everything)
-    window.show()
-    if os.environ.get("WINBACK_EXIT_WHEN_SHOWN"):  # bench/run.py: time a cold start to the roster
-        QTimer.singleShot(0, lambda: _report_shown_and_quit(app, window))
+    if timing:
+        QTimer.singleShot(0, lambda: _report_ready_and_quit(app, window, shown_early))
     else:
         QTimer.singleShot(0, window.ask_who_is_here)  # once, when nobody has said who they are
         if unfinished_calls(ctx):
@@ -210,11 +268,18 @@ def start_gui(paths: Paths):
     return app, window, ctx, None
 
 
-def _report_shown_and_quit(app, window) -> None:
+def _report(word: str, window) -> None:
+    """For bench/run.py: ``shown`` (the roster painted) or ``ready`` (input handled), when."""
     import time
 
-    window.repaint()  # the roster is painted, not just scheduled
-    print(f"shown {time.time():.6f} rows={window.model.rowCount()}", flush=True)
+    window.repaint()  # painted, not just scheduled
+    print(f"{word} {time.time():.6f} rows={window.model.rowCount()}", flush=True)
+
+
+def _report_ready_and_quit(app, window, shown_early: bool) -> None:
+    if not shown_early:  # no first paint (a new or migrated database): shown when ready
+        _report("shown", window)
+    _report("ready", window)
     app.quit()
 
 

@@ -173,9 +173,30 @@ def run_maintenance(command: str, paths, args: argparse.Namespace) -> int:
     return 0
 
 
+def gui_only(argv: list[str]) -> argparse.Namespace | None:
+    """The desktop app's own arguments (``[gui] [--data-dir DIR]``), read without loading the
+    sub-commands' modules (they import SQLAlchemy, which the start-up paints before); None for
+    anything else (a command, --help, --version, a mistake): the full parser handles those."""
+    args = argparse.Namespace(command=None, data_dir=None)
+    words = iter(argv)
+    for word in words:
+        if word == "gui" and args.command is None:
+            args.command = "gui"
+        elif word == "--data-dir":
+            args.data_dir = next(words, None)
+            if args.data_dir is None or args.data_dir.startswith("-"):
+                return None
+        elif word.startswith("--data-dir="):
+            args.data_dir = word.partition("=")[2]
+        else:
+            return None
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # everything we create is personal data: readable by the user only
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = gui_only(argv) or build_parser().parse_args(argv)
     if args.command in (None, "gui"):
         from winback_desktop.app import run_gui
 

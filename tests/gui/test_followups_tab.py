@@ -376,8 +376,8 @@ def test_an_empty_database_shows_an_empty_board(qtbot, ctx):
 def test_board_shortcuts_do_not_clash_with_the_main_window(qtbot, demo_ctx):
     window = MainWindow(demo_ctx)
     qtbot.addWidget(window)
-    board = window.findChild(FollowUpsTab)
-    assert board is not None
+    board = window.followups  # built when first used
+    assert window.findChild(FollowUpsTab) is board
     ours = {a.shortcut().toString() for a in board.actions() if not a.shortcut().isEmpty()}
     assert ours == {"Ctrl+D", "Ctrl+Shift+O", "Ctrl+Shift+R", "Ctrl+Shift+T", "Ctrl+Shift+E"}
     theirs = {

@@ -149,7 +149,7 @@ def test_three_failed_tries_show_under_needs_a_decision(qtbot, window, demo_ctx)
 
 
 def test_start_asks_who_is_here_once(qtbot, window, demo_ctx, monkeypatch):
-    from winback_desktop.ui import main_window as mw
+    from winback_desktop.ui import people_dialog
 
     asked = []
     executive = next(p for p in people.list_people(demo_ctx) if p.role == "executive")
@@ -159,7 +159,7 @@ def test_start_asks_who_is_here_once(qtbot, window, demo_ctx, monkeypatch):
         people.set_current_user(ctx, executive.id)
         return executive
 
-    monkeypatch.setattr(mw, "ask_current_user", choose)
+    monkeypatch.setattr(people_dialog, "ask_current_user", choose)
     assert people.current_user(demo_ctx) is None  # showing a default caller remembers nothing
     window.ask_who_is_here()
     assert asked == [True] and people.current_user(demo_ctx).id == executive.id

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import winback_desktop
-from winback_desktop.cli import build_parser, main
+from winback_desktop.cli import build_parser, gui_only, main
 from winback_desktop.paths import DB_FILE_NAME
 
 COMMANDS = ("gui", "demo", "sheet", "export", "paths")
@@ -260,3 +260,28 @@ def test_subprocess_demo_twice_and_missing_sheet(tmp_path):
     assert "no call with id 9999" in sheet.stderr
     assert "Traceback" not in sheet.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], (None, None)),
+        (["gui"], ("gui", None)),
+        (["--data-dir", "d"], (None, "d")),
+        (["--data-dir=d", "gui"], ("gui", "d")),
+        (["gui", "--data-dir", "d"], ("gui", "d")),
+    ],
+)
+def test_the_app_is_started_without_the_full_parser(argv, expected):
+    args = gui_only(argv)
+    assert (args.command, args.data_dir) == expected
+    full = build_parser().parse_args(argv)  # and the full parser agrees
+    assert (full.command, full.data_dir) == expected
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["-h"], ["--version"], ["demo"], ["gui", "gui"], ["--data-dir"], ["--data-dir", "-h"], ["--bogus"]],
+)
+def test_anything_else_goes_to_the_full_parser(argv):
+    assert gui_only(argv) is None

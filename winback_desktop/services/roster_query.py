@@ -8,17 +8,16 @@ at 100,000 customers is in ``roster_scan``.
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TypedDict, Unpack
 
 from sqlalchemy import ColumnElement, select
 
 from winback_desktop.services import roster_scan as scan
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.roster_row import RosterRow, roster_row
 from winback_desktop.services.roster_rules import value
 from winback_desktop.store.models import Customer
 
@@ -41,35 +40,6 @@ SORTS = {
     "value_lost": Customer.value_lost,
     "value": value(),
 }
-
-
-@dataclass(slots=True)
-class RosterRow:
-    id: int
-    external_id: str
-    company: str
-    contact_name: str
-    phone: str
-    email: str
-    status: str
-    segment: str
-    owner: str
-    last_purchase: dt.date | None
-    orders_count: int
-    total_revenue: Decimal
-    yearly_revenue: Decimal
-    value_lost: Decimal
-    priority: float
-    priority_reason: str
-    decision: str
-    decision_reason: str
-    verify_contact: bool
-    contact_verified_on: dt.date | None
-
-    @property
-    def value(self) -> Decimal:
-        """The yearly business they stand for: yearly revenue, else the value lost."""
-        return self.yearly_revenue if self.yearly_revenue > 0 else self.value_lost
 
 
 ROW_COLUMNS = (
@@ -149,31 +119,6 @@ class _Filters:
         return clauses
 
 
-def _row(r) -> RosterRow:
-    return RosterRow(
-        r.id,
-        r.external_id or "",
-        r.company,
-        r.contact_name or "",
-        r.phone or "",
-        r.email or "",
-        r.status,
-        r.segment or "",
-        r.owner or "",
-        r.last_purchase,
-        int(r.orders_count or 0),
-        r.total_revenue if r.total_revenue is not None else Decimal("0"),
-        r.yearly_revenue if r.yearly_revenue is not None else Decimal("0"),
-        r.value_lost if r.value_lost is not None else Decimal("0"),
-        float(r.priority or 0),
-        r.priority_reason or "",
-        r.decision,
-        r.decision_reason or "",
-        bool(r.verify_contact),
-        r.contact_verified_on,
-    )
-
-
 @dataclass(slots=True)
 class RosterResult:
     """One page and how many customers match in all."""
@@ -221,7 +166,7 @@ def _read(
             q = scan.ordered(select(*ROW_COLUMNS).where(*page_where), key, descending)
             if page_where is where:
                 q = q.offset(offset).limit(limit)
-            rows = [_row(r) for r in conn.execute(q)]
+            rows = [roster_row(r) for r in conn.execute(q)]
         if total is None and count:
             # Capped only when counting means scanning: an index counts every match quickly.
             total, capped = scan.count(conn, where, count_cap if f.scanned() else None)

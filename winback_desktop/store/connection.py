@@ -1,15 +1,21 @@
-"""The one engine factory. SQLite specifics (pragmas, transaction handling) live here only."""
+"""The one engine factory. SQLite specifics (pragmas, transaction handling) live here only.
+
+SQLAlchemy is imported inside the functions that need it: :func:`check_file` and :func:`peek`
+run at start-up, before it is loaded (importing it costs about 0.3 s; see app.py).
+"""
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -43,6 +49,8 @@ def _sqlite_begin(conn) -> None:
 
 def make_engine(url_or_path: str | Path, *, echo: bool = False) -> Engine:
     """An engine for a SQLite file path (the default) or any SQLAlchemy URL (e.g. PostgreSQL)."""
+    from sqlalchemy import create_engine, event
+
     if isinstance(url_or_path, Path) or "://" not in str(url_or_path):
         path = Path(url_or_path)
         create_db_file(path)
@@ -57,6 +65,8 @@ def make_engine(url_or_path: str | Path, *, echo: bool = False) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker
+
     # expire_on_commit=False: services hand out plain data built from rows after commit.
     return sessionmaker(engine, expire_on_commit=False)
 
@@ -92,6 +102,26 @@ def check_file(path: Path, full: bool = True) -> str:
     except sqlite3.DatabaseError as exc:
         return str(exc)
     return "ok" if problems == ["ok"] else "; ".join(problems[:5])
+
+
+def peek(path: Path, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple]] | None:
+    """Run read-only queries on the SQLite file with the standard driver, in one snapshot;
+    None when the file is missing or SQLite refuses (damaged, locked, an older schema).
+
+    For the first paint at start-up (services/first_paint.py), before SQLAlchemy is loaded.
+    The file is opened read-only: nothing is written, whatever state it is in.
+    """
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2, isolation_level=None)
+        try:
+            conn.execute("BEGIN")  # one read transaction: the results agree with each other
+            return [conn.execute(sql, tuple(params)).fetchall() for sql, params in queries]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
 
 
 @contextmanager

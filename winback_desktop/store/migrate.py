@@ -8,13 +8,12 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
-
 from winback_desktop.store.backup import backup_database
 from winback_desktop.store.connection import broken_references, foreign_keys_deferred_to_commit, sqlite_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 _REVISION = re.compile(r"""^(down_revision|revision)\s*=\s*['"]?([\w.-]+|None)['"]?""", re.MULTILINE)
@@ -55,6 +54,8 @@ def shipped_head() -> str | None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from sqlalchemy import inspect, text
+
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -22,25 +23,34 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop import APP_NAME, __version__
-from winback_desktop.services import calls, catalogue, customers, people
-from winback_desktop.services.context import AppContext
-from winback_desktop.ui.attempt_dialog import AttemptDialog, outcome_text
-from winback_desktop.ui.call_window import CallWindow
-from winback_desktop.ui.cycles_tab import CyclesTab
-from winback_desktop.ui.followups_tab import FollowUpsTab
 from winback_desktop.ui.format import short_date
-from winback_desktop.ui.people_dialog import PeopleDialog, ask_current_user
 from winback_desktop.ui.roster_menu import RosterMenu
 from winback_desktop.ui.roster_panel import RosterPanel
-from winback_desktop.ui.schedule_dialog import ScheduleDialog
 from winback_desktop.ui.style import apply_style
-from winback_desktop.ui.today_tab import TodayTab
+
+if TYPE_CHECKING:
+    from winback_desktop.services.context import AppContext
+    from winback_desktop.services.dto import PersonInfo
+    from winback_desktop.services.first_paint import FirstPaint
+    from winback_desktop.ui.call_window import CallWindow
+    from winback_desktop.ui.cycles_tab import CyclesTab
+    from winback_desktop.ui.followups_tab import FollowUpsTab
+    from winback_desktop.ui.today_tab import TodayTab
 
 log = logging.getLogger(__name__)
 
 
+# The workspaces after the roster, built by attach(): (attribute, tab title).
+WORKSPACES = (("today", "&Today"), ("followups", "Follo&w-ups"), ("cycles", "C&ycles"))
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext):
+    """``MainWindow(ctx)`` is ready to use. ``MainWindow(None, first=...)`` is the first paint at
+    start-up: the roster's first page and the caller boxes from a plain read, before the
+    services (and SQLAlchemy) are loaded; :meth:`attach` then finishes it. The app keeps user
+    input queued until then (see app.py), so no slot here runs without a context."""
+
+    def __init__(self, ctx: AppContext | None, *, first: FirstPaint | None = None):
         super().__init__()
         self.ctx = ctx
         self.call_windows: dict[int, CallWindow] = {}
@@ -50,7 +60,7 @@ class MainWindow(QMainWindow):
 
         self.caller = QComboBox(toolTip="Who is making the calls")
         self.partner = QComboBox(toolTip="The tag-team partner who owns the follow-up")
-        self.roster = RosterPanel(ctx)
+        self.roster = RosterPanel(None)
         self.roster.start_call_requested.connect(self.start_call)
         self.search, self.table, self.model = self.roster.search, self.roster.table, self.roster.model
         self.start_button = QPushButton("Start call")
@@ -95,17 +105,9 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(list_page, "&Customers")
-        self.today = TodayTab(ctx, load=False)  # tabs load when first shown: a quick start
-        self.today.start_call.connect(self.start_booked_call)
-        self.today.log_attempt.connect(self.log_attempt_for)
-        self.tabs.addTab(self.today, "&Today")
-        self.followups = FollowUpsTab(ctx, load=False)
-        self.followups.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.tabs.addTab(self.followups, "Follo&w-ups")
-        self.cycles = CyclesTab(ctx)
-        self.cycles.customer_activated.connect(self.start_booked_call)
-        self.tabs.addTab(self.cycles, "C&ycles")
-        self.tabs.currentChanged.connect(self._tab_shown)
+        self._built: dict[str, QWidget] = {}
+        for _name, title in WORKSPACES:  # placeholders until first shown: the tab bar is complete
+            self.tabs.addTab(QWidget(), title)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.tabs)
         self.pages.addWidget(empty_page)
@@ -119,10 +121,78 @@ class MainWindow(QMainWindow):
         self._build_menus()
         # Only a choice the user makes is remembered (not the first caller shown by default).
         self.caller.activated.connect(lambda _i: self._remember_caller())
+        self.resize(1240, 720)
+        if first is not None:
+            self._fill_people(first.people, first.current_user)
+            self.pages.setCurrentIndex(0 if first.total else 1)
+            self.sample_action.setEnabled(not first.total)
+            self.roster.show_first_page(first)
+        apply_style(self)
+        if ctx is not None:
+            self.attach(ctx)
+
+    def attach(self, ctx: AppContext) -> None:
+        """The services are loaded: fresh reads of the roster and the people (the database may
+        have changed since the first paint). The other workspaces are built when first shown."""
+        self.ctx = ctx
+        self.roster.attach(ctx)
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.reload_people()
         self.refresh()
-        self.resize(1240, 720)
-        apply_style(self)
+
+    # -- workspaces (tabs after the roster), built when first shown --------------------------
+    @property
+    def today(self) -> TodayTab:
+        return self._workspace("today")
+
+    @property
+    def followups(self) -> FollowUpsTab:
+        return self._workspace("followups")
+
+    @property
+    def cycles(self) -> CyclesTab:
+        return self._workspace("cycles")
+
+    def _build(self, name: str) -> QWidget:
+        ctx = self.ctx
+        if name == "today":
+            from winback_desktop.ui.today_tab import TodayTab
+
+            today = TodayTab(ctx, load=False)  # loads when shown
+            today.start_call.connect(self.start_booked_call)
+            today.log_attempt.connect(self.log_attempt_for)
+            return today
+        if name == "followups":
+            from winback_desktop.ui.followups_tab import FollowUpsTab
+
+            followups = FollowUpsTab(ctx, load=False)
+            followups.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            return followups
+        from winback_desktop.ui.cycles_tab import CyclesTab
+
+        cycles = CyclesTab(ctx)
+        cycles.customer_activated.connect(self.start_booked_call)
+        return cycles
+
+    def _workspace(self, name: str):
+        widget = self._built.get(name)
+        if widget is None:
+            assert self.ctx is not None, "workspaces are built after attach()"
+            widget = self._build(name)
+            index = 1 + [n for n, _title in WORKSPACES].index(name)
+            current = self.tabs.currentIndex()
+            placeholder = self.tabs.widget(index)
+            self.tabs.blockSignals(True)  # the swap is not the user changing tabs
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, widget, WORKSPACES[index - 1][1])
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+            placeholder.deleteLater()
+            self._built[name] = widget
+        return widget
+
+    def _if_built(self, name: str):
+        return self._built.get(name)
 
     # -- menus --------------------------------------------------------------------------------
     def _action(self, menu, text: str, shortcut, slot) -> QAction:
@@ -169,7 +239,11 @@ class MainWindow(QMainWindow):
 
     # -- data -----------------------------------------------------------------------------------
     def reload_people(self) -> None:
-        remembered = catalogue.get_setting(self.ctx, "current_user_id")
+        from winback_desktop.services import catalogue
+
+        self._fill_people(catalogue.people(self.ctx), catalogue.get_setting(self.ctx, "current_user_id"))
+
+    def _fill_people(self, everyone: list[PersonInfo], remembered: str) -> None:
         for combo, roles, none_label in (
             (self.caller, ("executive", "caller"), "— choose —"),
             (self.partner, ("partner",), "— none —"),
@@ -177,7 +251,7 @@ class MainWindow(QMainWindow):
             combo.blockSignals(True)
             combo.clear()
             combo.addItem(none_label, None)
-            for p in catalogue.people(self.ctx):
+            for p in everyone:
                 if p.role in roles:
                     combo.addItem(f"{p.name}" + (f" ({p.title})" if p.title else ""), p.id)
             combo.blockSignals(False)
@@ -189,10 +263,14 @@ class MainWindow(QMainWindow):
             self.partner.setCurrentIndex(1)
 
     def _remember_caller(self) -> None:
+        from winback_desktop.services import catalogue
+
         pid = self.caller.currentData()
         catalogue.set_setting(self.ctx, "current_user_id", str(pid) if pid else "")
 
     def refresh(self) -> None:
+        from winback_desktop.services import customers
+
         empty = customers.count(self.ctx) == 0
         self.pages.setCurrentIndex(1 if empty else 0)
         self.sample_action.setEnabled(empty)
@@ -203,6 +281,8 @@ class MainWindow(QMainWindow):
 
     # -- commands ---------------------------------------------------------------------------------
     def start_call(self) -> CallWindow | None:
+        from winback_desktop.services import calls
+
         customer_id = self.selected_customer_id()
         if customer_id is None:
             self.statusBar().showMessage("Select a customer first.", 5000)
@@ -214,6 +294,8 @@ class MainWindow(QMainWindow):
 
     def start_booked_call(self, customer_id: int) -> CallWindow:
         """A call from the Today list: the booked leader and partner stay as they were."""
+        from winback_desktop.services import calls
+
         return self.open_call(calls.start_call(self.ctx, customer_id))
 
     def _selected_company(self) -> tuple[int, str] | None:
@@ -225,6 +307,8 @@ class MainWindow(QMainWindow):
         return r.id, r.company
 
     def schedule_selected(self) -> None:
+        from winback_desktop.ui.schedule_dialog import ScheduleDialog
+
         chosen = self._selected_company()
         if chosen is None:
             return
@@ -232,7 +316,7 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.result_value is not None:
             warn = " (it overlaps another booking)" if dialog.result_value.double_booked else ""
             self.statusBar().showMessage(f"Call with {chosen[1]} booked{warn}.", 8000)
-            self.today.refresh()
+            self._refresh_if_built("today")
 
     def attempt_selected(self) -> None:
         chosen = self._selected_company()
@@ -240,13 +324,17 @@ class MainWindow(QMainWindow):
             self.log_attempt_for(*chosen)
 
     def log_attempt_for(self, customer_id: int, company: str) -> None:
+        from winback_desktop.ui.attempt_dialog import AttemptDialog, outcome_text
+
         dialog = AttemptDialog(self.ctx, customer_id, company, parent=self)
         if dialog.exec() and dialog.result_value is not None:
             self.statusBar().showMessage(outcome_text(dialog.result_value), 12000)
-            self.today.refresh()
+            self._refresh_if_built("today")
             self.roster.refresh()
 
     def open_call(self, call_id: int) -> CallWindow:
+        from winback_desktop.ui.call_window import CallWindow
+
         window = self.call_windows.get(call_id)
         if window is None:
             window = CallWindow(self.ctx, call_id)
@@ -265,6 +353,8 @@ class MainWindow(QMainWindow):
 
     def offer_resume(self) -> CallWindow | None:
         """Offer the most recent unfinished call (left by a closed window or a crash)."""
+        from winback_desktop.services import calls
+
         unfinished = [u for u in calls.unfinished_calls(self.ctx) if u.call_id not in self.call_windows]
         if not unfinished:
             self.statusBar().showMessage("No unfinished calls.", 5000)
@@ -301,8 +391,7 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             QMessageBox.information(self, "Sample data", str(exc))
             return
-        self.reload_people()
-        self.today.reload_people()
+        self._people_changed()
         self.roster.reload_filter_lists()
         self.refresh()
         self.statusBar().showMessage(str(summary), 10000)
@@ -404,26 +493,39 @@ class MainWindow(QMainWindow):
     def _use_ctx(self, ctx: AppContext) -> None:
         """After a restore: every view works on the reopened database."""
         self.ctx = ctx
-        for view in (self.roster, self.roster.details, self.today, self.followups, self.cycles):
+        for view in (self.roster, self.roster.details, *self._built.values()):
             view.ctx = ctx
-        self.today.reload_people()
+        if today := self._if_built("today"):
+            today.reload_people()
 
-    def _tab_shown(self, index: int) -> None:
-        widget = self.tabs.widget(index)
-        if hasattr(widget, "refresh") and widget is not self.tabs.widget(0):
+    def _refresh_if_built(self, name: str) -> None:
+        """A change a workspace shows: one not built yet reads it when first shown."""
+        if widget := self._if_built(name):
             widget.refresh()
 
+    def _tab_shown(self, index: int) -> None:
+        if index > 0:  # a workspace: built when first shown, read again each time
+            widget = self._workspace(WORKSPACES[index - 1][0])
+            if hasattr(widget, "refresh"):
+                widget.refresh()
+
     def edit_people(self) -> None:
+        from winback_desktop.ui.people_dialog import PeopleDialog
+
         dialog = PeopleDialog(self.ctx, self)
         dialog.changed.connect(self._people_changed)
         dialog.exec()
 
     def _people_changed(self) -> None:
         self.reload_people()
-        self.today.reload_people()
+        if today := self._if_built("today"):
+            today.reload_people()
 
     def ask_who_is_here(self) -> None:
         """A start with a team but no current user: ask who is here, then remember."""
+        from winback_desktop.services import people
+        from winback_desktop.ui.people_dialog import ask_current_user
+
         if people.current_user(self.ctx) is None and people.list_people(self.ctx):
             if ask_current_user(self.ctx, self) is not None:
                 self._people_changed()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox
 
-from winback_desktop.services import roster
-from winback_desktop.ui.roster_panel import RosterPanel
-from winback_desktop.ui.volume_view import VolumeDialog
+from winback_desktop.ui.roster_panel import RosterPanel, load_roster_service
+
+if TYPE_CHECKING:
+    from winback_desktop.ui.volume_view import VolumeDialog
 
 
 class RosterMenu:
@@ -52,11 +54,14 @@ class RosterMenu:
 
     def after_data_change(self, refresh: bool = True) -> None:
         if refresh:
-            roster.refresh(self.ctx)
+            load_roster_service().refresh(self.ctx)
         self.panel.reload_filter_lists()
         self.window.refresh()
 
     def show_volume(self) -> VolumeDialog:
+        from winback_desktop.ui.volume_view import VolumeDialog
+
+        roster = load_roster_service()
         dialog = VolumeDialog(lambda period: roster.volume_departed(self.ctx, period), self.window)
         dialog.show()
         return dialog
@@ -66,7 +71,7 @@ class RosterMenu:
             self.window,
             "Lapse rule",
             "A customer has lapsed after how many calendar months without a purchase?",
-            roster.lapse_months(self.ctx),
+            load_roster_service().lapse_months(self.ctx),
             1,
             60,
         )
@@ -78,7 +83,7 @@ class RosterMenu:
             self.window.statusBar().showMessage(f"Lapse rule: no purchase for {months} months.", 8000)
 
     def recompute(self) -> None:
-        changed, ranked = roster.refresh(self.ctx)
+        changed, ranked = load_roster_service().refresh(self.ctx)
         self.panel.refresh()
         self.window.statusBar().showMessage(f"{changed} statuses changed; {ranked} priorities updated.", 8000)
 
@@ -88,7 +93,7 @@ class RosterMenu:
         if not name:
             return None
         try:
-            n = roster.export_customers(self.ctx, Path(name))
+            n = load_roster_service().export_customers(self.ctx, Path(name))
         except OSError as exc:
             QMessageBox.warning(
                 self.window, "Export failed", f"Could not write {name}:\n{exc.strerror or exc}"

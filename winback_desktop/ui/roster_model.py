@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from winback_desktop.services.roster import RosterRow
+from winback_desktop.services.roster_row import RosterRow
 from winback_desktop.ui.format import money, short_date
 
 PAGE = 200
@@ -61,12 +61,21 @@ class RosterModel(QAbstractTableModel):
         self.capped = False  # more match than were counted: the UI shows "10,000+"
         self.sort_key, self.descending = "priority", True
         self._loaded = False
+        self._paused = False  # showing a first page read at start-up: no pages to fetch yet
 
     # -- loading ---------------------------------------------------------------------------
     def reload(self) -> None:
         self.beginResetModel()
         self._rows, self._total, self.capped = self._first(self.sort_key, self.descending)
-        self._loaded = True
+        self._loaded, self._paused = True, False
+        self.endResetModel()
+
+    def show_first_page(self, rows: list[RosterRow], total: int) -> None:
+        """The default view's first page, read before the services are loaded (app start-up);
+        more pages come after the next :meth:`reload`."""
+        self.beginResetModel()
+        self._rows, self._total, self.capped = list(rows), total, False
+        self._loaded, self._paused = True, True
         self.endResetModel()
 
     @property
@@ -74,10 +83,12 @@ class RosterModel(QAbstractTableModel):
         return self._total
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008 - Qt API
-        return not parent.isValid() and (len(self._rows) < self._total or self.capped)
+        if parent.isValid() or self._paused:
+            return False
+        return len(self._rows) < self._total or self.capped
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008 - Qt API
-        if parent.isValid():
+        if parent.isValid() or self._paused:
             return
         more = self._fetch(len(self._rows), PAGE, self.sort_key, self.descending)
         if not more:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -24,11 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from winback_desktop.services import roster
-from winback_desktop.services.context import AppContext
-from winback_desktop.services.roster import RosterRow
+from winback_desktop.services.roster_row import RosterRow
 from winback_desktop.ui.format import money, short_date
 from winback_desktop.ui.roster_model import COLUMNS, PAGE, RosterModel, row_value
+
+if TYPE_CHECKING:
+    from winback_desktop.services.context import AppContext
+    from winback_desktop.services.first_paint import FirstPaint
 
 SEARCH_DELAY_MS = 150
 ANY = None
@@ -49,6 +52,13 @@ STATUS_FILTERS = (
 )
 
 
+def load_roster_service():
+    # Imported when first used: the panel paints a first page before SQLAlchemy is loaded.
+    from winback_desktop.services import roster
+
+    return roster
+
+
 def _combo(items, tip: str) -> QComboBox:
     combo = QComboBox(toolTip=tip)
     for label, data in items:
@@ -61,7 +71,7 @@ class CustomerDetails(QFrame):
 
     changed = Signal(int)  # customer id whose row must be reloaded
 
-    def __init__(self, ctx: AppContext):
+    def __init__(self, ctx: AppContext | None):
         super().__init__(objectName="details")
         self.ctx = ctx
         self.row: RosterRow | None = None
@@ -130,7 +140,7 @@ class CustomerDetails(QFrame):
     def _decide(self, decision: str, reason: str = "") -> None:
         if self.row is None:
             return
-        roster.decide(self.ctx, self.row.id, decision, reason)
+        load_roster_service().decide(self.ctx, self.row.id, decision, reason)
         self.changed.emit(self.row.id)
 
     def _let_go(self) -> None:
@@ -146,32 +156,33 @@ class CustomerDetails(QFrame):
 
     def _verify_toggled(self, on: bool) -> None:
         if self.row is not None:
-            roster.flag_verify_contact(self.ctx, self.row.id, on)
+            load_roster_service().flag_verify_contact(self.ctx, self.row.id, on)
             self.changed.emit(self.row.id)
 
     def _verified(self) -> None:
         if self.row is not None:
-            roster.mark_contact_verified(self.ctx, self.row.id)
+            load_roster_service().mark_contact_verified(self.ctx, self.row.id)
             self.changed.emit(self.row.id)
 
     def _lost(self) -> None:
         if self.row is None:
             return
         if self.row.status == "lost":
-            roster.unmark_lost(self.ctx, self.row.id)
+            load_roster_service().unmark_lost(self.ctx, self.row.id)
         else:
             question = f"Why is {self.row.company} lost? (optional)"
             reason, ok = QInputDialog.getText(self, "Mark lost", question)
             if not ok:
                 return
-            roster.mark_lost(self.ctx, self.row.id, reason)
+            load_roster_service().mark_lost(self.ctx, self.row.id, reason)
         self.changed.emit(self.row.id)
 
 
 class RosterPanel(QWidget):
     start_call_requested = Signal()
 
-    def __init__(self, ctx: AppContext):
+    def __init__(self, ctx: AppContext | None):
+        """``ctx`` None: a panel for the first paint, until :meth:`attach`."""
         super().__init__()
         self.ctx = ctx
         self.search = QLineEdit(placeholderText="Search company, contact, id, phone or email  (Ctrl+F)")
@@ -227,6 +238,18 @@ class RosterPanel(QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.min_priority.valueChanged.connect(lambda _v: self._search_timer.start())
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
+        if ctx is not None:
+            self.reload_filter_lists()
+
+    def show_first_page(self, first: FirstPaint) -> None:
+        """The default view's first page, read at start-up before the services are loaded."""
+        self._fill_filter_lists(first.segments, first.owners)
+        self.model.show_first_page(first.rows, first.total)
+        self._loaded()
+
+    def attach(self, ctx: AppContext) -> None:
+        """The services are loaded: read through them from now on (the caller refreshes)."""
+        self.ctx = self.details.ctx = ctx
         self.reload_filter_lists()
 
     # -- queries ---------------------------------------------------------------------------
@@ -241,18 +264,24 @@ class RosterPanel(QWidget):
         }
 
     def _fetch(self, offset: int, limit: int, sort: str, descending: bool) -> list[RosterRow]:
-        return roster.roster_page(
+        return load_roster_service().roster_page(
             self.ctx, **self.filters(), sort=sort, descending=descending, offset=offset, limit=limit
         )
 
     def _first(self, sort: str, descending: bool) -> tuple[list[RosterRow], int, bool]:
-        found = roster.roster_search(self.ctx, **self.filters(), sort=sort, descending=descending, limit=PAGE)
+        found = load_roster_service().roster_search(
+            self.ctx, **self.filters(), sort=sort, descending=descending, limit=PAGE
+        )
         return found.rows, found.total, found.capped
 
     def reload_filter_lists(self) -> None:
+        roster = load_roster_service()
+        self._fill_filter_lists(roster.segments(self.ctx), roster.owners(self.ctx))
+
+    def _fill_filter_lists(self, segments: list[str], owners: list[str]) -> None:
         for combo, values, label in (
-            (self.segment, roster.segments(self.ctx), "Any segment"),
-            (self.owner, roster.owners(self.ctx), "Any owner"),
+            (self.segment, segments, "Any segment"),
+            (self.owner, owners, "Any owner"),
         ):
             current = combo.currentData()
             combo.blockSignals(True)
@@ -264,7 +293,12 @@ class RosterPanel(QWidget):
             combo.blockSignals(False)
 
     def refresh(self) -> None:
+        if self.ctx is None:  # the first paint: attach() refreshes with the filters as set then
+            return
         self.model.reload()
+        self._loaded()
+
+    def _loaded(self) -> None:
         total = self.model.total
         shown = f"{total:,}+" if self.model.capped else f"{total:,}"
         self.count_label.setText(f"{shown} customers" + (" match" if any(self._active_filters()) else ""))
