@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -34,7 +36,7 @@ from winback_desktop.ui.partner_notes import PARTNER_FIELD, PARTNER_STAGE, Partn
 from winback_desktop.ui.pdf_preview import PdfPreview
 from winback_desktop.ui.stage_page import StagePage
 from winback_desktop.ui.stepper import Stepper
-from winback_desktop.ui.style import apply_style
+from winback_desktop.ui.style import style_named_widgets
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +59,33 @@ def placeholder_values(ctx: AppContext, detail: CallDetail) -> dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=8)
+def _snapshot_script(text: str) -> CallScript:
+    # Most calls carry the same snapshot: parse it once (~5 ms). CallScript is frozen.
+    return load_script_text(text, "call script snapshot")
+
+
 def script_for(ctx: AppContext, detail: CallDetail) -> CallScript:
     """The script the call started with (its snapshot), so a resumed call reads the same."""
     if detail.script_snapshot:
         try:
-            return load_script_text(detail.script_snapshot, f"call {detail.id} script snapshot")
+            return _snapshot_script(detail.script_snapshot)
         except ScriptError:
             log.exception("snapshot of call %s unreadable; using the current script", detail.id)
     return ctx.script
+
+
+class StagePages(dict):
+    """The stage pages by key, each built the first time it is asked for (going to the stage,
+    or reading its editors): building all four cost a call window ~30 ms as it opened."""
+
+    def __init__(self, build: Callable[[str], StagePage]):
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, key: str) -> StagePage:
+        page = self[key] = self._build(key)
+        return page
 
 
 class CallWindow(QMainWindow):
@@ -91,13 +112,9 @@ class CallWindow(QMainWindow):
 
         self.stepper = Stepper(self.script.stages)
         self.stepper.stage_clicked.connect(self.go_to)
-        self.pages: dict[str, StagePage] = {}
         self.stack = QStackedWidget()
-        for stage in self.script.stages:
-            page = StagePage(stage, detail, self.session, values, lookups)
-            page.go_to_stage.connect(self.go_to)
-            self.pages[stage.key] = page
-            self.stack.addWidget(page)
+        self._page_inputs = (values, lookups)
+        self.pages = StagePages(self._build_page)  # built when first needed: opens with one
         self.card = CustomerCardView(detail.customer)
 
         self.timer_label = QLabel(objectName="timer")
@@ -176,7 +193,15 @@ class CallWindow(QMainWindow):
         self.visited = set(stage_keys[: stage_keys.index(start)])
         self.go_to(start, save=False)
         self.resize(1120, 760)
-        apply_style(self)
+        style_named_widgets(self)
+
+    def _build_page(self, key: str) -> StagePage:
+        stage = self.script.stage(key)
+        page = StagePage(stage, self.detail, self.session, *self._page_inputs)
+        page.go_to_stage.connect(self.go_to)
+        self.stack.addWidget(page)
+        style_named_widgets(page)
+        return page
 
     # -- actions and shortcuts -------------------------------------------------------------
     def _action(self, menu, text: str, shortcut: str | QKeySequence, slot, tip: str = "") -> QAction:

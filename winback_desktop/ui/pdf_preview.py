@@ -11,6 +11,8 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QVBoxLayout
 
+from winback_desktop.ui.style import style_named_widgets
+
 PRINT_DPI = 300
 
 
@@ -75,6 +77,7 @@ class PdfPreview(QDialog):
         layout.addLayout(row)
         layout.addWidget(buttons)
         self.resize(760, 900)
+        style_named_widgets(self)  # its parent may be a call window, which has no window sheet
 
     def print_document(self, printer: QPrinter | None = None) -> int:
         printer = printer or QPrinter(QPrinter.PrinterMode.HighResolution)
