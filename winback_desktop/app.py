@@ -287,7 +287,9 @@ def run_gui(data_dir: str | None = None) -> int:
     app, window, ctx, code = start_gui(resolve(data_dir))
     if code is not None:
         return code
-    code = app.exec()
+    # Closed while starting (the window system's close is not held back with the input): Qt's
+    # quit-on-last-window came before the event loop ran, so exec() would never return.
+    code = app.exec() if window.isVisible() else 0
     window.ctx.close()  # the window's: a restore may have reopened it
     window.ctx.paths.session_marker.unlink(missing_ok=True)  # a clean exit: no check needed next time
     app.instance_lock.release()

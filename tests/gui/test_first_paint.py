@@ -95,3 +95,24 @@ def test_the_roster_is_painted_before_sqlalchemy_is_loaded(paths, demo_ctx):
     ).stdout
     rows, loaded = out.split()
     assert int(rows) > 0 and loaded == "False"
+
+
+def test_a_window_closed_while_starting_ends_the_app(paths, demo_ctx):
+    """The window system's close is not held back with the input: closed before the event loop
+    ran, the app must still end (and let go of the data folder), not wait forever."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from winback_desktop import app
+        app.paint_before_blocking = lambda qapp, window, timeout=0.5: window.close()
+        code = app.run_gui({str(paths.data_dir)!r})
+        print("exited", code, flush=True)
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    env.pop("WINBACK_EXIT_WHEN_SHOWN", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "exited 0" in done.stdout, done.stdout + done.stderr
+    assert not paths.session_marker.exists()  # a clean exit

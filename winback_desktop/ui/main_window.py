@@ -158,14 +158,14 @@ class MainWindow(QMainWindow):
         if name == "today":
             from winback_desktop.ui.today_tab import TodayTab
 
-            today = TodayTab(ctx, load=False)  # loads when shown
+            today = TodayTab(ctx)
             today.start_call.connect(self.start_booked_call)
             today.log_attempt.connect(self.log_attempt_for)
             return today
         if name == "followups":
             from winback_desktop.ui.followups_tab import FollowUpsTab
 
-            followups = FollowUpsTab(ctx, load=False)
+            followups = FollowUpsTab(ctx)
             followups.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             return followups
         from winback_desktop.ui.cycles_tab import CyclesTab
@@ -504,10 +504,12 @@ class MainWindow(QMainWindow):
             widget.refresh()
 
     def _tab_shown(self, index: int) -> None:
-        if index > 0:  # a workspace: built when first shown, read again each time
-            widget = self._workspace(WORKSPACES[index - 1][0])
-            if hasattr(widget, "refresh"):
-                widget.refresh()
+        if index > 0:  # a workspace: built (and read) when first shown, read again each time
+            name = WORKSPACES[index - 1][0]
+            if name in self._built:
+                self._built[name].refresh()
+            else:
+                self._workspace(name)
 
     def edit_people(self) -> None:
         from winback_desktop.ui.people_dialog import PeopleDialog
