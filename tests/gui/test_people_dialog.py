@@ -151,8 +151,7 @@ def test_a_bad_name_through_the_dialog_keeps_it_open_until_fixed(dialog, demo_ct
 
 def test_retire_someone_with_work_left_asks_first(dialog, demo_ctx, monkeypatch):
     daniel = by_name(demo_ctx, "Daniel Okonkwo")
-    expected = people.retire_person(demo_ctx, daniel.id)  # what the service reports, then undone
-    people.unretire_person(demo_ctx, daniel.id)
+    expected = people.open_work(demo_ctx, daniel.id)
     assert expected.scheduled_calls + expected.open_actions > 0, "the demo data gives Daniel some work"
     asked: list[str] = []
 
@@ -164,7 +163,17 @@ def test_retire_someone_with_work_left_asks_first(dialog, demo_ctx, monkeypatch)
         return question
 
     dialog.select_person(daniel.id)
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+
+    def still_active_when_asked(reply):
+        ask = answer(reply)
+
+        def question(*args, **kwargs):
+            assert people.get_person(demo_ctx, daniel.id).active  # asked before anything changes
+            return ask(*args, **kwargs)
+
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", still_active_when_asked(QMessageBox.StandardButton.No))
     assert not dialog.retire_selected()
     assert people.get_person(demo_ctx, daniel.id).active  # No: nothing changed
     assert asked[0].startswith(retire_warning("Daniel Okonkwo", expected))
@@ -173,7 +182,7 @@ def test_retire_someone_with_work_left_asks_first(dialog, demo_ctx, monkeypatch)
     assert ("open follow-up" in asked[0]) == bool(expected.open_actions)
 
     dialog.select_person(daniel.id)
-    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    monkeypatch.setattr(QMessageBox, "question", still_active_when_asked(QMessageBox.StandardButton.Yes))
     assert dialog.retire_selected()
     assert not people.get_person(demo_ctx, daniel.id).active
     assert "Daniel Okonkwo" not in shown_names(dialog)

@@ -149,13 +149,9 @@ def _set_active(ctx: AppContext, person_id: int, active: bool) -> None:
         p.active = active
 
 
-def retire_person(ctx: AppContext, person_id: int) -> RetireResult:
-    """Retire a person: history stays, pickers stop offering them.
-
-    Their scheduled calls and open follow-ups are left as they are (counted in the result) so
-    the UI can offer to hand them over.
-    """
-    _set_active(ctx, person_id, False)
+def open_work(ctx: AppContext, person_id: int) -> RetireResult:
+    """What is still in a person's name: booked calls to come and open follow-ups. Read before
+    retiring them, so the UI can ask first."""
     with ctx.sessions() as s:
         calls = s.scalar(
             select(func.count())
@@ -172,6 +168,16 @@ def retire_person(ctx: AppContext, person_id: int) -> RetireResult:
             .where(ActionItem.owner_id == person_id, ActionItem.status == "open")
         )
     return RetireResult(person_id, int(calls or 0), int(actions or 0))
+
+
+def retire_person(ctx: AppContext, person_id: int) -> RetireResult:
+    """Retire a person: history stays, pickers stop offering them.
+
+    Their scheduled calls and open follow-ups are left as they are (counted in the result, as
+    :func:`open_work` counts them) so the UI can offer to hand them over.
+    """
+    _set_active(ctx, person_id, False)
+    return open_work(ctx, person_id)
 
 
 def unretire_person(ctx: AppContext, person_id: int) -> None:

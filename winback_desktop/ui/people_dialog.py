@@ -406,12 +406,11 @@ class PeopleDialog(QDialog):
 
     def retire_selected(self) -> bool:
         """Retire the selected person; if they still have booked calls or open follow-ups, say so
-        and ask first (No brings them straight back)."""
+        and ask first (No changes nothing)."""
         p = self.selected()
         if p is None or not p.active:
             return False
-        result = people.retire_person(self.ctx, p.id)
-        warning = retire_warning(p.name, result)
+        warning = retire_warning(p.name, people.open_work(self.ctx, p.id))
         if warning:
             you = (
                 "\n\nYou are the current user: Win-Back Desk will ask who is using it."
@@ -427,9 +426,8 @@ class PeopleDialog(QDialog):
                 QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
-                people.unretire_person(self.ctx, p.id)
-                self.refresh(select_id=p.id)
                 return False
+        people.retire_person(self.ctx, p.id)
         self.refresh(select_id=p.id)
         self.changed.emit()
         return True
