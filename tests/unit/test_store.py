@@ -504,3 +504,34 @@ def test_the_quick_head_check_agrees_with_alembic():
     from winback_desktop.store.migrate import shipped_head
 
     assert shipped_head() == head_revision()
+
+
+def test_a_write_waits_for_another_process_instead_of_failing(demo_ctx):
+    """Another process (the ranking child) commits while a save is under way: the save must wait
+    for it and then succeed. A deferred BEGIN would read first and then fail at once with
+    "database is locked" (its snapshot is stale), losing that save until a retry."""
+    import threading
+
+    from winback_desktop.services import calls, roster
+    from winback_desktop.store.connection import sqlite_path
+
+    call_id = calls.start_call(demo_ctx, roster.roster_page(demo_ctx, limit=1)[0].id)
+    other = sqlite3.connect(sqlite_path(demo_ctx.engine), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE customers SET priority = priority + 1")  # uncommitted: holds the lock
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            calls.save_field(demo_ctx, call_id, "initiate", "what_happened", "late deliveries")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    saver = threading.Thread(target=save)
+    saver.start()
+    saver.join(0.3)  # the save is now waiting on the other's lock
+    other.execute("COMMIT")
+    other.close()
+    saver.join(10)
+    assert errors == []
+    assert calls.detail(demo_ctx, call_id).answers["what_happened"] == "late deliveries"

@@ -43,8 +43,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
+WRITE = "winback_write"  # execution option: this transaction will write
+
+
 def _sqlite_begin(conn) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A write transaction takes the write lock up front (waiting up to the busy timeout): a plain
+    # BEGIN that reads first and then writes fails at once with "database is locked" when another
+    # process (the ranking or backup child) committed in between, without waiting at all.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
 
 def make_engine(url_or_path: str | Path, *, echo: bool = False) -> Engine:
@@ -73,8 +79,10 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+    """One unit of work: commit on success, roll back on any error (on SQLite, holding the
+    write lock from the start: see ``_sqlite_begin``)."""
     with factory() as session, session.begin():
+        session.connection(execution_options={WRITE: True})
         yield session
 
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 log = logging.getLogger(__name__)
 DELAY_MS = 400
-RETRY_MS = 2000
+RETRY_MS = 500  # well within the one second a crash may lose
 
 
 class Autosaver(QObject):
