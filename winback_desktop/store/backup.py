@@ -6,6 +6,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from winback_desktop.store.connection import connect_read_only
+
 
 def backup_database(source: Path, target: Path) -> Path:
     """Copy ``source`` to ``target`` (mode 0600) and check the copy; returns ``target``."""
@@ -13,7 +15,7 @@ def backup_database(source: Path, target: Path) -> Path:
     tmp = target.with_name(target.name + ".part")
     fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.close(fd)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = connect_read_only(source)
     dst = sqlite3.connect(tmp)
     try:
         with dst:

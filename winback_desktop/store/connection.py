@@ -92,12 +92,17 @@ def sqlite_path(engine: Engine) -> Path | None:
     return Path(engine.url.database)
 
 
+def connect_read_only(path: Path, **kwargs) -> sqlite3.Connection:
+    """The file opened with the standard driver so that SQLite refuses to write to it."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, **kwargs)
+
+
 def check_file(path: Path, full: bool = True) -> str:
     """'ok', or what SQLite says is wrong with the file (opened read-only: never written)."""
     if not path.exists():
         return f"{path} does not exist"
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = connect_read_only(path)
         try:
             rows = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
             problems = [str(r[0]) for r in rows]
@@ -122,7 +127,7 @@ def peek(path: Path, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[
     if not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2, isolation_level=None)
+        conn = connect_read_only(path, timeout=0.2, isolation_level=None)
         try:
             conn.execute("BEGIN")  # one read transaction: the results agree with each other
             return [conn.execute(sql, tuple(params)).fetchall() for sql, params in queries]

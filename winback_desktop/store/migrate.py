@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from pathlib import Path
@@ -43,8 +44,13 @@ def head_revision() -> str:
 def shipped_head() -> str | None:
     """The newest revision, read from the revision files themselves: importing Alembic costs a
     quarter of a second at every start, and is only needed when there is something to upgrade."""
+    return _head_of(MIGRATIONS)
+
+
+@functools.cache  # read at start-up by the first paint and again by migrate()
+def _head_of(migrations: Path) -> str | None:
     revisions, parents = set(), set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
+    for path in (migrations / "versions").glob("*.py"):
         found = dict(m.groups() for m in _REVISION.finditer(path.read_text(encoding="utf-8")))
         if "revision" in found:
             revisions.add(found["revision"])

@@ -191,9 +191,6 @@ class MainWindow(QMainWindow):
             self._built[name] = widget
         return widget
 
-    def _if_built(self, name: str):
-        return self._built.get(name)
-
     # -- menus --------------------------------------------------------------------------------
     def _action(self, menu, text: str, shortcut, slot) -> QAction:
         action = QAction(text, self)
@@ -495,12 +492,12 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         for view in (self.roster, self.roster.details, *self._built.values()):
             view.ctx = ctx
-        if today := self._if_built("today"):
+        if today := self._built.get("today"):
             today.reload_people()
 
     def _refresh_if_built(self, name: str) -> None:
         """A change a workspace shows: one not built yet reads it when first shown."""
-        if widget := self._if_built(name):
+        if widget := self._built.get(name):
             widget.refresh()
 
     def _tab_shown(self, index: int) -> None:
@@ -520,7 +517,7 @@ class MainWindow(QMainWindow):
 
     def _people_changed(self) -> None:
         self.reload_people()
-        if today := self._if_built("today"):
+        if today := self._built.get("today"):
             today.reload_people()
 
     def ask_who_is_here(self) -> None:
