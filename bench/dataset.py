@@ -17,9 +17,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from winback_desktop.bootstrap import open_app
 from winback_desktop.paths import Paths
 from winback_desktop.services import roster
-from winback_desktop.services.context import AppContext, open_app
+from winback_desktop.services.context import AppContext
 from winback_desktop.store.models import (
     ActionItem,
     Call,

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from winback_desktop.bootstrap import open_app
 from winback_desktop.paths import Paths  # noqa: E402
-from winback_desktop.services.context import open_app  # noqa: E402
-from winback_desktop.services.imports import import_customers, import_orders  # noqa: E402
+from winback_desktop.services.imports.importer import import_customers, import_orders
 
 SEGMENTS = ("Wholesale", "Retail", "Hospitality", "Healthcare", "Education", "Public sector")
 OWNERS = ("Ana Costa", "Ben Okafor", "Chloé Martin", "Dieter Groß", "Eva Nowak")

@@ -141,7 +141,7 @@ def keystrokes(terms: list[str]) -> list[str]:
 def measure_search(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
     """One keystroke as the roster panel handles it once its search delay fires: the panel's
     refresh (whatever page and count queries it makes, and the model reset)."""
-    from winback_desktop.ui.roster_panel import RosterPanel
+    from winback_desktop.ui.roster.panel import RosterPanel
 
     qapp()
     panel = RosterPanel(ctx)
@@ -193,8 +193,8 @@ def qapp():
 
 
 def measure_open(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
-    from winback_desktop.services import calls
-    from winback_desktop.ui.call_window import CallWindow
+    from winback_desktop.services.calls import lifecycle as calls
+    from winback_desktop.ui.call.window import CallWindow
 
     app = qapp()
     call_id = ds.history_call
@@ -247,8 +247,8 @@ def measure_open(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
 def measure_autosave(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from winback_desktop.services import calls
-    from winback_desktop.ui.autosave import DELAY_MS, Autosaver
+    from winback_desktop.services.calls import lifecycle as calls
+    from winback_desktop.ui.call.autosave import DELAY_MS, Autosaver
 
     app = qapp()
     call_id, stage, key = ds.history_call, "probe", "their_story"
@@ -304,9 +304,9 @@ def measure_autosave(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
 
 # ------------------------------------------------------------------------------------ import
 def measure_import(ds: Dataset, reps: Repeats, log) -> list[Row]:
+    from winback_desktop.bootstrap import open_app
     from winback_desktop.paths import Paths
-    from winback_desktop.services import imports
-    from winback_desktop.services.context import open_app
+    from winback_desktop.services.imports import importer as imports
 
     work = ds.root / "imports"
     app_c, app_o, floor_c, floor_o = [], [], [], []
@@ -401,7 +401,8 @@ def measure_lapsed(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
 # ------------------------------------------------------------------------------------- sheet
 def measure_sheet(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
     from winback_desktop.reports.action_sheet import build_action_sheet, write_action_sheet
-    from winback_desktop.services import calls, catalogue
+    from winback_desktop.services import catalogue
+    from winback_desktop.services.calls import lifecycle as calls
 
     company = catalogue.configured_company_name(ctx)
     call_id = ds.sheet_calls[0]
@@ -479,7 +480,7 @@ def measure_sheet(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
 
 # ----------------------------------------------------------------------------------- insight
 def measure_insight(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
-    from winback_desktop.services import insights
+    from winback_desktop.services.insights import reasons as insights
 
     conn = floors.connect(ds.paths.database)
     try:

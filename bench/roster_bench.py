@@ -23,9 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from winback_desktop.bootstrap import open_app
 from winback_desktop.paths import Paths  # noqa: E402
-from winback_desktop.services import roster  # noqa: E402
-from winback_desktop.services.context import AppContext, open_app  # noqa: E402
+from winback_desktop.services import roster
+from winback_desktop.services.context import AppContext
 from winback_desktop.store.models import Customer, Order, customer_search_text  # noqa: E402
 
 FIRST = "Harbour Copper Nord Müller Café Großmann Åkesson Meridian Castle Willow Saffron Zest Oak".split()

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         ds = build(root, sizes, log=log)
         if "start" in wanted:  # first: fresh processes, before this one holds the database open
             rows += measures.measure_start(ds, reps, log)
-        from winback_desktop.services.context import open_app
+        from winback_desktop.bootstrap import open_app
 
         ctx = open_app(ds.paths)
         try:

@@ -32,7 +32,7 @@ def paths(data_dir: Path) -> Paths:
 
 @pytest.fixture
 def ctx(paths: Paths):
-    from winback_desktop.services.context import open_app
+    from winback_desktop.bootstrap import open_app
 
     app_ctx = open_app(paths)
     yield app_ctx

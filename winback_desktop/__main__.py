@@ -1,5 +1,5 @@
 import sys
 
-from winback_desktop.cli import main
+from winback_desktop.cli.entry import main
 
 sys.exit(main())

@@ -87,8 +87,8 @@ def open_or_recover(
     paths: Paths, ask: Callable[[Path, str, str | None], bool] | None = None, *, check: bool = True
 ):
     """Open the database; when it is damaged, offer the newest good backup (never write to it)."""
-    from winback_desktop.services import maintenance
-    from winback_desktop.services.context import DatabaseDamagedError, open_app
+    from winback_desktop.bootstrap import DatabaseDamagedError, open_app
+    from winback_desktop.services.maintenance import backups as maintenance
 
     ask = ask or (lambda path, detail, label: ask_restore(None, path, detail, label))
     try:
@@ -141,7 +141,7 @@ def show_first_paint(app, paths: Paths):
     when it must be read the ordinary way (see services/first_paint.py)."""
     from winback_desktop.services.first_paint import read_first_paint
     from winback_desktop.ui.main_window import MainWindow
-    from winback_desktop.ui.roster_model import PAGE
+    from winback_desktop.ui.roster.model import PAGE
 
     first = read_first_paint(paths, PAGE)
     if first is None:
@@ -208,8 +208,8 @@ def start_gui(paths: Paths):
 
     from sqlalchemy.exc import OperationalError
 
-    from winback_desktop.services.calls import unfinished_calls
-    from winback_desktop.services.context import DatabaseDamagedError
+    from winback_desktop.bootstrap import DatabaseDamagedError
+    from winback_desktop.services.calls.lifecycle import unfinished_calls
     from winback_desktop.store.migrate import SchemaTooNewError
     from winback_desktop.ui.main_window import MainWindow
 
@@ -247,7 +247,7 @@ def start_gui(paths: Paths):
         if unfinished_calls(ctx):
             QTimer.singleShot(0, window.offer_resume)
         # A new day can lapse customers and shift priorities: re-rank off the GUI process.
-        from winback_desktop.ui.jobs import run_in_background
+        from winback_desktop.ui.kit.jobs import run_in_background
 
         def ranked(ok: bool) -> None:
             if ok and window.isVisible():
@@ -258,11 +258,11 @@ def start_gui(paths: Paths):
                 text = "Daily backup written and checked." if ok else "The daily backup failed: see the log."
                 window.statusBar().showMessage(text, 8000)
 
-        from winback_desktop.services import maintenance
+        from winback_desktop.services.maintenance import backups as maintenance
 
-        jobs = [("winback_desktop.services.refresh_job", ranked)]
+        jobs = [("winback_desktop.services.maintenance.refresh_job", ranked)]
         if maintenance.backup_due(paths):
-            jobs.append(("winback_desktop.services.backup_job", backed_up))
+            jobs.append(("winback_desktop.services.maintenance.backup_job", backed_up))
         for module, done in jobs:
             window.background_jobs.append(run_in_background(window, module, [str(paths.data_dir)], done))
     return app, window, ctx, None

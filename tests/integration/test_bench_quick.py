@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.paths import ROOT  # noqa: E402
+
 KEYS = {"name", "value", "unit", "floor", "ratio", "goal", "met"}
 MEASURES = {
     "start",

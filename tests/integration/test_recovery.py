@@ -12,11 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from winback_desktop.app import open_or_recover
-from winback_desktop.cli import main
+from winback_desktop.bootstrap import DatabaseDamagedError, open_app
+from winback_desktop.cli.entry import main
 from winback_desktop.paths import Paths
-from winback_desktop.services import customers, maintenance, roster
-from winback_desktop.services.context import DatabaseDamagedError, open_app
+from winback_desktop.services import roster
 from winback_desktop.services.demo import load_demo
+from winback_desktop.services.maintenance import backups as maintenance
+from winback_desktop.services.roster import card as customers
 
 
 def digest(path: Path) -> str:
@@ -92,7 +94,7 @@ def test_backup_and_restore_commands(demo_paths, capsys):
     backup = maintenance.list_backups(demo_paths)[0].path
     ctx = open_app(demo_paths)
     cid = roster.roster_page(ctx, text="Meridian")[0].id
-    from winback_desktop.services import calls
+    from winback_desktop.services.calls import lifecycle as calls
 
     calls.start_call(ctx, cid)
     ctx.close()

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.paths import ROOT  # noqa: E402
 
 
 def _env(data: Path) -> dict[str, str]:

@@ -41,7 +41,8 @@ from winback_desktop.reports.layout import (
     clean,
     styles,
 )
-from winback_desktop.services import calls, catalogue
+from winback_desktop.services import catalogue
+from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail
 from winback_desktop.store.models import Call, CycleAssignment, RescueCycle

@@ -51,7 +51,7 @@ from winback_desktop.reports.layout import (
     value,
     who,
 )
-from winback_desktop.services.briefing import Briefing, briefing_data
+from winback_desktop.services.calls.briefing import Briefing, briefing_data
 from winback_desktop.services.context import AppContext
 
 OVERDUE = colors.HexColor("#A8321E")

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from winback_desktop.resources import resource_path
-from winback_desktop.services import calls
+from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.catalogue import ROLES, SETTING_DEFAULTS, get_setting, set_setting
 from winback_desktop.services.context import AppContext
 from winback_desktop.store.connection import transaction
@@ -248,7 +248,7 @@ def load_demo(ctx: AppContext, *, today: dt.date | None = None) -> DemoSummary:
     name = str(data.get("company_name", "")).strip()
     if name and get_setting(ctx, "company_name") == SETTING_DEFAULTS["company_name"]:
         set_setting(ctx, "company_name", name)
-    from winback_desktop.services import roster  # statuses and win-back priorities for the sample
+    from winback_desktop.services import roster
 
     roster.refresh(ctx, as_of=today)
     return DemoSummary(

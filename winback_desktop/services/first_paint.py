@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from winback_desktop.paths import Paths
-from winback_desktop.services.dto import PersonInfo
-from winback_desktop.services.roster_row import FIELDS, RosterRow, roster_row
+from winback_desktop.services.dto import FIELDS, PersonInfo, RosterRow, roster_row
 from winback_desktop.store.connection import peek
 from winback_desktop.store.migrate import shipped_head
 

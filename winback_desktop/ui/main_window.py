@@ -23,19 +23,19 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop import APP_NAME, __version__
-from winback_desktop.ui.format import short_date
-from winback_desktop.ui.roster_menu import RosterMenu
-from winback_desktop.ui.roster_panel import RosterPanel
-from winback_desktop.ui.style import apply_style
+from winback_desktop.ui.kit.format import short_date
+from winback_desktop.ui.kit.style import apply_style
+from winback_desktop.ui.roster.menu import RosterMenu
+from winback_desktop.ui.roster.panel import RosterPanel
 
 if TYPE_CHECKING:
     from winback_desktop.services.context import AppContext
     from winback_desktop.services.dto import PersonInfo
     from winback_desktop.services.first_paint import FirstPaint
-    from winback_desktop.ui.call_window import CallWindow
-    from winback_desktop.ui.cycles_tab import CyclesTab
-    from winback_desktop.ui.followups_tab import FollowUpsTab
-    from winback_desktop.ui.today_tab import TodayTab
+    from winback_desktop.ui.call.window import CallWindow
+    from winback_desktop.ui.cycles.tab import CyclesTab
+    from winback_desktop.ui.followups.tab import FollowUpsTab
+    from winback_desktop.ui.today.tab import TodayTab
 
 log = logging.getLogger(__name__)
 
@@ -156,19 +156,19 @@ class MainWindow(QMainWindow):
     def _build(self, name: str) -> QWidget:
         ctx = self.ctx
         if name == "today":
-            from winback_desktop.ui.today_tab import TodayTab
+            from winback_desktop.ui.today.tab import TodayTab
 
             today = TodayTab(ctx)
             today.start_call.connect(self.start_booked_call)
             today.log_attempt.connect(self.log_attempt_for)
             return today
         if name == "followups":
-            from winback_desktop.ui.followups_tab import FollowUpsTab
+            from winback_desktop.ui.followups.tab import FollowUpsTab
 
             followups = FollowUpsTab(ctx)
             followups.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             return followups
-        from winback_desktop.ui.cycles_tab import CyclesTab
+        from winback_desktop.ui.cycles.tab import CyclesTab
 
         cycles = CyclesTab(ctx)
         cycles.customer_activated.connect(self.start_booked_call)
@@ -266,7 +266,7 @@ class MainWindow(QMainWindow):
         catalogue.set_setting(self.ctx, "current_user_id", str(pid) if pid else "")
 
     def refresh(self) -> None:
-        from winback_desktop.services import customers
+        from winback_desktop.services.roster import card as customers
 
         empty = customers.count(self.ctx) == 0
         self.pages.setCurrentIndex(1 if empty else 0)
@@ -278,7 +278,7 @@ class MainWindow(QMainWindow):
 
     # -- commands ---------------------------------------------------------------------------------
     def start_call(self) -> CallWindow | None:
-        from winback_desktop.services import calls
+        from winback_desktop.services.calls import lifecycle as calls
 
         customer_id = self.selected_customer_id()
         if customer_id is None:
@@ -291,7 +291,7 @@ class MainWindow(QMainWindow):
 
     def start_booked_call(self, customer_id: int) -> CallWindow:
         """A call from the Today list: the booked leader and partner stay as they were."""
-        from winback_desktop.services import calls
+        from winback_desktop.services.calls import lifecycle as calls
 
         return self.open_call(calls.start_call(self.ctx, customer_id))
 
@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
         return r.id, r.company
 
     def schedule_selected(self) -> None:
-        from winback_desktop.ui.schedule_dialog import ScheduleDialog
+        from winback_desktop.ui.today.schedule_dialog import ScheduleDialog
 
         chosen = self._selected_company()
         if chosen is None:
@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
             self.log_attempt_for(*chosen)
 
     def log_attempt_for(self, customer_id: int, company: str) -> None:
-        from winback_desktop.ui.attempt_dialog import AttemptDialog, outcome_text
+        from winback_desktop.ui.today.attempt_dialog import AttemptDialog, outcome_text
 
         dialog = AttemptDialog(self.ctx, customer_id, company, parent=self)
         if dialog.exec() and dialog.result_value is not None:
@@ -330,7 +330,7 @@ class MainWindow(QMainWindow):
             self.roster.refresh()
 
     def open_call(self, call_id: int) -> CallWindow:
-        from winback_desktop.ui.call_window import CallWindow
+        from winback_desktop.ui.call.window import CallWindow
 
         window = self.call_windows.get(call_id)
         if window is None:
@@ -350,7 +350,7 @@ class MainWindow(QMainWindow):
 
     def offer_resume(self) -> CallWindow | None:
         """Offer the most recent unfinished call (left by a closed window or a crash)."""
-        from winback_desktop.services import calls
+        from winback_desktop.services.calls import lifecycle as calls
 
         unfinished = [u for u in calls.unfinished_calls(self.ctx) if u.call_id not in self.call_windows]
         if not unfinished:
@@ -394,7 +394,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(str(summary), 10000)
 
     def export_calls(self) -> Path | None:
-        from winback_desktop.services.export import export_calls
+        from winback_desktop.services.calls.export import export_calls
 
         default = self.ctx.paths.exports / "calls.csv"
         default.parent.mkdir(parents=True, exist_ok=True)
@@ -410,7 +410,7 @@ class MainWindow(QMainWindow):
         return Path(name)
 
     def backup_now(self) -> Path | None:
-        from winback_desktop.services import maintenance
+        from winback_desktop.services.maintenance import backups as maintenance
 
         self.save_everything()
         try:
@@ -423,8 +423,8 @@ class MainWindow(QMainWindow):
 
     def restore_backup(self, backup: Path | None = None) -> bool:
         """Replace the database with a backup; the current file is kept in the backups folder."""
-        from winback_desktop.services import maintenance
-        from winback_desktop.services.context import open_app
+        from winback_desktop.bootstrap import open_app
+        from winback_desktop.services.maintenance import backups as maintenance
 
         if backup is None:
             name, _ = QFileDialog.getOpenFileName(
@@ -509,7 +509,7 @@ class MainWindow(QMainWindow):
                 self._workspace(name)
 
     def edit_people(self) -> None:
-        from winback_desktop.ui.people_dialog import PeopleDialog
+        from winback_desktop.ui.people.dialog import PeopleDialog
 
         dialog = PeopleDialog(self.ctx, self)
         dialog.changed.connect(self._people_changed)
@@ -522,8 +522,8 @@ class MainWindow(QMainWindow):
 
     def ask_who_is_here(self) -> None:
         """A start with a team but no current user: ask who is here, then remember."""
-        from winback_desktop.services import people
-        from winback_desktop.ui.people_dialog import ask_current_user
+        from winback_desktop.services.people import team as people
+        from winback_desktop.ui.people.dialog import ask_current_user
 
         if people.current_user(self.ctx) is None and people.list_people(self.ctx):
             if ask_current_user(self.ctx, self) is not None:

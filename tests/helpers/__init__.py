@@ -1,0 +1,1 @@
+"""Shared test helpers: data builders, key typing, child processes, paths."""

@@ -1,0 +1,128 @@
+"""SIGKILL the running app mid-typing; every word typed over a second before the kill survives."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.crash_child import TEXT
+from tests.helpers.paths import ROOT  # noqa: E402
+from winback_desktop.bootstrap import open_app
+from winback_desktop.paths import Paths
+from winback_desktop.services.demo import load_demo
+
+CHILD = ROOT / "tests" / "helpers" / "crash_child.py"
+
+GRACE_S = 1.0  # the promise: at most the last second is lost
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    env.pop("WINBACK_DATA_DIR", None)
+    return env
+
+
+def _reader(stream, out: queue.Queue) -> None:
+    for line in stream:
+        out.put((time.monotonic(), line.strip()))
+    out.put((time.monotonic(), None))
+
+
+@pytest.fixture(scope="module")
+def seeded_db(tmp_path_factory) -> Path:
+    """One database with the sample data, copied for each run (loading it each time is slow)."""
+    d = tmp_path_factory.mktemp("seed")
+    ctx = open_app(Paths(d, custom=True))
+    load_demo(ctx)
+    from winback_desktop.services.people import team as people
+
+    caller = next(p for p in people.list_people(ctx) if p.role == "caller")
+    people.set_current_user(ctx, caller.id)  # so start-up does not ask who is here
+    with ctx.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    ctx.close()
+    return d / "winback.sqlite3"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("run", range(20))
+def test_sigkill_while_typing_loses_at_most_the_last_second(run, seeded_db, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    (data / "winback.sqlite3").write_bytes(seeded_db.read_bytes())
+    rng = random.Random(run)
+    kill_after = rng.uniform(0.3, 3.0)  # seconds of typing before the kill: varied moments
+
+    child = subprocess.Popen(
+        [sys.executable, str(CHILD), "type", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=_env(),
+    )
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=_reader, args=(child.stdout, lines), daemon=True).start()
+    progress: list[tuple[float, int]] = []
+    first_typed = None
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                stamp, line = lines.get(timeout=0.05)
+            except queue.Empty:
+                line = ""
+                stamp = time.monotonic()
+            if line is None:
+                pytest.fail("the app exited before it was killed")
+            if line.startswith("typed "):
+                progress.append((stamp, int(line.split()[1])))
+                first_typed = first_typed or stamp
+            if first_typed and time.monotonic() - first_typed >= kill_after:
+                break
+        child.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
+        child.wait(timeout=10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGKILL
+    while True:  # anything printed before the kill landed
+        try:
+            stamp, line = lines.get(timeout=1)
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        if line.startswith("typed ") and stamp <= killed_at:
+            progress.append((stamp, int(line.split()[1])))
+    must_have = max((n for stamp, n in progress if stamp <= killed_at - GRACE_S), default=0)
+
+    with sqlite3.connect(data / "winback.sqlite3") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    result = subprocess.run(
+        [sys.executable, str(CHILD), "check", str(data)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["offered"], "restarting did not offer to resume the unfinished call"
+    assert found["stage"] == "initiate"
+    text = found["text"] or ""
+    assert TEXT.startswith(text), "saved text is not what was typed"
+    assert len(text) >= must_have, (
+        f"lost words: {must_have} chars were typed over {GRACE_S}s before the kill, {len(text)} saved"
+    )

@@ -1,0 +1,281 @@
+"""A recovery call from start to finish: every change is its own short transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from winback_desktop.script import CallScript
+from winback_desktop.services.context import AppContext
+from winback_desktop.services.dto import CallDetail, OfferInfo, PersonInfo, ReasonInfo
+from winback_desktop.services.roster import card as customers
+from winback_desktop.store.connection import transaction
+from winback_desktop.store.models import (
+    ActionItem,
+    Call,
+    CallOffer,
+    CallReason,
+    Customer,
+    DepartureReason,
+    HelpOption,
+    Person,
+    StageAnswer,
+    utcnow,
+)
+
+# Script fields stored as columns of the call (they are queried for insights), not as notes.
+CALL_COLUMNS = ("accepts_help", "customer_answer", "keep_in_touch", "next_contact", "outcome")
+OPEN_STATUSES = ("in_progress",)
+
+
+@dataclass(frozen=True)
+class UnfinishedCall:
+    call_id: int
+    customer_id: int
+    company: str
+    stage: str
+    started_at: dt.datetime | None
+
+
+def start_call(
+    ctx: AppContext,
+    customer_id: int,
+    caller_id: int | None = None,
+    partner_id: int | None = None,
+    script: CallScript | None = None,
+) -> int:
+    """Start (or resume) a call with a customer; returns the call id.
+
+    An unfinished call with this customer is resumed rather than duplicated; a scheduled one
+    is taken up.
+    """
+    script = script or ctx.script
+    with transaction(ctx.sessions) as s:
+        if s.get(Customer, customer_id) is None:
+            raise LookupError(f"no customer with id {customer_id}")
+        existing = s.scalars(
+            select(Call)
+            .where(Call.customer_id == customer_id, Call.status.in_(("in_progress", "scheduled")))
+            .order_by(Call.status, Call.scheduled_at)  # in_progress sorts before scheduled
+        ).first()
+        call = existing or Call(customer_id=customer_id)
+        if call.status != "in_progress":
+            call.status = "in_progress"
+            call.started_at = utcnow()
+            call.current_stage = script.stages[0].key
+            call.script_name, call.script_version, call.script_snapshot = (
+                script.name,
+                script.version,
+                script.text,
+            )
+        call.caller_id = caller_id if caller_id is not None else call.caller_id
+        call.partner_id = partner_id if partner_id is not None else call.partner_id
+        s.add(call)
+        s.flush()
+        return call.id
+
+
+def schedule_call(
+    ctx: AppContext, customer_id: int, when: dt.datetime, caller_id: int | None, partner_id: int | None
+) -> int:
+    with transaction(ctx.sessions) as s:
+        call = Call(
+            customer_id=customer_id,
+            scheduled_at=when,
+            caller_id=caller_id,
+            partner_id=partner_id,
+            status="scheduled",
+        )
+        s.add(call)
+        s.flush()
+        return call.id
+
+
+def _open_call(s, call_id: int) -> Call:
+    call = s.get(Call, call_id)
+    if call is None:
+        raise LookupError(f"no call with id {call_id}")
+    return call
+
+
+def set_stage(ctx: AppContext, call_id: int, stage: str) -> None:
+    with transaction(ctx.sessions) as s:
+        _open_call(s, call_id).current_stage = stage
+
+
+def set_people(ctx: AppContext, call_id: int, caller_id: int | None, partner_id: int | None) -> None:
+    with transaction(ctx.sessions) as s:
+        call = _open_call(s, call_id)
+        call.caller_id, call.partner_id = caller_id, partner_id
+
+
+def _column_value(key: str, value: str):
+    value = value.strip()
+    if key == "keep_in_touch":
+        return {"yes": True, "no": False, "": None}[value]
+    if key == "next_contact":
+        return dt.date.fromisoformat(value) if value else None
+    return value
+
+
+def save_field(ctx: AppContext, call_id: int, stage: str, key: str, value: str) -> None:
+    """Save one field as typed: a note (stage answer) or one of the call's own columns."""
+    with transaction(ctx.sessions) as s:
+        call = _open_call(s, call_id)
+        if key in CALL_COLUMNS:
+            setattr(call, key, _column_value(key, value))
+            return
+        answer = s.scalars(
+            select(StageAnswer).where(
+                StageAnswer.call_id == call_id, StageAnswer.stage == stage, StageAnswer.field == key
+            )
+        ).first()
+        if answer is None:
+            s.add(StageAnswer(call_id=call_id, stage=stage, field=key, value=value))
+        else:
+            answer.value, answer.updated_at = value, utcnow()
+        call.updated_at = utcnow()
+
+
+def set_reasons(ctx: AppContext, call_id: int, primary_id: int | None, other_ids: list[int]) -> None:
+    with transaction(ctx.sessions) as s:
+        _open_call(s, call_id)
+        s.execute(delete(CallReason).where(CallReason.call_id == call_id))
+        if primary_id is not None:
+            s.add(CallReason(call_id=call_id, reason_id=primary_id, is_primary=True))
+        for rid in dict.fromkeys(other_ids):
+            if rid != primary_id:
+                s.add(CallReason(call_id=call_id, reason_id=rid, is_primary=False))
+
+
+def set_offers(ctx: AppContext, call_id: int, option_ids: list[int], free_text: list[str]) -> None:
+    with transaction(ctx.sessions) as s:
+        _open_call(s, call_id)
+        s.execute(delete(CallOffer).where(CallOffer.call_id == call_id))
+        s.add_all(CallOffer(call_id=call_id, help_option_id=oid) for oid in dict.fromkeys(option_ids))
+        s.add_all(CallOffer(call_id=call_id, text=t.strip()) for t in free_text if t.strip())
+
+
+def add_action(
+    ctx: AppContext, call_id: int, what: str = "", owner_id: int | None = None, due: dt.date | None = None
+) -> int:
+    with transaction(ctx.sessions) as s:
+        call = _open_call(s, call_id)
+        item = ActionItem(
+            call_id=call_id,
+            customer_id=call.customer_id,
+            what=what,
+            owner_id=owner_id if owner_id is not None else call.partner_id,
+            due_date=due,
+        )
+        s.add(item)
+        s.flush()
+        return item.id
+
+
+def update_action(ctx: AppContext, action_id: int, **changes) -> None:
+    allowed = {"what", "owner_id", "due_date", "status", "done_note"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))} of an action item")
+    with transaction(ctx.sessions) as s:
+        item = s.get(ActionItem, action_id)
+        if item is None:
+            raise LookupError(f"no action item with id {action_id}")
+        for key, value in changes.items():
+            setattr(item, key, value)
+        if changes.get("status") == "done" and item.done_at is None:
+            item.done_at = utcnow()
+
+
+def delete_action(ctx: AppContext, action_id: int) -> None:
+    with transaction(ctx.sessions) as s:
+        s.execute(delete(ActionItem).where(ActionItem.id == action_id))
+
+
+def finish_call(ctx: AppContext, call_id: int) -> None:
+    with transaction(ctx.sessions) as s:
+        call = _open_call(s, call_id)
+        call.status, call.ended_at = "completed", utcnow()
+        customer = s.get(Customer, call.customer_id)
+        if customer is not None and call.outcome == "won_back":
+            customer.status = "won_back"
+
+
+def unfinished_calls(ctx: AppContext) -> list[UnfinishedCall]:
+    q = (
+        select(Call.id, Call.customer_id, Customer.company, Call.current_stage, Call.started_at)
+        .join(Customer, Customer.id == Call.customer_id)
+        .where(Call.status.in_(OPEN_STATUSES))
+        .order_by(Call.updated_at.desc())
+    )
+    with ctx.sessions() as s:
+        return [UnfinishedCall(*row) for row in s.execute(q)]
+
+
+def _person(p: Person | None) -> PersonInfo | None:
+    return PersonInfo(p.id, p.name, p.title, p.role) if p else None
+
+
+def detail(ctx: AppContext, call_id: int) -> CallDetail:
+    with ctx.sessions() as s:
+        call = _open_call(s, call_id)
+        answers = {
+            a.field: a.value for a in s.scalars(select(StageAnswer).where(StageAnswer.call_id == call_id))
+        }
+        reason_rows = s.execute(
+            select(CallReason.is_primary, DepartureReason)
+            .join(DepartureReason, DepartureReason.id == CallReason.reason_id)
+            .where(CallReason.call_id == call_id)
+            .order_by(DepartureReason.id)
+        ).all()
+        reasons = [(p, ReasonInfo(r.id, r.code, r.label, r.category)) for p, r in reason_rows]
+        offers = [
+            OfferInfo(o.help_option_id, label or o.text)
+            for o, label in s.execute(
+                select(CallOffer, HelpOption.label)
+                .outerjoin(HelpOption, HelpOption.id == CallOffer.help_option_id)
+                .where(CallOffer.call_id == call_id)
+                .order_by(CallOffer.help_option_id.is_(None), CallOffer.id)
+            )
+        ]
+        actions = [
+            customers.action_info(a, name)
+            for a, name in s.execute(
+                select(ActionItem, Person.name)
+                .outerjoin(Person, Person.id == ActionItem.owner_id)
+                .where(ActionItem.call_id == call_id)
+                .order_by(ActionItem.id)
+            )
+        ]
+        caller, partner = _person(call.caller), _person(call.partner)
+        base = dict(
+            id=call.id,
+            caller=caller,
+            partner=partner,
+            status=call.status,
+            current_stage=call.current_stage,
+            scheduled_at=call.scheduled_at,
+            started_at=call.started_at,
+            ended_at=call.ended_at,
+            outcome=call.outcome,
+            customer_answer=call.customer_answer,
+            accepts_help=call.accepts_help,
+            keep_in_touch=call.keep_in_touch,
+            next_contact=call.next_contact,
+            script_name=call.script_name,
+            script_version=call.script_version,
+            script_snapshot=call.script_snapshot,
+        )
+        customer_id = call.customer_id
+    return CallDetail(
+        customer=customers.card(ctx, customer_id, exclude_call=call_id),
+        answers=answers,
+        primary_reason=next((r for p, r in reasons if p), None),
+        other_reasons=[r for p, r in reasons if not p],
+        offers=offers,
+        actions=actions,
+        **base,
+    )

@@ -1,0 +1,551 @@
+"""Rescue cycles: a month or a quarter of win-back calls.
+
+A cycle takes customers from the ranked roster — pursue only, lapsed or lost, not already in
+another open cycle — highest priority first. Each executive gets the cycle's quota (1-10) of the
+highest-ranked ones, with their partner; the rest are spread over the recovery callers. The
+cycle's progress is counted from calls and attempts in its date window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, exists, func, insert, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from winback_desktop.services.context import AppContext
+from winback_desktop.services.schedule.booking import day_bounds, from_store
+from winback_desktop.store.connection import transaction
+from winback_desktop.store.models import (
+    ActionItem,
+    Call,
+    CallAttempt,
+    Customer,
+    CycleAssignment,
+    Person,
+    RescueCycle,
+)
+
+QUOTA_MIN, QUOTA_MAX = 1, 10
+KINDS = ("month", "quarter")
+ELIGIBLE_STATUSES = ("lapsed", "lost")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True)
+class CycleInfo:
+    id: int
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date
+    executive_quota: int
+    status: str  # open / closed
+    assigned: int  # customers in the cycle
+
+
+@dataclass(frozen=True)
+class FillShare:
+    """What one person got from a fill."""
+
+    person_id: int
+    name: str
+    kind: str  # executive / caller
+    partner_id: int | None
+    partner_name: str
+    added: int  # customers given in this fill
+    total: int  # customers they now have in the cycle
+
+
+@dataclass(frozen=True)
+class FillSummary:
+    cycle_id: int
+    quota: int  # customers per executive
+    shares: list[FillShare]
+    added: int  # customers assigned by this fill
+    remaining: int  # eligible customers still in no open cycle
+
+    @property
+    def executives_short(self) -> list[FillShare]:
+        """Executives left below the quota because the roster ran out of eligible customers."""
+        return [s for s in self.shares if s.kind == "executive" and s.total < self.quota]
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    id: int
+    cycle_id: int
+    customer_id: int
+    company: str
+    contact_name: str
+    phone: str
+    customer_status: str
+    decision: str
+    priority: float
+    verify_contact: bool
+    kind: str  # executive / caller
+    assignee_id: int | None
+    assignee_name: str
+    partner_id: int | None
+    partner_name: str
+    next_call_id: int | None  # the customer's next booked call, if any
+    next_call_at: dt.datetime | None  # aware UTC
+
+
+@dataclass(frozen=True)
+class AssigneeProgress:
+    assignee_id: int | None
+    name: str
+    kind: str
+    assigned: int
+    called: int
+    reached: int
+    won_back: int
+    open_followups: int
+
+
+@dataclass(frozen=True)
+class CycleProgress:
+    cycle_id: int
+    assigned: int
+    called: int  # a completed call, or any attempt, in the cycle
+    reached: int  # a completed call, or an attempt that reached them
+    won_back: int  # won back (status now, or a won-back call in the cycle)
+    open_followups: int  # open action items of the cycle's customers
+    by_assignee: list[AssigneeProgress] = field(default_factory=list)
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+
+def cycle_dates(kind: str, day: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last day of the month or quarter holding ``day`` (default today)."""
+    day = day or dt.date.today()
+    if kind == "month":
+        first_month = day.month
+        months = 1
+    elif kind == "quarter":
+        first_month = 3 * ((day.month - 1) // 3) + 1
+        months = 3
+    else:
+        raise ValueError(f"a cycle is a month or a quarter, not {kind!r}")
+    start = dt.date(day.year, first_month, 1)
+    after = first_month + months
+    end = dt.date(day.year + (after - 1) // 12, (after - 1) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def cycle_name(kind: str, day: dt.date | None = None) -> str:
+    """A default name: "June 2025" or "Q2 2025"."""
+    start, _ = cycle_dates(kind, day)
+    if kind == "month":
+        return f"{_MONTHS[start.month - 1]} {start.year}"
+    return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+
+
+# --- cycles --------------------------------------------------------------------------------------
+
+
+def _quota(quota: int) -> int:
+    if isinstance(quota, bool) or not isinstance(quota, int) or not QUOTA_MIN <= quota <= QUOTA_MAX:
+        raise ValueError(
+            f"an executive takes {QUOTA_MIN} to {QUOTA_MAX} customers per cycle; {quota!r} is not allowed"
+        )
+    return quota
+
+
+def create_cycle(
+    ctx: AppContext, name: str, starts_on: dt.date, ends_on: dt.date, executive_quota: int
+) -> int:
+    """A new open cycle; returns its id."""
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise ValueError("a rescue cycle needs a name (e.g. 'June 2025')")
+    if len(name) > 120:
+        raise ValueError("a cycle's name is at most 120 characters")
+    if not isinstance(starts_on, dt.date) or not isinstance(ends_on, dt.date):
+        raise ValueError("a rescue cycle needs a start and an end date")
+    if ends_on < starts_on:
+        raise ValueError(f"the cycle ends ({ends_on}) before it starts ({starts_on})")
+    quota = _quota(executive_quota)
+    with transaction(ctx.sessions) as s:
+        cycle = RescueCycle(name=name, starts_on=starts_on, ends_on=ends_on, executive_quota=quota)
+        s.add(cycle)
+        s.flush()
+        return cycle.id
+
+
+def _count_assigned():
+    return (
+        select(func.count(CycleAssignment.id))
+        .where(CycleAssignment.cycle_id == RescueCycle.id)
+        .scalar_subquery()
+    )
+
+
+def _info(r) -> CycleInfo:
+    return CycleInfo(r.id, r.name, r.starts_on, r.ends_on, r.executive_quota, r.status, int(r.assigned or 0))
+
+
+def _cycle_columns():
+    return (
+        RescueCycle.id,
+        RescueCycle.name,
+        RescueCycle.starts_on,
+        RescueCycle.ends_on,
+        RescueCycle.executive_quota,
+        RescueCycle.status,
+        _count_assigned().label("assigned"),
+    )
+
+
+def list_cycles(ctx: AppContext, include_closed: bool = True) -> list[CycleInfo]:
+    """Cycles, open first, newest first."""
+    q = select(*_cycle_columns()).order_by(
+        (RescueCycle.status == "open").desc(), RescueCycle.starts_on.desc(), RescueCycle.id.desc()
+    )
+    if not include_closed:
+        q = q.where(RescueCycle.status == "open")
+    with ctx.sessions() as s:
+        return [_info(r) for r in s.execute(q)]
+
+
+def get_cycle(ctx: AppContext, cycle_id: int) -> CycleInfo:
+    with ctx.sessions() as s:
+        row = s.execute(select(*_cycle_columns()).where(RescueCycle.id == cycle_id)).first()
+    if row is None:
+        raise LookupError(f"no rescue cycle with id {cycle_id}")
+    return _info(row)
+
+
+def close_cycle(ctx: AppContext, cycle_id: int) -> None:
+    """Close a cycle: its customers may join the next one. Assignments stay as history."""
+    with transaction(ctx.sessions) as s:
+        cycle = s.get(RescueCycle, cycle_id)
+        if cycle is None:
+            raise LookupError(f"no rescue cycle with id {cycle_id}")
+        cycle.status = "closed"
+
+
+# --- filling -------------------------------------------------------------------------------------
+
+
+def _in_open_cycle():
+    """The customer is already assigned in some open cycle."""
+    return exists().where(
+        CycleAssignment.customer_id == Customer.id,
+        CycleAssignment.cycle_id == RescueCycle.id,
+        RescueCycle.status == "open",
+    )
+
+
+def eligible_query():
+    """Customer ids the next fill takes, in roster rank order (priority, then id, descending)."""
+    return (
+        select(Customer.id)
+        .where(
+            Customer.decision == "pursue",
+            Customer.status.in_(ELIGIBLE_STATUSES),
+            ~_in_open_cycle(),
+        )
+        .order_by(Customer.priority.desc(), Customer.id.desc())
+    )
+
+
+def _check_team(
+    s: Session, executives: list[tuple[int, int | None]], callers: list[int]
+) -> dict[int, Person]:
+    exec_ids = [e for e, _ in executives]
+    partner_ids = [p for _, p in executives if p is not None]
+    everyone = set(exec_ids) | set(partner_ids) | set(callers)
+    people = {p.id: p for p in s.scalars(select(Person).where(Person.id.in_(everyone)))}
+    missing = sorted(everyone - set(people))
+    if missing:
+        raise LookupError(f"no person with id {', '.join(map(str, missing))}")
+    for pid in everyone:
+        if not people[pid].active:
+            raise ValueError(f"{people[pid].name} is retired")
+    twice = [pid for pid, n in Counter(exec_ids + callers).items() if n > 1]
+    if twice:
+        raise ValueError(f"{people[twice[0]].name} is listed twice; each person takes one share")
+    for e, p in executives:
+        if people[e].role != "executive":
+            raise ValueError(f"{people[e].name} is a {people[e].role}, not an executive")
+        if p is not None and (p == e or p in callers):
+            raise ValueError(f"{people[p].name} cannot partner {people[e].name} and also call")
+    for c in callers:
+        if people[c].role != "caller":
+            raise ValueError(f"{people[c].name} is a {people[c].role}, not a recovery caller")
+    return people
+
+
+def fill_cycle(
+    ctx: AppContext,
+    cycle_id: int,
+    executives: list[tuple[int, int | None]],
+    callers: list[int],
+    limit: int | None = None,
+) -> FillSummary:
+    """Assign customers to the cycle; filling again tops it up (no customer twice).
+
+    Executives are dealt the highest-ranked customers in turn (first pick to the first
+    executive, second to the second, ...) until each has the cycle's quota; the rest go to the
+    recovery callers, each next customer to the caller with the fewest in this cycle (plain
+    round-robin on a fresh cycle). ``limit`` caps how many go to the callers in this fill.
+    """
+    executives = [(int(e), None if p is None else int(p)) for e, p in executives]
+    callers = [int(c) for c in callers]
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ValueError(f"the limit must be a whole number of customers, 0 or more, not {limit!r}")
+    with transaction(ctx.sessions) as s:
+        # Two fills at once must not give a customer to two open cycles: on PostgreSQL this
+        # locks the open cycles until commit (SQLite renders no FOR UPDATE: it serializes writers).
+        s.execute(select(RescueCycle.id).where(RescueCycle.status == "open").with_for_update())
+        cycle = s.get(RescueCycle, cycle_id)
+        if cycle is None:
+            raise LookupError(f"no rescue cycle with id {cycle_id}")
+        if cycle.status != "open":
+            raise ValueError(f"the rescue cycle {cycle.name!r} is closed")
+        people = _check_team(s, executives, callers)
+        have = Counter(
+            dict(
+                s.execute(
+                    select(CycleAssignment.assignee_id, func.count())
+                    .where(CycleAssignment.cycle_id == cycle_id)
+                    .group_by(CycleAssignment.assignee_id)
+                ).all()
+            )
+        )
+        quota = cycle.executive_quota
+        needs = {e: max(0, quota - have[e]) for e, _ in executives}
+        exec_total = sum(needs.values())
+        q = eligible_query()
+        if not callers:
+            q = q.limit(exec_total)
+        elif limit is not None:
+            q = q.limit(exec_total + limit)
+        ranked = list(s.scalars(q))
+
+        rows: list[dict] = []
+        added: Counter[int] = Counter()
+        turns = [
+            (e, p)
+            for round_ in range(max(needs.values(), default=0))
+            for e, p in executives
+            if needs[e] > round_
+        ]
+        for (e, p), customer_id in zip(turns, ranked, strict=False):
+            rows.append(_row(cycle_id, customer_id, e, p, "executive"))
+            added[e] += 1
+        rest = ranked[len(rows) :]
+        if limit is not None:
+            rest = rest[:limit]
+        if callers:
+            heap = [(have[c], i, c) for i, c in enumerate(callers)]
+            heapq.heapify(heap)
+            for customer_id in rest:
+                n, i, c = heapq.heappop(heap)
+                rows.append(_row(cycle_id, customer_id, c, None, "caller"))
+                added[c] += 1
+                heapq.heappush(heap, (n + 1, i, c))
+        if rows:
+            s.execute(insert(CycleAssignment.__table__), rows)  # Core executemany: no ORM per row
+        remaining = s.scalar(select(func.count()).select_from(eligible_query().subquery())) or 0
+
+    shares = [
+        FillShare(
+            e,
+            people[e].name,
+            "executive",
+            p,
+            people[p].name if p is not None else "",
+            added[e],
+            have[e] + added[e],
+        )
+        for e, p in executives
+    ] + [FillShare(c, people[c].name, "caller", None, "", added[c], have[c] + added[c]) for c in callers]
+    return FillSummary(cycle_id, quota, shares, len(rows), int(remaining))
+
+
+def _row(cycle_id: int, customer_id: int, assignee: int, partner: int | None, kind: str) -> dict:
+    return {
+        "cycle_id": cycle_id,
+        "customer_id": customer_id,
+        "assignee_id": assignee,
+        "partner_id": partner,
+        "kind": kind,
+    }
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def cycle_assignments(ctx: AppContext, cycle_id: int, assignee_id: int | None = None) -> list[AssignmentRow]:
+    """The cycle's customers: executives' first, then by person and priority."""
+    assignee, partner = aliased(Person), aliased(Person)
+    next_call = (
+        select(Call.id, Call.scheduled_at)
+        .where(
+            Call.customer_id == CycleAssignment.customer_id,
+            Call.status == "scheduled",
+            Call.scheduled_at.is_not(None),
+        )
+        .order_by(Call.scheduled_at, Call.id)
+        .limit(1)
+        .correlate(CycleAssignment)
+    )
+    q = (
+        select(
+            CycleAssignment.id,
+            CycleAssignment.cycle_id,
+            CycleAssignment.customer_id,
+            Customer.company,
+            Customer.contact_name,
+            Customer.phone,
+            Customer.status,
+            Customer.decision,
+            Customer.priority,
+            Customer.verify_contact,
+            CycleAssignment.kind,
+            CycleAssignment.assignee_id,
+            assignee.name,
+            CycleAssignment.partner_id,
+            partner.name,
+            next_call.with_only_columns(Call.id).scalar_subquery(),
+            next_call.with_only_columns(Call.scheduled_at).scalar_subquery(),
+        )
+        .join(Customer, Customer.id == CycleAssignment.customer_id)
+        .outerjoin(assignee, assignee.id == CycleAssignment.assignee_id)
+        .outerjoin(partner, partner.id == CycleAssignment.partner_id)
+        .where(CycleAssignment.cycle_id == cycle_id)
+        .order_by(
+            (CycleAssignment.kind == "executive").desc(),
+            assignee.name,
+            CycleAssignment.assignee_id,
+            Customer.priority.desc(),
+            Customer.id.desc(),
+        )
+    )
+    if assignee_id is not None:
+        q = q.where(CycleAssignment.assignee_id == assignee_id)
+    with ctx.sessions() as s:
+        if s.get(RescueCycle, cycle_id) is None:
+            raise LookupError(f"no rescue cycle with id {cycle_id}")
+        return [
+            AssignmentRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4] or "",
+                r[5] or "",
+                r[6],
+                r[7],
+                float(r[8] or 0),
+                bool(r[9]),
+                r[10],
+                r[11],
+                r[12] or "",
+                r[13],
+                r[14] or "",
+                r[15],
+                from_store(r[16]),
+            )
+            for r in s.execute(q)
+        ]
+
+
+def _progress_rows(s: Session, cycle: RescueCycle):
+    lo, hi = day_bounds(cycle.starts_on, (cycle.ends_on - cycle.starts_on).days + 1)
+    customer = CycleAssignment.customer_id
+    ended = func.coalesce(Call.ended_at, Call.started_at)
+    completed = and_(
+        Call.customer_id == customer,
+        Call.status == "completed",
+        or_(Call.cycle_id == cycle.id, and_(ended >= lo, ended < hi)),
+    )
+    attempt = and_(
+        CallAttempt.customer_id == customer, CallAttempt.attempted_at >= lo, CallAttempt.attempted_at < hi
+    )
+    called = or_(exists().where(completed), exists().where(attempt))
+    reached = or_(exists().where(completed), exists().where(attempt, CallAttempt.disposition == "reached"))
+    won = or_(Customer.status == "won_back", exists().where(completed, Call.outcome == "won_back"))
+    followups = (
+        select(func.count(ActionItem.id))
+        .where(ActionItem.customer_id == customer, ActionItem.status == "open")
+        .correlate(CycleAssignment)
+        .scalar_subquery()
+    )
+
+    per_assignment = (
+        select(
+            CycleAssignment.assignee_id.label("assignee_id"),
+            CycleAssignment.kind.label("kind"),
+            case((called, 1), else_=0).label("called"),
+            case((reached, 1), else_=0).label("reached"),
+            case((won, 1), else_=0).label("won"),
+            followups.label("followups"),
+        )
+        .join(Customer, Customer.id == customer)
+        .where(CycleAssignment.cycle_id == cycle.id)
+        .subquery()
+    )
+    pa = per_assignment.c
+    return s.execute(
+        select(
+            pa.assignee_id,
+            Person.name,
+            pa.kind,
+            func.count(),
+            func.sum(pa.called),
+            func.sum(pa.reached),
+            func.sum(pa.won),
+            func.sum(pa.followups),
+        )
+        .outerjoin(Person, Person.id == pa.assignee_id)
+        .group_by(pa.assignee_id, Person.name, pa.kind)
+        .order_by((pa.kind == "executive").desc(), Person.name, pa.assignee_id)
+    ).all()
+
+
+def cycle_progress(ctx: AppContext, cycle_id: int) -> CycleProgress:
+    """Called, reached, won back and open follow-ups of the cycle's customers, per person too.
+
+    The cycle's window is its first to last day (local): a completed call counts when it belongs
+    to the cycle or ended in the window; an attempt when it was made in the window.
+    """
+    with ctx.sessions() as s:
+        cycle = s.get(RescueCycle, cycle_id)
+        if cycle is None:
+            raise LookupError(f"no rescue cycle with id {cycle_id}")
+        rows = _progress_rows(s, cycle)
+    by = [
+        AssigneeProgress(
+            aid, name or "", kind, int(a or 0), int(c or 0), int(r or 0), int(w or 0), int(f or 0)
+        )
+        for aid, name, kind, a, c, r, w, f in rows
+    ]
+    return CycleProgress(
+        cycle_id=cycle_id,
+        assigned=sum(p.assigned for p in by),
+        called=sum(p.called for p in by),
+        reached=sum(p.reached for p in by),
+        won_back=sum(p.won_back for p in by),
+        open_followups=sum(p.open_followups for p in by),
+        by_assignee=by,
+    )

@@ -1,0 +1,77 @@
+"""Run one import in a child process, reporting progress and the outcome as JSON lines.
+
+The desktop app runs imports this way rather than on a thread: parsing a million lines is
+CPU-bound Python, which on a thread would fight the GUI for the GIL and make the window stutter;
+and stopping an import is simply ending the child: SQLite rolls back the transaction it had
+open, so the database is exactly as it was.
+
+    python -m winback_desktop.services.import_job DATA_DIR KIND FILE MAPPING_JSON [DATE_ORDER]
+
+stdout: {"progress": [done, total]} lines, then one {"result": ...} or {"error": ...} line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def describe_error(exc: Exception) -> dict[str, Any]:
+    from winback_desktop.importers.errors import AmbiguousDatesError, ImportRejected
+
+    out: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)}
+    if isinstance(exc, ImportRejected):
+        out.update(
+            file_name=exc.file_name,
+            errors=[e.describe(exc.file_name) for e in exc.errors],
+            error_count=exc.error_count,
+            bad_rows=exc.bad_rows,
+        )
+    elif isinstance(exc, AmbiguousDatesError):
+        out.update(column=exc.column, examples=list(exc.examples))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    from winback_desktop.bootstrap import open_app
+    from winback_desktop.importers.errors import CsvImportError
+    from winback_desktop.paths import Paths
+    from winback_desktop.services.imports import importer as imports
+
+    data_dir, kind, file, mapping_json = argv[:4]
+    date_order = argv[4] if len(argv) > 4 and argv[4] else None
+    ctx = open_app(Paths(Path(data_dir), custom=True))
+    last = [-1]
+
+    def progress(done: int, total: int) -> None:
+        if done != last[0]:
+            last[0] = done
+            _emit({"progress": [done, total]})
+
+    try:
+        result = imports.import_file(
+            ctx, Path(file), kind, mapping=json.loads(mapping_json), date_order=date_order, progress=progress
+        )
+        if not result.already_imported:
+            from winback_desktop.services import roster
+
+            roster.refresh(ctx)  # statuses and priorities for what just arrived, here, off the GUI
+    except (CsvImportError, OSError, ValueError) as exc:
+        _emit({"error": describe_error(exc)})
+        return 1
+    finally:
+        ctx.close()
+    _emit({"result": {**asdict(result), "summary": result.summary()}})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

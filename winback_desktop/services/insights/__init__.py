@@ -1,0 +1,1 @@
+"""What the calls taught us: reasons weighed by the business that left with them."""

@@ -1,0 +1,1 @@
+"""Keeping the data safe and current: backups, restore, and the child jobs (backup, re-ranking)."""

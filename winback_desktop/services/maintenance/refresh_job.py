@@ -1,0 +1,29 @@
+"""Bring statuses and priorities up to date in a child process (start of a new day, at 100,000
+customers about a second of work that the window should not wait for).
+
+    python -m winback_desktop.services.refresh_job DATA_DIR
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str]) -> int:
+    from winback_desktop.bootstrap import open_app
+    from winback_desktop.paths import Paths
+    from winback_desktop.services import roster
+
+    ctx = open_app(Paths(Path(argv[0]), custom=True))
+    try:
+        statuses, priorities = roster.refresh(ctx)
+    finally:
+        ctx.close()
+    print(json.dumps({"statuses": statuses, "priorities": priorities}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

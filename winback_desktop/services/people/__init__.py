@@ -1,0 +1,1 @@
+"""The team: executives, recovery callers and partners."""

@@ -1,0 +1,207 @@
+"""Who to call: the lapse rule, the win-back ranking, decisions, and the roster the UI shows.
+
+The public API of the roster, for the UI and the CLI alike (all plain dataclasses out, short
+transactions, set-based SQL). The parts live in ``roster_*.py``:
+
+* ``roster_dates``  calendar-month arithmetic of the lapse rule (pure functions);
+* ``roster_rules``  the rule as SQL (who is lapsed / departed on a date);
+* ``roster_rank``   the 0-100 priority and its reason;
+* ``roster_query``  the roster page, its count, filter lists, the call list;
+* ``roster_scan``   how a page and its count are read fast at 100,000 customers;
+* ``roster_report`` the lapsed list, volume departed per period, the roster CSV.
+
+Statuses: ``refresh_statuses`` moves customers between ``active`` and ``lapsed`` by the rule;
+``lost`` is only set and cleared by hand (:func:`mark_lost`, :func:`unmark_lost`); ``won_back``
+(set when a call wins the customer back) stays until the customer lapses again, counting the
+win-back call like a purchase — no purchase and no win-back in the last N months.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import text, update
+
+from winback_desktop.services.context import AppContext
+from winback_desktop.services.roster.dates import (
+    add_months,
+    is_lapsed,
+    lapse_date,
+    months_before,
+    months_between,
+    parse_date,
+)
+from winback_desktop.services.roster.query import (
+    DECISIONS,
+    SORTS,
+    STATUSES,
+    RosterResult,
+    RosterRow,
+    call_list,
+    owners,
+    roster_count,
+    roster_page,
+    roster_search,
+    segments,
+)
+from winback_desktop.services.roster.rank import let_go_reason, refresh_priorities, rescore
+from winback_desktop.services.roster.report import (
+    LapsedRow,
+    VolumeRow,
+    export_customers,
+    lapsed,
+    volume_departed,
+)
+from winback_desktop.services.roster.rules import Rule, lapse_months, last_purchase_as_of, rule
+from winback_desktop.services.roster.rules import lapsed as lapsed_clause
+from winback_desktop.store.connection import transaction
+from winback_desktop.store.models import Customer, utcnow
+
+__all__ = [
+    "DECISIONS",
+    "SORTS",
+    "STATUSES",
+    "LapsedRow",
+    "RosterResult",
+    "RosterRow",
+    "Rule",
+    "VolumeRow",
+    "add_months",
+    "call_list",
+    "decide",
+    "export_customers",
+    "flag_verify_contact",
+    "is_lapsed",
+    "lapse_date",
+    "lapse_months",
+    "lapsed",
+    "mark_contact_verified",
+    "mark_lost",
+    "months_before",
+    "months_between",
+    "owners",
+    "parse_date",
+    "refresh",
+    "refresh_priorities",
+    "refresh_statuses",
+    "roster_count",
+    "roster_page",
+    "roster_search",
+    "rule",
+    "segments",
+    "unmark_lost",
+    "volume_departed",
+]
+
+
+def refresh_statuses(ctx: AppContext, as_of: dt.date | None = None, months: int | None = None) -> int:
+    """Apply the lapse rule to the stored statuses; returns how many changed.
+
+    active or won_back -> lapsed when the rule says so; lapsed -> active after a purchase in the
+    last N months. Lost customers and customers without a purchase date are left alone.
+    """
+    r = rule(ctx, as_of, months)
+    is_lapsed_now = lapsed_clause(r)
+    with transaction(ctx.sessions) as s:
+        gone = s.execute(
+            update(Customer)
+            .where(Customer.status.in_(("active", "won_back")), is_lapsed_now)
+            .values(status="lapsed")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        back = s.execute(
+            update(Customer)
+            .where(Customer.status == "lapsed", last_purchase_as_of(r) >= r.cutoff)
+            .values(status="active")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return gone + back
+
+
+def refresh(ctx: AppContext, as_of: dt.date | None = None, months: int | None = None) -> tuple[int, int]:
+    """Statuses, then priorities, brought up to date: after an import, a setting change, a new day.
+
+    Returns (statuses changed, priorities changed). Then refreshes the query planner's
+    statistics on the customers table (``ANALYZE``, in SQLite and PostgreSQL alike): without
+    them SQLite sorts a whole status's customers for a page instead of walking the priority
+    index (50 ms instead of 0.1 ms at 100,000 customers).
+    """
+    changed = refresh_statuses(ctx, as_of, months), refresh_priorities(ctx, as_of, months)
+    with transaction(ctx.sessions) as s:
+        s.execute(text("ANALYZE customers"))
+    return changed
+
+
+def _set(ctx: AppContext, customer_id: int, **values) -> None:
+    with transaction(ctx.sessions) as s:
+        n = s.execute(
+            update(Customer)
+            .where(Customer.id == customer_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not n:
+            raise LookupError(f"no customer with id {customer_id}")
+
+
+def mark_lost(ctx: AppContext, customer_id: int, reason: str = "") -> None:
+    """Mark a customer lost by hand; the reason (if any) is added to their notes, dated."""
+    with transaction(ctx.sessions) as s:
+        c = s.get(Customer, customer_id)
+        if c is None:
+            raise LookupError(f"no customer with id {customer_id}")
+        c.status = "lost"
+        reason = " ".join(reason.split())
+        if reason:
+            line = f"Marked lost on {dt.date.today().isoformat()}: {reason}"
+            c.notes = f"{c.notes.rstrip()}\n{line}" if c.notes.strip() else line
+    rescore(ctx, customer_id)
+
+
+def unmark_lost(ctx: AppContext, customer_id: int) -> str:
+    """Take back a "lost" mark: the status follows the lapse rule again. Returns the new status."""
+    r = rule(ctx)
+    with transaction(ctx.sessions) as s:
+        c = s.get(Customer, customer_id)
+        if c is None:
+            raise LookupError(f"no customer with id {customer_id}")
+        if c.status == "lost":
+            recent = c.last_purchase is not None and not is_lapsed(c.last_purchase, r.as_of, r.months)
+            c.status = "active" if recent else "lapsed"
+        status = c.status
+    rescore(ctx, customer_id)
+    return status
+
+
+def decide(ctx: AppContext, customer_id: int, decision: str, reason: str = "") -> None:
+    """Pursue, let go (a reason is required) or undecided; let-go customers leave the call lists.
+
+    A let-go customer keeps every call and note; their priority becomes 0 with "Let go: <why>".
+    Taking a let-go back recomputes their priority.
+    """
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+    reason = reason.strip()
+    if decision == "let_go" and not reason:
+        raise ValueError("letting a customer go needs a reason (e.g. 'always disputes invoices')")
+    with transaction(ctx.sessions) as s:
+        c = s.get(Customer, customer_id)
+        if c is None:
+            raise LookupError(f"no customer with id {customer_id}")
+        was = c.decision
+        c.decision, c.decision_reason = decision, reason
+        c.decided_at = None if decision == "undecided" else utcnow()
+        if decision == "let_go":
+            c.priority, c.priority_reason = 0.0, let_go_reason(reason)
+    if was == "let_go" and decision != "let_go":
+        rescore(ctx, customer_id)
+
+
+def flag_verify_contact(ctx: AppContext, customer_id: int, needed: bool = True) -> None:
+    """Flag (or unflag) that the customer's address / number must be checked before calling."""
+    _set(ctx, customer_id, verify_contact=bool(needed))
+
+
+def mark_contact_verified(ctx: AppContext, customer_id: int, on: dt.date | None = None) -> None:
+    """The contact details were checked on ``on`` (default today): clears the flag."""
+    _set(ctx, customer_id, verify_contact=False, contact_verified_on=on or dt.date.today())

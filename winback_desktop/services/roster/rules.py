@@ -1,0 +1,116 @@
+"""The lapse rule as dialect-neutral SQL expressions, shared by the roster services.
+
+Who counts as lapsed on a date ``as_of`` (``cutoff = months_before(as_of, months)``):
+
+* their last purchase *as of that date* is before ``cutoff``. That is ``last_purchase`` when it
+  is not after ``as_of``; for an ``as_of`` in the past, the latest order on or before it (so
+  ``--as-of`` in the past works without any stored status);
+* and they were not won back on a call (a completed call with outcome ``won_back``) between
+  ``cutoff`` and ``as_of``: a win-back restarts the clock like a purchase. A won-back customer
+  therefore lapses again when neither a purchase nor a win-back falls in the last N months.
+
+Customers without any purchase date are never lapsed by the rule. A customer marked ``lost`` by
+hand is "departed" whatever the dates say (see :func:`departed`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Float, and_, case, exists, func, or_, select, type_coerce
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+from winback_desktop.services.catalogue import SETTING_DEFAULTS, get_setting
+from winback_desktop.services.context import AppContext
+from winback_desktop.services.roster.dates import months_before
+from winback_desktop.store.models import Call, Customer, Order
+
+log = logging.getLogger(__name__)
+
+MAX_MONTHS = 1200
+
+
+@dataclass(frozen=True)
+class Rule:
+    as_of: dt.date
+    months: int
+    cutoff: dt.date  # lapsed when the last purchase is before this day
+    win_backs: bool = True  # some call won a customer back from cutoff to as_of (looked up once)
+
+
+def check_months(months: int) -> int:
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_MONTHS:
+        raise ValueError(f"the lapse period must be a whole number of months from 1 to {MAX_MONTHS}")
+    return months
+
+
+def lapse_months(ctx: AppContext) -> int:
+    """The ``lapse_months`` setting; the default (6) when it is not a usable number."""
+    raw = get_setting(ctx, "lapse_months")
+    try:
+        return check_months(int(raw))
+    except ValueError:
+        log.warning("setting lapse_months=%r is not a number of months; using the default", raw)
+        return int(SETTING_DEFAULTS["lapse_months"])
+
+
+def rule(ctx: AppContext, as_of: dt.date | None = None, months: int | None = None) -> Rule:
+    as_of = as_of or dt.date.today()
+    months = lapse_months(ctx) if months is None else check_months(months)
+    cutoff = months_before(as_of, months)
+    with ctx.sessions() as s:
+        win = s.scalar(select(Call.id).where(_won_back(cutoff, as_of)).limit(1))
+    return Rule(as_of, months, cutoff, win is not None)
+
+
+def last_purchase_as_of(r: Rule) -> ColumnElement[dt.date]:
+    """The customer's last purchase on or before ``r.as_of`` (NULL when none is known).
+
+    The orders are read only for customers whose last purchase is after ``as_of``. Being an
+    expression, it also keeps SQLite from reading most of the table through the last-purchase
+    index (random order, several times slower than a scan) when most customers match.
+    """
+    from_orders = (
+        select(func.max(Order.order_date))
+        .where(Order.customer_id == Customer.id, Order.order_date <= r.as_of)
+        .scalar_subquery()
+    )
+    return case((Customer.last_purchase <= r.as_of, Customer.last_purchase), else_=from_orders)
+
+
+def _won_back(start: dt.date, end: dt.date) -> ColumnElement[bool]:
+    """A call that won its customer back on a day from ``start`` to ``end`` (inclusive)."""
+    when = func.coalesce(Call.ended_at, Call.started_at)
+    return and_(
+        Call.status == "completed",
+        Call.outcome == "won_back",
+        when >= dt.datetime.combine(start, dt.time()),
+        when < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()),
+    )
+
+
+def lapsed(r: Rule, last: ColumnElement[dt.date] | None = None) -> ColumnElement[bool]:
+    """The lapse rule as a WHERE clause (NULL, i.e. false, for customers without dates)."""
+    last = last_purchase_as_of(r) if last is None else last
+    if not r.win_backs:
+        return last < r.cutoff
+    return and_(
+        last < r.cutoff, ~exists().where(Call.customer_id == Customer.id, _won_back(r.cutoff, r.as_of))
+    )
+
+
+def departed(r: Rule) -> ColumnElement[bool]:
+    """Whom to win back: marked lost, lapsed by the rule, or stored as lapsed with no dates."""
+    return or_(
+        Customer.status == "lost",
+        lapsed(r),
+        and_(Customer.status == "lapsed", Customer.last_purchase.is_(None)),
+    )
+
+
+def value() -> KeyedColumnElement[float]:
+    """The yearly business a customer stands for: yearly revenue, else the value lost."""
+    expr = case((Customer.yearly_revenue > 0, Customer.yearly_revenue), else_=Customer.value_lost)
+    return type_coerce(expr, Float).label("value")

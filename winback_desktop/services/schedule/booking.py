@@ -1,0 +1,297 @@
+"""Scheduled recovery calls: booking and double-booking warnings.
+
+Times: the store keeps naive UTC (see ``models.utcnow``). Callers pass a naive *local* or an
+aware datetime; every dataclass here hands times out as *aware UTC* datetimes, so they cannot be
+mistaken for local ones. The time helpers live in ``schedule_time``; the read side (the agenda
+and the Today view, with their dataclasses) lives in ``schedule_views``. Both are re-exported
+here, so ``schedule.agenda`` / ``schedule.today`` keep working.
+
+Double booking is a warning, not a refusal: the call is booked and the overlapping calls of the
+same leader or partner are returned with it, so the UI can say so (``find_conflicts`` checks
+before saving). Two calls overlap when one starts before the other ends; back to back is fine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from winback_desktop.services.context import AppContext
+from winback_desktop.services.schedule.times import (
+    ACTIVE,
+    DEFAULT_MINUTES,
+    day_bounds,
+    from_store,
+    to_store,
+)
+from winback_desktop.services.schedule.views import (
+    CALL_PURPOSE,
+    MAX_AGENDA_DAYS,
+    AgendaItem,
+    CallBack,
+    DueAction,
+    TodayView,
+    agenda,
+    agenda_item,
+    today,
+)
+from winback_desktop.store.connection import transaction
+from winback_desktop.store.models import Call, Customer, Person, RescueCycle, utcnow
+
+__all__ = [
+    "ACTIVE",
+    "CALL_PURPOSE",
+    "DEFAULT_MINUTES",
+    "MAX_AGENDA_DAYS",
+    "MAX_MINUTES",
+    "AgendaItem",
+    "CallBack",
+    "Conflict",
+    "DueAction",
+    "ScheduleResult",
+    "TodayView",
+    "agenda",
+    "agenda_item",
+    "book",
+    "cancel_scheduled",
+    "check_minutes",
+    "day_bounds",
+    "find_conflicts",
+    "from_store",
+    "move",
+    "reschedule",
+    "schedule_call",
+    "to_store",
+    "today",
+]
+
+MAX_MINUTES = 8 * 60
+
+
+# --- dataclasses -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Another call that takes the same person's time."""
+
+    call_id: int
+    customer_id: int
+    company: str
+    starts_at: dt.datetime  # aware UTC
+    minutes: int
+    person_id: int
+    person_name: str
+    role: str  # what the double-booked person is on that other call: leader / partner
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.minutes)
+
+    @property
+    def message(self) -> str:
+        start, end = self.starts_at.astimezone(), self.ends_at.astimezone()
+        return (
+            f"{self.person_name} is already {self.role} of the call with {self.company} "
+            f"on {start:%a %d %b}, {start:%H:%M}–{end:%H:%M}"
+        )
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    call_id: int
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def double_booked(self) -> bool:
+        return bool(self.conflicts)
+
+
+# --- checks --------------------------------------------------------------------------------------
+
+
+def check_minutes(minutes: int) -> int:
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:
+        raise ValueError(f"a call lasts 1 to {MAX_MINUTES} minutes, not {minutes!r}")
+    return minutes
+
+
+def _active_person(s: Session, person_id: int, what: str) -> Person:
+    p = s.get(Person, person_id)
+    if p is None:
+        raise LookupError(f"no person with id {person_id} (the call's {what})")
+    if not p.active:
+        raise ValueError(f"{p.name} is retired and cannot be the call's {what}")
+    return p
+
+
+def _check_booking(
+    s: Session, customer_id: int, leader_id: int, partner_id: int | None, cycle_id: int | None
+) -> None:
+    if s.get(Customer, customer_id) is None:
+        raise LookupError(f"no customer with id {customer_id}")
+    _active_person(s, leader_id, "leader")
+    if partner_id is not None:
+        if partner_id == leader_id:
+            raise ValueError("the partner must be someone other than the leader")
+        _active_person(s, partner_id, "partner")
+    if cycle_id is not None:
+        cycle = s.get(RescueCycle, cycle_id)
+        if cycle is None:
+            raise LookupError(f"no rescue cycle with id {cycle_id}")
+        if cycle.status != "open":
+            raise ValueError(f"the rescue cycle {cycle.name!r} is closed")
+
+
+def _conflicts(
+    s: Session,
+    start: dt.datetime,
+    minutes: int,
+    people: Iterable[int | None],
+    exclude_call_id: int | None = None,
+) -> list[Conflict]:
+    """Active calls of ``people`` overlapping [start, start + minutes) (stored-UTC ``start``)."""
+    ids = sorted({p for p in people if p is not None})
+    if not ids:
+        return []
+    end = start + dt.timedelta(minutes=minutes)
+    begins = func.coalesce(Call.scheduled_at, Call.started_at)
+    theirs = and_(
+        Call.status.in_(ACTIVE),
+        begins.is_not(None),
+        or_(Call.caller_id.in_(ids), Call.partner_id.in_(ids)),
+    )
+    if exclude_call_id is not None:
+        theirs = and_(theirs, Call.id != exclude_call_id)
+    # Portable SQL: no date arithmetic in the database. Narrow by start time (no call lasts
+    # longer than the longest booked), then test the exact overlap here.
+    longest = s.scalar(select(func.max(Call.duration_minutes)).where(theirs)) or 0
+    rows = s.execute(
+        select(Call.id, Call.customer_id, Customer.company, begins, Call.duration_minutes)
+        .add_columns(Call.caller_id, Call.partner_id)
+        .join(Customer, Customer.id == Call.customer_id)
+        .where(theirs, begins < end, begins > start - dt.timedelta(minutes=max(longest, DEFAULT_MINUTES)))
+        .order_by(begins, Call.id)
+    ).all()
+    names = dict(s.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
+    found: list[Conflict] = []
+    for call_id, customer_id, company, begin, length, caller_id, partner_id in rows:
+        length = length or DEFAULT_MINUTES
+        if not (begin < end and begin + dt.timedelta(minutes=length) > start):
+            continue
+        for person_id in ids:
+            role = "leader" if caller_id == person_id else "partner" if partner_id == person_id else ""
+            if role:
+                found.append(
+                    Conflict(
+                        call_id,
+                        customer_id,
+                        company,
+                        begin.replace(tzinfo=dt.UTC),
+                        length,
+                        person_id,
+                        names.get(person_id, ""),
+                        role,
+                    )
+                )
+    return found
+
+
+def find_conflicts(
+    ctx: AppContext,
+    when: dt.datetime,
+    minutes: int,
+    leader_id: int | None,
+    partner_id: int | None = None,
+    exclude_call_id: int | None = None,
+) -> list[Conflict]:
+    """The calls that would double-book the leader or the partner (check before saving)."""
+    with ctx.sessions() as s:
+        return _conflicts(s, to_store(when), check_minutes(minutes), (leader_id, partner_id), exclude_call_id)
+
+
+# --- booking -------------------------------------------------------------------------------------
+
+
+def book(
+    s: Session,
+    customer_id: int,
+    start: dt.datetime,
+    minutes: int,
+    leader_id: int,
+    partner_id: int | None = None,
+    cycle_id: int | None = None,
+) -> ScheduleResult:
+    """Book a call inside the caller's transaction (``start`` in stored UTC); checks first."""
+    _check_booking(s, customer_id, leader_id, partner_id, cycle_id)
+    conflicts = _conflicts(s, start, minutes, (leader_id, partner_id))
+    call = Call(
+        customer_id=customer_id,
+        scheduled_at=start,
+        duration_minutes=minutes,
+        caller_id=leader_id,
+        partner_id=partner_id,
+        cycle_id=cycle_id,
+        status="scheduled",
+    )
+    s.add(call)
+    s.flush()
+    return ScheduleResult(call.id, conflicts)
+
+
+def schedule_call(
+    ctx: AppContext,
+    customer_id: int,
+    when: dt.datetime,
+    minutes: int,
+    leader_id: int,
+    partner_id: int | None = None,
+    cycle_id: int | None = None,
+) -> ScheduleResult:
+    """Book a recovery call; overlapping calls of the leader or partner come back as warnings."""
+    start, minutes = to_store(when), check_minutes(minutes)
+    with transaction(ctx.sessions) as s:
+        return book(s, customer_id, start, minutes, leader_id, partner_id, cycle_id)
+
+
+def _scheduled(s: Session, call_id: int) -> Call:
+    call = s.get(Call, call_id)
+    if call is None:
+        raise LookupError(f"no call with id {call_id}")
+    if call.status != "scheduled":
+        raise ValueError(f"call {call_id} is {call.status.replace('_', ' ')}, not scheduled")
+    return call
+
+
+def move(s: Session, call: Call, start: dt.datetime, minutes: int | None = None) -> ScheduleResult:
+    """Move a scheduled call inside the caller's transaction (``start`` in stored UTC)."""
+    call.scheduled_at = start
+    if minutes is not None:
+        call.duration_minutes = minutes
+    people = (call.caller_id, call.partner_id)
+    conflicts = _conflicts(s, start, call.duration_minutes or DEFAULT_MINUTES, people, call.id)
+    call.updated_at = utcnow()
+    return ScheduleResult(call.id, conflicts)
+
+
+def reschedule(
+    ctx: AppContext, call_id: int, when: dt.datetime, minutes: int | None = None
+) -> ScheduleResult:
+    """Move a scheduled call (and change its length when ``minutes`` is given)."""
+    start = to_store(when)
+    minutes = None if minutes is None else check_minutes(minutes)
+    with transaction(ctx.sessions) as s:
+        return move(s, _scheduled(s, call_id), start, minutes)
+
+
+def cancel_scheduled(ctx: AppContext, call_id: int) -> None:
+    """Take a call that has not started off the schedule (it had nothing in it yet)."""
+    with transaction(ctx.sessions) as s:
+        call = _scheduled(s, call_id)
+        if call.started_at is not None:
+            raise ValueError(f"call {call_id} has already been started")
+        s.execute(delete(Call).where(Call.id == call_id))

@@ -1,0 +1,1 @@
+"""The call window: stepper, stage pages, field editors, the customer card, autosave."""

@@ -1,0 +1,154 @@
+"""One stage of the call: its goal, the lines to say, its checklist and its fields."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from winback_desktop.script import Field, Stage, fill
+from winback_desktop.services.dto import CallDetail
+from winback_desktop.ui.call.editors import ActionsEditor, OffersEditor, ReasonsEditor
+from winback_desktop.ui.call.fields import CheckList, ChoiceField, DateField, LineField, NoteEdit
+from winback_desktop.ui.call.session import CallSession
+
+SIMPLE_EDITORS = {"text": NoteEdit, "line": LineField, "choice": ChoiceField, "date": DateField}
+
+
+def checklist_key(stage: str) -> str:
+    return f"checklist:{stage}"
+
+
+class StagePage(QScrollArea):
+    """Built from the script; the CallWindow wires saving through ``session``."""
+
+    go_to_stage = Signal(str)
+
+    def __init__(
+        self,
+        stage: Stage,
+        detail: CallDetail,
+        session: CallSession,
+        placeholders: dict[str, str],
+        catalogue: dict,
+    ):
+        super().__init__()
+        self.stage, self.session = stage, session
+        self.editors: dict[str, QWidget] = {}
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(12, 8, 12, 12)
+
+        self.guard = QFrame(objectName="guard")
+        guard_row = QHBoxLayout(self.guard)
+        guard_row.addWidget(
+            QLabel("Nothing is noted in Probe yet. Listen first: hear their story before offering help."), 1
+        )
+        back = QPushButton("Back to Probe")
+        back.clicked.connect(lambda: self.go_to_stage.emit("probe"))
+        guard_row.addWidget(back)
+        self.guard.hide()
+        layout.addWidget(self.guard)
+
+        goal = QLabel(
+            f"<b>Goal.</b> {html.escape(stage.goal, quote=False)}", objectName="goal", wordWrap=True
+        )
+        goal.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(goal)
+
+        say = QGroupBox("Say")
+        say_layout = QVBoxLayout(say)
+        self.line_labels = []
+        for line in stage.lines:
+            label = QLabel(fill(line, placeholders), wordWrap=True, objectName="line")
+            label.setTextFormat(Qt.TextFormat.PlainText)  # customer names are data, not markup
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            say_layout.addWidget(label)
+            self.line_labels.append(label)
+        layout.addWidget(say)
+
+        fields_box = QGroupBox("Notes")
+        form = QFormLayout(fields_box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for f in stage.fields:
+            editor = self._make_editor(f, detail, catalogue)
+            self.editors[f.key] = editor
+            label = QLabel(f"&{f.label}" if f.kind in SIMPLE_EDITORS else f.label)
+            label.setBuddy(editor)
+            if f.help and f.kind not in ("choice",):
+                editor.setToolTip(f.help)
+            form.addRow(label, editor)
+        layout.addWidget(fields_box, 1)
+
+        checks = QGroupBox("Checklist")
+        checks_layout = QVBoxLayout(checks)
+        self.checklist = CheckList(list(enumerate(stage.checklist)))
+        self.checklist.setToolTip("Space ticks the selected item")
+        done = detail.answers.get(checklist_key(stage.key), "")
+        self.checklist.set_checked(int(x) for x in done.split(",") if x.strip().isdigit())
+        self.checklist.changed.connect(
+            lambda: session.note(
+                stage.key,
+                checklist_key(stage.key),
+                lambda: ",".join(str(i) for i in self.checklist.checked()),
+            )
+        )
+        checks_layout.addWidget(self.checklist)
+        layout.addWidget(checks)
+        self.setWidget(body)
+
+    def _make_editor(self, f: Field, detail: CallDetail, catalogue: dict) -> QWidget:
+        if f.kind == "reasons":
+            return ReasonsEditor(self.session, catalogue["reasons"], detail)
+        if f.kind == "offers":
+            return OffersEditor(self.session, catalogue["options"], detail)
+        if f.kind == "actions":
+            return ActionsEditor(self.session, catalogue["people"], detail)
+        editor = SIMPLE_EDITORS[f.kind](f)
+        editor.set_value(_stored_value(f, detail))
+        stage_key = self.stage.key
+        editor.changed.connect(lambda: self.session.note(stage_key, f.key, editor.value))
+        return editor
+
+    def first_editor(self) -> QWidget | None:
+        """The first widget that takes keyboard focus (inside a composite editor if need be)."""
+        editor = next(iter(self.editors.values()), None)
+        if editor is None or editor.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            return editor
+        return next(
+            (w for w in editor.findChildren(QWidget) if w.focusPolicy() & Qt.FocusPolicy.TabFocus), editor
+        )
+
+    def has_notes(self) -> bool:
+        """Anything noted on this page (text typed, a reason picked)?"""
+        for editor in self.editors.values():
+            if isinstance(editor, ReasonsEditor):
+                primary, others = editor.value()
+                if primary is not None or others:
+                    return True
+            elif hasattr(editor, "value") and str(editor.value()).strip():
+                return True
+        return False
+
+
+def _stored_value(f: Field, detail: CallDetail) -> str:
+    if f.key == "keep_in_touch":
+        return {True: "yes", False: "no", None: ""}[detail.keep_in_touch]
+    if f.key == "next_contact":
+        return detail.next_contact.isoformat() if detail.next_contact else ""
+    if f.key in ("accepts_help", "customer_answer", "outcome"):
+        return getattr(detail, f.key)
+    return detail.answers.get(f.key, "")

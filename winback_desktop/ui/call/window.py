@@ -1,0 +1,415 @@
+"""The guided call: stepper, the current stage, the customer card, a timer and autosave."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from winback_desktop.script import CallScript, ScriptError, load_script_text
+from winback_desktop.services import catalogue
+from winback_desktop.services.calls import lifecycle as calls
+from winback_desktop.services.calls.briefing import first_name
+from winback_desktop.services.context import AppContext
+from winback_desktop.services.dto import CallDetail
+from winback_desktop.ui.call.autosave import Autosaver
+from winback_desktop.ui.call.customer_card import CustomerCardView
+from winback_desktop.ui.call.partner_notes import PARTNER_FIELD, PARTNER_STAGE, PartnerNotes
+from winback_desktop.ui.call.session import CallSession
+from winback_desktop.ui.call.stage_page import StagePage
+from winback_desktop.ui.call.stepper import Stepper
+from winback_desktop.ui.kit.pdf_preview import PdfPreview
+from winback_desktop.ui.kit.style import style_named_widgets
+
+log = logging.getLogger(__name__)
+
+
+def placeholder_values(ctx: AppContext, detail: CallDetail) -> dict[str, str]:
+    from winback_desktop.ui.kit.format import money, short_date
+
+    c = detail.customer
+    months = c.months_since_purchase()
+    return {
+        "customer": c.company,
+        "contact": c.contact_name,
+        "contact_first": first_name(c.contact_name),  # "Dr Mark Holloway" is greeted as Mark
+        "caller": detail.caller.name if detail.caller else "",
+        "caller_title": detail.caller.title if detail.caller else "",
+        "company": catalogue.get_setting(ctx, "company_name"),
+        "months": str(months) if months is not None else "",
+        "last_purchase": short_date(c.last_purchase) if c.last_purchase else "",
+        "value": money(c.value_lost),
+    }
+
+
+@functools.lru_cache(maxsize=8)
+def _snapshot_script(text: str) -> CallScript:
+    # Most calls carry the same snapshot: parse it once (~5 ms). CallScript is frozen.
+    return load_script_text(text, "call script snapshot")
+
+
+def script_for(ctx: AppContext, detail: CallDetail) -> CallScript:
+    """The script the call started with (its snapshot), so a resumed call reads the same."""
+    if detail.script_snapshot:
+        try:
+            return _snapshot_script(detail.script_snapshot)
+        except ScriptError:
+            log.exception("snapshot of call %s unreadable; using the current script", detail.id)
+    return ctx.script
+
+
+class StagePages(dict):
+    """The stage pages by key, each built the first time it is asked for (going to the stage,
+    or reading its editors): building all four cost a call window ~30 ms as it opened."""
+
+    def __init__(self, build: Callable[[str], StagePage]):
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, key: str) -> StagePage:
+        page = self[key] = self._build(key)
+        return page
+
+
+class CallWindow(QMainWindow):
+    finished = Signal(int)  # call id, when the call is ended
+    closed = Signal(int)
+
+    def __init__(self, ctx: AppContext, call_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.call_id = ctx, call_id
+        detail = calls.detail(ctx, call_id)
+        self.detail = detail
+        self.script = script_for(ctx, detail)
+        self.setWindowTitle(f"Call — {detail.customer.company}")
+        self.setObjectName("callWindow")
+        self.autosave = Autosaver(self)
+        self.session = CallSession(ctx, call_id, self.autosave)
+        people = [(p.id, p.name) for p in catalogue.people(ctx)]
+        lookups = {
+            "reasons": catalogue.reasons(ctx),
+            "options": catalogue.help_options(ctx),
+            "people": people,
+        }
+        values = placeholder_values(ctx, detail)
+
+        self.stepper = Stepper(self.script.stages)
+        self.stepper.stage_clicked.connect(self.go_to)
+        self.stack = QStackedWidget()
+        self._page_inputs = (values, lookups)
+        self.pages = StagePages(self._build_page)  # built when first needed: opens with one
+        self.card = CustomerCardView(detail.customer)
+
+        self.timer_label = QLabel(objectName="timer")
+        self.saved_label = QLabel("All changes saved", objectName="saved")
+        self.saved_label.setMinimumWidth(
+            self.saved_label.fontMetrics().horizontalAdvance("Not saved yet — retrying… ")
+        )
+        who = " · ".join(
+            x
+            for x in (
+                f"Caller: {detail.caller.name}" if detail.caller else "",
+                f"Partner: {detail.partner.name}" if detail.partner else "",
+            )
+            if x
+        )
+        header = QHBoxLayout()
+        title = QLabel(f"<b>{html.escape(detail.customer.company)}</b>&nbsp;&nbsp;&nbsp;{html.escape(who)}")
+        title.setTextFormat(Qt.TextFormat.RichText)
+        header.addWidget(title, 1)
+        header.addWidget(self.saved_label)
+        header.addSpacing(16)
+        header.addWidget(self.timer_label)
+
+        self.prev_button = QPushButton("◀ Previous")
+        self.next_button = QPushButton("Next ▶")
+        self.sheet_button = QPushButton("Action sheet…")
+        self.end_button = QPushButton("End call")
+        footer = QHBoxLayout()
+        footer.addWidget(self.prev_button)
+        footer.addWidget(self.next_button)
+        footer.addStretch(1)
+        footer.addWidget(self.sheet_button)
+        footer.addWidget(self.end_button)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.stepper)
+        left_layout.addWidget(self.stack, 1)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.card, 3)
+        self.partner_notes = PartnerNotes(detail.answers.get(PARTNER_FIELD, ""))
+        self.partner_notes.editor.textChanged.connect(
+            lambda: self.session.note(PARTNER_STAGE, PARTNER_FIELD, self.partner_notes.editor.toPlainText)
+        )
+        side_layout.addWidget(self.partner_notes, 2)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([760, 300])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(header)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(footer)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self.autosave.dirty.connect(lambda: self.saved_label.setText("Saving…"))
+        self.autosave.saved.connect(lambda t: self.saved_label.setText(f"Saved {t}"))
+        self.autosave.failed.connect(self.saved_label.setText)
+        self.visited: set[str] = set()
+        self.current = ""
+        self._started = detail.started_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        self._clock = QTimer(self, interval=1000)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start()
+        self._tick()
+        stage_keys = [s.key for s in self.script.stages]
+        start = detail.current_stage if detail.current_stage in stage_keys else stage_keys[0]
+        self.visited = set(stage_keys[: stage_keys.index(start)])
+        self.go_to(start, save=False)
+        self.resize(1120, 760)
+        style_named_widgets(self)
+
+    def _build_page(self, key: str) -> StagePage:
+        stage = self.script.stage(key)
+        page = StagePage(stage, self.detail, self.session, *self._page_inputs)
+        page.go_to_stage.connect(self.go_to)
+        self.stack.addWidget(page)
+        style_named_widgets(page)
+        return page
+
+    # -- actions and shortcuts -------------------------------------------------------------
+    def _action(self, menu, text: str, shortcut: str | QKeySequence, slot, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        if tip:
+            action.setToolTip(tip)
+        menu.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar().addMenu("&Call")
+        self.prev_action = self._action(menu, "&Previous stage", "Alt+Left", self.previous_stage)
+        self.next_action = self._action(menu, "&Next stage", "Alt+Right", self.next_stage)
+        self.prev_action.setShortcuts([QKeySequence("Alt+Left"), QKeySequence("Ctrl+PgUp")])
+        self.next_action.setShortcuts([QKeySequence("Alt+Right"), QKeySequence("Ctrl+PgDown")])
+        stages = menu.addMenu("&Go to stage")
+        for i, stage in enumerate(self.script.stages, start=1):
+            self._action(
+                stages, f"&{i} {stage.title}", f"Ctrl+{i}", lambda _c=False, k=stage.key: self.go_to(k)
+            )
+        menu.addSeparator()
+        self.dial_action = self._action(menu, "&Dial customer", "Ctrl+D", self.card.dial)
+        self.add_step_action = self._action(menu, "Add next ste&p", "Ctrl+Shift+N", self.add_next_step)
+        self.sheet_action = self._action(
+            menu, "Action &sheet: preview and print…", "Ctrl+P", self.preview_sheet
+        )
+        self.save_sheet_action = self._action(
+            menu, "Save action sheet as P&DF…", "Ctrl+Shift+S", self.save_sheet
+        )
+        self._action(menu, "Partner's &logistics notes", "Ctrl+L", self.partner_notes.editor.setFocus)
+        menu.addSeparator()
+        self.end_action = self._action(menu, "&End call", "Ctrl+Shift+E", self.end_call)
+        self._action(menu, "&Close window (call stays open)", "Ctrl+W", self.close)
+        for button, action in (
+            (self.prev_button, self.prev_action),
+            (self.next_button, self.next_action),
+            (self.sheet_button, self.sheet_action),
+            (self.end_button, self.end_action),
+        ):
+            button.clicked.connect(action.trigger)
+            button.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
+
+    # -- navigation -------------------------------------------------------------------------
+    def stage_keys(self) -> list[str]:
+        return [s.key for s in self.script.stages]
+
+    def go_to(self, key: str, save: bool = True) -> None:
+        if self.current:
+            self.visited.add(self.current)
+        self.current = key
+        page = self.pages[key]
+        if key == "probe":
+            self._prefill_heard_back()
+        if key == "earn":
+            page.guard.setVisible(not self.pages["probe"].has_notes())
+        self.stack.setCurrentWidget(page)
+        self.stepper.set_current(key, self.visited)
+        keys = self.stage_keys()
+        self.prev_action.setEnabled(keys.index(key) > 0)
+        self.next_action.setEnabled(keys.index(key) < len(keys) - 1)
+        self.prev_button.setEnabled(self.prev_action.isEnabled())
+        self.next_button.setEnabled(self.next_action.isEnabled())
+        if save:
+            self.session.stage(key)
+        first = page.first_editor()
+        if first is not None and self.isVisible():
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def next_stage(self) -> None:
+        keys = self.stage_keys()
+        i = keys.index(self.current)
+        if i < len(keys) - 1:
+            self.go_to(keys[i + 1])
+
+    def previous_stage(self) -> None:
+        keys = self.stage_keys()
+        i = keys.index(self.current)
+        if i > 0:
+            self.go_to(keys[i - 1])
+
+    def _prefill_heard_back(self) -> None:
+        """Offer the caller's own record of their words as the repeat-back, to confirm or correct."""
+        for stage in self.script.stages:
+            for f in stage.fields:
+                if not f.prefill_from:
+                    continue
+                editor = self.pages[stage.key].editors[f.key]
+                if editor.value().strip():
+                    continue
+                parts = []
+                for src in f.prefill_from:
+                    src_stage, _ = self.script.field(src)
+                    text = self.pages[src_stage.key].editors[src].value().strip()
+                    if text:
+                        parts.append(text)
+                if parts:
+                    editor.set_value("\n\n".join(parts))
+                    self.session.note(stage.key, f.key, editor.value)
+
+    # -- the rest ----------------------------------------------------------------------------
+    def editor(self, key: str) -> QWidget:
+        stage, _f = self.script.field(key)
+        return self.pages[stage.key].editors[key]
+
+    def add_next_step(self) -> None:
+        if self.current != "close":
+            self.go_to("close")
+        self.editor("next_steps").add_step()
+
+    def preview_sheet(self) -> PdfPreview | None:
+        """The action sheet on screen, with Print… and Save as… (nothing is written until then)."""
+        from winback_desktop.reports.action_sheet import build_action_sheet
+
+        self.autosave.flush()
+        try:
+            data = build_action_sheet(
+                calls.detail(self.ctx, self.call_id), company_name=catalogue.configured_company_name(self.ctx)
+            )
+        except OSError as exc:  # a missing bundled font
+            QMessageBox.warning(self, "Action sheet", f"The action sheet could not be made:\n{exc}")
+            return None
+        preview = PdfPreview(data, "Action sheet", f"action-sheet-call-{self.call_id}.pdf", self)
+        preview.show()
+        return preview
+
+    def save_sheet(self) -> Path | None:
+        self.autosave.flush()
+        default = self.ctx.paths.exports / f"action-sheet-call-{self.call_id}.pdf"
+        default.parent.mkdir(parents=True, exist_ok=True)
+        name, _ = QFileDialog.getSaveFileName(self, "Save action sheet", str(default), "PDF (*.pdf)")
+        if not name:
+            return None
+        return self.write_sheet(Path(name))
+
+    def write_sheet(self, target: Path) -> Path | None:
+        from winback_desktop.reports.action_sheet import write_action_sheet
+
+        self.autosave.flush()
+        try:
+            out = write_action_sheet(
+                calls.detail(self.ctx, self.call_id),
+                target,
+                company_name=catalogue.configured_company_name(self.ctx),
+            )
+        except OSError as exc:  # disk full, read-only folder, a missing bundled font...
+            log.warning("action sheet for call %s not written: %s", self.call_id, exc)
+            QMessageBox.warning(
+                self,
+                "Action sheet not saved",
+                f"The action sheet could not be written to\n{target}\n\n{exc}\n\nYour notes are safe.",
+            )
+            return None
+        self.statusBar().showMessage(f"Action sheet saved to {out}", 8000)
+        return out
+
+    def end_call(self) -> None:
+        self.autosave.flush()
+        outcome = self.editor("outcome").value() if self._has_field("outcome") else "x"
+        if not outcome:
+            answer = QMessageBox.question(
+                self,
+                "End call",
+                "No outcome is chosen yet. End the call anyway?\n(You can still open it later.)",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self.go_to("close")
+                return
+        calls.finish_call(self.ctx, self.call_id)
+        self._backup_after_call()
+        self.finished.emit(self.call_id)
+        self.close()
+
+    def _backup_after_call(self) -> None:
+        from winback_desktop.services.maintenance import backups as maintenance
+
+        try:
+            maintenance.backup_now(self.ctx.paths, "after-call")
+        except Exception:  # noqa: BLE001 - the call is saved; a failed extra copy is only logged
+            log.exception("backup after call %s failed", self.call_id)
+
+    def _has_field(self, key: str) -> bool:
+        try:
+            self.script.field(key)
+        except KeyError:
+            return False
+        return True
+
+    def _tick(self) -> None:
+        elapsed = dt.datetime.now(dt.UTC).replace(tzinfo=None) - self._started
+        seconds = max(int(elapsed.total_seconds()), 0)
+        h, rest = divmod(seconds, 3600)
+        m, s = divmod(rest, 60)
+        self.timer_label.setText(f"Call time {h}:{m:02d}:{s:02d}" if h else f"Call time {m:02d}:{s:02d}")
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        first = self.pages[self.current].first_editor()
+        if first is not None:
+            QTimer.singleShot(0, lambda: first.setFocus(Qt.FocusReason.OtherFocusReason))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.autosave.flush()
+        self._clock.stop()
+        self.closed.emit(self.call_id)
+        super().closeEvent(event)

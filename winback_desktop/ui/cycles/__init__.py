@@ -1,0 +1,1 @@
+"""The Rescue cycles tab and its dialogs."""

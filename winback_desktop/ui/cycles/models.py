@@ -1,0 +1,239 @@
+"""Rescue cycles tab: one thin table model, its column specs, and the table views it sits in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from winback_desktop.services.cycles.rescue import AssignmentRow, CycleInfo, CycleProgress
+from winback_desktop.ui.cycles.dialogs import date_range
+
+Index = QModelIndex | QPersistentModelIndex
+ID_ROLE = Qt.ItemDataRole.UserRole
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+FILTER_ROLE = Qt.ItemDataRole.UserRole + 2
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+GREY = QColor("#8a8f98")
+WARN = QColor("#a15c00")
+KIND_LABELS = {"executive": "Executive", "caller": "Recovery caller"}
+SHORT_KINDS = {"executive": "Executive", "caller": "Caller"}
+
+
+def next_call_text(when: dt.datetime | None) -> str:
+    """A booked call in local time: "Tue 12 May 10:30"."""
+    if when is None:
+        return ""
+    local = when.astimezone()
+    return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)} %" if whole else "—"
+
+
+# --- one thin model for the three tables ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    text: Callable[[Any], str]
+    sort: Callable[[Any], Any] | None = None  # a key for sorting (default: the text)
+    right: bool = False
+    tip: Callable[[Any], str | None] | None = None
+    color: Callable[[Any], QColor | None] | None = None  # text colour of this cell, if any
+
+
+class RowsModel(QAbstractTableModel):
+    """Plain service rows under column specs; ``row_id`` gives the id (``ID_ROLE``), ``muted``
+    greys a row, ``filter_key`` feeds ``FILTER_ROLE`` for a proxy filter."""
+
+    def __init__(
+        self,
+        columns: tuple[Column, ...],
+        row_id: Callable[[Any], Any],
+        muted: Callable[[Any], bool] | None = None,
+        filter_key: Callable[[Any], str] | None = None,
+        parent=None,
+    ):
+        super().__init__(parent)
+        self.columns, self._row_id, self._muted, self._filter_key = columns, row_id, muted, filter_key
+        self._rows: list[Any] = []
+
+    def set_rows(self, rows: list[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[Any]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row]
+
+    def row_of(self, row_id: Any) -> int:
+        return next((i for i, r in enumerate(self._rows) if self._row_id(r) == row_id), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].header if 0 <= section < len(self.columns) else None
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        r, col = self._rows[index.row()], self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return col.text(r)
+        if role == SORT_ROLE:
+            return col.sort(r) if col.sort else col.text(r).casefold()
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.right:
+            return RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole and col.tip:
+            return col.tip(r)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if self._muted and self._muted(r):
+                return QBrush(GREY)
+            color = col.color(r) if col.color else None
+            return QBrush(color) if color is not None else None
+        if role == ID_ROLE:
+            return self._row_id(r)
+        if role == FILTER_ROLE and self._filter_key:
+            return self._filter_key(r)
+        return None
+
+
+def make_table(model, *, sortable: bool = False) -> QTableView:
+    table = QTableView()
+    if sortable:
+        proxy = QSortFilterProxyModel(table)
+        proxy.setSourceModel(model)
+        proxy.setSortRole(SORT_ROLE)
+        proxy.setFilterRole(FILTER_ROLE)
+        table.setModel(proxy)
+        table.setSortingEnabled(True)
+        table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    else:
+        table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(26)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    header.setHighlightSections(False)
+    return table
+
+
+def set_widths(table: QTableView, widths: tuple[int, ...]) -> None:
+    for i, w in enumerate(widths):
+        table.horizontalHeader().resizeSection(i, w)
+
+
+# --- column specs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CycleRow:
+    info: CycleInfo
+    progress: CycleProgress
+
+
+def _progress_summary(r: CycleRow) -> str:
+    p = r.progress
+    if not p.assigned:
+        return "not filled yet" if r.info.status == "open" else "no customers"
+    return f"{p.called} of {p.assigned} called"
+
+
+CYCLE_COLUMNS = (
+    Column(
+        "Cycle",
+        lambda r: r.info.name,
+        tip=lambda r: f"{r.info.name}: {date_range(r.info.starts_on, r.info.ends_on)}",
+    ),
+    Column(
+        "Dates",
+        lambda r: date_range(r.info.starts_on, r.info.ends_on),
+        sort=lambda r: r.info.starts_on.toordinal(),
+    ),
+    Column(
+        "Quota",
+        lambda r: str(r.info.executive_quota),
+        sort=lambda r: r.info.executive_quota,
+        right=True,
+        tip=lambda r: f"Each executive calls {r.info.executive_quota} customers",
+    ),
+    Column("Status", lambda r: r.info.status.capitalize()),
+    Column(
+        "Progress",
+        _progress_summary,
+        sort=lambda r: r.progress.called,
+        tip=lambda r: (
+            f"{r.progress.called} called, {r.progress.reached} reached, {r.progress.won_back} won back, "
+            f"{r.progress.open_followups} open follow-ups"
+        ),
+    ),
+)
+
+ASSIGNEE_COLUMNS = (
+    Column("Person", lambda p: p.name or "(nobody)"),
+    Column("Role", lambda p: KIND_LABELS.get(p.kind, p.kind)),
+    Column("Assigned", lambda p: str(p.assigned), sort=lambda p: p.assigned, right=True),
+    Column(
+        "Called",
+        lambda p: f"{p.called}  ({percent(p.called, p.assigned)})",
+        sort=lambda p: p.called,
+        right=True,
+    ),
+    Column("Reached", lambda p: str(p.reached), sort=lambda p: p.reached, right=True),
+    Column("Won back", lambda p: str(p.won_back), sort=lambda p: p.won_back, right=True),
+    Column("Open follow-ups", lambda p: str(p.open_followups), sort=lambda p: p.open_followups, right=True),
+)
+
+
+def _customer_tip(a: AssignmentRow) -> str:
+    parts = [a.company, a.contact_name, a.phone, f"Status: {a.customer_status.replace('_', ' ')}"]
+    return "\n".join(p for p in parts if p)
+
+
+ASSIGNMENT_COLUMNS = (
+    Column("Customer", lambda a: a.company, tip=_customer_tip),
+    Column("Priority", lambda a: f"{a.priority:.0f}", sort=lambda a: a.priority, right=True),
+    Column(
+        "Kind",
+        lambda a: SHORT_KINDS.get(a.kind, a.kind),
+        sort=lambda a: a.kind != "executive",
+        tip=lambda a: KIND_LABELS.get(a.kind, a.kind),
+    ),
+    Column("Assignee", lambda a: a.assignee_name),
+    Column("Partner", lambda a: a.partner_name),
+    Column(
+        "Contact",
+        lambda a: "⚠ verify" if a.verify_contact else "",
+        sort=lambda a: not a.verify_contact,
+        tip=lambda a: "Check the address or number before calling" if a.verify_contact else None,
+        color=lambda a: WARN if a.verify_contact else None,
+    ),
+    Column(
+        "Next booked call",
+        lambda a: next_call_text(a.next_call_at),
+        sort=lambda a: a.next_call_at.timestamp() if a.next_call_at else float("inf"),
+    ),
+)

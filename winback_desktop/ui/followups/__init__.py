@@ -1,0 +1,1 @@
+"""The Follow-ups tab: the partner's board of promises."""

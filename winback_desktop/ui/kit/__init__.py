@@ -1,0 +1,1 @@
+"""Pieces every screen shares: formatting, style, child-process jobs, the PDF preview."""

@@ -1,0 +1,1 @@
+"""The People dialog: the team and who is using this desk."""

@@ -1,0 +1,296 @@
+"""Import customers or order history from CSV: preview, mapping, progress and cancel.
+
+The import runs in a child process (services/import_job.py), so the window stays responsive and
+Stop ends it: SQLite rolls back what it had begun. A file with bad rows imports nothing and lists
+them with their line numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QProcess, Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QProgressBar,
+    QRadioButton,
+    QScrollArea,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from winback_desktop.importers.errors import (
+    CsvImportError,
+)
+from winback_desktop.services.context import AppContext
+from winback_desktop.services.imports import importer as imports
+from winback_desktop.ui.kit.jobs import child_process
+
+KIND_TITLES = {"customers": "Import customers", "orders": "Import order history"}
+NOT_MAPPED = "— not in this file —"
+log = logging.getLogger(__name__)
+
+
+class ImportDialog(QDialog):
+    def __init__(self, ctx: AppContext, kind: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.kind = ctx, kind
+        self.preview: imports.ImportPreview | None = None
+        self.summary = ""
+        self.result = None
+        self._process: QProcess | None = None
+        self._outcome: dict = {}
+        self._output = b""
+        self._stopping = False
+        self.setWindowTitle(KIND_TITLES[kind])
+
+        self.file_label = QLabel(wordWrap=True)
+        self.format_label = QLabel(objectName="hint", wordWrap=True)
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.mapping_form = QFormLayout()
+        self.combos: dict[str, QComboBox] = {}
+        mapping_box = QGroupBox("Which column holds what")
+        inner = QWidget()
+        inner.setLayout(self.mapping_form)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        QVBoxLayout(mapping_box).addWidget(scroll)
+
+        self.dates_box = QGroupBox("Dates like 03/04/2024 can be read two ways. This file writes:")
+        self.day_first = QRadioButton("day first (31/01/2024)")
+        self.month_first = QRadioButton("month first (01/31/2024)")
+        self.date_group = QButtonGroup(self)
+        for b in (self.day_first, self.month_first):
+            self.date_group.addButton(b)
+        dates_row = QHBoxLayout(self.dates_box)
+        dates_row.addWidget(self.day_first)
+        dates_row.addWidget(self.month_first)
+        self.dates_box.hide()
+
+        self.message = QLabel(wordWrap=True, objectName="importMessage")
+        self.errors = QListWidget()
+        self.errors.hide()
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.buttons = QDialogButtonBox()
+        self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button.clicked.connect(self.start_import)
+        self.cancel_button.clicked.connect(self.cancel)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(mapping_box)
+        splitter.setSizes([220, 260])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.file_label)
+        layout.addWidget(self.format_label)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.dates_box)
+        layout.addWidget(self.message)
+        layout.addWidget(self.errors)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.buttons)
+        self.resize(900, 680)
+
+    # -- the file and its preview ------------------------------------------------------------
+    def choose_file(self) -> bool:
+        name, _ = QFileDialog.getOpenFileName(
+            self, KIND_TITLES[self.kind], str(Path.home()), "CSV (*.csv *.txt);;All files (*)"
+        )
+        return bool(name) and self.load(Path(name))
+
+    def load(self, path: Path) -> bool:
+        try:
+            self.preview = imports.preview_import(self.ctx, path, self.kind)
+        except CsvImportError as exc:
+            QMessageBox.warning(self.parentWidget() or self, KIND_TITLES[self.kind], str(exc))
+            return False
+        p = self.preview
+        self.file_label.setText(f"<b>{p.path.name}</b>  ({p.path.parent})")
+        remembered = " · using the mapping you chose last time for these columns" if p.remembered else ""
+        self.format_label.setText(
+            f"{p.encoding_label} · {p.delimiter_label}-separated · header on line {p.header_line} · "
+            f"about {p.row_estimate:,} rows{remembered}"
+        )
+        if p.already_imported:
+            self._say(
+                f"This exact file was already imported on {p.already_imported:%d %b %Y %H:%M} (UTC): "
+                "importing it again changes nothing."
+            )
+        self.table.setColumnCount(len(p.header))
+        self.table.setHorizontalHeaderLabels(list(p.header))
+        self.table.setRowCount(len(p.rows))
+        for i, (line, cells) in enumerate(p.rows):
+            self.table.setVerticalHeaderItem(i, QTableWidgetItem(str(line)))
+            for j, cell in enumerate(cells[: len(p.header)]):
+                self.table.setItem(i, j, QTableWidgetItem(cell))
+        for spec in p.fields:
+            combo = QComboBox()
+            combo.addItem(NOT_MAPPED, None)
+            for column in p.header:
+                combo.addItem(column, column)
+            combo.setCurrentIndex(max(combo.findData(p.mapping.get(spec.name)), 0))
+            combo.currentIndexChanged.connect(self._mapping_changed)
+            combo.setToolTip(spec.help or spec.label)
+            self.combos[spec.name] = combo
+            self.mapping_form.addRow(spec.label + (" *" if spec.required else ""), combo)
+        self._mapping_changed()
+        return True
+
+    def mapping(self) -> dict[str, str | None]:
+        return {name: combo.currentData() for name, combo in self.combos.items()}
+
+    def _mapping_changed(self) -> None:
+        assert self.preview is not None
+        required = [s for s in self.preview.fields if s.required]
+        mapping = self.mapping()
+        missing = [s.label for s in required if not mapping.get(s.name)]
+        if self.kind == "customers" and not mapping.get("contact_name") and mapping.get("first_name"):
+            missing = [m for m in missing if "contact" not in m.lower()]
+        self.import_button.setEnabled(not missing)
+        if missing:
+            self._say("Choose a column for: " + ", ".join(missing) + ".")
+        elif not self.errors.isVisible():
+            self._say("Fields marked * are needed. Nothing is written unless every row is good.")
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+
+    # -- running the import -------------------------------------------------------------------
+    def date_order(self) -> str | None:
+        if not self.dates_box.isVisible():
+            return None
+        if self.day_first.isChecked():
+            return "dmy"
+        if self.month_first.isChecked():
+            return "mdy"
+        return None
+
+    def start_import(self) -> None:
+        if self.preview is None or self._process is not None:
+            return
+        if self.dates_box.isVisible() and self.date_order() is None:
+            self._say("Say whether the dates are written day first or month first.")
+            return
+        self.errors.hide()
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.import_button.setEnabled(False)
+        self.cancel_button.setText("Stop import")
+        self._say("Importing… the window stays usable; Stop undoes the whole import.")
+        self._stopping = False
+        self._output = b""
+        self._process = child_process(
+            self,
+            "winback_desktop.services.imports.job",
+            [
+                str(self.ctx.paths.data_dir),
+                self.kind,
+                str(self.preview.path),
+                json.dumps(self.mapping()),
+                self.date_order() or "",
+            ],
+        )
+        self._process.readyReadStandardOutput.connect(self._read_output)
+        self._process.finished.connect(self._finished)
+        self._process.start()
+
+    def _read_output(self) -> None:
+        assert self._process is not None
+        self._output += bytes(self._process.readAllStandardOutput().data())
+        *lines, self._output = self._output.split(b"\n")
+        for line in lines:
+            message = json.loads(line) if line.strip().startswith(b"{") else {}
+            if "progress" in message:
+                done, total = message["progress"]
+                if total > 0:
+                    self.progress.setRange(0, total)
+                    self.progress.setValue(done)
+            elif "result" in message or "error" in message:
+                self._outcome = message
+
+    def cancel(self) -> None:
+        if self._process is not None:
+            self._stopping = True
+            self._say("Stopping… nothing will be kept.")
+            self._process.kill()  # the child's open transaction is rolled back by SQLite
+        else:
+            self.reject()
+
+    def _finished(self, _code: int = 0, _status=None) -> None:
+        assert self._process is not None
+        self._read_output()
+        stderr = bytes(self._process.readAllStandardError().data()).decode("utf-8", "replace")
+        outcome, self._outcome = self._outcome, {}
+        self._process.deleteLater()
+        self._process = None
+        self.progress.hide()
+        self.cancel_button.setText("Cancel")
+        self.import_button.setEnabled(True)
+        if self._stopping:
+            self._say("Import stopped. Nothing was changed.")
+        elif "result" in outcome:
+            self.result = outcome["result"]
+            self.summary = self.result["summary"]
+            self.accept()
+        elif "error" in outcome:
+            self._show_error(outcome["error"])
+        else:  # the child died without a word: a bug, logged with what it printed
+            log.error("import process failed: %s", stderr[-4000:])
+            self._say("The import stopped unexpectedly; nothing was changed. The details are in the log.")
+
+    def _show_error(self, error: dict) -> None:
+        kind = error.get("type")
+        if kind == "ImportRejected":
+            self.errors.clear()
+            for text in error["errors"]:
+                self.errors.addItem(text)
+            if error["error_count"] > len(error["errors"]):
+                self.errors.addItem(f"… and {error['error_count'] - len(error['errors']):,} more problems")
+            self.errors.show()
+            self._say(
+                f"<b>{error['bad_rows']:,} bad rows; nothing was imported.</b> Fix them in the file and "
+                "import it again."
+            )
+        elif kind == "AmbiguousDatesError":
+            self.dates_box.show()
+            examples = ", ".join(error["examples"][:3])
+            self._say(
+                f"The dates in column “{error['column']}” ({examples}) read both ways. "
+                "Say which order the file uses, then Import again."
+            )
+        else:
+            self._say(error.get("message", "The import failed; nothing was changed."))
+
+    def reject(self) -> None:
+        if self._process is not None:  # Escape during an import stops it; the dialog stays
+            self.cancel()
+            return
+        super().reject()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._process is not None:  # never leave an import running behind a closed dialog
+            self._stopping = True
+            self._process.kill()
+            self._process.waitForFinished(5000)
+        super().closeEvent(event)

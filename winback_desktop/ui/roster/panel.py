@@ -1,0 +1,333 @@
+"""Who to call: the ranked roster with search-as-you-type, filters and the per-customer decision."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from winback_desktop.services.dto import RosterRow
+from winback_desktop.ui.kit.format import money, short_date
+from winback_desktop.ui.roster.model import COLUMNS, PAGE, RosterModel, row_value
+
+if TYPE_CHECKING:
+    from winback_desktop.services.context import AppContext
+    from winback_desktop.services.first_paint import FirstPaint
+
+SEARCH_DELAY_MS = 150
+ANY = None
+DECISION_FILTERS = (
+    ("Any decision", ANY),
+    ("To call (pursue + undecided)", ("pursue", "undecided")),
+    ("Pursue", "pursue"),
+    ("Undecided", "undecided"),
+    ("Let go", "let_go"),
+)
+STATUS_FILTERS = (
+    ("Any status", ANY),
+    ("Lapsed or lost", ("lapsed", "lost")),
+    ("Lapsed", "lapsed"),
+    ("Lost", "lost"),
+    ("Won back", "won_back"),
+    ("Active", "active"),
+)
+
+
+def load_roster_service():
+    # Imported when first used: the panel paints a first page before SQLAlchemy is loaded.
+    from winback_desktop.services import roster
+
+    return roster
+
+
+def _combo(items, tip: str) -> QComboBox:
+    combo = QComboBox(toolTip=tip)
+    for label, data in items:
+        combo.addItem(label, data)
+    return combo
+
+
+class CustomerDetails(QFrame):
+    """The selected customer: why they are here, and the decision to pursue or let go."""
+
+    changed = Signal(int)  # customer id whose row must be reloaded
+
+    def __init__(self, ctx: AppContext | None):
+        super().__init__(objectName="details")
+        self.ctx = ctx
+        self.row: RosterRow | None = None
+        self.title = QLabel(wordWrap=True, objectName="detailsTitle")
+        self.why = QLabel(wordWrap=True)
+        self.why.setTextFormat(Qt.TextFormat.RichText)
+        self.pursue = QPushButton("Pursue", toolTip="Put this customer on the call list (Ctrl+Shift+P)")
+        self.let_go = QPushButton(
+            "Let go…", toolTip="Not one to win back:\nleaves the call lists, keeps history"
+        )
+        self.undecided = QPushButton("Undecided")
+        self.verify = QCheckBox("Verify contact details before calling")
+        self.verify.setToolTip("An old address or number? Flag it so nobody calls a dead line.")
+        self.verified = QPushButton("Contact checked today")
+        self.lost = QPushButton("Mark lost…")
+        decide_row = QHBoxLayout()
+        for b in (self.pursue, self.let_go, self.undecided):
+            decide_row.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.why)
+        layout.addSpacing(6)
+        layout.addWidget(QLabel("<b>Win back?</b>"))
+        layout.addLayout(decide_row)
+        layout.addSpacing(6)
+        layout.addWidget(self.verify)
+        layout.addWidget(self.verified)
+        layout.addSpacing(6)
+        layout.addWidget(self.lost)
+        layout.addStretch(1)
+        self.pursue.clicked.connect(lambda: self._decide("pursue"))
+        self.undecided.clicked.connect(lambda: self._decide("undecided"))
+        self.let_go.clicked.connect(self._let_go)
+        self.verify.toggled.connect(self._verify_toggled)
+        self.verified.clicked.connect(self._verified)
+        self.lost.clicked.connect(self._lost)
+        self.show_row(None)
+
+    def show_row(self, r: RosterRow | None) -> None:
+        self.row = r
+        for w in (self.pursue, self.let_go, self.undecided, self.verify, self.verified, self.lost):
+            w.setEnabled(r is not None)
+        if r is None:
+            self.title.setText("<i>Select a customer</i>")
+            self.why.setText("")
+            return
+        e = html.escape
+        self.title.setText(f"<h3 style='margin:0'>{e(r.company)}</h3>{e(r.contact_name)}")
+        decision = {"pursue": "Pursue", "let_go": "Let go", "undecided": "Undecided"}[r.decision]
+        if r.decision == "let_go" and r.decision_reason:
+            decision += f" — {e(r.decision_reason)}"
+        checked = r.contact_verified_on
+        verified = f"checked {short_date(checked)}" if checked else "never checked"
+        self.why.setText(
+            f"<p><b>Why this customer is here</b><br>{e(r.priority_reason or 'Not ranked yet.')}</p>"
+            f"<p>Priority <b>{r.priority:.0f}</b> · yearly value {money(row_value(r))} · "
+            f"{r.orders_count} orders · last purchase {short_date(r.last_purchase)}</p>"
+            f"<p>Status: {e(r.status.replace('_', ' '))} · Decision: {decision}<br>"
+            f"Contact details {verified}</p>"
+        )
+        self.verify.blockSignals(True)
+        self.verify.setChecked(r.verify_contact)
+        self.verify.blockSignals(False)
+        self.lost.setText("Not lost after all" if r.status == "lost" else "Mark lost…")
+
+    def _decide(self, decision: str, reason: str = "") -> None:
+        if self.row is None:
+            return
+        load_roster_service().decide(self.ctx, self.row.id, decision, reason)
+        self.changed.emit(self.row.id)
+
+    def _let_go(self) -> None:
+        if self.row is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self, "Let go", f"Why let {self.row.company} go? (They leave the call lists; history is kept.)"
+        )
+        if ok and reason.strip():
+            self._decide("let_go", reason)
+        elif ok:
+            QMessageBox.information(self, "Let go", "Letting a customer go needs a reason.")
+
+    def _verify_toggled(self, on: bool) -> None:
+        if self.row is not None:
+            load_roster_service().flag_verify_contact(self.ctx, self.row.id, on)
+            self.changed.emit(self.row.id)
+
+    def _verified(self) -> None:
+        if self.row is not None:
+            load_roster_service().mark_contact_verified(self.ctx, self.row.id)
+            self.changed.emit(self.row.id)
+
+    def _lost(self) -> None:
+        if self.row is None:
+            return
+        if self.row.status == "lost":
+            load_roster_service().unmark_lost(self.ctx, self.row.id)
+        else:
+            question = f"Why is {self.row.company} lost? (optional)"
+            reason, ok = QInputDialog.getText(self, "Mark lost", question)
+            if not ok:
+                return
+            load_roster_service().mark_lost(self.ctx, self.row.id, reason)
+        self.changed.emit(self.row.id)
+
+
+class RosterPanel(QWidget):
+    start_call_requested = Signal()
+
+    def __init__(self, ctx: AppContext | None):
+        """``ctx`` None: a panel for the first paint, until :meth:`attach`."""
+        super().__init__()
+        self.ctx = ctx
+        self.search = QLineEdit(placeholderText="Search company, contact, id, phone or email  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.status = _combo(STATUS_FILTERS, "Status")
+        self.decision = _combo(DECISION_FILTERS, "Decision: pursue, let go or undecided")
+        self.segment = QComboBox(toolTip="Segment")
+        self.owner = QComboBox(toolTip="Account owner")
+        self.min_priority = QSpinBox(toolTip="Only customers with at least this priority", suffix="+")
+        self.min_priority.setRange(0, 100)
+        self.min_priority.setSingleStep(10)
+        self.min_priority.setPrefix("Priority ")
+        self.model = RosterModel(self._first, self._fetch, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for i, width in enumerate((70, 230, 170, 100, 100, 110, 60, 80, 150, 110)):
+            header.resizeSection(i, width)
+        self.table.doubleClicked.connect(lambda _i: self.start_call_requested.emit())
+        self.details = CustomerDetails(ctx)
+        self.details.changed.connect(self._reload_keep_selection)
+        self.count_label = QLabel(objectName="hint")
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        for w in (self.status, self.decision, self.segment, self.owner, self.min_priority):
+            filters.addWidget(w)
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([860, 280])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        for combo in (self.status, self.decision, self.segment, self.owner):
+            combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.min_priority.valueChanged.connect(lambda _v: self._search_timer.start())
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
+        if ctx is not None:
+            self.reload_filter_lists()
+
+    def show_first_page(self, first: FirstPaint) -> None:
+        """The default view's first page, read at start-up before the services are loaded."""
+        self._fill_filter_lists(first.segments, first.owners)
+        self.model.show_first_page(first.rows, first.total)
+        self._loaded()
+
+    def attach(self, ctx: AppContext) -> None:
+        """The services are loaded: read through them from now on (the caller refreshes)."""
+        self.ctx = self.details.ctx = ctx
+        self.reload_filter_lists()
+
+    # -- queries ---------------------------------------------------------------------------
+    def filters(self) -> dict:
+        return {
+            "text": self.search.text(),
+            "status": self.status.currentData(),
+            "decision": self.decision.currentData(),
+            "segment": self.segment.currentData(),
+            "owner": self.owner.currentData(),
+            "min_priority": self.min_priority.value() or None,
+        }
+
+    def _fetch(self, offset: int, limit: int, sort: str, descending: bool) -> list[RosterRow]:
+        return load_roster_service().roster_page(
+            self.ctx, **self.filters(), sort=sort, descending=descending, offset=offset, limit=limit
+        )
+
+    def _first(self, sort: str, descending: bool) -> tuple[list[RosterRow], int, bool]:
+        found = load_roster_service().roster_search(
+            self.ctx, **self.filters(), sort=sort, descending=descending, limit=PAGE
+        )
+        return found.rows, found.total, found.capped
+
+    def reload_filter_lists(self) -> None:
+        roster = load_roster_service()
+        self._fill_filter_lists(roster.segments(self.ctx), roster.owners(self.ctx))
+
+    def _fill_filter_lists(self, segments: list[str], owners: list[str]) -> None:
+        for combo, values, label in (
+            (self.segment, segments, "Any segment"),
+            (self.owner, owners, "Any owner"),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(label, None)
+            for v in values:
+                combo.addItem(v, v)
+            combo.setCurrentIndex(max(combo.findData(current), 0))
+            combo.blockSignals(False)
+
+    def refresh(self) -> None:
+        if self.ctx is None:  # the first paint: attach() refreshes with the filters as set then
+            return
+        self.model.reload()
+        self._loaded()
+
+    def _loaded(self) -> None:
+        total = self.model.total
+        shown = f"{total:,}+" if self.model.capped else f"{total:,}"
+        self.count_label.setText(f"{shown} customers" + (" match" if any(self._active_filters()) else ""))
+        if total:
+            self.table.selectRow(0)
+        else:
+            self.details.show_row(None)
+
+    def _active_filters(self):
+        f = self.filters()
+        return [v for k, v in f.items() if v and (k != "text" or v.strip())]
+
+    def _reload_keep_selection(self, customer_id: int) -> None:
+        row = self.table.currentIndex().row()
+        self.model.reload()
+        for i in range(self.model.rowCount()):
+            if self.model.row_at(i).id == customer_id:
+                row = i
+                break
+        if self.model.rowCount():
+            self.table.selectRow(min(max(row, 0), self.model.rowCount() - 1))
+            self._show(self.table.currentIndex().row())
+
+    def _show(self, row: int) -> None:
+        self.details.show_row(self.model.row_at(row) if 0 <= row < self.model.rowCount() else None)
+
+    def selected_customer_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()).id if rows else None
+
+    def columns(self) -> list[str]:
+        return [c.header for c in COLUMNS]

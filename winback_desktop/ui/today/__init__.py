@@ -1,0 +1,1 @@
+"""The Today tab, with booking a call and logging an attempt."""

@@ -1,0 +1,95 @@
+"""Log a try that did not (or did) reach the customer: the disposition decides what happens next."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDateTime, QTime
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+)
+
+from winback_desktop.services.calls import attempts
+from winback_desktop.services.context import AppContext
+from winback_desktop.services.people import team as people
+
+
+def outcome_text(result: attempts.AttemptResult) -> str:
+    """What the attempt set in motion, in words for the status bar."""
+    parts = [f"Logged: {attempts.DISPOSITIONS[result.disposition].lower()}."]
+    if result.verify_contact_flagged:
+        parts.append("The contact details are flagged to be verified.")
+    if result.call_back is not None:
+        parts.append("The call-back is on the schedule.")
+        if result.call_back.double_booked:
+            parts.append("Note: it overlaps another booking.")
+    if result.flag_for_decision:
+        parts.append(f"{result.failed_in_row} failed tries in a row: decide whether to keep pursuing.")
+    return " ".join(parts)
+
+
+class AttemptDialog(QDialog):
+    def __init__(
+        self, ctx: AppContext, customer_id: int, company: str, call_id: int | None = None, parent=None
+    ):
+        super().__init__(parent)
+        self.ctx, self.customer_id, self.call_id = ctx, customer_id, call_id
+        self.result_value: attempts.AttemptResult | None = None
+        self.setWindowTitle(f"Log an attempt — {company}")
+        self.group = QButtonGroup(self)
+        self.buttons_by_code: dict[str, QRadioButton] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("What happened when you called?"))
+        for i, (code, label) in enumerate(attempts.DISPOSITIONS.items(), start=1):
+            button = QRadioButton(f"&{i} {label}")
+            self.group.addButton(button)
+            self.buttons_by_code[code] = button
+            layout.addWidget(button)
+        self.buttons_by_code["no_answer"].setChecked(True)
+        when = dt.datetime.now() + dt.timedelta(days=1)
+        self.call_back_at = QDateTimeEdit(QDateTime(when.date(), QTime(10, 0)))
+        self.call_back_at.setCalendarPopup(True)
+        self.call_back_at.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        row = QHBoxLayout()
+        row.addSpacing(24)
+        row.addWidget(QLabel("Call back at"))
+        row.addWidget(self.call_back_at, 1)
+        layout.addLayout(row)
+        self.note = QLineEdit(placeholderText="Note (optional): who answered, best time to call…")
+        layout.addWidget(self.note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.group.buttonToggled.connect(self._toggle_call_back)
+        self._toggle_call_back()
+
+    def disposition(self) -> str:
+        return next(code for code, b in self.buttons_by_code.items() if b.isChecked())
+
+    def _toggle_call_back(self, *_args) -> None:
+        self.call_back_at.setEnabled(self.disposition() == "call_back")
+
+    def save(self) -> None:
+        me = people.current_user(self.ctx)
+        disposition = self.disposition()
+        self.result_value = attempts.log_attempt(
+            self.ctx,
+            self.customer_id,
+            disposition,
+            person_id=me.id if me else None,
+            call_id=self.call_id,
+            note=self.note.text(),
+            call_back_at=self.call_back_at.dateTime().toPython() if disposition == "call_back" else None,
+        )
+        self.accept()

@@ -1,0 +1,107 @@
+"""Book a recovery call: when, how long, who leads, who partners; double booking is warned."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDateTime, QTime
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from winback_desktop.services.context import AppContext
+from winback_desktop.services.people import team as people
+from winback_desktop.services.schedule import booking as schedule
+
+
+def next_slot(now: dt.datetime | None = None) -> dt.datetime:
+    """Tomorrow at 10:00 local: a calm default the caller adjusts."""
+    now = now or dt.datetime.now()
+    return dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(10, 0))
+
+
+class ScheduleDialog(QDialog):
+    def __init__(self, ctx: AppContext, customer_id: int, company: str, parent=None):
+        super().__init__(parent)
+        self.ctx, self.customer_id = ctx, customer_id
+        self.result_value: schedule.ScheduleResult | None = None
+        self.setWindowTitle(f"Schedule a call — {company}")
+        when = next_slot()
+        self.when = QDateTimeEdit(QDateTime(when.date(), QTime(when.hour, when.minute)))
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        self.minutes = QSpinBox(suffix=" min", minimum=5, maximum=schedule.MAX_MINUTES, singleStep=5)
+        self.minutes.setValue(schedule.DEFAULT_MINUTES)
+        self.leader = QComboBox()
+        self.partner = QComboBox()
+        self.partner.addItem("— no partner —", None)
+        for p in people.list_people(ctx):
+            if p.role in ("executive", "caller"):
+                self.leader.addItem(f"{p.name} ({p.role_label})", p.id)
+            if p.role == "partner":
+                self.partner.addItem(p.name, p.id)
+        me = people.current_user(ctx)
+        if me is not None and self.leader.findData(me.id) >= 0:
+            self.leader.setCurrentIndex(self.leader.findData(me.id))
+        if self.partner.count() > 1:
+            self.partner.setCurrentIndex(1)
+        self.warning = QLabel(wordWrap=True, objectName="warning")
+        self.warning.setStyleSheet("color: #9a4b00;")
+        form = QFormLayout()
+        form.addRow("&When", self.when)
+        form.addRow("&Length", self.minutes)
+        form.addRow("&Leads the call", self.leader)
+        form.addRow("&Partner", self.partner)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.buttons)
+        for signal in (
+            self.when.dateTimeChanged,
+            self.minutes.valueChanged,
+            self.leader.currentIndexChanged,
+            self.partner.currentIndexChanged,
+        ):
+            signal.connect(self.check)
+        self.check()
+
+    def chosen_time(self) -> dt.datetime:
+        return self.when.dateTime().toPython()
+
+    def check(self, *_args) -> list[schedule.Conflict]:
+        """Warn, before saving, when the leader or partner is already booked then."""
+        leader = self.leader.currentData()
+        if leader is None:
+            self.warning.setText("Choose who leads the call.")
+            return []
+        conflicts = schedule.find_conflicts(
+            self.ctx, self.chosen_time(), self.minutes.value(), leader, self.partner.currentData()
+        )
+        self.warning.setText("\n".join(f"⚠ {c.message}" for c in conflicts) if conflicts else "")
+        return conflicts
+
+    def save(self) -> None:
+        leader = self.leader.currentData()
+        if leader is None:
+            return
+        self.result_value = schedule.schedule_call(
+            self.ctx,
+            self.customer_id,
+            self.chosen_time(),
+            self.minutes.value(),
+            leader,
+            self.partner.currentData(),
+        )
+        self.accept()

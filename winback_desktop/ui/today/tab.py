@@ -1,0 +1,299 @@
+"""Today, for one person: my calls, my call-backs, my overdue and due follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from winback_desktop.services.calls import attempts
+from winback_desktop.services.context import AppContext
+from winback_desktop.services.people import team as people
+from winback_desktop.services.schedule import booking as schedule
+from winback_desktop.ui.kit.format import money, short_date
+from winback_desktop.ui.kit.pdf_preview import PdfPreview
+
+ROLE = Qt.ItemDataRole.UserRole
+
+
+class TodayTab(QWidget):
+    """Emits start_call(customer_id) and log_attempt(customer_id, company) for the main window."""
+
+    start_call = Signal(int)
+    log_attempt = Signal(int, str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, load: bool = True):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.person = QComboBox(toolTip="Whose day")
+        self.day = QDateEdit(QDate.currentDate(), calendarPopup=True, displayFormat="ddd d MMM yyyy")
+        today_button = QPushButton("Today")
+        self.title = QLabel(objectName="todayTitle")
+        font = QFont(self.title.font())
+        font.setPointSizeF(font.pointSizeF() + 3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(4)
+        self.tree.setHeaderLabels(["When / due", "Customer", "Contact", "Details"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.itemActivated.connect(lambda _item, _col: self.start_selected())
+        self.start_button = QPushButton(
+            "Start call", toolTip="Start the call with the selected customer (Enter)"
+        )
+        self.attempt_button = QPushButton(
+            "Log attempt…", toolTip="No answer, voicemail, call back… (Ctrl+Shift+L)"
+        )
+        self.invite_button = QPushButton(
+            "Invitation (.ics)…", toolTip="An invitation for the selected booked call"
+        )
+        self.agenda_button = QPushButton("Export agenda (.ics)…", toolTip="The next 14 days of booked calls")
+        self.brief_button = QPushButton(
+            "Brief…", toolTip="The one-page pre-call brief for the selected call (Ctrl+B)"
+        )
+        self.sheets_button = QPushButton(
+            "Action sheets for the day…", toolTip="Every call of this day as one PDF"
+        )
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(QLabel("For"))
+        top.addWidget(self.person)
+        top.addWidget(self.day)
+        top.addWidget(today_button)
+        bottom = QHBoxLayout()
+        for b in (self.start_button, self.brief_button, self.attempt_button, self.invite_button):
+            bottom.addWidget(b)
+        bottom.addStretch(1)
+        bottom.addWidget(self.sheets_button)
+        bottom.addWidget(self.agenda_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(bottom)
+        today_button.clicked.connect(lambda: self.day.setDate(QDate.currentDate()))
+        self.person.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.day.dateChanged.connect(lambda _d: self.refresh())
+        self.start_button.clicked.connect(self.start_selected)
+        self.attempt_button.clicked.connect(self.attempt_selected)
+        self.invite_button.clicked.connect(self.save_invitation)
+        self.agenda_button.clicked.connect(self.save_agenda)
+        self.brief_button.clicked.connect(self.show_brief)
+        self.sheets_button.clicked.connect(self.show_day_sheets)
+        QShortcut(QKeySequence("Ctrl+B"), self, self.show_brief)
+        self.reload_people(load)
+
+    def reload_people(self, load: bool = True) -> None:
+        current = self.person.currentData()
+        me = people.current_user(self.ctx)
+        self.person.blockSignals(True)
+        self.person.clear()
+        for p in people.list_people(self.ctx):
+            self.person.addItem(f"{p.name} ({p.role_label})", p.id)
+        wanted = current if current is not None else (me.id if me else None)
+        self.person.setCurrentIndex(max(self.person.findData(wanted), 0))
+        self.person.blockSignals(False)
+        if load:
+            self.refresh()
+
+    def _group(self, title: str, count: int) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(self.tree, [f"{title} ({count})"])
+        font = item.font(0)
+        font.setBold(True)
+        item.setFont(0, font)
+        item.setFirstColumnSpanned(True)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        return item
+
+    def _row(self, values: list[str], data: tuple, overdue: bool = False) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(self.tree, values)
+        item.setData(0, ROLE, data)
+        if overdue:
+            for col in range(4):
+                item.setForeground(col, Qt.GlobalColor.darkRed)
+        return item
+
+    def refresh(self) -> None:
+        self.tree.clear()
+        person_id = self.person.currentData()
+        day = self.day.date().toPython()
+        self.title.setText(f"{'Today' if day == dt.date.today() else 'Day'} — {day:%A %d %B}")
+        if person_id is None:
+            self._group("Add people (Customers ▸ People) to see a day's work", 0)
+            return
+        view = schedule.today(self.ctx, person_id, day)
+        self._group("My calls", len(view.calls))
+        for c in view.calls:
+            role = "leading" if c.leader_id == person_id else "partner"
+            with_whom = c.partner_name if role == "leading" else c.leader_name
+            details = f"{c.minutes} min, {role}" + (f" with {with_whom}" if with_whom else "")
+            details += f" · {money(c.value)} a year" + (" · call-back" if c.from_call_back else "")
+            self._row(
+                [f"{c.local_start:%H:%M}", c.company, f"{c.contact_name}  {c.phone}", details],
+                ("call", c.customer_id, c.call_id, c.company),
+            )
+        self._group("Call-backs due", len(view.call_backs))
+        for b in view.call_backs:
+            self._row(
+                [f"{b.local_time:%a %H:%M}", b.company, f"{b.contact_name}  {b.phone}", b.note],
+                ("call_back", b.customer_id, b.call_id, b.company),
+                overdue=b.local_time.date() < day,
+            )
+        self._group("Overdue follow-ups", len(view.overdue))
+        for a in view.overdue:
+            self._row(
+                [
+                    short_date(a.due_date),
+                    a.company,
+                    a.contact_name,
+                    f"{a.what}  ({a.days_overdue} days late)",
+                ],
+                ("action", a.customer_id, a.call_id, a.company),
+                overdue=True,
+            )
+        flagged = attempts.needs_decision(self.ctx)
+        self._group("Needs a decision: several failed tries in a row", len(flagged))
+        for f in flagged:
+            self._row(
+                [
+                    f"{f.failed_in_row} tries",
+                    f.company,
+                    f"{f.contact_name}  {f.phone}",
+                    "Pursue or let go? (Customers tab)" + ("  · verify contact" if f.verify_contact else ""),
+                ],
+                ("decide", f.customer_id, None, f.company),
+            )
+        self._group("Follow-ups due today", len(view.due_today))
+        for a in view.due_today:
+            self._row(
+                [short_date(a.due_date), a.company, a.contact_name, a.what],
+                ("action", a.customer_id, a.call_id, a.company),
+            )
+        for col in range(3):
+            self.tree.resizeColumnToContents(col)
+        first = next(
+            (
+                self.tree.topLevelItem(i)
+                for i in range(self.tree.topLevelItemCount())
+                if self.tree.topLevelItem(i).data(0, ROLE)
+            ),
+            None,
+        )
+        if first is not None:
+            self.tree.setCurrentItem(first)
+
+    def selected(self) -> tuple | None:
+        item = self.tree.currentItem()
+        return item.data(0, ROLE) if item is not None else None
+
+    def start_selected(self) -> None:
+        data = self.selected()
+        if data:
+            self.start_call.emit(data[1])
+
+    def attempt_selected(self) -> None:
+        data = self.selected()
+        if data:
+            self.log_attempt.emit(data[1], data[3])
+
+    def show_brief(self) -> PdfPreview | None:
+        """The pre-call brief on screen, ready to print or save."""
+        from winback_desktop.reports.briefing import build_briefing
+        from winback_desktop.services.calls.briefing import briefing_data
+
+        data = self.selected()
+        if not data or data[2] is None:
+            return None
+        preview = PdfPreview(
+            build_briefing(briefing_data(self.ctx, data[2])),
+            "Pre-call brief",
+            f"brief-call-{data[2]}.pdf",
+            self,
+        )
+        preview.show()
+        return preview
+
+    def show_day_sheets(self) -> PdfPreview | None:
+        """Action sheets for every call of the shown day, as one PDF, with a progress bar."""
+        from winback_desktop.reports.batch import calls_for_day
+
+        day = self.day.date().toPython()
+        return self.show_sheets(calls_for_day(self.ctx, day), f"{day:%d %b %Y}")
+
+    def show_sheets(self, ids: list[int], label: str) -> PdfPreview | None:
+        """Action sheets for ``ids`` as one PDF (progress bar, Stop), previewed to print or save."""
+        from winback_desktop.reports.batch import BatchCancelled, build_batch_sheets
+        from winback_desktop.services import catalogue
+        from winback_desktop.services.calls import lifecycle as calls
+
+        if not ids:
+            QMessageBox.information(self, "Action sheets", f"No calls for {label}: nothing to print.")
+            return None
+        progress = QProgressDialog("Laying out the action sheets…", "Stop", 0, len(ids), self)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+
+        def report(done: int, total: int) -> None:
+            progress.setValue(done)
+            QApplication.processEvents()  # keeps the window painting and Stop clickable
+
+        try:
+            pdf = build_batch_sheets(
+                [calls.detail(self.ctx, i) for i in ids],
+                company_name=catalogue.configured_company_name(self.ctx),
+                progress=report,
+                should_cancel=progress.wasCanceled,
+            )
+        except BatchCancelled:
+            return None
+        finally:
+            progress.close()
+        name = label.replace(" ", "-")
+        preview = PdfPreview(pdf, f"Action sheets — {label}", f"action-sheets-{name}.pdf", self)
+        preview.show()
+        return preview
+
+    def save_invitation(self, target: Path | None = None) -> Path | None:
+        data = self.selected()
+        if not data or data[0] not in ("call", "call_back") or data[2] is None:
+            return None
+        if not isinstance(target, Path):
+            name, _ = QFileDialog.getSaveFileName(
+                self, "Save invitation", f"call-{data[2]}.ics", "Calendar (*.ics)"
+            )
+            if not name:
+                return None
+            target = Path(name)
+        from winback_desktop.services.schedule import ics as agenda_ics
+
+        return agenda_ics.write_ics(target, agenda_ics.call_invitation(self.ctx, data[2]))
+
+    def save_agenda(self, target: Path | None = None) -> Path | None:
+        if not isinstance(target, Path):
+            default = str(self.ctx.paths.exports / "agenda.ics")
+            name, _ = QFileDialog.getSaveFileName(self, "Export agenda", default, "Calendar (*.ics)")
+            if not name:
+                return None
+            target = Path(name)
+        from winback_desktop.services.schedule import ics as agenda_ics
+
+        items = schedule.agenda(self.ctx, days=14, person_id=self.person.currentData())
+        return agenda_ics.write_ics(target, agenda_ics.agenda_ics(items))
