@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.helpers.imports import counts, customer, write_csv
-from tests.helpers.paths import DATA  # noqa: E402
+from tests.helpers.paths import DATA
 from winback_desktop.cli.entry import build_parser, main
 
 

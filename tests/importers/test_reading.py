@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.paths import DATA  # noqa: E402
+from tests.helpers.paths import DATA
 from winback_desktop.importers import NotCsvError, UnreadableFileError, read_csv
 from winback_desktop.importers.errors import ErrorList
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.paths import ROOT  # noqa: E402
+from tests.helpers.paths import ROOT
 
 KEYS = {"name", "value", "unit", "floor", "ratio", "goal", "met"}
 MEASURES = {

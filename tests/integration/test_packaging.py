@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.paths import ROOT  # noqa: E402
+from tests.helpers.paths import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.helpers.paths import ROOT  # noqa: E402
+from tests.helpers.paths import ROOT
 
 
 def _env(data: Path) -> dict[str, str]:

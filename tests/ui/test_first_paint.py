@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from tests.helpers.paths import ROOT  # noqa: E402
+from tests.helpers.paths import ROOT
 from winback_desktop.app import paint_before_blocking
 from winback_desktop.services import catalogue, roster
 from winback_desktop.services.first_paint import read_first_paint

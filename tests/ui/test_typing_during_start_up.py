@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.helpers.paths import ROOT  # noqa: E402
+from tests.helpers.paths import ROOT
 from winback_desktop.services import roster
 
 needs_x = pytest.mark.skipif(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers.imports import counts, customer, dump_hash, query, write_csv
-from tests.helpers.paths import DATA  # noqa: E402
+from tests.helpers.paths import DATA
 from winback_desktop.services import roster
 from winback_desktop.services.imports.importer import (
     AmbiguousDatesError,

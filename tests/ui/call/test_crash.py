@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.crash_child import TEXT
-from tests.helpers.paths import ROOT  # noqa: E402
+from tests.helpers.paths import ROOT
 from winback_desktop.bootstrap import open_app
 from winback_desktop.paths import Paths
 from winback_desktop.services.demo import load_demo
