@@ -157,14 +157,7 @@ def validate_customers(
             return blank if i is None else _clean_all(list(map(str.strip, columns[i])))
 
         exts = column("external_id")
-        for ext, line in zip(exts, batch_lines, strict=True):
-            first = seen.setdefault(ext, line)
-            if first != line and ext:
-                errors.add(
-                    line, "external_id", ext, f"the same id as line {first} (each customer once per file)"
-                )
-            elif problem := _id_problem(ext, "customer"):
-                errors.add(line, "external_id", ext, problem)
+        _check_customer_ids(exts, batch_lines, seen, errors)
         values = {f: column(f) for f in texts}
         if idx.get("contact_name") is None and names != (None, None):
             firsts, lasts = column("first_name"), column("last_name")
@@ -172,11 +165,8 @@ def validate_customers(
                 f"{a} {b}" if a and b else a or b for a, b in zip(firsts, lasts, strict=True)
             ]
         for name, cells in (("external_id", exts), *values.items()):
-            limit = specs[name].max_length
-            if limit is not None and cells is not blank and max(map(len, cells)) > limit:
-                for line, value in zip(batch_lines, cells, strict=True):
-                    if len(value) > limit:
-                        errors.add(line, name, value, _too_long(value, limit))
+            if cells is not blank:
+                _check_lengths(name, specs[name].max_length, cells, batch_lines, errors)
         value_texts, date_texts = column("value_lost"), column("last_purchase")
         amounts.update(value_texts)
         for text, line in zip(date_texts, batch_lines, strict=True):
@@ -184,11 +174,7 @@ def validate_customers(
                 date_lines[text] = line
         status_texts = column("status")
         if status_texts is not blank:
-            for text, line in zip(status_texts, batch_lines, strict=True):
-                if text not in statuses:
-                    statuses[text] = STATUSES.get(normalize(text)) if text else None
-                if text and statuses[text] is None:
-                    errors.add(line, "status", text, f"not a status (use {STATUS_WORDS}, or leave it empty)")
+            _check_statuses(status_texts, batch_lines, statuses, errors)
         out.lines.extend(batch_lines)
         out.rows.extend(
             zip(
@@ -205,7 +191,52 @@ def validate_customers(
                 strict=True,
             )
         )
-    # Dates and amounts, per column.
+    _convert_customer_values(out, errors, cmap, amounts, date_lines, date_order)
+    mapped = {f for f, i in idx.items() if i is not None}
+    if "first_name" in mapped or "last_name" in mapped:
+        mapped.add("contact_name")
+    out.mapped = tuple(c for c in CUSTOMER_COLUMNS if c in mapped)
+    return out, errors
+
+
+def _check_customer_ids(exts: list[str], lines: list[int], seen: dict[str, int], errors: ErrorList) -> None:
+    for ext, line in zip(exts, lines, strict=True):
+        first = seen.setdefault(ext, line)
+        if first != line and ext:
+            errors.add(line, "external_id", ext, f"the same id as line {first} (each customer once per file)")
+        elif problem := _id_problem(ext, "customer"):
+            errors.add(line, "external_id", ext, problem)
+
+
+def _check_lengths(
+    name: str, limit: int | None, cells: list[str], lines: list[int], errors: ErrorList
+) -> None:
+    # One max() per column and batch; the per-cell loop only runs when some cell is too long.
+    if limit is not None and max(map(len, cells)) > limit:
+        for line, value in zip(lines, cells, strict=True):
+            if len(value) > limit:
+                errors.add(line, name, value, _too_long(value, limit))
+
+
+def _check_statuses(
+    texts: list[str], lines: list[int], statuses: dict[str, str | None], errors: ErrorList
+) -> None:
+    for text, line in zip(texts, lines, strict=True):
+        if text not in statuses:
+            statuses[text] = STATUSES.get(normalize(text)) if text else None
+        if text and statuses[text] is None:
+            errors.add(line, "status", text, f"not a status (use {STATUS_WORDS}, or leave it empty)")
+
+
+def _convert_customer_values(
+    out: CustomerRows,
+    errors: ErrorList,
+    cmap: ColumnMap,
+    amounts: set[str],
+    date_lines: dict[str, int],
+    date_order: str | None,
+) -> None:
+    """Dates and amounts, parsed once per distinct text; the rows get the values when all is well."""
     date_lines.pop("", None)
     amounts.discard("")
     cents, amount_problems = parse_amounts(amounts, allow_negative=False)
@@ -230,11 +261,6 @@ def validate_customers(
             (*r[:6], None if r[6] is None else cents[r[6]], None if r[7] is None else dates[r[7]], *r[8:])
             for r in out.rows
         ]
-    mapped = {f for f, i in idx.items() if i is not None}
-    if "first_name" in mapped or "last_name" in mapped:
-        mapped.add("contact_name")
-    out.mapped = tuple(c for c in CUSTOMER_COLUMNS if c in mapped)
-    return out, errors
 
 
 def _fitted(
@@ -343,6 +369,31 @@ def validate_orders(
     bad_ids = {e: p for e in ids if (p := _id_problem(e, "order") or _length_problem(e, ext_max))}
     if bad_ids:
         _lines_where(errors, lines, customers, "customer_external_id", bad_ids.get)
+    dates, cents = _order_dates_and_amounts(
+        errors, lines, cmap, date_order, date_lines, amounts, raw_dates, raw_amounts
+    )
+    if long_refs:
+        _lines_where(errors, lines, refs, "order_ref", lambda r: _length_problem(r, ref_max))
+    for line, company in long_companies:
+        errors.add(line, "company", company, _too_long(company, company_max or 0))
+    if errors:
+        return out, errors
+    out.dates = list(map(dates.__getitem__, raw_dates))
+    out.cents = array("q", map(cents.__getitem__, raw_amounts))
+    return out, errors
+
+
+def _order_dates_and_amounts(
+    errors: ErrorList,
+    lines: list[int],
+    cmap: ColumnMap,
+    date_order: str | None,
+    date_lines: dict[str, int],
+    amounts: set[str],
+    raw_dates: list[str],
+    raw_amounts: list[str],
+) -> tuple[dict[str, dt.date], dict[str, int]]:
+    """Each distinct date and amount parsed once; the problems named on every line they are on."""
     empty_dates = date_lines.pop("", None) is not None
     empty_amounts = "" in amounts
     amounts.discard("")
@@ -361,12 +412,4 @@ def validate_orders(
     if empty_amounts:
         amount_problems[""] = "is empty"
     _add_problems(errors, lines, raw_amounts, "amount", amount_problems)
-    if long_refs:
-        _lines_where(errors, lines, refs, "order_ref", lambda r: _length_problem(r, ref_max))
-    for line, company in long_companies:
-        errors.add(line, "company", company, _too_long(company, company_max or 0))
-    if errors:
-        return out, errors
-    out.dates = list(map(dates.__getitem__, raw_dates))
-    out.cents = array("q", map(cents.__getitem__, raw_amounts))
-    return out, errors
+    return dates, cents

@@ -388,10 +388,17 @@ def recompute(conn: Connection, customer_ids: Iterable[int], check: Callable[[],
     ``check()`` is called between steps (it may raise to cancel).
     """
     check = check or (lambda: None)
-    o = ORDERS
     ids = sorted(set(customer_ids))
     if not ids:
         return
+    figures = _purchase_figures(conn, ids, check)
+    _add_yearly_revenue(conn, figures, check)
+    _write_figures(conn, ids, figures, check)
+
+
+def _purchase_figures(conn: Connection, ids: list[int], check: Callable[[], None]) -> dict[int, list[Any]]:
+    """Per customer: [first purchase, last purchase, purchases, total, yearly (0 for now)]."""
+    o = ORDERS
     bought = o.c.amount > 0  # credit notes count in revenue, not as purchases
     purchases = func.count(distinct(case((bought, o.c.order_ref)))) + func.sum(
         case((and_(bought, o.c.order_ref.is_(None)), 1), else_=0)
@@ -412,6 +419,13 @@ def recompute(conn: Connection, customer_ids: Iterable[int], check: Callable[[],
         for cid, first_day, last_day, count, total in conn.execute(totals, {"ids": list(id_chunk)}):
             figures[cid] = [first_day, last_day, count, total, Decimal(0)]
         check()
+    return figures
+
+
+def _add_yearly_revenue(conn: Connection, figures: dict[int, list[Any]], check: Callable[[], None]) -> None:
+    """What each customer bought in the year up to their last purchase, through a temporary
+    table of cut-off days (portable SQL has no date arithmetic)."""
+    o = ORDERS
     since = Table(
         "winback_import_since",
         MetaData(),
@@ -438,6 +452,11 @@ def recompute(conn: Connection, customer_ids: Iterable[int], check: Callable[[],
             figures[cid][4] = total
     finally:
         since.drop(conn)
+
+
+def _write_figures(
+    conn: Connection, ids: list[int], figures: dict[int, list[Any]], check: Callable[[], None]
+) -> None:
     keys = ("p_first", "p_last", "p_count", "p_total", "p_yearly", "p_value", "p_id")
     update_figures = BulkStatement(
         conn,
