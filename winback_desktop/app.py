@@ -261,6 +261,7 @@ def start_gui(paths: Paths):
         from winback_desktop.services.maintenance import backups as maintenance
 
         jobs = [("winback_desktop.services.maintenance.refresh_job", ranked)]
+        maintenance.remove_partial_backups(paths)  # what an interrupted backup left behind
         if maintenance.backup_due(paths):
             jobs.append(("winback_desktop.services.maintenance.backup_job", backed_up))
         for module, done in jobs:

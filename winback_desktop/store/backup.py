@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from pathlib import Path
@@ -15,19 +16,27 @@ def backup_database(source: Path, target: Path) -> Path:
     tmp = target.with_name(target.name + ".part")
     fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.close(fd)
-    src = connect_read_only(source)
-    dst = sqlite3.connect(tmp)
     try:
-        with dst:
-            src.backup(dst)
-        # A backup is a single self-contained file: no WAL beside it when it is opened later.
-        dst.execute("PRAGMA journal_mode=DELETE")
-        ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        src = connect_read_only(source)
+        dst = sqlite3.connect(tmp)
+        try:
+            with dst:
+                src.backup(dst)
+            # A backup is a single self-contained file: no WAL beside it when it is opened later.
+            dst.execute("PRAGMA journal_mode=DELETE")
+            ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            src.close()
+            dst.close()
+        if ok != "ok":
+            raise RuntimeError(f"backup {target} failed its integrity check: {ok}")
+        os.replace(tmp, target)
+    except sqlite3.OperationalError as exc:
+        if "full" not in str(exc):
+            raise
+        # SQLite says "database or disk is full" of the copy: the disk is what is full.
+        raise OSError(errno.ENOSPC, f"The disk is full: no room for the backup {target}") from exc
     finally:
-        src.close()
-        dst.close()
-    if ok != "ok":
+        # A failed copy (a full disk, a damaged source) leaves no partial copy of customer data.
         tmp.unlink(missing_ok=True)
-        raise RuntimeError(f"backup {target} failed its integrity check: {ok}")
-    os.replace(tmp, target)
     return target

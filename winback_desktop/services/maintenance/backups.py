@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 BACKUP_RE = re.compile(r"^(?:winback|pre-migrate-\w+)-(\d{8}-\d{6})(?:-[\w-]+)?\.sqlite3$")
 STAMP = "%Y%m%d-%H%M%S"
 AUTO_BACKUP_AGE = dt.timedelta(days=1)
+CLOCK_SLACK = dt.timedelta(minutes=5)  # a backup dated later than now + this came from a wrong clock
+PARTIAL_AGE = dt.timedelta(minutes=10)  # a .part untouched this long belongs to no running backup
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 5, 12
 
 
@@ -28,20 +30,53 @@ class BackupInfo:
     size: int
 
 
-def list_backups(paths: Paths) -> list[BackupInfo]:
-    """Backups in the backups folder, newest first."""
+def list_backups(paths: Paths, now: dt.datetime | None = None) -> list[BackupInfo]:
+    """Backups in the backups folder, newest first, by when each was really taken.
+
+    The name carries the time the backup was written; a clock that was wrong then may have
+    written a time still to come (a backup "from 2030" would otherwise stay the newest for
+    years and stop the daily backups). Such a backup is dated by its file's time instead, or,
+    when that is in the future too, placed last: its age is unknown.
+    """
+    now = now or dt.datetime.now()
+    latest = now + CLOCK_SLACK
     found = []
     if paths.backups.is_dir():
         for p in paths.backups.iterdir():
             m = BACKUP_RE.match(p.name)
-            if m and p.is_file():
-                found.append(BackupInfo(p, dt.datetime.strptime(m.group(1), STAMP), p.stat().st_size))
+            if not (m and p.is_file()):
+                continue
+            stat = p.stat()
+            taken = dt.datetime.strptime(m.group(1), STAMP)
+            if taken > latest:
+                written = dt.datetime.fromtimestamp(stat.st_mtime)
+                taken = written if written <= latest else dt.datetime.min
+            found.append(BackupInfo(p, taken, stat.st_size))
     return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+
+def remove_partial_backups(paths: Paths, now: dt.datetime | None = None) -> list[Path]:
+    """Delete the ``.part`` files that interrupted backups left behind (each a full copy of
+    customer data). One written to in the last minutes may be a backup still running in
+    another process, and is left alone."""
+    now = now or dt.datetime.now()
+    removed = []
+    if paths.backups.is_dir():
+        for p in paths.backups.glob("*.part"):
+            try:
+                if now - dt.datetime.fromtimestamp(p.stat().st_mtime) >= PARTIAL_AGE:
+                    p.unlink()
+                    removed.append(p)
+                    log.info("partial backup removed: %s", p)
+            except FileNotFoundError:  # another process finished or removed it meanwhile
+                continue
+    return removed
 
 
 def backup_now(paths: Paths, reason: str = "manual", now: dt.datetime | None = None) -> Path:
     """Write a checked backup now, then thin the old ones. Returns the new file."""
     now = now or dt.datetime.now()
+    remove_partial_backups(paths, now)
     target = paths.backups / f"winback-{now.strftime(STAMP)}-{reason}.sqlite3"
     n = 1
     while target.exists():  # two backups in the same second keep both
@@ -49,7 +84,7 @@ def backup_now(paths: Paths, reason: str = "manual", now: dt.datetime | None = N
         n += 1
     backup_database(paths.database, target)
     log.info("backup written: %s", target)
-    for old in backups_to_thin(list_backups(paths), now):
+    for old in backups_to_thin(list_backups(paths, now), now):
         old.path.unlink(missing_ok=True)
         log.info("old backup thinned: %s", old.path)
     return target
@@ -60,7 +95,7 @@ def backup_due(paths: Paths, now: dt.datetime | None = None) -> bool:
     now = now or dt.datetime.now()
     if not paths.database.exists():
         return False
-    backups = list_backups(paths)
+    backups = list_backups(paths, now)
     return not backups or now - backups[0].taken_at >= AUTO_BACKUP_AGE
 
 
