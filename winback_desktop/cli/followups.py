@@ -4,15 +4,32 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from winback_desktop.cli.common import (
+    Commands,
+    add_command,
+    cannot_write,
+    fail,
+    runs,
+    table_line,
+    table_widths,
+    wrote,
+)
+
+if TYPE_CHECKING:
+    from winback_desktop.services.context import AppContext
+    from winback_desktop.services.followups.board import BoardCounts, FollowUp
 
 WHAT_WIDTH = 60
 
 
-def register(add) -> None:
-    """Add this area's sub-commands; ``add(name, help)`` returns an argparse sub-parser."""
-    p = add(
+def register(sub: Commands) -> None:
+    """Add this area's sub-commands."""
+    p = add_command(
+        sub,
         "followups",
         "the follow-up board: every action item promised on a call, by owner and due date "
         "(overdue ones marked); -o writes it as CSV",
@@ -35,11 +52,7 @@ def register(add) -> None:
         metavar="YYYY-MM-DD",
         help="only items due before that day",
     )
-
-
-def _fail(message: str, code: int = 1) -> int:
-    print(f"winback: {message}", file=sys.stderr)
-    return code
+    runs(p, _board)
 
 
 def _one_line(text: str, width: int) -> str:
@@ -47,7 +60,7 @@ def _one_line(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _flag(f) -> str:
+def _flag(f: FollowUp) -> str:
     if f.overdue:
         return f"OVERDUE {f.days_overdue}d"
     if f.status == "done":
@@ -56,13 +69,7 @@ def _flag(f) -> str:
     return f.status
 
 
-def _line(cells, widths) -> str:
-    # The id column is right-aligned, the rest left-aligned; no trailing blanks.
-    padded = [cells[0].rjust(widths[0])] + [c.ljust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
-    return "  ".join(padded).rstrip()
-
-
-def format_table(items, counts=None) -> str:
+def format_table(items: Sequence[FollowUp], counts: BoardCounts | None = None) -> str:
     """An aligned plain-text table of follow-ups, with a summary line."""
     header = ("ID", "DUE", "STATUS", "OWNER", "CUSTOMER", "WHAT")
     rows = [
@@ -76,8 +83,8 @@ def format_table(items, counts=None) -> str:
         )
         for f in items
     ]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = [_line(r, widths) for r in [header, *rows]]
+    widths = table_widths(header, rows)
+    lines = [table_line(r, widths, "r") for r in [header, *rows]]  # the id column right-aligned
     noun = "item" if len(rows) == 1 else "items"
     summary = f"{len(rows)} {noun}"
     if counts is not None:
@@ -88,10 +95,7 @@ def format_table(items, counts=None) -> str:
     return "\n".join([*lines, summary]) if rows else f"No follow-ups match.\n{summary}"
 
 
-def run(args: argparse.Namespace, ctx) -> int | None:
-    """Run the command if it is one of this area's; None otherwise."""
-    if args.command != "followups":
-        return None
+def _board(args: argparse.Namespace, ctx: AppContext) -> int:
     from winback_desktop.services.followups import board as followups
 
     filters = dict(
@@ -105,14 +109,14 @@ def run(args: argparse.Namespace, ctx) -> int | None:
         try:
             n = followups.export_followups(ctx, args.output, **filters)
         except LookupError as exc:
-            return _fail(str(exc))
-        except OSError as exc:  # name the file the user asked for, not our temporary one
-            return _fail(f"cannot write {args.output}: {exc.strerror}" if exc.strerror else str(exc))
-        print(f"wrote {n} follow-ups to {args.output}")
+            return fail(str(exc))
+        except OSError as exc:
+            return cannot_write(args.output, exc)
+        wrote(args.output, n, "follow-ups")
         return 0
     try:
         items = followups.board(ctx, **filters)
     except LookupError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(format_table(items, followups.counts(ctx, owner_id=args.owner)))
     return 0

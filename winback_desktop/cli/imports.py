@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
+from winback_desktop.cli.common import Commands, add_command, fail, runs
 from winback_desktop.importers.values import DATE_ORDERS, ORDER_WORDS
+
+if TYPE_CHECKING:
+    from winback_desktop.services.context import AppContext
 
 SHOWN_ERRORS = 20
 
@@ -19,11 +24,11 @@ def _field_column(text: str) -> tuple[str, str]:
     return field.strip(), column
 
 
-def register(add) -> None:
-    """Add this area's sub-commands; ``add(name, help)`` returns an argparse sub-parser."""
+def register(sub: Commands) -> None:
+    """Add this area's sub-commands."""
     from winback_desktop.importers.mapping import fields
 
-    parser = add("import", "import customers or order history from a CSV file (all or nothing)")
+    parser = add_command(sub, "import", "import customers or order history from a CSV file (all or nothing)")
     kinds = parser.add_subparsers(dest="import_kind", metavar="WHAT", required=True)
     helps = {
         "customers": "customers from a CRM or spreadsheet export (matched by customer id)",
@@ -31,14 +36,7 @@ def register(add) -> None:
     }
     for kind, help_text in helps.items():
         names = ", ".join(s.name for s in fields(kind))
-        p = kinds.add_parser(kind, help=help_text, description=help_text)
-        p.add_argument(
-            "--data-dir",
-            metavar="DIR",
-            default=argparse.SUPPRESS,
-            help="keep the database, backups and logs in DIR (default: the user data dir; "
-            "also WINBACK_DATA_DIR)",
-        )
+        p = add_command(kinds, kind, help_text)
         p.add_argument("file", metavar="FILE", help="the CSV file (comma, semicolon or tab separated)")
         p.add_argument(
             "--map",
@@ -55,17 +53,10 @@ def register(add) -> None:
             default=None,
             help="day/month order of dates such as 01/02/2024: dmy (day first) or mdy (month first)",
         )
+        runs(p, _import)
 
 
-def _fail(message: str) -> int:
-    print(f"winback: {message}", file=sys.stderr)
-    return 1
-
-
-def run(args: argparse.Namespace, ctx) -> int | None:
-    """Run the command if it is one of this area's; None otherwise."""
-    if args.command != "import":
-        return None
+def _import(args: argparse.Namespace, ctx: AppContext) -> int:
     from winback_desktop.services.imports import importer as imports
 
     mapping = dict(args.mapping) if args.mapping else None
@@ -82,12 +73,12 @@ def run(args: argparse.Namespace, ctx) -> int | None:
         return 1
     except imports.AmbiguousDatesError as exc:
         choices = " or ".join(f"--dates {o} ({ORDER_WORDS[o]})" for o in DATE_ORDERS)
-        return _fail(
+        return fail(
             f"{args.file}: every date in column {exc.column!r} ({', '.join(exc.examples[:3])}) "
             f"reads both day-first and month-first, so the order cannot be told from the file. "
             f"Run again with {choices}; nothing was imported."
         )
     except imports.CsvImportError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(result.summary())
     return 0

@@ -1,31 +1,50 @@
-"""Command-line commands of the roster (see COMMAND_MODULES in cli.py).
+"""Command-line commands of the roster.
 
-``winback lapsed``, ``winback volume`` and ``winback export customers``. Before listing, the
-stored statuses and priorities are brought up to date (as of today, with the lapse-months
-setting), as the app does; ``--as-of`` / ``--months`` then choose whom the rule lists.
+``winback lapsed``, ``winback volume`` and ``winback export customers`` (which ``calls`` adds,
+with the other export). Before listing, the stored statuses and priorities are brought up to
+date (as of today, with the lapse-months setting), as the app does; ``--as-of`` / ``--months``
+then choose whom the rule lists.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
+import functools
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-RIGHT = "r"
+from winback_desktop.cli.common import (
+    Commands,
+    Handler,
+    add_command,
+    cannot_write,
+    fail,
+    print_table,
+    runs,
+    wrote,
+)
+
+if TYPE_CHECKING:
+    from winback_desktop.services.context import AppContext
+    from winback_desktop.services.roster import LapsedRow
 
 
-def register(add) -> None:
-    """Add this area's sub-commands; ``add(name, help)`` returns an argparse sub-parser."""
-    lapsed = add("lapsed", "list the lapsed customers, highest win-back priority first")
+def register(sub: Commands) -> None:
+    """Add this area's sub-commands."""
+    lapsed = add_command(sub, "lapsed", "list the lapsed customers, highest win-back priority first")
     _rule_options(lapsed)
     lapsed.add_argument("-o", "--output", type=Path, metavar="FILE.csv", help="write CSV instead of a table")
-    volume = add("volume", "how many customers and how much yearly business lapsed, per month or quarter")
+    runs(lapsed, _lapsed)
+    volume = add_command(
+        sub, "volume", "how many customers and how much yearly business lapsed, per month or quarter"
+    )
     volume.add_argument("--by", choices=("month", "quarter"), default="month", help="period (default: month)")
     _rule_options(volume)
     volume.add_argument("-o", "--output", type=Path, metavar="FILE.csv", help="write CSV instead of a table")
+    runs(volume, _volume)
 
 
 def _rule_options(p: argparse.ArgumentParser) -> None:
@@ -37,37 +56,24 @@ def _rule_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace, ctx) -> int | None:
-    """Run the command if it is one of this area's; None otherwise."""
-    if args.command == "lapsed":
-        return _guarded(_lapsed, args, ctx)
-    if args.command == "volume":
-        return _guarded(_volume, args, ctx)
-    if args.command == "export" and getattr(args, "what", None) == "customers":
-        return _guarded(_export, args, ctx)
-    return None
-
-
 class _Refused(Exception):
     """A problem the user can fix: printed, exit 1."""
 
 
-def _guarded(command, args, ctx) -> int:
-    try:
-        return command(args, ctx)
-    except _Refused as exc:
-        print(f"winback: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # name the file the user asked for, not our temporary one
-        if exc.filename and exc.strerror:
-            message = f"cannot write {args.output}: {exc.strerror}"
-        else:
-            message = str(exc)
-        print(f"winback: {message}", file=sys.stderr)
-        return 1
+def _guarded(command: Handler) -> Handler:
+    @functools.wraps(command)
+    def run(args: argparse.Namespace, ctx: AppContext) -> int:
+        try:
+            return command(args, ctx)
+        except _Refused as exc:
+            return fail(str(exc))
+        except OSError as exc:
+            return cannot_write(args.output, exc)
+
+    return run
 
 
-def _rule_args(args) -> tuple[dt.date | None, int | None]:
+def _rule_args(args: argparse.Namespace) -> tuple[dt.date | None, int | None]:
     from winback_desktop.services.roster import parse_date
     from winback_desktop.services.roster.rules import MAX_MONTHS
 
@@ -93,25 +99,37 @@ def _money(v: Decimal) -> str:
     return f"{v:,.2f}"
 
 
-def print_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> None:
-    """An aligned plain-text table; ``align`` has 'r' at the index of each right-aligned column."""
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+LAPSED_CSV = [
+    "external_id",
+    "company",
+    "contact",
+    "status",
+    "last_purchase",
+    "lapsed_on",
+    "orders",
+    "total_revenue",
+    "yearly_revenue",
+    "value_lost",
+    "priority",
+    "priority_reason",
+    "decision",
+]
+LAPSED_TABLE = [
+    "External id",
+    "Company",
+    "Contact",
+    "Status",
+    "Last purchase",
+    "Orders",
+    "Total revenue",
+    "Yearly business",
+    "Priority",
+    "Why",
+]
 
-    def line(cells: Sequence[str]) -> str:
-        out = []
-        for i, (cell, w) in enumerate(zip(cells, widths, strict=True)):
-            last = i == len(widths) - 1
-            right = i < len(align) and align[i] == RIGHT
-            out.append(cell.rjust(w) if right else (cell if last else cell.ljust(w)))
-        return "  ".join(out).rstrip()
 
-    print(line(header))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print(line(r))
-
-
-def _lapsed(args, ctx) -> int:
+@_guarded
+def _lapsed(args: argparse.Namespace, ctx: AppContext) -> int:
     from winback_desktop.services import roster
 
     as_of, months = _rule_args(args)
@@ -119,61 +137,14 @@ def _lapsed(args, ctx) -> int:
     rule = roster.rule(ctx, as_of, months)
     rows = roster.lapsed(ctx, rule.as_of, rule.months)
     if args.output is not None:
-        header = [
-            "external_id",
-            "company",
-            "contact",
-            "status",
-            "last_purchase",
-            "lapsed_on",
-            "orders",
-            "total_revenue",
-            "yearly_revenue",
-            "value_lost",
-            "priority",
-            "priority_reason",
-            "decision",
-        ]
-        cells = (
-            [
-                r.external_id,
-                r.company,
-                r.contact_name,
-                r.status,
-                r.last_purchase.isoformat(),
-                r.lapsed_on.isoformat(),
-                str(r.orders_count),
-                f"{r.total_revenue:.2f}",
-                f"{r.yearly_revenue:.2f}",
-                f"{r.value_lost:.2f}",
-                f"{r.priority:.1f}",
-                r.priority_reason,
-                r.decision,
-            ]
-            for r in rows
-        )
-        from winback_desktop.services.calls.export import write_csv_atomic
-
-        write_csv_atomic(args.output, header, cells)
-        print(f"wrote {len(rows)} lapsed customers to {args.output}")
+        _lapsed_csv(args.output, rows)
         return 0
     what = f"as of {rule.as_of.isoformat()} (no purchase for {rule.months} months)"
     if not rows:
         print(f"No lapsed customers {what}.")
         return 0
     print_table(
-        [
-            "External id",
-            "Company",
-            "Contact",
-            "Status",
-            "Last purchase",
-            "Orders",
-            "Total revenue",
-            "Yearly business",
-            "Priority",
-            "Why",
-        ],
+        LAPSED_TABLE,
         [
             [
                 r.external_id,
@@ -196,7 +167,33 @@ def _lapsed(args, ctx) -> int:
     return 0
 
 
-def _volume(args, ctx) -> int:
+def _lapsed_csv(output: Path, rows: Sequence[LapsedRow]) -> None:
+    from winback_desktop.services.calls.export import write_csv_atomic
+
+    cells = (
+        [
+            r.external_id,
+            r.company,
+            r.contact_name,
+            r.status,
+            r.last_purchase.isoformat(),
+            r.lapsed_on.isoformat(),
+            str(r.orders_count),
+            f"{r.total_revenue:.2f}",
+            f"{r.yearly_revenue:.2f}",
+            f"{r.value_lost:.2f}",
+            f"{r.priority:.1f}",
+            r.priority_reason,
+            r.decision,
+        ]
+        for r in rows
+    )
+    write_csv_atomic(output, LAPSED_CSV, cells)
+    wrote(output, len(rows), "lapsed customers")
+
+
+@_guarded
+def _volume(args: argparse.Namespace, ctx: AppContext) -> int:
     from winback_desktop.services import roster
     from winback_desktop.services.calls.export import write_csv_atomic
 
@@ -209,7 +206,7 @@ def _volume(args, ctx) -> int:
             ["period", "customers", "yearly_revenue"],
             ([r.period_label, str(r.customers), f"{r.yearly_revenue:.2f}"] for r in rows),
         )
-        print(f"wrote {len(rows)} {args.by}s to {args.output}")
+        wrote(args.output, len(rows), f"{args.by}s")
         return 0
     what = f"as of {rule.as_of.isoformat()} (no purchase for {rule.months} months)"
     if not rows:
@@ -230,10 +227,12 @@ def _volume(args, ctx) -> int:
     return 0
 
 
-def _export(args, ctx) -> int:
+@_guarded
+def export_customers(args: argparse.Namespace, ctx: AppContext) -> int:
+    """``winback export customers``: the roster as CSV, brought up to date first."""
     from winback_desktop.services import roster
 
     roster.refresh(ctx)
     n = roster.export_customers(ctx, args.output)
-    print(f"wrote {n} customers to {args.output}")
+    wrote(args.output, n, "customers")
     return 0

@@ -409,10 +409,11 @@ def test_export_takes_the_board_filters(ctx, team, tmp_path):
 
 @pytest.fixture
 def winback(monkeypatch):
-    """``winback`` itself (cli_followups is one of its COMMAND_MODULES)."""
+    """``winback`` itself, whose ``followups`` command runs cli_followups' handler on the database."""
     from winback_desktop.cli import entry as cli
 
-    assert "winback_desktop.cli.followups" in cli.COMMAND_MODULES
+    args = cli.build_parser().parse_args(["followups", "--overdue"])
+    assert args.func.__module__ == cli_followups.__name__ and args.needs_db
     old = os.umask(0o022)
     os.umask(old)
     yield cli.main

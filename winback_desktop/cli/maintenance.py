@@ -1,0 +1,97 @@
+"""Commands on the data folder and the database file itself, which never open (or migrate) it.
+
+    winback paths
+    winback doctor
+    winback backup
+    winback restore FILE
+
+Their handlers take the resolved paths, not an opened app (``common.runs_on_files``): a damaged
+or newer database must still be checked, backed up or replaced.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from winback_desktop.cli.common import Commands, add_command, fail, runs_on_files, wrote
+
+if TYPE_CHECKING:
+    from winback_desktop.paths import Paths
+
+
+def register(sub: Commands) -> None:
+    """Add this area's sub-commands."""
+    runs_on_files(add_command(sub, "paths", "print the paths in use"), _paths)
+    doctor = add_command(
+        sub, "doctor", "check the database fully and print the paths in use (non-zero exit when damaged)"
+    )
+    runs_on_files(doctor, _doctor)
+    backup = add_command(sub, "backup", "write a checked backup of the database now, into the backups folder")
+    runs_on_files(backup, _backup)
+    restore = add_command(
+        sub, "restore", "replace the database with a backup (the current file is kept aside)"
+    )
+    restore.add_argument("file", type=Path, metavar="FILE")
+    runs_on_files(restore, _restore)
+
+
+def _print_paths(paths: Paths) -> None:
+    print(
+        f"data dir: {paths.data_dir}\ndatabase: {paths.database}\nbackups:  {paths.backups}\n"
+        f"logs:     {paths.logs}"
+    )
+
+
+def _paths(args: argparse.Namespace, paths: Paths) -> int:
+    _print_paths(paths)
+    return 0
+
+
+def _doctor(args: argparse.Namespace, paths: Paths) -> int:
+    from winback_desktop.services.maintenance import backups as maintenance
+
+    paths.ensure()
+    _print_paths(paths)
+    result = maintenance.check_file(paths.database)
+    backups = maintenance.list_backups(paths)
+    newest = f"{len(backups)}, newest {backups[0].taken_at:%Y-%m-%d %H:%M}" if backups else "none"
+    print(f"backups:  {newest}")
+    if result != "ok":
+        good = maintenance.newest_good_backup(paths)
+        hint = f"; restore the newest good backup with: winback restore {good.path}" if good else ""
+        return fail(f"the database {paths.database} is damaged: {result}{hint}")
+    print("database: ok (full integrity check passed)")
+    return 0
+
+
+def _backup(args: argparse.Namespace, paths: Paths) -> int:
+    from winback_desktop.services.maintenance import backups as maintenance
+
+    paths.ensure()
+    if not paths.database.exists():
+        return fail(f"there is no database at {paths.database} to back up")
+    wrote(maintenance.backup_now(paths))
+    return 0
+
+
+def _restore(args: argparse.Namespace, paths: Paths) -> int:
+    from winback_desktop.instance import InstanceLock
+    from winback_desktop.services.maintenance import backups as maintenance
+
+    paths.ensure()
+    lock = InstanceLock(paths)
+    if not lock.acquire():
+        return fail("Win-Back Desk is open on this data folder: close it, then restore")
+    try:
+        aside = maintenance.restore_backup(paths, args.file.resolve())
+    except ValueError as exc:
+        return fail(str(exc))
+    finally:
+        lock.release()
+    print(
+        f"restored {paths.database} from {args.file}"
+        + (f"; the replaced file is kept as {aside}" if aside else "")
+    )
+    return 0
