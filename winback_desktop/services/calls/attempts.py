@@ -21,6 +21,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.schedule.booking import (
     DEFAULT_MINUTES,
     ScheduleResult,
@@ -238,16 +239,12 @@ def log_attempt(
     attempted_at = to_store(at) if at is not None else utcnow()
     minutes = check_minutes(minutes)
     with transaction(ctx.sessions) as s:
-        customer = s.get(Customer, customer_id)
-        if customer is None:
-            raise LookupError(f"no customer with id {customer_id}")
-        if person_id is not None and s.get(Person, person_id) is None:
-            raise LookupError(f"no person with id {person_id}")
+        customer = get_or_raise(s, Customer, customer_id)
+        if person_id is not None:
+            get_or_raise(s, Person, person_id)
         call = None
         if call_id is not None:
-            call = s.get(Call, call_id)
-            if call is None:
-                raise LookupError(f"no call with id {call_id}")
+            call = get_or_raise(s, Call, call_id)
             if call.customer_id != customer_id:
                 raise ValueError(f"call {call_id} is with another customer")
         attempt = CallAttempt(

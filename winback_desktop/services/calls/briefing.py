@@ -19,6 +19,7 @@ from winback_desktop.script import CallScript, ScriptError, fill, load_script_te
 from winback_desktop.services import catalogue
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import ActionInfo, PersonInfo, ReasonInfo
+from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.roster.card import action_info
 from winback_desktop.store.models import (
     ActionItem,
@@ -199,9 +200,7 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
     """Gather the brief for call ``call_id``; LookupError "no call with id N" when there is none."""
     today = today or dt.date.today()
     with ctx.sessions() as s:
-        call = s.get(Call, call_id)
-        if call is None:
-            raise LookupError(f"no call with id {call_id}")
+        call = get_or_raise(s, Call, call_id)
         c = s.get(Customer, call.customer_id)
         assert c is not None  # a foreign key
         cycle_name = ""

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from winback_desktop.script import CallScript
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail, OfferInfo, PersonInfo, ReasonInfo
+from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.roster import card as customers
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import (
@@ -53,8 +54,7 @@ def start_call(
     """
     script = script or ctx.script
     with transaction(ctx.sessions) as s:
-        if s.get(Customer, customer_id) is None:
-            raise LookupError(f"no customer with id {customer_id}")
+        get_or_raise(s, Customer, customer_id)
         existing = s.scalars(
             select(Call)
             .where(Call.customer_id == customer_id, Call.status.in_(("in_progress", "scheduled")))
@@ -94,10 +94,7 @@ def schedule_call(
 
 
 def _open_call(s, call_id: int) -> Call:
-    call = s.get(Call, call_id)
-    if call is None:
-        raise LookupError(f"no call with id {call_id}")
-    return call
+    return get_or_raise(s, Call, call_id)
 
 
 def set_stage(ctx: AppContext, call_id: int, stage: str) -> None:
@@ -181,9 +178,7 @@ def update_action(ctx: AppContext, action_id: int, **changes) -> None:
     if unknown:
         raise ValueError(f"cannot change {', '.join(sorted(unknown))} of an action item")
     with transaction(ctx.sessions) as s:
-        item = s.get(ActionItem, action_id)
-        if item is None:
-            raise LookupError(f"no action item with id {action_id}")
+        item = get_or_raise(s, ActionItem, action_id)
         for key, value in changes.items():
             setattr(item, key, value)
         if changes.get("status") == "done" and item.done_at is None:

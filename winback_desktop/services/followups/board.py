@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from winback_desktop.services.calls.export import write_csv_atomic
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import ActionItem, Call, Customer, Person, utcnow
 
@@ -187,8 +188,8 @@ def board(
     for word in customer_text.casefold().split():
         q = q.where(Customer.search_text.like(_like(word), escape="\\"))
     with ctx.sessions() as s:
-        if owner_id not in (None, NO_OWNER) and s.get(Person, owner_id) is None:
-            raise LookupError(f"no person with id {owner_id}")
+        if owner_id not in (None, NO_OWNER):
+            get_or_raise(s, Person, owner_id)
         # Core execution: plain tuples, without the ORM's per-row bookkeeping.
         rows = s.connection().execute(q).all()
     return [_follow_up(r, today) for r in rows]
@@ -201,7 +202,7 @@ def get(ctx: AppContext, action_id: int, *, today: dt.date | None = None) -> Fol
     with ctx.sessions() as s:
         row = s.execute(q.where(ActionItem.id == action_id)).first()
     if row is None:
-        raise LookupError(f"no action item with id {action_id}")
+        raise NotFound("action item", action_id)
     return _follow_up(row, today)
 
 
@@ -265,10 +266,7 @@ def counts(ctx: AppContext, today: dt.date | None = None, *, owner_id: int | Non
 
 
 def _item(s, action_id: int) -> ActionItem:
-    item = s.get(ActionItem, action_id)
-    if item is None:
-        raise LookupError(f"no action item with id {action_id}")
-    return item
+    return get_or_raise(s, ActionItem, action_id)
 
 
 def mark_done(ctx: AppContext, action_id: int, note: str = "") -> None:
@@ -305,9 +303,7 @@ def reassign(ctx: AppContext, action_id: int, owner_id: int | None) -> None:
     with transaction(ctx.sessions) as s:
         item = _item(s, action_id)
         if owner_id is not None:
-            person = s.get(Person, owner_id)
-            if person is None:
-                raise LookupError(f"no person with id {owner_id}")
+            person = get_or_raise(s, Person, owner_id)
             if not person.active and owner_id != item.owner_id:
                 raise ValueError(f"{person.name} is retired: give the item to someone active")
         item.owner_id = owner_id

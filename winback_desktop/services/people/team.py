@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 from winback_desktop.services.catalogue import ROLES, get_setting, set_setting
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import PersonInfo
+from winback_desktop.services.errors import get_or_raise
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import ActionItem, Call, Person, utcnow
 
@@ -101,9 +102,7 @@ def list_people(
 
 def get_person(ctx: AppContext, person_id: int) -> PersonRecord:
     with ctx.sessions() as s:
-        p = s.get(Person, person_id)
-        if p is None:
-            raise LookupError(f"no person with id {person_id}")
+        p = get_or_raise(s, Person, person_id)
         return _record(p)
 
 
@@ -133,9 +132,7 @@ def edit_person(ctx: AppContext, person_id: int, **changes: str) -> PersonRecord
     cleaners = {"name": _clean_name, "role": _clean_role, "title": _clean_title, "email": clean_email}
     values = {key: cleaners[key](value) for key, value in changes.items()}
     with transaction(ctx.sessions) as s:
-        p = s.get(Person, person_id)
-        if p is None:
-            raise LookupError(f"no person with id {person_id}")
+        p = get_or_raise(s, Person, person_id)
         for key, value in values.items():
             setattr(p, key, value)
         return _record(p)
@@ -143,9 +140,7 @@ def edit_person(ctx: AppContext, person_id: int, **changes: str) -> PersonRecord
 
 def _set_active(ctx: AppContext, person_id: int, active: bool) -> None:
     with transaction(ctx.sessions) as s:
-        p = s.get(Person, person_id)
-        if p is None:
-            raise LookupError(f"no person with id {person_id}")
+        p = get_or_raise(s, Person, person_id)
         p.active = active
 
 

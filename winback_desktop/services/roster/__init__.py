@@ -23,6 +23,7 @@ import datetime as dt
 from sqlalchemy import text, update
 
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.roster.dates import (
     add_months,
     is_lapsed,
@@ -141,15 +142,13 @@ def _set(ctx: AppContext, customer_id: int, **values) -> None:
             .execution_options(synchronize_session=False)
         ).rowcount
         if not n:
-            raise LookupError(f"no customer with id {customer_id}")
+            raise NotFound("customer", customer_id)
 
 
 def mark_lost(ctx: AppContext, customer_id: int, reason: str = "") -> None:
     """Mark a customer lost by hand; the reason (if any) is added to their notes, dated."""
     with transaction(ctx.sessions) as s:
-        c = s.get(Customer, customer_id)
-        if c is None:
-            raise LookupError(f"no customer with id {customer_id}")
+        c = get_or_raise(s, Customer, customer_id)
         c.status = "lost"
         reason = " ".join(reason.split())
         if reason:
@@ -162,9 +161,7 @@ def unmark_lost(ctx: AppContext, customer_id: int) -> str:
     """Take back a "lost" mark: the status follows the lapse rule again. Returns the new status."""
     r = rule(ctx)
     with transaction(ctx.sessions) as s:
-        c = s.get(Customer, customer_id)
-        if c is None:
-            raise LookupError(f"no customer with id {customer_id}")
+        c = get_or_raise(s, Customer, customer_id)
         if c.status == "lost":
             recent = c.last_purchase is not None and not is_lapsed(c.last_purchase, r.as_of, r.months)
             c.status = "active" if recent else "lapsed"
@@ -185,9 +182,7 @@ def decide(ctx: AppContext, customer_id: int, decision: str, reason: str = "") -
     if decision == "let_go" and not reason:
         raise ValueError("letting a customer go needs a reason (e.g. 'always disputes invoices')")
     with transaction(ctx.sessions) as s:
-        c = s.get(Customer, customer_id)
-        if c is None:
-            raise LookupError(f"no customer with id {customer_id}")
+        c = get_or_raise(s, Customer, customer_id)
         was = c.decision
         c.decision, c.decision_reason = decision, reason
         c.decided_at = None if decision == "undecided" else utcnow()
