@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.schedule.booking import day_bounds, from_store
+from winback_desktop.services.vocab import CustomerStatus
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import (
     ActionItem,
@@ -32,7 +33,7 @@ from winback_desktop.store.models import (
 
 QUOTA_MIN, QUOTA_MAX = 1, 10
 KINDS = ("month", "quarter")
-ELIGIBLE_STATUSES = ("lapsed", "lost")
+ELIGIBLE_STATUSES = (CustomerStatus.LAPSED, CustomerStatus.LOST)
 _MONTHS = (
     "January",
     "February",
