@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -242,7 +243,7 @@ class MainWindow(QMainWindow):
 
         self._fill_people(team.list_people(self.ctx), catalogue.get_setting(self.ctx, "current_user_id"))
 
-    def _fill_people(self, everyone: list[PersonInfo], remembered: str) -> None:
+    def _fill_people(self, everyone: Sequence[PersonInfo], remembered: str) -> None:
         for combo, roles, none_label in (
             (self.caller, (Role.EXECUTIVE, Role.CALLER), "— choose —"),
             (self.partner, (Role.PARTNER,), "— none —"),
