@@ -29,6 +29,7 @@ class Problem(StrEnum):
     DAMAGED = "damaged"
     CANNOT_OPEN = "cannot_open"
     DISK_ERROR = "disk_error"
+    OUT_OF_MEMORY = "out_of_memory"
     UNAVAILABLE = "unavailable"  # a server down or gone, or an operational error with no code
 
 
@@ -37,7 +38,7 @@ _SQLITE_PROBLEMS = {
     3: Problem.READ_ONLY,  # SQLITE_PERM: no permission for the file
     5: Problem.LOCKED,  # SQLITE_BUSY: another connection holds the lock
     6: Problem.LOCKED,  # SQLITE_LOCKED
-    7: Problem.DISK_ERROR,  # SQLITE_NOMEM: out of memory
+    7: Problem.OUT_OF_MEMORY,  # SQLITE_NOMEM
     8: Problem.READ_ONLY,  # SQLITE_READONLY
     10: Problem.DISK_ERROR,  # SQLITE_IOERR: the disk failed or went away
     11: Problem.DAMAGED,  # SQLITE_CORRUPT
