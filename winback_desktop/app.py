@@ -170,6 +170,21 @@ def paint_before_blocking(app, window, timeout: float = 0.5) -> None:
     app.processEvents(no_input)
 
 
+def _cannot_open(window, paths: Paths, log_file: Path, detail: object) -> None:
+    """A known problem opening the database: say what, where, and that nothing was changed."""
+    from PySide6.QtWidgets import QMessageBox
+
+    log.exception("cannot open the database")  # called while handling it: the traceback is logged
+    if window is not None:
+        window.hide()
+    QMessageBox.critical(
+        None,
+        APP_NAME,
+        f"Cannot open the database\n{paths.database}\n\n{detail}\n\nNothing was changed. "
+        f"The log is at {log_file}.",
+    )
+
+
 def start_gui(paths: Paths):
     """Everything up to the main window on screen. Returns (app, window, ctx, code).
 
@@ -206,27 +221,22 @@ def start_gui(paths: Paths):
     if shown_early and timing:
         _report("shown", window)
 
-    from sqlalchemy.exc import OperationalError
-
     from winback_desktop.bootstrap import DatabaseDamagedError
     from winback_desktop.services.calls.lifecycle import unfinished_calls
+    from winback_desktop.store.errors import DATABASE_ERRORS, known_problem
     from winback_desktop.store.migrate import SchemaTooNewError
     from winback_desktop.ui.main_window import MainWindow
 
     try:
         ctx = open_or_recover(paths, check=check)
-    except (DatabaseDamagedError, SchemaTooNewError, OSError, OperationalError) as exc:
-        # Known problems (a newer or damaged file, a read-only or full disk, a locked file).
-        log.exception("cannot open the database")
-        if window is not None:
-            window.hide()
-        detail = exc.orig if isinstance(exc, OperationalError) else exc
-        QMessageBox.critical(
-            None,
-            APP_NAME,
-            f"Cannot open the database\n{paths.database}\n\n{detail}\n\nNothing was changed. "
-            f"The log is at {log_file}.",
-        )
+    except (DatabaseDamagedError, SchemaTooNewError, OSError) as exc:  # a newer or damaged file...
+        _cannot_open(window, paths, log_file, exc)
+        return app, None, None, 1
+    except DATABASE_ERRORS as exc:
+        known = known_problem(exc)  # a locked file, a read-only or full disk...; else a bug
+        if known is None:
+            raise
+        _cannot_open(window, paths, log_file, known.detail)
         return app, None, None, 1
     if ctx is None:
         if window is not None:

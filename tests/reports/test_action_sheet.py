@@ -21,6 +21,7 @@ from winback_desktop.reports.action_sheet import build_action_sheet, write_actio
 from winback_desktop.reports.atomic import atomic_write_bytes
 from winback_desktop.services import catalogue
 from winback_desktop.services.calls import lifecycle as calls
+from winback_desktop.services.people import team
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import Customer
 
@@ -60,9 +61,9 @@ def make_call(
         s.flush()
         customer_id = customer.id
     people = {
-        "caller": catalogue.add_person(ctx, "Margrethe Ødegård", "executive", "Chief Operating Officer"),
-        "partner": catalogue.add_person(ctx, "Nikos Papadopoulos", "partner", "Account coordinator"),
-        "other": catalogue.add_person(ctx, "Анна Петрова", "caller", "Delivery planner"),
+        "caller": team.add_person(ctx, "Margrethe Ødegård", "executive", "Chief Operating Officer"),
+        "partner": team.add_person(ctx, "Nikos Papadopoulos", "partner", "Account coordinator"),
+        "other": team.add_person(ctx, "Анна Петрова", "caller", "Delivery planner"),
     }
     call_id = calls.start_call(ctx, customer_id, people["caller"], people["partner"])
     fields = {

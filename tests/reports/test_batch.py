@@ -24,8 +24,8 @@ from winback_desktop.reports.batch import (
     calls_for_day,
     write_batch,
 )
-from winback_desktop.services import catalogue
 from winback_desktop.services.calls import lifecycle as calls
+from winback_desktop.services.people import team
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import Call, Customer, CycleAssignment, RescueCycle
 
@@ -77,8 +77,8 @@ def test_blank_partner_notes_print_nothing(ctx):
 # ---------------------------------------------------------------- one PDF, many calls
 def make_calls(ctx, n: int) -> list[int]:
     """``n`` finished calls with customers "Customer 000 Ærø & Søns", ... (one each)."""
-    partner = catalogue.add_person(ctx, "Nikos Papadopoulos", "partner", "Account coordinator")
-    caller = catalogue.add_person(ctx, "Margrethe Ødegård", "executive", "Chief Operating Officer")
+    partner = team.add_person(ctx, "Nikos Papadopoulos", "partner", "Account coordinator")
+    caller = team.add_person(ctx, "Margrethe Ødegård", "executive", "Chief Operating Officer")
     ids = []
     for i in range(n):
         with transaction(ctx.sessions) as s:

@@ -10,7 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from winback_desktop.resources import resource_path
-from winback_desktop.script import PLACEHOLDERS, ScriptError, default_script, fill, load_script
+from winback_desktop.script import PLACEHOLDERS, ScriptError, StageRole, default_script, fill, load_script
 from winback_desktop.script.loader import FIELD_KINDS, load_script_text
 from winback_desktop.script.locate import line_index, locate
 from winback_desktop.script.placeholders import names_in
@@ -480,3 +480,56 @@ def test_placeholder_names_are_plain_identifiers_and_documented():
         assert names_in("{" + name + "}") == [name]
     header = TEXT.split("[script]")[0]  # the comment at the top lists the placeholders
     assert set(re.findall(r"\{(\w+)\}", header)) == set(PLACEHOLDERS)
+
+
+# --- stage roles ----------------------------------------------------------------------------------
+
+
+def test_each_bundled_stage_declares_its_role():
+    script = default_script()
+    assert [s.role for s in script.stages] == list(StageRole)
+    assert script.stage_for(StageRole.LISTEN).key == "probe"
+    assert script.stage_for(StageRole.HELP).key == "earn"
+    assert script.stage_for(StageRole.CLOSE) is script.field_of_kind("actions")[0]
+    assert script.outcome_field()[0] is script.stage_for(StageRole.CLOSE)
+
+
+def test_a_missing_role_names_the_stage(tmp_path):
+    target = line_of(TEXT, 'role = "help"')
+    broken = replace_line(TEXT, target, "")
+    err = load_error(tmp_path, broken)
+    assert_names(err, header_lines(broken, "[[stages]]")[2], "stages[2].role")
+    assert "missing" in err.problem
+    assert "open, listen, help, close" in err.problem
+
+
+def test_an_unknown_role_names_its_line(tmp_path):
+    target = line_of(TEXT, 'role = "listen"')
+    err = load_error(tmp_path, replace_line(TEXT, target, 'role = "probe"'))
+    assert_names(err, target, "stages[1].role")
+    assert "'probe'" in err.problem and "open, listen, help, close" in err.problem
+    err = load_error(tmp_path, replace_line(TEXT, target, "role = 2"))
+    assert_names(err, target, "stages[1].role")
+
+
+def test_a_role_used_twice_names_the_second_stage(tmp_path):
+    target = line_of(TEXT, 'role = "help"')
+    err = load_error(tmp_path, replace_line(TEXT, target, 'role = "listen"'))
+    assert_names(err, target, "stages[2].role")
+    assert "'listen'" in err.problem and "'probe'" in err.problem
+
+
+def test_a_call_snapshot_from_before_roles_still_loads():
+    """Calls keep the script they started with; those saved before roles have none."""
+    old = "\n".join(line for line in TEXT.splitlines() if not line.startswith("role = "))
+    with pytest.raises(ScriptError):
+        load_script_text(old, "snapshot")
+    script = load_script_text(old, "snapshot", legacy_roles=True)
+    assert script.stages == default_script().stages
+
+
+def test_choice_labels_come_from_the_script():
+    script = default_script()
+    assert script.choice_label("outcome", "won_back") == "Won back"
+    assert script.choice_label("outcome", "let_go") is None
+    assert script.choice_label("nope", "won_back") is None

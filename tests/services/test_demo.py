@@ -10,6 +10,9 @@ from sqlalchemy import func, select
 from winback_desktop.services import catalogue, roster
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.demo import DemoSummary, load_demo
+from winback_desktop.services.people import team as people
+from winback_desktop.services.schedule import booking
+from winback_desktop.services.vocab import Role
 from winback_desktop.store.models import (
     ActionItem,
     Call,
@@ -50,11 +53,11 @@ def test_summary_matches_what_was_loaded(ctx):
 
 
 def test_people_have_the_three_roles(demo_ctx):
-    by_role = {role: catalogue.people(demo_ctx, role) for role in catalogue.ROLES}
+    by_role = {role: people.list_people(demo_ctx, role) for role in Role}
     assert len(by_role["executive"]) == 2
     assert len(by_role["caller"]) == 3
     assert len(by_role["partner"]) == 2
-    assert all(p.title for people in by_role.values() for p in people)
+    assert all(p.title for group in by_role.values() for p in group)
     assert any("Officer" in p.title for p in by_role["executive"])
 
 
@@ -162,17 +165,17 @@ def test_company_name_set_on_a_fresh_database(demo_ctx):
 
 
 def test_a_failed_load_leaves_the_database_empty(ctx, monkeypatch):
-    people_before = catalogue.add_person(ctx, "Existing Person", "caller")
+    people_before = people.add_person(ctx, "Existing Person", "caller")
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(calls, "schedule_call", broken)
+    monkeypatch.setattr(booking, "schedule_call", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         load_demo(ctx)
     n = counts(ctx)
     assert n["customers"] == n["calls"] == n["action_items"] == n["stage_answers"] == 0
-    assert [p.id for p in catalogue.people(ctx)] == [people_before]
+    assert [p.id for p in people.list_people(ctx)] == [people_before]
     monkeypatch.undo()
     assert load_demo(ctx).customers == 50  # and it can be loaded afterwards
 

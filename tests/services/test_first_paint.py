@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from winback_desktop.services import catalogue, roster
-from winback_desktop.services.dto import FIELDS
+from winback_desktop.services.dto import FIELDS, PersonInfo
 from winback_desktop.services.first_paint import read_first_paint
 from winback_desktop.services.people import team as people
 from winback_desktop.services.roster.query import ROW_COLUMNS
@@ -25,7 +25,7 @@ def same_as_services(paths, ctx, limit: int = 200) -> None:
     found = roster.roster_search(ctx, limit=limit)
     assert first.rows == found.rows
     assert (first.total, found.capped) == (found.total, False)
-    assert first.people == catalogue.people(ctx)
+    assert first.people == [PersonInfo(p.id, p.name, p.title, p.role) for p in people.list_people(ctx)]
     assert first.current_user == catalogue.get_setting(ctx, "current_user_id")
     assert (first.segments, first.owners) == (roster.segments(ctx), roster.owners(ctx))
 

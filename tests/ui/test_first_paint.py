@@ -9,7 +9,7 @@ import textwrap
 
 from tests.helpers.paths import ROOT
 from winback_desktop.app import paint_before_blocking
-from winback_desktop.services import catalogue, roster
+from winback_desktop.services import roster
 from winback_desktop.services.first_paint import read_first_paint
 from winback_desktop.services.people import team as people
 from winback_desktop.ui.main_window import MainWindow
@@ -39,7 +39,7 @@ def test_the_first_paint_shows_the_roster_and_attach_finishes_the_window(qtbot, 
     assert window.roster.count_label.text() == f"{expected.total} customers"
     assert window.roster.details.row.id == expected.rows[0].id  # the first row selected, shown
     assert window.caller.currentData() == someone.id
-    partners = [p.id for p in catalogue.people(demo_ctx) if p.role == "partner"]
+    partners = [p.id for p in people.list_people(demo_ctx, "partner")]
     assert [window.partner.itemData(i) for i in range(1, window.partner.count())] == partners
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
         "&Customers", "&Today", "Follo&w-ups", "C&ycles",

@@ -86,22 +86,22 @@ def main(argv: list[str] | None = None) -> int:
         from winback_desktop.app import run_gui
 
         return run_gui(args.data_dir)
-    from sqlalchemy import exc as sa_exc
-
     from winback_desktop.bootstrap import DatabaseDamagedError
     from winback_desktop.paths import resolve
+    from winback_desktop.store.errors import DATABASE_ERRORS, known_problem
     from winback_desktop.store.migrate import SchemaTooNewError
 
     try:
         return run_command(args)
     except (DatabaseDamagedError, SchemaTooNewError, OSError) as exc:
         return _fail(str(exc))
-    except sa_exc.DatabaseError as exc:
-        # A file that is not a database, or a locked or unreadable one: the user can act on
+    except DATABASE_ERRORS as exc:
+        # A locked, full, read-only or damaged file, or not a database: the user can act on
         # that. Constraint and SQL errors are bugs and keep their traceback.
-        if isinstance(exc, (sa_exc.IntegrityError, sa_exc.ProgrammingError, sa_exc.DataError)):
+        known = known_problem(exc)
+        if known is None:
             raise
-        return _fail(f"cannot use the database {resolve(args.data_dir).database}: {exc.orig}")
+        return _fail(f"cannot use the database {resolve(args.data_dir).database}: {known.detail}")
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ PARTNER_FIELD = "partner_notes"  # saved as stage "partner", field "partner_note
 def _parsed_snapshot(snapshot: str) -> CallScript | None:
     """A call's script snapshot, parsed once: a batch of sheets mostly shares one or two."""
     try:
-        return load_script_text(snapshot, "<call snapshot>")
+        return load_script_text(snapshot, "<call snapshot>", legacy_roles=True)
     except ScriptError:
         return None
 

@@ -1,10 +1,16 @@
-"""Load and validate a call script (TOML). Errors name the file, the line and the key."""
+"""Load and validate a call script (TOML). Errors name the file, the line and the key.
+
+Each stage declares its ``role`` in the method (:class:`StageRole`): code that treats a stage
+specially (the guard before offering help, where next steps are added) asks the script for the
+stage of that role, never for a stage key.
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +19,28 @@ from winback_desktop.script.locate import locate
 from winback_desktop.script.placeholders import PLACEHOLDERS, names_in
 
 STAGE_KEYS = ("initiate", "probe", "earn", "close")
+
+
+class StageRole(StrEnum):
+    """What a stage is for in the recovery-call method."""
+
+    OPEN = "open"  # say who you are and sorry; ask what happened
+    LISTEN = "listen"  # hear the whole story, repeat it back, own the mistake
+    HELP = "help"  # earn the right to help: offer, ask what it would take
+    CLOSE = "close"  # thank them, confirm the next steps, ask to keep in touch
+
+
+ROLE_NAMES = ", ".join(StageRole)
+_ROLE_VALUES = frozenset(role.value for role in StageRole)
+# The roles the four stages always had, for call snapshots saved before scripts declared them.
+LEGACY_ROLES = {
+    "initiate": StageRole.OPEN,
+    "probe": StageRole.LISTEN,
+    "earn": StageRole.HELP,
+    "close": StageRole.CLOSE,
+}
+# The choice field saved as the call's outcome (a column of the call, not a note).
+OUTCOME_FIELD = "outcome"
 FIELD_KINDS = {
     "text": "a multi-line note",
     "line": "a one-line note",
@@ -54,6 +82,7 @@ class Stage:
     lines: tuple[str, ...]
     checklist: tuple[str, ...]
     fields: tuple[Field, ...]
+    role: StageRole
 
 
 @dataclass(frozen=True)
@@ -74,6 +103,13 @@ class CallScript:
     def stage_index(self, key: str) -> int:
         return [s.key for s in self.stages].index(key)
 
+    def stage_for(self, role: StageRole) -> Stage:
+        """The stage with that role (a loaded script has one of each)."""
+        for stage in self.stages:
+            if stage.role == role:
+                return stage
+        raise KeyError(role)
+
     def field(self, key: str) -> tuple[Stage, Field]:
         for stage in self.stages:
             for f in stage.fields:
@@ -87,6 +123,21 @@ class CallScript:
                 if f.kind == kind:
                     return stage, f
         return None
+
+    def outcome_field(self) -> tuple[Stage, Field] | None:
+        """The field the call's outcome is chosen in, when the script has one."""
+        try:
+            return self.field(OUTCOME_FIELD)
+        except KeyError:
+            return None
+
+    def choice_label(self, key: str, code: str) -> str | None:
+        """The words this script gives choice ``code`` of field ``key``; None when it has none."""
+        try:
+            _stage, f = self.field(key)
+        except KeyError:
+            return None
+        return dict(f.choices).get(code) or None
 
 
 class _Reader:
@@ -165,7 +216,57 @@ def _read_field(r: _Reader, raw: Any, path: tuple[str | int, ...]) -> Field:
     )
 
 
-def load_script_text(text: str, source: str = "<script>") -> CallScript:
+def _read_stage(
+    r: _Reader, raw: dict[str, Any], i: int, seen_fields: set[str], seen_kinds: set[str]
+) -> dict[str, Any]:
+    """One stage's parts but its role (see _read_roles); adds its fields to the seen sets."""
+    path: tuple[str | int, ...] = ("stages", i)
+    fields = []
+    raw_fields = raw.get("fields", [])
+    if not isinstance(raw_fields, list):
+        raise r.fail((*path, "fields"), "must be a list of [[stages.fields]] tables")
+    for j, raw_field in enumerate(raw_fields):
+        f = _read_field(r, raw_field, (*path, "fields", j))
+        if f.key in seen_fields:
+            raise r.fail((*path, "fields", j, "key"), f"field key {f.key!r} is used twice")
+        if f.kind in SINGLE_KINDS and f.kind in seen_kinds:
+            raise r.fail((*path, "fields", j, "kind"), f"only one {f.kind!r} field is allowed")
+        seen_fields.add(f.key)
+        seen_kinds.add(f.kind)
+        fields.append(f)
+    return dict(
+        key=raw["key"],
+        title=r.string(raw, (*path, "title")),
+        goal=r.string(raw, (*path, "goal")),
+        lines=r.lines(raw, (*path, "lines")),
+        checklist=r.strings(raw, (*path, "checklist")),
+        fields=tuple(fields),
+    )
+
+
+def _read_roles(r: _Reader, raw_stages: list[dict[str, Any]], legacy: bool) -> list[StageRole]:
+    """Each stage's role: one of StageRole, each used once (four stages: all of them)."""
+    roles: list[StageRole] = []
+    for i, raw in enumerate(raw_stages):
+        path: tuple[str | int, ...] = ("stages", i, "role")
+        if "role" not in raw and legacy:
+            role = LEGACY_ROLES[raw["key"]]
+        elif "role" not in raw:
+            raise r.fail(path, f"is missing: say what the stage is for, one of {ROLE_NAMES}")
+        elif not isinstance(raw["role"], str) or raw["role"] not in _ROLE_VALUES:
+            raise r.fail(path, f"unknown role {raw['role']!r}; use one of {ROLE_NAMES}")
+        else:
+            role = StageRole(raw["role"])
+        if role in roles:
+            other = raw_stages[roles.index(role)]["key"]
+            raise r.fail(path, f"role {role.value!r} is already the role of stage {other!r}")
+        roles.append(role)
+    return roles
+
+
+def load_script_text(text: str, source: str = "<script>", *, legacy_roles: bool = False) -> CallScript:
+    """Parse and check a script. ``legacy_roles``: a call's snapshot saved before stages declared
+    a role; a stage without one gets the role its key always had (LEGACY_ROLES)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -188,32 +289,12 @@ def load_script_text(text: str, source: str = "<script>") -> CallScript:
         wrong = next((i for i, (a, b) in enumerate(zip(keys, STAGE_KEYS, strict=False)) if a != b), None)
         where: tuple[str | int, ...] = ("stages",) if wrong is None else ("stages", wrong, "key")
         raise r.fail(where, f"must be the four stages {', '.join(STAGE_KEYS)} in order, found {keys}")
-    stages, seen_fields, seen_kinds = [], set(), set()
-    for i, raw in enumerate(raw_stages):
-        path: tuple[str | int, ...] = ("stages", i)
-        fields = []
-        raw_fields = raw.get("fields", [])
-        if not isinstance(raw_fields, list):
-            raise r.fail((*path, "fields"), "must be a list of [[stages.fields]] tables")
-        for j, raw_field in enumerate(raw_fields):
-            f = _read_field(r, raw_field, (*path, "fields", j))
-            if f.key in seen_fields:
-                raise r.fail((*path, "fields", j, "key"), f"field key {f.key!r} is used twice")
-            if f.kind in SINGLE_KINDS and f.kind in seen_kinds:
-                raise r.fail((*path, "fields", j, "kind"), f"only one {f.kind!r} field is allowed")
-            seen_fields.add(f.key)
-            seen_kinds.add(f.kind)
-            fields.append(f)
-        stages.append(
-            Stage(
-                key=raw["key"],
-                title=r.string(raw, (*path, "title")),
-                goal=r.string(raw, (*path, "goal")),
-                lines=r.lines(raw, (*path, "lines")),
-                checklist=r.strings(raw, (*path, "checklist")),
-                fields=tuple(fields),
-            )
-        )
+    seen_fields: set[str] = set()
+    seen_kinds: set[str] = set()
+    parts = [_read_stage(r, raw, i, seen_fields, seen_kinds) for i, raw in enumerate(raw_stages)]
+    # Roles are checked once every stage has been read, so a broken stage is reported first.
+    roles = _read_roles(r, raw_stages, legacy_roles)
+    stages = [Stage(**part, role=role) for part, role in zip(parts, roles, strict=True)]
     for stage in stages:  # prefill sources must name real fields
         for j, f in enumerate(stage.fields):
             for src in f.prefill_from:

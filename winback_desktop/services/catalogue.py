@@ -1,4 +1,4 @@
-"""Reference data: departure reasons, help options, people, settings."""
+"""Reference data: departure reasons, help options, settings. (People: ``people/team.py``.)"""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from sqlalchemy import func, select
 
 from winback_desktop.resources import resource_path
 from winback_desktop.services.context import AppContext
-from winback_desktop.services.dto import PersonInfo, ReasonInfo
+from winback_desktop.services.dto import ReasonInfo
 from winback_desktop.store.connection import transaction
-from winback_desktop.store.models import DepartureReason, HelpOption, Person, Setting
+from winback_desktop.store.models import DepartureReason, HelpOption, Setting
 
-ROLES = {"executive": "Executive", "caller": "Recovery caller", "partner": "Partner"}
 SETTING_DEFAULTS = {"company_name": "our company", "lapse_months": "6", "current_user_id": ""}
 
 
@@ -36,26 +35,6 @@ def help_options(ctx: AppContext) -> list[tuple[int, str, str]]:
     with ctx.sessions() as s:
         rows = s.scalars(select(HelpOption).where(HelpOption.active).order_by(HelpOption.id))
         return [(o.id, o.label, o.description) for o in rows]
-
-
-def people(ctx: AppContext, role: str | None = None) -> list[PersonInfo]:
-    with ctx.sessions() as s:
-        q = select(Person).where(Person.active).order_by(Person.name)
-        if role:
-            q = q.where(Person.role == role)
-        return [PersonInfo(p.id, p.name, p.title, p.role) for p in s.scalars(q)]
-
-
-def add_person(ctx: AppContext, name: str, role: str, title: str = "", email: str = "") -> int:
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-    if not name.strip():
-        raise ValueError("a person needs a name")
-    with transaction(ctx.sessions) as s:
-        person = Person(name=name.strip(), role=role, title=title.strip(), email=email.strip())
-        s.add(person)
-        s.flush()
-        return person.id
 
 
 def get_setting(ctx: AppContext, key: str) -> str:

@@ -21,8 +21,12 @@ from sqlalchemy import delete, func, select, update
 
 from winback_desktop.resources import resource_path
 from winback_desktop.services.calls import lifecycle as calls
-from winback_desktop.services.catalogue import ROLES, SETTING_DEFAULTS, get_setting, set_setting
+from winback_desktop.services.catalogue import SETTING_DEFAULTS, get_setting, set_setting
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.followups import board
+from winback_desktop.services.people import team
+from winback_desktop.services.schedule import booking
+from winback_desktop.services.vocab import CustomerStatus, Role
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import (
     ActionItem,
@@ -51,7 +55,6 @@ CUSTOMER_COLUMNS = (
     "status",
     "notes",
 )
-CUSTOMER_STATUSES = ("lapsed", "lost", "won_back", "active")
 NOTE_KINDS = ("text", "line")
 
 
@@ -100,8 +103,8 @@ def _read_customers(today: dt.date) -> list[dict[str, Any]]:
                 months = int(row["months_ago"])
             except (InvalidOperation, ValueError, TypeError):
                 raise SampleError(f"{where}: value_lost and months_ago must be numbers") from None
-            if row["status"] not in CUSTOMER_STATUSES or not row["company"].strip():
-                raise SampleError(f"{where}: needs a company and a status in {CUSTOMER_STATUSES}")
+            if row["status"] not in CustomerStatus.values() or not row["company"].strip():
+                raise SampleError(f"{where}: needs a company and a status in {CustomerStatus.values()}")
             # A little jitter so the last purchases do not all fall on today's day of the month.
             last = _months_before(today, months) - dt.timedelta(days=rng.randint(0, 20))
             rows.append(
@@ -148,14 +151,18 @@ def _check(
     ext_ids = {c["external_id"] for c in customers}
     people = {p.get("key"): p for p in data["people"]}
     for p in data["people"]:
-        if p.get("role") not in ROLES or not str(p.get("name", "")).strip():
-            raise SampleError(f"calls.toml: person {p.get('key')!r} needs a name and a role in {list(ROLES)}")
+        if p.get("role") not in Role.values() or not str(p.get("name", "")).strip():
+            raise SampleError(
+                f"calls.toml: person {p.get('key')!r} needs a name and a role in {list(Role.values())}"
+            )
     script_fields = {f.key: f for stage in ctx.script.stages for f in stage.fields}
     for kind in ("completed", "scheduled"):
         for i, c in enumerate(data[kind]):
             where = f"calls.toml: [[{kind}]] #{i + 1}"
             if c.get("customer") not in ext_ids:
                 raise SampleError(f"{where}: no customer with external id {c.get('customer')!r}")
+            if c.get("caller") is None:
+                raise SampleError(f"{where}: a call needs a caller")
             for role in ("caller", "partner"):
                 if c.get(role) is not None and c[role] not in people:
                     raise SampleError(f"{where}: no person with key {c[role]!r}")
@@ -216,9 +223,7 @@ def load_demo(ctx: AppContext, *, today: dt.date | None = None) -> DemoSummary:
             )
         customer_rows = [Customer(**row) for row in customers]
         person_rows = {
-            p["key"]: Person(
-                name=p["name"].strip(), role=p["role"], title=p.get("title", ""), email=p.get("email", "")
-            )
+            p["key"]: team.new_person(p["name"], p["role"], p.get("title", ""), p.get("email", ""))
             for p in data["people"]
         }
         s.add_all(customer_rows)
@@ -234,11 +239,13 @@ def load_demo(ctx: AppContext, *, today: dt.date | None = None) -> DemoSummary:
             n_actions += _completed_call(ctx, c, today, customer_ids, person_ids, reason_ids, option_ids)
         for c in data["scheduled"]:
             day = _weekday(today + dt.timedelta(days=int(c["days_ahead"])), +1)
-            calls.schedule_call(
+            # Booked as a user books: checked, and a double booking is only a warning.
+            booking.schedule_call(
                 ctx,
                 customer_ids[c["customer"]],
-                _utc(day, c["time"]),
-                person_ids.get(c.get("caller")),
+                dt.datetime.combine(day, dt.time.fromisoformat(c["time"])),  # local wall-clock time
+                booking.DEFAULT_MINUTES,
+                person_ids[c["caller"]],
                 person_ids.get(c.get("partner")),
             )
     except BaseException:
@@ -333,7 +340,7 @@ def _completed_call(
                     due = today + dt.timedelta(days=int(a["due_in_days"]))
                     action_id = calls.add_action(ctx, call_id, a["what"], person_ids[a["owner"]], due)
                     if a.get("done"):
-                        calls.update_action(ctx, action_id, status="done", done_note=a["done"])
+                        board.mark_done(ctx, action_id, a["done"])
                         done.append((action_id, due))
     calls.finish_call(ctx, call_id)
 

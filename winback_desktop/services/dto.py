@@ -104,6 +104,17 @@ class CallDetail:
     offers: list[OfferInfo] = field(default_factory=list)
     actions: list[ActionInfo] = field(default_factory=list)
 
+    def saved_text(self, key: str) -> str:
+        """A script field's saved value as text, as its editor shows it: the fields kept in the
+        call's own columns (``calls.lifecycle.CALL_COLUMNS``), else the note saved under ``key``."""
+        if key == "keep_in_touch":
+            return {True: "yes", False: "no", None: ""}[self.keep_in_touch]
+        if key == "next_contact":
+            return self.next_contact.isoformat() if self.next_contact else ""
+        if key in ("accepts_help", "customer_answer", "outcome"):
+            return getattr(self, key)
+        return self.answers.get(key, "")
+
 
 # --- one customer as the roster shows it (built from a plain read by the first paint too) ---
 

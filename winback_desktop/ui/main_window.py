@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop import APP_NAME, __version__
+from winback_desktop.services.vocab import Role
 from winback_desktop.ui.kit.format import short_date
 from winback_desktop.ui.kit.style import apply_style
 from winback_desktop.ui.roster.menu import RosterMenu
@@ -237,13 +239,14 @@ class MainWindow(QMainWindow):
     # -- data -----------------------------------------------------------------------------------
     def reload_people(self) -> None:
         from winback_desktop.services import catalogue
+        from winback_desktop.services.people import team
 
-        self._fill_people(catalogue.people(self.ctx), catalogue.get_setting(self.ctx, "current_user_id"))
+        self._fill_people(team.list_people(self.ctx), catalogue.get_setting(self.ctx, "current_user_id"))
 
-    def _fill_people(self, everyone: list[PersonInfo], remembered: str) -> None:
+    def _fill_people(self, everyone: Sequence[PersonInfo], remembered: str) -> None:
         for combo, roles, none_label in (
-            (self.caller, ("executive", "caller"), "— choose —"),
-            (self.partner, ("partner",), "— none —"),
+            (self.caller, (Role.EXECUTIVE, Role.CALLER), "— choose —"),
+            (self.partner, (Role.PARTNER,), "— none —"),
         ):
             combo.blockSignals(True)
             combo.clear()

@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from winback_desktop.services import catalogue
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.calls.export import export_calls
 from winback_desktop.services.files import FORMULA_TRIGGERS, neutralize
+from winback_desktop.services.people import team
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import Call, Customer
 
@@ -119,7 +119,7 @@ def test_file_is_utf8_bom_private_and_alone(demo_ctx, tmp_path):
 
 def test_formula_cells_are_neutralized(ctx, tmp_path):
     customer = add_customer(ctx, company='=HYPERLINK("http://x")', contact_name="+Ana Núñez")
-    caller = catalogue.add_person(ctx, "@Mallory", "caller")
+    caller = team.add_person(ctx, "@Mallory", "caller")
     call = calls.start_call(ctx, customer, caller)
     notes = {
         "what_happened": "=SUM(A1)",

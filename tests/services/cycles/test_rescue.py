@@ -12,6 +12,7 @@ from winback_desktop.cli.entry import main
 from winback_desktop.services.calls import attempts
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.cycles import rescue as cycles
+from winback_desktop.services.followups import board as followups
 from winback_desktop.services.people import team as people
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import Customer, CycleAssignment
@@ -273,7 +274,7 @@ def test_progress_counts(ctx, team):
     calls.save_field(ctx, call, "close", "outcome", "won_back")
     calls.add_action(ctx, call, "Send the plan", team["p1"], today)
     done = calls.add_action(ctx, call, "Thank-you note", team["p1"], today)
-    calls.update_action(ctx, done, status="done")
+    followups.mark_done(ctx, done)
     calls.finish_call(ctx, call)
     # b: no answer (called, not reached)
     attempts.log_attempt(ctx, b, "no_answer", team["ex1"])

@@ -19,6 +19,7 @@ from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.followups import board as followups
 from winback_desktop.services.followups.board import NO_OWNER, BoardCounts
 from winback_desktop.services.roster import card as customers
+from winback_desktop.services.schedule import booking as schedule
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import ActionItem, Call, Customer, Person
 
@@ -45,9 +46,9 @@ def add_customer(ctx, company: str, **fields) -> int:
         return c.id
 
 
-def add_call(ctx, customer_id: int, caller_id: int | None = None, partner_id: int | None = None) -> int:
-    when = dt.datetime(2026, 3, 2, 9, 30)
-    return calls.schedule_call(ctx, customer_id, when, caller_id, partner_id)
+def add_call(ctx, customer_id: int, caller_id: int, partner_id: int | None = None) -> int:
+    when = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+    return schedule.schedule_call(ctx, customer_id, when, 30, caller_id, partner_id).call_id
 
 
 @pytest.fixture
@@ -225,6 +226,44 @@ def test_reopen_puts_it_back_and_keeps_the_note(ctx, team):
     assert f.overdue and f.days_overdue == 2
     assert item in {x.id for x in followups.board(ctx, today=TODAY)}
     assert item not in {x.id for x in followups.board(ctx, status="done", today=TODAY)}
+
+
+def test_done_at_follows_every_status_change(ctx, team):
+    """Set when marked done (kept when marked done again), cleared on reopen and on cancel."""
+    item = calls.add_action(ctx, team["call_a"], "Send the price list", team["zoe"], TODAY)
+
+    def state() -> tuple[str, dt.datetime | None]:
+        f = followups.get(ctx, item)
+        return f.status, f.done_at
+
+    assert state() == ("open", None)
+    followups.mark_done(ctx, item)
+    status, first = state()
+    assert status == "done" and first is not None
+    followups.mark_done(ctx, item, "sent")
+    assert state() == ("done", first)
+    followups.reopen(ctx, item)
+    assert state() == ("open", None)
+    followups.cancel(ctx, item, "no longer needed")
+    assert state() == ("cancelled", None)  # a cancelled promise was never done
+    followups.mark_done(ctx, item)
+    status, later = state()
+    assert status == "done" and later is not None and later >= first
+    followups.cancel(ctx, item)
+    assert state() == ("cancelled", None)
+    followups.reopen(ctx, item)
+    assert state() == ("open", None)
+
+
+def test_the_call_window_cannot_change_a_status(ctx, team):
+    """Status changes belong to the follow-up board, so done_at never drifts from the status."""
+    item = calls.add_action(ctx, team["call_a"], "Send the price list", team["zoe"], TODAY)
+    for change in ({"status": "done"}, {"done_note": "x"}):
+        with pytest.raises(ValueError, match="cannot change"):
+            calls.update_action(ctx, item, **change)
+    calls.update_action(ctx, item, what="Send the new price list", due_date=TODAY + DAY)
+    f = followups.get(ctx, item)
+    assert (f.what, f.due_date, f.status, f.done_at) == ("Send the new price list", TODAY + DAY, "open", None)
 
 
 def test_reassign_and_set_due(ctx, team):

@@ -13,6 +13,8 @@ from winback_desktop.cli.entry import main
 from winback_desktop.services import catalogue
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.people import team as people
+from winback_desktop.services.schedule import booking as schedule
+from winback_desktop.services.vocab import Role
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import Customer, Person
 
@@ -46,7 +48,7 @@ def test_add_and_list_by_name_and_role(ctx):
     )
     assert people.get_person(ctx, c).title == "Assistant"
     assert [p.id for p in people.list_people(ctx, role="executive")] == [a]
-    assert bea.role_label == catalogue.ROLES["caller"]
+    assert bea.role_label == Role.CALLER.label == "Recovery caller"
 
 
 @pytest.mark.parametrize(
@@ -101,12 +103,11 @@ def test_retire_keeps_history_and_leaves_the_pickers(ctx):
     calls.add_action(ctx, done, "Send the credit note", partner, dt.date.today())
     calls.finish_call(ctx, done)
     future = dt.datetime.now() + dt.timedelta(days=3)
-    calls.schedule_call(ctx, customer_id, future.astimezone(dt.UTC).replace(tzinfo=None), exec_id, partner)
+    schedule.schedule_call(ctx, customer_id, future, 30, exec_id, partner)
 
     result = people.retire_person(ctx, partner)
     assert (result.scheduled_calls, result.open_actions) == (1, 1)
     assert partner not in [p.id for p in people.list_people(ctx)]
-    assert partner not in [p.id for p in catalogue.people(ctx)]
     retired = [p for p in people.list_people(ctx, include_retired=True) if p.id == partner]
     assert retired and retired[0].active is False
     # the finished call still names them

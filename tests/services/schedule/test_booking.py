@@ -12,6 +12,7 @@ from sqlalchemy import select
 from winback_desktop.cli.entry import main
 from winback_desktop.services.calls import attempts
 from winback_desktop.services.calls import lifecycle as calls
+from winback_desktop.services.followups import board as followups
 from winback_desktop.services.people import team as people
 from winback_desktop.services.schedule import booking as schedule
 from winback_desktop.store.connection import transaction
@@ -241,7 +242,7 @@ def test_today_view(ctx, team):
     calls.add_action(ctx, done_call, "Later", me, DAY + dt.timedelta(days=1))
     calls.add_action(ctx, done_call, "Someone else's", other, DAY - dt.timedelta(days=3))
     finished = calls.add_action(ctx, done_call, "Done already", me, DAY - dt.timedelta(days=5))
-    calls.update_action(ctx, finished, status="done")
+    followups.mark_done(ctx, finished)
     calls.finish_call(ctx, done_call)
 
     view = schedule.today(ctx, me, DAY)

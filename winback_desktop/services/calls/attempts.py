@@ -21,6 +21,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.schedule.booking import (
     DEFAULT_MINUTES,
     ScheduleResult,
@@ -30,6 +31,7 @@ from winback_desktop.services.schedule.booking import (
     move,
     to_store,
 )
+from winback_desktop.services.vocab import FAILED_DISPOSITIONS, CallStatus, CycleStatus, Decision, Disposition
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import (
     Call,
@@ -41,14 +43,6 @@ from winback_desktop.store.models import (
     utcnow,
 )
 
-DISPOSITIONS = {
-    "reached": "Reached",
-    "no_answer": "No answer",
-    "voicemail": "Voicemail left",
-    "wrong_number": "Wrong number",
-    "call_back": "Asked to call back",
-}
-FAILED = ("no_answer", "voicemail", "wrong_number")
 DECISION_THRESHOLD = 3  # failed attempts in a row before the customer is flagged for a decision
 
 
@@ -77,7 +71,7 @@ class AttemptInfo:
 
     @property
     def label(self) -> str:
-        return DISPOSITIONS.get(self.disposition, self.disposition)
+        return Disposition.label_of(self.disposition)
 
 
 @dataclass(frozen=True)
@@ -102,7 +96,7 @@ def _failures_in_row():
     later = aliased(CallAttempt)
     not_failed_after = exists().where(
         later.customer_id == CallAttempt.customer_id,
-        later.disposition.not_in(FAILED),
+        later.disposition.not_in(FAILED_DISPOSITIONS),
         or_(
             later.attempted_at > CallAttempt.attempted_at,
             and_(later.attempted_at == CallAttempt.attempted_at, later.id > CallAttempt.id),
@@ -110,12 +104,12 @@ def _failures_in_row():
     )
     completed_after = exists().where(
         Call.customer_id == CallAttempt.customer_id,
-        Call.status == "completed",
+        Call.status == CallStatus.COMPLETED,
         func.coalesce(Call.ended_at, Call.started_at) >= CallAttempt.attempted_at,
     )
     decided_after = and_(Customer.decided_at.is_not(None), Customer.decided_at >= CallAttempt.attempted_at)
     return and_(
-        CallAttempt.disposition.in_(FAILED),
+        CallAttempt.disposition.in_(FAILED_DISPOSITIONS),
         ~not_failed_after,
         ~completed_after,
         ~decided_after,
@@ -163,7 +157,7 @@ def needs_decision(ctx: AppContext, threshold: int = DECISION_THRESHOLD) -> list
             streaks.c.last_at,
         )
         .join(streaks, streaks.c.customer_id == Customer.id)
-        .where(Customer.decision != "let_go")
+        .where(Customer.decision != Decision.LET_GO)
         .order_by(streaks.c.failed.desc(), streaks.c.last_at.desc(), Customer.id)
     )
     with ctx.sessions() as s:
@@ -192,7 +186,7 @@ def _call_back_team(
     assignment = s.execute(
         select(CycleAssignment.assignee_id, CycleAssignment.partner_id, CycleAssignment.cycle_id)
         .join(RescueCycle, RescueCycle.id == CycleAssignment.cycle_id)
-        .where(CycleAssignment.customer_id == customer_id, RescueCycle.status == "open")
+        .where(CycleAssignment.customer_id == customer_id, RescueCycle.status == CycleStatus.OPEN)
         .order_by(RescueCycle.starts_on.desc(), RescueCycle.id.desc())
         .limit(1)
     ).first()
@@ -228,26 +222,22 @@ def log_attempt(
     at: dt.datetime | None = None,
 ) -> AttemptResult:
     """Log one try at reaching a customer (``at`` defaults to now; times naive local or aware)."""
-    if disposition not in DISPOSITIONS:
-        raise ValueError(f"disposition must be one of {', '.join(DISPOSITIONS)}, not {disposition!r}")
-    if disposition == "call_back" and call_back_at is None:
+    if disposition not in Disposition.values():
+        raise ValueError(f"disposition must be one of {', '.join(Disposition)}, not {disposition!r}")
+    if disposition == Disposition.CALL_BACK and call_back_at is None:
         raise ValueError("a call-back needs the date and time they asked to be called")
-    if disposition != "call_back" and call_back_at is not None:
+    if disposition != Disposition.CALL_BACK and call_back_at is not None:
         raise ValueError("only a call-back has a call-back time")
     back_at = to_store(call_back_at) if call_back_at is not None else None
     attempted_at = to_store(at) if at is not None else utcnow()
     minutes = check_minutes(minutes)
     with transaction(ctx.sessions) as s:
-        customer = s.get(Customer, customer_id)
-        if customer is None:
-            raise LookupError(f"no customer with id {customer_id}")
-        if person_id is not None and s.get(Person, person_id) is None:
-            raise LookupError(f"no person with id {person_id}")
+        customer = get_or_raise(s, Customer, customer_id)
+        if person_id is not None:
+            get_or_raise(s, Person, person_id)
         call = None
         if call_id is not None:
-            call = s.get(Call, call_id)
-            if call is None:
-                raise LookupError(f"no call with id {call_id}")
+            call = get_or_raise(s, Call, call_id)
             if call.customer_id != customer_id:
                 raise ValueError(f"call {call_id} is with another customer")
         attempt = CallAttempt(
@@ -260,11 +250,11 @@ def log_attempt(
             note=str(note or "").strip(),
         )
         s.add(attempt)
-        if disposition == "wrong_number":
+        if disposition == Disposition.WRONG_NUMBER:
             customer.verify_contact = True
         booked = None
         if back_at is not None:
-            if call is not None and call.status == "scheduled" and call.started_at is None:
+            if call is not None and call.status == CallStatus.SCHEDULED and call.started_at is None:
                 if person_id is not None and call.caller_id is None:
                     call.caller_id = person_id
                 booked = move(s, call, back_at)
@@ -279,10 +269,10 @@ def log_attempt(
             attempt_id=attempt.id,
             customer_id=customer_id,
             disposition=disposition,
-            verify_contact_flagged=disposition == "wrong_number",
+            verify_contact_flagged=disposition == Disposition.WRONG_NUMBER,
             call_back=booked,
             failed_in_row=failed,
-            flag_for_decision=failed >= DECISION_THRESHOLD and customer.decision != "let_go",
+            flag_for_decision=failed >= DECISION_THRESHOLD and customer.decision != Decision.LET_GO,
         )
 
 

@@ -15,11 +15,13 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from winback_desktop.script import CallScript, ScriptError, fill, load_script_text
+from winback_desktop.script import OUTCOME_FIELD, CallScript, ScriptError, fill, load_script_text
 from winback_desktop.services import catalogue
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import ActionInfo, PersonInfo, ReasonInfo
+from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.roster.card import action_info
+from winback_desktop.services.vocab import ActionStatus, CallStatus, Decision, Disposition
 from winback_desktop.store.models import (
     ActionItem,
     Call,
@@ -35,21 +37,6 @@ from winback_desktop.store.models import (
 
 PARTNER_STAGE, PARTNER_FIELD = "partner", "partner_notes"  # the partner's own logistics notes
 RECENT_ORDERS = 5
-DISPOSITIONS = {
-    "reached": "Reached",
-    "no_answer": "No answer",
-    "voicemail": "Voicemail left",
-    "wrong_number": "Wrong number",
-    "call_back": "Asked to call back",
-}
-OUTCOMES = {
-    "won_back": "Won back",
-    "open_door": "Door open",
-    "not_now": "Not now",
-    "never_again": "Never again",
-    "let_go": "Let go",
-}
-DECISIONS = {"undecided": "Not decided yet", "pursue": "Pursue", "let_go": "Let go"}
 
 
 @dataclass(frozen=True)
@@ -147,7 +134,7 @@ class Briefing:
     today: dt.date = field(default_factory=dt.date.today)
 
     def is_overdue(self, item: ActionInfo) -> bool:
-        return item.status == "open" and item.due_date is not None and item.due_date < self.today
+        return item.status == ActionStatus.OPEN and item.due_date is not None and item.due_date < self.today
 
 
 def months_between(start: dt.date | None, today: dt.date) -> int | None:
@@ -183,10 +170,25 @@ def _one_line(text: str, limit: int = 240) -> str:
 def _script(ctx: AppContext, snapshot: str, call_id: int) -> CallScript:
     if snapshot.strip():
         try:
-            return load_script_text(snapshot, f"call {call_id} script snapshot")
+            return load_script_text(snapshot, f"call {call_id} script snapshot", legacy_roles=True)
         except ScriptError:
             pass
     return ctx.script
+
+
+def _said_keys(script: CallScript) -> tuple[str, ...]:
+    """The notes that sum up what a call heard, best first: the repeat-back (the field the
+    script prefills from their own words), then those words."""
+    for stage in script.stages:
+        for f in stage.fields:
+            if f.prefill_from:
+                return (f.key, *f.prefill_from)
+    return ()
+
+
+def _words(code: str) -> str:
+    """A code the vocabulary (or script) has no words for, as words: "call_back" -> "Call back"."""
+    return code.replace("_", " ").capitalize()
 
 
 def _stage_cards(script: CallScript, values: dict[str, str]) -> list[StageCard]:
@@ -199,11 +201,11 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
     """Gather the brief for call ``call_id``; LookupError "no call with id N" when there is none."""
     today = today or dt.date.today()
     with ctx.sessions() as s:
-        call = s.get(Call, call_id)
-        if call is None:
-            raise LookupError(f"no call with id {call_id}")
+        call = get_or_raise(s, Call, call_id)
         c = s.get(Customer, call.customer_id)
         assert c is not None  # a foreign key
+        script = _script(ctx, call.script_snapshot or "", call_id)
+        said_keys = _said_keys(script)
         cycle_name = ""
         if call.cycle_id is not None:
             cycle_name = s.scalar(select(RescueCycle.name).where(RescueCycle.id == call.cycle_id)) or ""
@@ -235,7 +237,7 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
                 a.attempted_at,
                 name or "",
                 a.disposition,
-                DISPOSITIONS.get(a.disposition, a.disposition.replace("_", " ").capitalize()),
+                Disposition.label_of(a.disposition, _words(a.disposition)),
                 a.note or "",
                 a.call_back_at,
             )
@@ -251,7 +253,7 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
         earlier_rows = s.execute(
             select(Call, Person.name)
             .outerjoin(Person, Person.id == Call.caller_id)
-            .where(Call.customer_id == c.id, Call.id != call_id, Call.status != "scheduled")
+            .where(Call.customer_id == c.id, Call.id != call_id, Call.status != CallStatus.SCHEDULED)
             .order_by(when.desc(), Call.id.desc())
         ).all()
         earlier_ids = [row[0].id for row in earlier_rows]
@@ -264,7 +266,7 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
         for cid, key, text in s.execute(
             select(StageAnswer.call_id, StageAnswer.field, StageAnswer.value).where(
                 StageAnswer.call_id.in_(earlier_ids),
-                StageAnswer.field.in_(("heard_back", "what_happened", "their_story")),
+                StageAnswer.field.in_(said_keys),
             )
         ):
             notes.setdefault(cid, {})[key] = text or ""
@@ -288,7 +290,7 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
         for call_row, name in earlier_rows:
             said = notes.get(call_row.id, {})
             summary = next(
-                (said[k] for k in ("heard_back", "what_happened", "their_story") if said.get(k, "").strip()),
+                (said[k] for k in said_keys if said.get(k, "").strip()),
                 "",
             )
             earlier.append(
@@ -298,7 +300,7 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
                     name or "",
                     call_row.status,
                     call_row.outcome,
-                    OUTCOMES.get(call_row.outcome, call_row.outcome.replace("_", " ").capitalize()),
+                    script.choice_label(OUTCOME_FIELD, call_row.outcome) or _words(call_row.outcome),
                     primary_of.get(call_row.id, ""),
                     _one_line(summary),
                 )
@@ -309,13 +311,12 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
             for a, name in s.execute(
                 select(ActionItem, Person.name)
                 .outerjoin(Person, Person.id == ActionItem.owner_id)
-                .where(ActionItem.customer_id == c.id, ActionItem.status == "open")
+                .where(ActionItem.customer_id == c.id, ActionItem.status == ActionStatus.OPEN)
                 .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
             )
         ]
 
         months = months_between(c.last_purchase, today)
-        script = _script(ctx, call.script_snapshot or "", call_id)
         b = Briefing(
             call_id=call.id,
             call_status=call.status,
@@ -335,7 +336,7 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
             owner=c.owner or "",
             status=c.status,
             decision=c.decision,
-            decision_label=DECISIONS.get(c.decision, c.decision),
+            decision_label=Decision(c.decision).phrase if c.decision in Decision.values() else c.decision,
             decision_reason=c.decision_reason or "",
             verify_contact=bool(c.verify_contact),
             first_purchase=c.first_purchase,

@@ -10,7 +10,9 @@ from sqlalchemy import delete, select
 from winback_desktop.script import CallScript
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail, OfferInfo, PersonInfo, ReasonInfo
+from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.roster import card as customers
+from winback_desktop.services.vocab import ACTIVE_CALL_STATUSES, CallStatus, CustomerStatus, Outcome
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import (
     ActionItem,
@@ -27,7 +29,6 @@ from winback_desktop.store.models import (
 
 # Script fields stored as columns of the call (they are queried for insights), not as notes.
 CALL_COLUMNS = ("accepts_help", "customer_answer", "keep_in_touch", "next_contact", "outcome")
-OPEN_STATUSES = ("in_progress",)
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,15 @@ def start_call(
     """
     script = script or ctx.script
     with transaction(ctx.sessions) as s:
-        if s.get(Customer, customer_id) is None:
-            raise LookupError(f"no customer with id {customer_id}")
+        get_or_raise(s, Customer, customer_id)
         existing = s.scalars(
             select(Call)
-            .where(Call.customer_id == customer_id, Call.status.in_(("in_progress", "scheduled")))
+            .where(Call.customer_id == customer_id, Call.status.in_(ACTIVE_CALL_STATUSES))
             .order_by(Call.status, Call.scheduled_at)  # in_progress sorts before scheduled
         ).first()
         call = existing or Call(customer_id=customer_id)
-        if call.status != "in_progress":
-            call.status = "in_progress"
+        if call.status != CallStatus.IN_PROGRESS:
+            call.status = CallStatus.IN_PROGRESS
             call.started_at = utcnow()
             call.current_stage = script.stages[0].key
             call.script_name, call.script_version, call.script_snapshot = (
@@ -77,27 +77,8 @@ def start_call(
         return call.id
 
 
-def schedule_call(
-    ctx: AppContext, customer_id: int, when: dt.datetime, caller_id: int | None, partner_id: int | None
-) -> int:
-    with transaction(ctx.sessions) as s:
-        call = Call(
-            customer_id=customer_id,
-            scheduled_at=when,
-            caller_id=caller_id,
-            partner_id=partner_id,
-            status="scheduled",
-        )
-        s.add(call)
-        s.flush()
-        return call.id
-
-
 def _open_call(s, call_id: int) -> Call:
-    call = s.get(Call, call_id)
-    if call is None:
-        raise LookupError(f"no call with id {call_id}")
-    return call
+    return get_or_raise(s, Call, call_id)
 
 
 def set_stage(ctx: AppContext, call_id: int, stage: str) -> None:
@@ -176,18 +157,19 @@ def add_action(
 
 
 def update_action(ctx: AppContext, action_id: int, **changes) -> None:
-    allowed = {"what", "owner_id", "due_date", "status", "done_note"}
+    """Change what a next step says, who owns it or when it is due (as the caller types).
+
+    Its status is the follow-up board's to change (``followups.board``: mark done, reopen,
+    cancel), so the done time always moves with it.
+    """
+    allowed = {"what", "owner_id", "due_date"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"cannot change {', '.join(sorted(unknown))} of an action item")
     with transaction(ctx.sessions) as s:
-        item = s.get(ActionItem, action_id)
-        if item is None:
-            raise LookupError(f"no action item with id {action_id}")
+        item = get_or_raise(s, ActionItem, action_id)
         for key, value in changes.items():
             setattr(item, key, value)
-        if changes.get("status") == "done" and item.done_at is None:
-            item.done_at = utcnow()
 
 
 def delete_action(ctx: AppContext, action_id: int) -> None:
@@ -198,17 +180,17 @@ def delete_action(ctx: AppContext, action_id: int) -> None:
 def finish_call(ctx: AppContext, call_id: int) -> None:
     with transaction(ctx.sessions) as s:
         call = _open_call(s, call_id)
-        call.status, call.ended_at = "completed", utcnow()
+        call.status, call.ended_at = CallStatus.COMPLETED, utcnow()
         customer = s.get(Customer, call.customer_id)
-        if customer is not None and call.outcome == "won_back":
-            customer.status = "won_back"
+        if customer is not None and call.outcome == Outcome.WON_BACK:
+            customer.status = CustomerStatus.WON_BACK
 
 
 def unfinished_calls(ctx: AppContext) -> list[UnfinishedCall]:
     q = (
         select(Call.id, Call.customer_id, Customer.company, Call.current_stage, Call.started_at)
         .join(Customer, Customer.id == Call.customer_id)
-        .where(Call.status.in_(OPEN_STATUSES))
+        .where(Call.status == CallStatus.IN_PROGRESS)
         .order_by(Call.updated_at.desc())
     )
     with ctx.sessions() as s:

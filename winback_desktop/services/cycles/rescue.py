@@ -17,7 +17,9 @@ from sqlalchemy import and_, case, exists, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.schedule.booking import day_bounds, from_store
+from winback_desktop.services.vocab import CustomerStatus
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import (
     ActionItem,
@@ -31,7 +33,7 @@ from winback_desktop.store.models import (
 
 QUOTA_MIN, QUOTA_MAX = 1, 10
 KINDS = ("month", "quarter")
-ELIGIBLE_STATUSES = ("lapsed", "lost")
+ELIGIBLE_STATUSES = (CustomerStatus.LAPSED, CustomerStatus.LOST)
 _MONTHS = (
     "January",
     "February",
@@ -229,16 +231,14 @@ def get_cycle(ctx: AppContext, cycle_id: int) -> CycleInfo:
     with ctx.sessions() as s:
         row = s.execute(select(*_cycle_columns()).where(RescueCycle.id == cycle_id)).first()
     if row is None:
-        raise LookupError(f"no rescue cycle with id {cycle_id}")
+        raise NotFound("rescue cycle", cycle_id)
     return _info(row)
 
 
 def close_cycle(ctx: AppContext, cycle_id: int) -> None:
     """Close a cycle: its customers may join the next one. Assignments stay as history."""
     with transaction(ctx.sessions) as s:
-        cycle = s.get(RescueCycle, cycle_id)
-        if cycle is None:
-            raise LookupError(f"no rescue cycle with id {cycle_id}")
+        cycle = get_or_raise(s, RescueCycle, cycle_id)
         cycle.status = "closed"
 
 
@@ -276,7 +276,7 @@ def _check_team(
     people = {p.id: p for p in s.scalars(select(Person).where(Person.id.in_(everyone)))}
     missing = sorted(everyone - set(people))
     if missing:
-        raise LookupError(f"no person with id {', '.join(map(str, missing))}")
+        raise NotFound("person", ", ".join(map(str, missing)))
     for pid in everyone:
         if not people[pid].active:
             raise ValueError(f"{people[pid].name} is retired")
@@ -316,9 +316,7 @@ def fill_cycle(
         # Two fills at once must not give a customer to two open cycles: on PostgreSQL this
         # locks the open cycles until commit (SQLite renders no FOR UPDATE: it serializes writers).
         s.execute(select(RescueCycle.id).where(RescueCycle.status == "open").with_for_update())
-        cycle = s.get(RescueCycle, cycle_id)
-        if cycle is None:
-            raise LookupError(f"no rescue cycle with id {cycle_id}")
+        cycle = get_or_raise(s, RescueCycle, cycle_id)
         if cycle.status != "open":
             raise ValueError(f"the rescue cycle {cycle.name!r} is closed")
         people = _check_team(s, executives, callers)
@@ -444,8 +442,7 @@ def cycle_assignments(ctx: AppContext, cycle_id: int, assignee_id: int | None = 
     if assignee_id is not None:
         q = q.where(CycleAssignment.assignee_id == assignee_id)
     with ctx.sessions() as s:
-        if s.get(RescueCycle, cycle_id) is None:
-            raise LookupError(f"no rescue cycle with id {cycle_id}")
+        get_or_raise(s, RescueCycle, cycle_id)
         return [
             AssignmentRow(
                 r[0],
@@ -530,9 +527,7 @@ def cycle_progress(ctx: AppContext, cycle_id: int) -> CycleProgress:
     to the cycle or ended in the window; an attempt when it was made in the window.
     """
     with ctx.sessions() as s:
-        cycle = s.get(RescueCycle, cycle_id)
-        if cycle is None:
-            raise LookupError(f"no rescue cycle with id {cycle_id}")
+        cycle = get_or_raise(s, RescueCycle, cycle_id)
         rows = _progress_rows(s, cycle)
     by = [
         AssigneeProgress(

@@ -4,6 +4,11 @@ An action item is *overdue* when it is still open and its due date is before tod
 one query (action items joined to their customer, owner, call and caller); every change is its
 own short transaction. Nothing typed is thrown away: reopening a done item keeps its note, and
 marking it done again without a new note keeps the old one.
+
+This module is the one place an item's status changes (the call window edits only what, who
+and when), so ``done_at`` always agrees with it: set when an item is marked done (and kept if it
+is marked done again), cleared when it is reopened, and cleared when it is cancelled: a
+cancelled promise was never done, and "done in the last 30 days" counts only done ones.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from sqlalchemy.orm import aliased
 
 from winback_desktop.services.calls.export import write_csv_atomic
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.errors import NotFound, get_or_raise
+from winback_desktop.services.vocab import ActionStatus
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import ActionItem, Call, Customer, Person, utcnow
 
-STATUSES = ("open", "done", "cancelled")
-STATUS_FILTERS = (*STATUSES, "all")
+STATUS_FILTERS = (*ActionStatus.values(), "all")
 # Pass as owner_id to see (or count) the promises nobody owns; person ids start at 1.
 NO_OWNER = 0
 NO_OWNER_LABEL = "(no owner)"
@@ -128,7 +134,7 @@ def _follow_up(row, today: dt.date) -> FollowUp:
     # Positional, in the order of _board_query's columns: this runs once per row of the board.
     (id_, call_id, customer_id, ext, company, contact, phone, what, owner_id, owner_name, due, status,
      done_note, done_at, created_at, call_at, caller_name) = row  # fmt: skip
-    overdue = status == "open" and due is not None and due < today
+    overdue = status == ActionStatus.OPEN and due is not None and due < today
     return FollowUp(
         id_,
         call_id,
@@ -183,12 +189,12 @@ def board(
     if due_before is not None:
         q = q.where(ActionItem.due_date < due_before)
     if overdue_only:
-        q = q.where(ActionItem.status == "open", ActionItem.due_date < today)
+        q = q.where(ActionItem.status == ActionStatus.OPEN, ActionItem.due_date < today)
     for word in customer_text.casefold().split():
         q = q.where(Customer.search_text.like(_like(word), escape="\\"))
     with ctx.sessions() as s:
-        if owner_id not in (None, NO_OWNER) and s.get(Person, owner_id) is None:
-            raise LookupError(f"no person with id {owner_id}")
+        if owner_id not in (None, NO_OWNER):
+            get_or_raise(s, Person, owner_id)
         # Core execution: plain tuples, without the ORM's per-row bookkeeping.
         rows = s.connection().execute(q).all()
     return [_follow_up(r, today) for r in rows]
@@ -201,7 +207,7 @@ def get(ctx: AppContext, action_id: int, *, today: dt.date | None = None) -> Fol
     with ctx.sessions() as s:
         row = s.execute(q.where(ActionItem.id == action_id)).first()
     if row is None:
-        raise LookupError(f"no action item with id {action_id}")
+        raise NotFound("action item", action_id)
     return _follow_up(row, today)
 
 
@@ -218,7 +224,7 @@ def owners_with_open_items(ctx: AppContext, *, today: dt.date | None = None) -> 
             func.coalesce(func.sum(is_overdue), 0),
         )
         .outerjoin(Person, Person.id == ActionItem.owner_id)
-        .where(ActionItem.status == "open")
+        .where(ActionItem.status == ActionStatus.OPEN)
         .group_by(ActionItem.owner_id, Person.name, Person.active)
         .order_by(ActionItem.owner_id.is_(None), func.lower(Person.name), ActionItem.owner_id)
     )
@@ -241,7 +247,7 @@ def counts(ctx: AppContext, today: dt.date | None = None, *, owner_id: int | Non
     today = today or dt.date.today()
     sunday = today + dt.timedelta(days=6 - today.weekday())
     since = dt.datetime.combine(today - dt.timedelta(days=DONE_WINDOW_DAYS), dt.time.min)
-    is_open = ActionItem.status == "open"
+    is_open = ActionItem.status == ActionStatus.OPEN
 
     def total(*conditions):
         return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
@@ -250,7 +256,7 @@ def counts(ctx: AppContext, today: dt.date | None = None, *, owner_id: int | Non
         total(is_open),
         total(is_open, ActionItem.due_date < today),
         total(is_open, ActionItem.due_date >= today, ActionItem.due_date <= sunday),
-        total(ActionItem.status == "done", ActionItem.done_at >= since),
+        total(ActionItem.status == ActionStatus.DONE, ActionItem.done_at >= since),
     ).select_from(ActionItem)
     if owner_id == NO_OWNER:
         q = q.where(ActionItem.owner_id.is_(None))
@@ -265,10 +271,7 @@ def counts(ctx: AppContext, today: dt.date | None = None, *, owner_id: int | Non
 
 
 def _item(s, action_id: int) -> ActionItem:
-    item = s.get(ActionItem, action_id)
-    if item is None:
-        raise LookupError(f"no action item with id {action_id}")
-    return item
+    return get_or_raise(s, ActionItem, action_id)
 
 
 def mark_done(ctx: AppContext, action_id: int, note: str = "") -> None:
@@ -280,24 +283,27 @@ def mark_done(ctx: AppContext, action_id: int, note: str = "") -> None:
         item = _item(s, action_id)
         if note.strip():
             item.done_note = note.strip()
-        if item.status != "done" or item.done_at is None:
-            item.status, item.done_at = "done", utcnow()
+        if item.status != ActionStatus.DONE or item.done_at is None:
+            item.status, item.done_at = ActionStatus.DONE, utcnow()
 
 
 def reopen(ctx: AppContext, action_id: int) -> None:
     """Put a done or cancelled item back on the open board; its note is kept."""
     with transaction(ctx.sessions) as s:
         item = _item(s, action_id)
-        item.status, item.done_at = "open", None
+        item.status, item.done_at = ActionStatus.OPEN, None
 
 
 def cancel(ctx: AppContext, action_id: int, note: str = "") -> None:
-    """Drop a promise that no longer applies (it leaves the open board; nothing is deleted)."""
+    """Drop a promise that no longer applies (it leaves the open board; nothing is deleted).
+
+    A cancelled item has no done time: it was never done.
+    """
     with transaction(ctx.sessions) as s:
         item = _item(s, action_id)
         if note.strip():
             item.done_note = note.strip()
-        item.status, item.done_at = "cancelled", None
+        item.status, item.done_at = ActionStatus.CANCELLED, None
 
 
 def reassign(ctx: AppContext, action_id: int, owner_id: int | None) -> None:
@@ -305,9 +311,7 @@ def reassign(ctx: AppContext, action_id: int, owner_id: int | None) -> None:
     with transaction(ctx.sessions) as s:
         item = _item(s, action_id)
         if owner_id is not None:
-            person = s.get(Person, owner_id)
-            if person is None:
-                raise LookupError(f"no person with id {owner_id}")
+            person = get_or_raise(s, Person, owner_id)
             if not person.active and owner_id != item.owner_id:
                 raise ValueError(f"{person.name} is retired: give the item to someone active")
         item.owner_id = owner_id

@@ -1,7 +1,7 @@
 """The team: executives, recovery callers and partners; who is using the app.
 
 People are retired, never deleted: their calls, attempts and follow-ups keep their names, and
-they leave the pickers (``list_people`` without ``include_retired``, ``catalogue.people``).
+they leave the pickers (``list_people`` without ``include_retired``).
 The current user is remembered in the ``current_user_id`` setting; a retired or missing person
 there counts as no current user.
 """
@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
-from winback_desktop.services.catalogue import ROLES, get_setting, set_setting
+from winback_desktop.services.catalogue import get_setting, set_setting
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import PersonInfo
+from winback_desktop.services.errors import get_or_raise
+from winback_desktop.services.vocab import ActionStatus, CallStatus, Role
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import ActionItem, Call, Person, utcnow
 
@@ -36,7 +38,7 @@ class PersonRecord(PersonInfo):
 
     @property
     def role_label(self) -> str:
-        return ROLES.get(self.role, self.role)
+        return Role.label_of(self.role)
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,8 @@ def _clean_name(name: str) -> str:
 
 
 def _clean_role(role: str) -> str:
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if role not in Role.values():
+        raise ValueError(f"role must be one of {', '.join(Role)}, not {role!r}")
     return role
 
 
@@ -101,21 +103,25 @@ def list_people(
 
 def get_person(ctx: AppContext, person_id: int) -> PersonRecord:
     with ctx.sessions() as s:
-        p = s.get(Person, person_id)
-        if p is None:
-            raise LookupError(f"no person with id {person_id}")
+        p = get_or_raise(s, Person, person_id)
         return _record(p)
 
 
-def add_person(ctx: AppContext, name: str, role: str, title: str = "", email: str = "") -> int:
-    """Add a person; returns their id. ValueError on an empty name, unknown role or bad email."""
-    person = Person(
+def new_person(name: str, role: str, title: str = "", email: str = "") -> Person:
+    """A checked, cleaned Person row for the caller's transaction to add (the sample data adds
+    its team in one batch). ValueError on an empty name, unknown role or bad email."""
+    return Person(
         name=_clean_name(name),
         role=_clean_role(role),
         title=_clean_title(title),
         email=clean_email(email),
         active=True,
     )
+
+
+def add_person(ctx: AppContext, name: str, role: str, title: str = "", email: str = "") -> int:
+    """Add a person; returns their id. ValueError on an empty name, unknown role or bad email."""
+    person = new_person(name, role, title, email)
     with transaction(ctx.sessions) as s:
         s.add(person)
         s.flush()
@@ -133,9 +139,7 @@ def edit_person(ctx: AppContext, person_id: int, **changes: str) -> PersonRecord
     cleaners = {"name": _clean_name, "role": _clean_role, "title": _clean_title, "email": clean_email}
     values = {key: cleaners[key](value) for key, value in changes.items()}
     with transaction(ctx.sessions) as s:
-        p = s.get(Person, person_id)
-        if p is None:
-            raise LookupError(f"no person with id {person_id}")
+        p = get_or_raise(s, Person, person_id)
         for key, value in values.items():
             setattr(p, key, value)
         return _record(p)
@@ -143,9 +147,7 @@ def edit_person(ctx: AppContext, person_id: int, **changes: str) -> PersonRecord
 
 def _set_active(ctx: AppContext, person_id: int, active: bool) -> None:
     with transaction(ctx.sessions) as s:
-        p = s.get(Person, person_id)
-        if p is None:
-            raise LookupError(f"no person with id {person_id}")
+        p = get_or_raise(s, Person, person_id)
         p.active = active
 
 
@@ -157,7 +159,7 @@ def open_work(ctx: AppContext, person_id: int) -> RetireResult:
             select(func.count())
             .select_from(Call)
             .where(
-                Call.status == "scheduled",
+                Call.status == CallStatus.SCHEDULED,
                 Call.scheduled_at >= utcnow(),
                 or_(Call.caller_id == person_id, Call.partner_id == person_id),
             )
@@ -165,7 +167,7 @@ def open_work(ctx: AppContext, person_id: int) -> RetireResult:
         actions = s.scalar(
             select(func.count())
             .select_from(ActionItem)
-            .where(ActionItem.owner_id == person_id, ActionItem.status == "open")
+            .where(ActionItem.owner_id == person_id, ActionItem.status == ActionStatus.OPEN)
         )
     return RetireResult(person_id, int(calls or 0), int(actions or 0))
 

@@ -23,6 +23,7 @@ import datetime as dt
 from sqlalchemy import text, update
 
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.roster.dates import (
     add_months,
     is_lapsed,
@@ -32,9 +33,7 @@ from winback_desktop.services.roster.dates import (
     parse_date,
 )
 from winback_desktop.services.roster.query import (
-    DECISIONS,
     SORTS,
-    STATUSES,
     RosterResult,
     RosterRow,
     call_list,
@@ -54,13 +53,12 @@ from winback_desktop.services.roster.report import (
 )
 from winback_desktop.services.roster.rules import Rule, lapse_months, last_purchase_as_of, rule
 from winback_desktop.services.roster.rules import lapsed as lapsed_clause
+from winback_desktop.services.vocab import CustomerStatus, Decision
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import Customer, utcnow
 
 __all__ = [
-    "DECISIONS",
     "SORTS",
-    "STATUSES",
     "LapsedRow",
     "RosterResult",
     "RosterRow",
@@ -105,14 +103,14 @@ def refresh_statuses(ctx: AppContext, as_of: dt.date | None = None, months: int 
     with transaction(ctx.sessions) as s:
         gone = s.execute(
             update(Customer)
-            .where(Customer.status.in_(("active", "won_back")), is_lapsed_now)
-            .values(status="lapsed")
+            .where(Customer.status.in_((CustomerStatus.ACTIVE, CustomerStatus.WON_BACK)), is_lapsed_now)
+            .values(status=CustomerStatus.LAPSED)
             .execution_options(synchronize_session=False)
         ).rowcount
         back = s.execute(
             update(Customer)
-            .where(Customer.status == "lapsed", last_purchase_as_of(r) >= r.cutoff)
-            .values(status="active")
+            .where(Customer.status == CustomerStatus.LAPSED, last_purchase_as_of(r) >= r.cutoff)
+            .values(status=CustomerStatus.ACTIVE)
             .execution_options(synchronize_session=False)
         ).rowcount
     return gone + back
@@ -141,15 +139,13 @@ def _set(ctx: AppContext, customer_id: int, **values) -> None:
             .execution_options(synchronize_session=False)
         ).rowcount
         if not n:
-            raise LookupError(f"no customer with id {customer_id}")
+            raise NotFound("customer", customer_id)
 
 
 def mark_lost(ctx: AppContext, customer_id: int, reason: str = "") -> None:
     """Mark a customer lost by hand; the reason (if any) is added to their notes, dated."""
     with transaction(ctx.sessions) as s:
-        c = s.get(Customer, customer_id)
-        if c is None:
-            raise LookupError(f"no customer with id {customer_id}")
+        c = get_or_raise(s, Customer, customer_id)
         c.status = "lost"
         reason = " ".join(reason.split())
         if reason:
@@ -162,9 +158,7 @@ def unmark_lost(ctx: AppContext, customer_id: int) -> str:
     """Take back a "lost" mark: the status follows the lapse rule again. Returns the new status."""
     r = rule(ctx)
     with transaction(ctx.sessions) as s:
-        c = s.get(Customer, customer_id)
-        if c is None:
-            raise LookupError(f"no customer with id {customer_id}")
+        c = get_or_raise(s, Customer, customer_id)
         if c.status == "lost":
             recent = c.last_purchase is not None and not is_lapsed(c.last_purchase, r.as_of, r.months)
             c.status = "active" if recent else "lapsed"
@@ -179,15 +173,13 @@ def decide(ctx: AppContext, customer_id: int, decision: str, reason: str = "") -
     A let-go customer keeps every call and note; their priority becomes 0 with "Let go: <why>".
     Taking a let-go back recomputes their priority.
     """
-    if decision not in DECISIONS:
-        raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+    if decision not in Decision.values():
+        raise ValueError(f"decision must be one of {', '.join(Decision)}, not {decision!r}")
     reason = reason.strip()
     if decision == "let_go" and not reason:
         raise ValueError("letting a customer go needs a reason (e.g. 'always disputes invoices')")
     with transaction(ctx.sessions) as s:
-        c = s.get(Customer, customer_id)
-        if c is None:
-            raise LookupError(f"no customer with id {customer_id}")
+        c = get_or_raise(s, Customer, customer_id)
         was = c.decision
         c.decision, c.decision_reason = decision, reason
         c.decided_at = None if decision == "undecided" else utcnow()

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import ActionInfo, CallSummary, CustomerCard
+from winback_desktop.services.errors import get_or_raise
 from winback_desktop.store.models import ActionItem, Call, Customer, Person
 
 
@@ -16,9 +17,7 @@ def count(ctx: AppContext) -> int:
 
 def card(ctx: AppContext, customer_id: int, exclude_call: int | None = None) -> CustomerCard:
     with ctx.sessions() as s:
-        c = s.get(Customer, customer_id)
-        if c is None:
-            raise LookupError(f"no customer with id {customer_id}")
+        c = get_or_raise(s, Customer, customer_id)
         calls_q = (
             select(Call, Person.name)
             .outerjoin(Person, Person.id == Call.caller_id)

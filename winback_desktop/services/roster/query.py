@@ -19,11 +19,10 @@ from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import RosterRow, roster_row
 from winback_desktop.services.roster import scan
 from winback_desktop.services.roster.rules import value
+from winback_desktop.services.vocab import CustomerStatus, Decision
 from winback_desktop.store.models import Customer
 
-STATUSES = ("lapsed", "lost", "won_back", "active")
 COUNT_CAP = 10_000  # roster_search counts up to this many
-DECISIONS = ("undecided", "pursue", "let_go")
 SORTS = {
     "priority": Customer.priority,
     "company": Customer.company,
@@ -257,8 +256,8 @@ def call_list(ctx: AppContext, limit: int = 50, *, offset: int = 0) -> list[Rost
     """Whom to call: lapsed or lost customers, pursue or undecided (never let go), by priority."""
     return roster_page(
         ctx,
-        status=("lapsed", "lost"),
-        decision=("pursue", "undecided"),
+        status=(CustomerStatus.LAPSED, CustomerStatus.LOST),
+        decision=(Decision.PURSUE, Decision.UNDECIDED),
         sort="priority",
         descending=True,
         offset=offset,

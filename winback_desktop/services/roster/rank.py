@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, case, func, select
 
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.errors import NotFound
 from winback_desktop.services.roster.dates import is_lapsed, lapse_date, months_between
 from winback_desktop.services.roster.rules import Rule, departed, rule, value
 from winback_desktop.store.connection import transaction
@@ -223,7 +224,7 @@ def rescore(ctx: AppContext, customer_id: int, as_of: dt.date | None = None) -> 
     with ctx.sessions() as s:
         row = s.execute(_facts_query(r).where(Customer.id == customer_id)).one_or_none()
         if row is None:
-            raise LookupError(f"no customer with id {customer_id}")
+            raise NotFound("customer", customer_id)
         f = _facts(row)
         fixed = _not_ranked(f, r)
         if fixed is not None:

@@ -21,6 +21,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.schedule.times import (
     ACTIVE,
     DEFAULT_MINUTES,
@@ -121,9 +122,7 @@ def check_minutes(minutes: int) -> int:
 
 
 def _active_person(s: Session, person_id: int, what: str) -> Person:
-    p = s.get(Person, person_id)
-    if p is None:
-        raise LookupError(f"no person with id {person_id} (the call's {what})")
+    p = get_or_raise(s, Person, person_id, detail=f"the call's {what}")
     if not p.active:
         raise ValueError(f"{p.name} is retired and cannot be the call's {what}")
     return p
@@ -132,17 +131,14 @@ def _active_person(s: Session, person_id: int, what: str) -> Person:
 def _check_booking(
     s: Session, customer_id: int, leader_id: int, partner_id: int | None, cycle_id: int | None
 ) -> None:
-    if s.get(Customer, customer_id) is None:
-        raise LookupError(f"no customer with id {customer_id}")
+    get_or_raise(s, Customer, customer_id)
     _active_person(s, leader_id, "leader")
     if partner_id is not None:
         if partner_id == leader_id:
             raise ValueError("the partner must be someone other than the leader")
         _active_person(s, partner_id, "partner")
     if cycle_id is not None:
-        cycle = s.get(RescueCycle, cycle_id)
-        if cycle is None:
-            raise LookupError(f"no rescue cycle with id {cycle_id}")
+        cycle = get_or_raise(s, RescueCycle, cycle_id)
         if cycle.status != "open":
             raise ValueError(f"the rescue cycle {cycle.name!r} is closed")
 
@@ -259,9 +255,7 @@ def schedule_call(
 
 
 def _scheduled(s: Session, call_id: int) -> Call:
-    call = s.get(Call, call_id)
-    if call is None:
-        raise LookupError(f"no call with id {call_id}")
+    call = get_or_raise(s, Call, call_id)
     if call.status != "scheduled":
         raise ValueError(f"call {call_id} is {call.status.replace('_', ' ')}, not scheduled")
     return call

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-ACTIVE = ("scheduled", "in_progress")  # calls that still take someone's time
+from winback_desktop.services.vocab import ACTIVE_CALL_STATUSES
+
+ACTIVE = ACTIVE_CALL_STATUSES  # calls that still take someone's time
 DEFAULT_MINUTES = 30
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.schedule.times import ACTIVE, DEFAULT_MINUTES, day_bounds
 from winback_desktop.store.models import ActionItem, Call, CallAttempt, Customer, Person, RescueCycle
 
@@ -240,9 +241,7 @@ def agenda_item(ctx: AppContext, call_id: int) -> AgendaItem:
     with ctx.sessions() as s:
         row = s.execute(_agenda_query().where(Call.id == call_id)).first()
         if row is None:
-            call = s.get(Call, call_id)
-            if call is None:
-                raise LookupError(f"no call with id {call_id}")
+            call = get_or_raise(s, Call, call_id)
             raise ValueError(f"call {call_id} is {call.status.replace('_', ' ')}, not on the schedule")
     return _item(row)
 
@@ -344,8 +343,7 @@ def today(ctx: AppContext, person_id: int, day: dt.date | None = None) -> TodayV
     day = day or dt.date.today()
     lo, hi = day_bounds(day)
     with ctx.sessions() as s:
-        if s.get(Person, person_id) is None:
-            raise LookupError(f"no person with id {person_id}")
+        get_or_raise(s, Person, person_id)
         calls = [
             _item(r)
             for r in s.execute(

@@ -10,14 +10,10 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from winback_desktop.services.dto import CustomerCard
+from winback_desktop.services.vocab import CallStatus
 from winback_desktop.ui.kit.format import money, short_date
 
-STATUS_LABELS = {
-    "scheduled": "scheduled",
-    "in_progress": "unfinished",
-    "completed": "done",
-    "abandoned": "abandoned",
-}
+STATUS_LABELS = {s.value: s.label.lower() for s in CallStatus}  # in a sentence: "unfinished"
 
 
 def tel_url(phone: str) -> QUrl:

@@ -38,6 +38,7 @@ class StagePage(QScrollArea):
     def __init__(
         self,
         stage: Stage,
+        listen: Stage,
         detail: CallDetail,
         session: CallSession,
         placeholders: dict[str, str],
@@ -52,13 +53,13 @@ class StagePage(QScrollArea):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(12, 8, 12, 12)
 
+        # Shown by the window on the stage that offers help while ``listen`` has no notes.
         self.guard = QFrame(objectName="guard")
         guard_row = QHBoxLayout(self.guard)
-        guard_row.addWidget(
-            QLabel("Nothing is noted in Probe yet. Listen first: hear their story before offering help."), 1
-        )
-        back = QPushButton("Back to Probe")
-        back.clicked.connect(lambda: self.go_to_stage.emit("probe"))
+        nothing = f"Nothing is noted in {listen.title} yet."
+        guard_row.addWidget(QLabel(f"{nothing} Listen first: hear their story before offering help."), 1)
+        back = QPushButton(f"Back to {listen.title}")
+        back.clicked.connect(lambda: self.go_to_stage.emit(listen.key))
         guard_row.addWidget(back)
         self.guard.hide()
         layout.addWidget(self.guard)
@@ -118,7 +119,7 @@ class StagePage(QScrollArea):
         if f.kind == "actions":
             return ActionsEditor(self.session, catalogue["people"], detail)
         editor = SIMPLE_EDITORS[f.kind](f)
-        editor.set_value(_stored_value(f, detail))
+        editor.set_value(detail.saved_text(f.key))
         stage_key = self.stage.key
         editor.changed.connect(lambda: self.session.note(stage_key, f.key, editor.value))
         return editor
@@ -142,13 +143,3 @@ class StagePage(QScrollArea):
             elif hasattr(editor, "value") and str(editor.value()).strip():
                 return True
         return False
-
-
-def _stored_value(f: Field, detail: CallDetail) -> str:
-    if f.key == "keep_in_touch":
-        return {True: "yes", False: "no", None: ""}[detail.keep_in_touch]
-    if f.key == "next_contact":
-        return detail.next_contact.isoformat() if detail.next_contact else ""
-    if f.key in ("accepts_help", "customer_answer", "outcome"):
-        return getattr(detail, f.key)
-    return detail.answers.get(f.key, "")

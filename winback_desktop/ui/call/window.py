@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from winback_desktop.script import CallScript, ScriptError, load_script_text
+from winback_desktop.script import CallScript, ScriptError, StageRole, load_script_text
 from winback_desktop.services import catalogue
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.calls.briefing import first_name
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail
+from winback_desktop.services.people import team
 from winback_desktop.ui.call.autosave import Autosaver
 from winback_desktop.ui.call.customer_card import CustomerCardView
 from winback_desktop.ui.call.partner_notes import PARTNER_FIELD, PARTNER_STAGE, PartnerNotes
@@ -63,7 +64,7 @@ def placeholder_values(ctx: AppContext, detail: CallDetail) -> dict[str, str]:
 @functools.lru_cache(maxsize=8)
 def _snapshot_script(text: str) -> CallScript:
     # Most calls carry the same snapshot: parse it once (~5 ms). CallScript is frozen.
-    return load_script_text(text, "call script snapshot")
+    return load_script_text(text, "call script snapshot", legacy_roles=True)
 
 
 def script_for(ctx: AppContext, detail: CallDetail) -> CallScript:
@@ -103,7 +104,7 @@ class CallWindow(QMainWindow):
         self.setObjectName("callWindow")
         self.autosave = Autosaver(self)
         self.session = CallSession(ctx, call_id, self.autosave)
-        people = [(p.id, p.name) for p in catalogue.people(ctx)]
+        people = [(p.id, p.name) for p in team.list_people(ctx)]
         lookups = {
             "reasons": catalogue.reasons(ctx),
             "options": catalogue.help_options(ctx),
@@ -198,7 +199,8 @@ class CallWindow(QMainWindow):
 
     def _build_page(self, key: str) -> StagePage:
         stage = self.script.stage(key)
-        page = StagePage(stage, self.detail, self.session, *self._page_inputs)
+        listen = self.script.stage_for(StageRole.LISTEN)
+        page = StagePage(stage, listen, self.detail, self.session, *self._page_inputs)
         page.go_to_stage.connect(self.go_to)
         self.stack.addWidget(page)
         style_named_widgets(page)
@@ -257,10 +259,11 @@ class CallWindow(QMainWindow):
             self.visited.add(self.current)
         self.current = key
         page = self.pages[key]
-        if key == "probe":
+        if any(f.prefill_from for f in page.stage.fields):
             self._prefill_heard_back()
-        if key == "earn":
-            page.guard.setVisible(not self.pages["probe"].has_notes())
+        if page.stage.role == StageRole.HELP:
+            # Offering help before anything is heard: say so (the listen stage has no notes).
+            page.guard.setVisible(not self.pages[self.script.stage_for(StageRole.LISTEN).key].has_notes())
         self.stack.setCurrentWidget(page)
         self.stepper.set_current(key, self.visited)
         keys = self.stage_keys()
@@ -311,9 +314,13 @@ class CallWindow(QMainWindow):
         return self.pages[stage.key].editors[key]
 
     def add_next_step(self) -> None:
-        if self.current != "close":
-            self.go_to("close")
-        self.editor("next_steps").add_step()
+        found = self.script.field_of_kind("actions")
+        if found is None:  # a script without next steps
+            return
+        stage, steps = found
+        if self.current != stage.key:
+            self.go_to(stage.key)
+        self.editor(steps.key).add_step()
 
     def preview_sheet(self) -> PdfPreview | None:
         """The action sheet on screen, with Print… and Save as… (nothing is written until then)."""
@@ -363,8 +370,8 @@ class CallWindow(QMainWindow):
 
     def end_call(self) -> None:
         self.autosave.flush()
-        outcome = self.editor("outcome").value() if self._has_field("outcome") else "x"
-        if not outcome:
+        found = self.script.outcome_field()
+        if found is not None and not self.editor(found[1].key).value():
             answer = QMessageBox.question(
                 self,
                 "End call",
@@ -373,7 +380,7 @@ class CallWindow(QMainWindow):
                 QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
-                self.go_to("close")
+                self.go_to(found[0].key)
                 return
         calls.finish_call(self.ctx, self.call_id)
         self._backup_after_call()
@@ -387,13 +394,6 @@ class CallWindow(QMainWindow):
             maintenance.backup_now(self.ctx.paths, "after-call")
         except Exception:  # noqa: BLE001 - the call is saved; a failed extra copy is only logged
             log.exception("backup after call %s failed", self.call_id)
-
-    def _has_field(self, key: str) -> bool:
-        try:
-            self.script.field(key)
-        except KeyError:
-            return False
-        return True
 
     def _tick(self) -> None:
         elapsed = dt.datetime.now(dt.UTC).replace(tzinfo=None) - self._started

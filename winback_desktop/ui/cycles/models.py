@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from winback_desktop.services.cycles.rescue import AssignmentRow, CycleInfo, CycleProgress
+from winback_desktop.services.vocab import AssignmentKind
 from winback_desktop.ui.cycles.dialogs import date_range
 
 Index = QModelIndex | QPersistentModelIndex
@@ -21,8 +22,8 @@ FILTER_ROLE = Qt.ItemDataRole.UserRole + 2
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 GREY = QColor("#8a8f98")
 WARN = QColor("#a15c00")
-KIND_LABELS = {"executive": "Executive", "caller": "Recovery caller"}
-SHORT_KINDS = {"executive": "Executive", "caller": "Caller"}
+KIND_LABELS = {k.value: k.label for k in AssignmentKind}
+SHORT_KINDS = {k.value: k.short_label for k in AssignmentKind}
 
 
 def next_call_text(when: dt.datetime | None) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from winback_desktop.services.followups.board import NO_OWNER_LABEL, FollowUp
+from winback_desktop.services.vocab import ActionStatus
 from winback_desktop.ui.kit.format import short_date
 
 Index = QModelIndex | QPersistentModelIndex
@@ -24,7 +25,7 @@ OVERDUE_COLOUR = QColor("#b3261e")
 QUIET_COLOUR = QColor("#6b6f76")
 ID_ROLE = Qt.ItemDataRole.UserRole
 _FAR_FUTURE = dt.date.max
-_STATUS_RANK = {"open": 1, "done": 2, "cancelled": 3}
+_STATUS_RANK = {s.value: rank for rank, s in enumerate(ActionStatus, start=1)}  # open, done, cancelled
 
 
 def local_date(value: dt.datetime | None) -> dt.date | None:

@@ -35,13 +35,14 @@ from winback_desktop.services.context import AppContext
 from winback_desktop.services.followups import board as followups
 from winback_desktop.services.followups.board import NO_OWNER, NO_OWNER_LABEL, FollowUp
 from winback_desktop.services.people import team as people
+from winback_desktop.services.vocab import ActionStatus
 from winback_desktop.ui.followups.details import DueDateDialog, FollowUpDetails, short_line
 from winback_desktop.ui.followups.model import COLUMNS, OWNER, WHAT, FollowUpsModel
 from winback_desktop.ui.kit.format import short_date
 
 SEARCH_DELAY_MS = 150
 ALL_OWNERS = None
-STATUS_CHOICES = (("Open", "open"), ("Done", "done"), ("Cancelled", "cancelled"), ("All", "all"))
+STATUS_CHOICES = (*((s.label, s.value) for s in ActionStatus), ("All", "all"))
 COLUMN_WIDTHS = (96, 140, 190, 0, 104)  # What stretches
 
 

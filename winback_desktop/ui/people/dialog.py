@@ -37,10 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop import APP_NAME
-from winback_desktop.services.catalogue import ROLES
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.people import team as people
 from winback_desktop.services.people.team import PersonRecord
+from winback_desktop.services.vocab import Role
 
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -151,7 +151,7 @@ class PersonForm(QDialog):
         self.setWindowTitle(f"Edit {person.name}" if person else "Add a person")
         self.name = QLineEdit(placeholderText="e.g. Dana Whitfield")
         self.role = QComboBox()
-        for key, label in ROLES.items():
+        for key, label in Role.choices():
             self.role.addItem(label, key)
         self.title = QLineEdit(placeholderText="optional, e.g. Chief Operating Officer")
         self.email = QLineEdit(placeholderText="optional, e.g. dana@example.com (for invitations)")

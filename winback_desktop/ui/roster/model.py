@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from winback_desktop.services.dto import RosterRow
+from winback_desktop.services.vocab import Decision
 from winback_desktop.ui.kit.format import money, short_date
 
 PAGE = 200
 Index = QModelIndex | QPersistentModelIndex
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-DECISION_LABELS = {"undecided": "undecided", "pursue": "pursue", "let_go": "let go"}
+DECISION_LABELS = {d.value: d.label.lower() for d in Decision}  # in a column: "let go"
 
 
 def row_value(r: RosterRow):

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop.services.dto import RosterRow
+from winback_desktop.services.vocab import CustomerStatus, Decision
 from winback_desktop.ui.kit.format import money, short_date
 from winback_desktop.ui.roster.model import COLUMNS, PAGE, RosterModel, row_value
 
@@ -37,18 +38,13 @@ SEARCH_DELAY_MS = 150
 ANY = None
 DECISION_FILTERS = (
     ("Any decision", ANY),
-    ("To call (pursue + undecided)", ("pursue", "undecided")),
-    ("Pursue", "pursue"),
-    ("Undecided", "undecided"),
-    ("Let go", "let_go"),
+    ("To call (pursue + undecided)", (Decision.PURSUE.value, Decision.UNDECIDED.value)),
+    *((d.label, d.value) for d in (Decision.PURSUE, Decision.UNDECIDED, Decision.LET_GO)),
 )
 STATUS_FILTERS = (
     ("Any status", ANY),
-    ("Lapsed or lost", ("lapsed", "lost")),
-    ("Lapsed", "lapsed"),
-    ("Lost", "lost"),
-    ("Won back", "won_back"),
-    ("Active", "active"),
+    ("Lapsed or lost", (CustomerStatus.LAPSED.value, CustomerStatus.LOST.value)),
+    *((s.label, s.value) for s in CustomerStatus),
 )
 
 
@@ -120,7 +116,7 @@ class CustomerDetails(QFrame):
             return
         e = html.escape
         self.title.setText(f"<h3 style='margin:0'>{e(r.company)}</h3>{e(r.contact_name)}")
-        decision = {"pursue": "Pursue", "let_go": "Let go", "undecided": "Undecided"}[r.decision]
+        decision = Decision.label_of(r.decision)
         if r.decision == "let_go" and r.decision_reason:
             decision += f" — {e(r.decision_reason)}"
         checked = r.contact_verified_on

@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
 from winback_desktop.services.calls import attempts
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.people import team as people
+from winback_desktop.services.vocab import Disposition
 
 
 def outcome_text(result: attempts.AttemptResult) -> str:
     """What the attempt set in motion, in words for the status bar."""
-    parts = [f"Logged: {attempts.DISPOSITIONS[result.disposition].lower()}."]
+    parts = [f"Logged: {Disposition(result.disposition).label.lower()}."]
     if result.verify_contact_flagged:
         parts.append("The contact details are flagged to be verified.")
     if result.call_back is not None:
@@ -48,7 +49,7 @@ class AttemptDialog(QDialog):
         self.buttons_by_code: dict[str, QRadioButton] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("What happened when you called?"))
-        for i, (code, label) in enumerate(attempts.DISPOSITIONS.items(), start=1):
+        for i, (code, label) in enumerate(Disposition.choices(), start=1):
             button = QRadioButton(f"&{i} {label}")
             self.group.addButton(button)
             self.buttons_by_code[code] = button

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.people import team as people
 from winback_desktop.services.schedule import booking as schedule
+from winback_desktop.services.vocab import Role
 
 
 def next_slot(now: dt.datetime | None = None) -> dt.datetime:
@@ -43,9 +44,9 @@ class ScheduleDialog(QDialog):
         self.partner = QComboBox()
         self.partner.addItem("— no partner —", None)
         for p in people.list_people(ctx):
-            if p.role in ("executive", "caller"):
+            if p.role in (Role.EXECUTIVE, Role.CALLER):
                 self.leader.addItem(f"{p.name} ({p.role_label})", p.id)
-            if p.role == "partner":
+            if p.role == Role.PARTNER:
                 self.partner.addItem(p.name, p.id)
         me = people.current_user(ctx)
         if me is not None and self.leader.findData(me.id) >= 0:
