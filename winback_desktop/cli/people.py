@@ -6,11 +6,12 @@ import argparse
 from typing import TYPE_CHECKING
 
 from winback_desktop.cli.common import Commands, add_command, fail, print_table, runs, user_errors
+from winback_desktop.services.vocab import Role
 
 if TYPE_CHECKING:
     from winback_desktop.services.context import AppContext
 
-ROLES = ("executive", "caller", "partner")
+ROLES = Role.values()
 
 
 def register(sub: Commands) -> None:
