@@ -37,7 +37,7 @@ def register(sub: Commands) -> None:
 
 
 def _brief(args: argparse.Namespace, ctx: AppContext) -> int:
-    from winback_desktop.reports.atomic import atomic_write_bytes
+    from winback_desktop.files import atomic_write_bytes
     from winback_desktop.reports.briefing import build_briefing
     from winback_desktop.services.calls.briefing import briefing_data
 

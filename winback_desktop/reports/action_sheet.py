@@ -32,7 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from winback_desktop.reports.atomic import atomic_write_bytes
+from winback_desktop.files import atomic_write_bytes
 from winback_desktop.reports.fonts import register_fonts
 from winback_desktop.reports.layout import (
     BODY_W,

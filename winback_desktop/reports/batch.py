@@ -26,8 +26,8 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate
 from sqlalchemy import and_, func, or_, select
 
+from winback_desktop.files import atomic_write_bytes
 from winback_desktop.reports.action_sheet import default_labels_script, sheet_document, sheet_parts
-from winback_desktop.reports.atomic import atomic_write_bytes
 from winback_desktop.reports.fonts import REGULAR, register_fonts
 from winback_desktop.reports.layout import (
     FRAME_PADDING,

@@ -23,8 +23,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
+from winback_desktop.files import atomic_write_bytes
 from winback_desktop.reports.action_sheet import sheet_document
-from winback_desktop.reports.atomic import atomic_write_bytes
 from winback_desktop.reports.fonts import BOLD, REGULAR, register_fonts
 from winback_desktop.reports.layout import (
     ACCENT,

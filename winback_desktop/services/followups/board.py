@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
-from winback_desktop.services.calls.export import write_csv_atomic
+from winback_desktop.files import atomic_write_csv
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.vocab import ActionStatus
@@ -374,8 +374,8 @@ def csv_row(f: FollowUp) -> list[str]:
 def export_followups(ctx: AppContext, out: Path, **filters) -> int:
     """Write the board (same filters as :func:`board`) to ``out`` as CSV; returns the row count.
 
-    UTF-8 with a BOM, formula-safe cells, written atomically with mode 0600 (see export.py).
+    UTF-8 with a BOM, formula-safe cells, written atomically with mode 0600 (see files.py).
     """
     items = board(ctx, **filters)
-    write_csv_atomic(Path(out), CSV_HEADER, (csv_row(f) for f in items))
+    atomic_write_csv(Path(out), CSV_HEADER, (csv_row(f) for f in items))
     return len(items)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Numeric, func, select, type_coerce
 
-from winback_desktop.services.calls.export import write_csv_atomic
+from winback_desktop.files import atomic_write_csv
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.roster.dates import (
     PERIODS,
@@ -225,5 +225,5 @@ def export_customers(ctx: AppContext, out: Path) -> int:
 
     with ctx.sessions() as s:
         result = s.connection().execute(q)  # streamed into the file, not held in memory
-        write_csv_atomic(Path(out), EXPORT_COLUMNS, rows())
+        atomic_write_csv(Path(out), EXPORT_COLUMNS, rows())
     return count

@@ -9,11 +9,8 @@ updated file changes the event instead of adding a second one.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Iterable
 from decimal import Decimal
-from pathlib import Path
 
 from icalendar import Calendar, Event, vCalAddress
 
@@ -147,23 +144,3 @@ def call_invitation(ctx: AppContext, call_id: int, *, stamp: dt.datetime | None 
     item = agenda_item(ctx, call_id)
     method = "REQUEST" if item.leader_email else None
     return agenda_ics([item], method=method, stamp=stamp)
-
-
-def write_ics(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write the file atomically (a private temp file beside it, then a rename), mode 0600."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return target

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.files import atomic_write_bytes
 from winback_desktop.services.calls import attempts
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.people import team as people
@@ -284,7 +285,7 @@ class TodayTab(QWidget):
             target = Path(name)
         from winback_desktop.services.schedule import ics as agenda_ics
 
-        return agenda_ics.write_ics(target, agenda_ics.call_invitation(self.ctx, data[2]))
+        return atomic_write_bytes(target, agenda_ics.call_invitation(self.ctx, data[2]))
 
     def save_agenda(self, target: Path | None = None) -> Path | None:
         if not isinstance(target, Path):
@@ -296,4 +297,4 @@ class TodayTab(QWidget):
         from winback_desktop.services.schedule import ics as agenda_ics
 
         items = schedule.agenda(self.ctx, days=14, person_id=self.person.currentData())
-        return agenda_ics.write_ics(target, agenda_ics.agenda_ics(items))
+        return atomic_write_bytes(target, agenda_ics.agenda_ics(items))
