@@ -51,8 +51,7 @@ from winback_desktop.reports.layout import (
     value,
     who,
 )
-from winback_desktop.services.calls.briefing import Briefing, briefing_data
-from winback_desktop.services.context import AppContext
+from winback_desktop.services.calls.briefing import Briefing
 
 OVERDUE = colors.HexColor("#A8321E")
 FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - 2 * FRAME_PADDING
@@ -470,9 +469,9 @@ def build_briefing(b: Briefing, *, generated: dt.datetime | None = None) -> byte
     return buf.getvalue()
 
 
-def write_briefing(ctx: AppContext, call_id: int, out: Path, *, generated: dt.datetime | None = None) -> Path:
-    """Write the brief for call ``call_id`` to ``out`` atomically; LookupError for an unknown call."""
-    data = build_briefing(briefing_data(ctx, call_id), generated=generated)
+def write_briefing(b: Briefing, out: Path, *, generated: dt.datetime | None = None) -> Path:
+    """Write the brief for ``b`` to ``out`` atomically; returns the path written."""
+    data = build_briefing(b, generated=generated)
     out = Path(out)
     atomic_write_bytes(out, data)
     return out

@@ -234,16 +234,15 @@ class TodayTab(QWidget):
 
     def show_day_sheets(self) -> PdfPreview | None:
         """Action sheets for every call of the shown day, as one PDF, with a progress bar."""
-        from winback_desktop.reports.batch import calls_for_day
+        from winback_desktop.services.calls import sheets
 
         day = self.day.date().toPython()
-        return self.show_sheets(calls_for_day(self.ctx, day), f"{day:%d %b %Y}")
+        return self.show_sheets(sheets.calls_for_day(self.ctx, day), f"{day:%d %b %Y}")
 
     def show_sheets(self, ids: list[int], label: str) -> PdfPreview | None:
         """Action sheets for ``ids`` as one PDF (progress bar, Stop), previewed to print or save."""
         from winback_desktop.reports.batch import BatchCancelled, build_batch_sheets
-        from winback_desktop.services import catalogue
-        from winback_desktop.services.calls import lifecycle as calls
+        from winback_desktop.services.calls import sheets
 
         if not ids:
             QMessageBox.information(self, "Action sheets", f"No calls for {label}: nothing to print.")
@@ -256,10 +255,11 @@ class TodayTab(QWidget):
             progress.setValue(done)
             QApplication.processEvents()  # keeps the window painting and Stop clickable
 
+        batch = sheets.sheet_batch(self.ctx, ids)
         try:
             pdf = build_batch_sheets(
-                [calls.detail(self.ctx, i) for i in ids],
-                company_name=catalogue.configured_company_name(self.ctx),
+                batch.details,
+                company_name=batch.company_name,
                 progress=report,
                 should_cancel=progress.wasCanceled,
             )
