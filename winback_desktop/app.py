@@ -270,10 +270,10 @@ def start_gui(paths: Paths):
 
         from winback_desktop.services.maintenance import backups as maintenance
 
-        jobs = [("winback_desktop.services.maintenance.refresh_job", ranked)]
+        jobs = [("winback_desktop.jobs.refresh", ranked)]
         maintenance.remove_partial_backups(paths)  # what an interrupted backup left behind
         if maintenance.backup_due(paths):
-            jobs.append(("winback_desktop.services.maintenance.backup_job", backed_up))
+            jobs.append(("winback_desktop.jobs.backup", backed_up))
         for module, done in jobs:
             window.background_jobs.append(run_in_background(window, module, [str(paths.data_dir)], done))
     return app, window, ctx, None

@@ -1,6 +1,6 @@
 """Import customers or order history from CSV: preview, mapping, progress and cancel.
 
-The import runs in a child process (services/import_job.py), so the window stays responsive and
+The import runs in a child process (jobs/import_file.py), so the window stays responsive and
 Stop ends it: SQLite rolls back what it had begun. A file with bad rows imports nothing and lists
 them with their line numbers.
 """
@@ -202,7 +202,7 @@ class ImportDialog(QDialog):
         self._output = b""
         self._process = child_process(
             self,
-            "winback_desktop.services.imports.job",
+            "winback_desktop.jobs.import_file",
             [
                 str(self.ctx.paths.data_dir),
                 self.kind,
