@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
+from winback_desktop.formats import day_month_year
 from winback_desktop.reports import action_sheet, fonts
 from winback_desktop.reports.action_sheet import build_action_sheet, write_action_sheet
 from winback_desktop.services import catalogue
@@ -164,7 +165,7 @@ def test_every_next_step_is_a_row_with_tick_box_owner_and_due_date(ctx):
     flat = squash(text)
     owners = {"partner": "Nikos Papadopoulos", "other": "Анна Петрова"}
     for what, who, due in ACTIONS:
-        row = squash(f"☐ {what} {owners[who]} {action_sheet.fmt_date(due, weekday=True)}")
+        row = squash(f"☐ {what} {owners[who]} {day_month_year(due, weekday=True)}")
         assert row in flat, row
     assert flat.count("☐") == len(ACTIONS)
 

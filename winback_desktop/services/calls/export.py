@@ -8,7 +8,6 @@ failed export never leaves half a file, and an earlier export stays as it was.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from winback_desktop.files import atomic_write_csv
+from winback_desktop.formats import iso_utc, yes_no
 from winback_desktop.services.context import AppContext
 from winback_desktop.store.models import (
     ActionItem,
@@ -57,15 +57,6 @@ TAIL = [
     "outcome",
     "action_items",
 ]
-
-
-def _iso(value: dt.datetime | None) -> str:
-    # The database keeps naive UTC; say so in the cell.
-    return value.replace(tzinfo=dt.UTC).isoformat(timespec="seconds") if value else ""
-
-
-def _yes_no(value: bool | None) -> str:
-    return "" if value is None else ("yes" if value else "no")
 
 
 def note_columns(ctx: AppContext, stored: Iterable[str] = ()) -> list[str]:
@@ -134,9 +125,9 @@ def _rows(ctx: AppContext) -> tuple[list[str], list[list[str]]]:
                 caller_name or "",
                 partner_name or "",
                 call.status,
-                _iso(call.scheduled_at),
-                _iso(call.started_at),
-                _iso(call.ended_at),
+                iso_utc(call.scheduled_at),
+                iso_utc(call.started_at),
+                iso_utc(call.ended_at),
                 call.script_name,
                 call.script_version,
                 *(given.get(key, "") for key in notes),
@@ -145,7 +136,7 @@ def _rows(ctx: AppContext) -> tuple[list[str], list[list[str]]]:
                 LIST_SEP.join(offers.get(call.id, [])),
                 call.accepts_help,
                 call.customer_answer,
-                _yes_no(call.keep_in_touch),
+                yes_no(call.keep_in_touch),
                 call.next_contact.isoformat() if call.next_contact else "",
                 call.outcome,
                 "\n".join(actions.get(call.id, [])),

@@ -21,6 +21,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from winback_desktop.files import atomic_write_csv
+from winback_desktop.formats import iso_utc
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.vocab import ActionStatus
@@ -345,11 +346,6 @@ CSV_HEADER = [
 ]
 
 
-def _iso(value: dt.datetime | None) -> str:
-    # The database keeps naive UTC; say so in the cell.
-    return value.replace(tzinfo=dt.UTC).isoformat(timespec="seconds") if value else ""
-
-
 def csv_row(f: FollowUp) -> list[str]:
     return [
         str(f.id),
@@ -363,10 +359,10 @@ def csv_row(f: FollowUp) -> list[str]:
         f.phone,
         f.what,
         f.done_note,
-        _iso(f.done_at),
-        _iso(f.created_at),
+        iso_utc(f.done_at),
+        iso_utc(f.created_at),
         str(f.call_id),
-        _iso(f.call_at),
+        iso_utc(f.call_at),
         f.caller_name,
     ]
 

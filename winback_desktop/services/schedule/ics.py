@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
 
 from icalendar import Calendar, Event, vCalAddress
 
 from winback_desktop import __version__
+from winback_desktop.formats import money
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.schedule.booking import CALL_PURPOSE, AgendaItem, agenda_item
 
@@ -36,10 +36,6 @@ def person_address(person_id: int | None, email: str) -> str:
     return f"urn:x-winback:person:{person_id if person_id is not None else 'unknown'}"
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
 def describe(item: AgendaItem) -> str:
     """The event's description: who, how to reach them, why we call, what they are worth."""
     contact = item.contact_name or "(no contact name)"
@@ -53,7 +49,7 @@ def describe(item: AgendaItem) -> str:
         lines.append(f"Email: {item.email}")
     lines += [
         f"Purpose: {CALL_PURPOSE}",
-        f"Yearly business at stake: {_money(item.value)}",
+        f"Yearly business at stake: {money(item.value)}",
         f"Leader: {item.leader_name or '(nobody yet)'}",
     ]
     if item.partner_name:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.formats import short_date_time
 from winback_desktop.importers.errors import (
     CsvImportError,
 )
@@ -134,7 +135,7 @@ class ImportDialog(QDialog):
         )
         if p.already_imported:
             self._say(
-                f"This exact file was already imported on {p.already_imported:%d %b %Y %H:%M} (UTC): "
+                f"This exact file was already imported on {short_date_time(p.already_imported)} (UTC): "
                 "importing it again changes nothing."
             )
         self.table.setColumnCount(len(p.header))

@@ -237,7 +237,7 @@ class TodayTab(QWidget):
         from winback_desktop.services.calls import sheets
 
         day = self.day.date().toPython()
-        return self.show_sheets(sheets.calls_for_day(self.ctx, day), f"{day:%d %b %Y}")
+        return self.show_sheets(sheets.calls_for_day(self.ctx, day), short_date(day))
 
     def show_sheets(self, ids: list[int], label: str) -> PdfPreview | None:
         """Action sheets for ``ids`` as one PDF (progress bar, Stop), previewed to print or save."""
