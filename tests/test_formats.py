@@ -12,6 +12,7 @@ from winback_desktop.formats import (
     MONTHS_SHORT,
     day_month_year,
     day_month_year_time,
+    iso_date_time,
     iso_utc,
     money,
     money_whole,
@@ -50,6 +51,7 @@ def test_dates() -> None:
     assert day_month_year_time(t) == "8 Dec 2026, 09:05"
     assert day_month_year_time(t, weekday=True) == "Tue 8 Dec 2026, 09:05"
     assert short_date_time(t) == "08 Dec 2026 09:05"
+    assert iso_date_time(t) == "2026-12-08 09:05"
     assert month_year(dt.date(2025, 6, 30)) == "June 2025"
     assert " ".join(MONTHS_SHORT) == "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
 

@@ -59,6 +59,11 @@ def short_date_time(value: dt.datetime) -> str:
     return f"{value:%d %b %Y %H:%M}"
 
 
+def iso_date_time(value: dt.datetime) -> str:
+    """``2026-12-08 14:05``, as the CLI and the import summary print a moment."""
+    return f"{value:%Y-%m-%d %H:%M}"
+
+
 def day_month_year(d: dt.date | None, *, weekday: bool = False) -> str:
     """``8 Dec 2026``, or ``Tue 8 Dec 2026`` with ``weekday``, as printed; "" for None."""
     if d is None:

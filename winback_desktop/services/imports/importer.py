@@ -39,6 +39,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from winback_desktop.formats import iso_date_time
 from winback_desktop.importers.errors import (
     AmbiguousDatesError,
     CsvImportError,
@@ -136,7 +137,7 @@ class ImportResult:
         """One line for the status bar and the CLI."""
         if self.already_imported is not None:
             return (
-                f"{self.file_name} was already imported on {self.already_imported:%Y-%m-%d %H:%M} (UTC); "
+                f"{self.file_name} was already imported on {iso_date_time(self.already_imported)} (UTC); "
                 "nothing changed."
             )
         if self.kind == CUSTOMERS:
