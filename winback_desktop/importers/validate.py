@@ -128,12 +128,7 @@ def _id_problem(value: str, what: str) -> str | None:
 
 
 def validate_customers(
-    csv: CsvFile,
-    cmap: ColumnMap,
-    *,
-    limits: Limits,
-    date_order: str | None = None,
-    tick: Tick | None = None,
+    csv: CsvFile, cmap: ColumnMap, *, limits: Limits, date_order: str | None = None, tick: Tick | None = None
 ) -> tuple[CustomerRows, ErrorList]:
     """The customers of ``csv``; the ErrorList is non-empty when any row is bad.
 
@@ -312,12 +307,7 @@ def _lines_where(
 
 
 def validate_orders(
-    csv: CsvFile,
-    cmap: ColumnMap,
-    *,
-    limits: Limits,
-    date_order: str | None = None,
-    tick: Tick | None = None,
+    csv: CsvFile, cmap: ColumnMap, *, limits: Limits, date_order: str | None = None, tick: Tick | None = None
 ) -> tuple[OrderRows, ErrorList]:
     """The order lines of ``csv``; the ErrorList is non-empty when any row is bad.
 

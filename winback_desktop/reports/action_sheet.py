@@ -144,8 +144,8 @@ def _glance(detail: CallDetail, labels: _Labels, st) -> Table:
 def _facts(detail: CallDetail, st) -> list[Flowable]:
     c = detail.customer
     last = day_month_year(c.last_purchase)
-    if c.last_purchase is not None:
-        months = c.months_since_purchase()
+    months = c.months_since_purchase()  # None exactly when the last purchase is not known
+    if months is not None:
         last += f" ({months_ago(months)})"
     left = [
         ("Contact", who(c.contact_name, c.contact_title, st)),
