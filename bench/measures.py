@@ -432,11 +432,12 @@ def measure_sheet(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
         one_pdf = None
         try:  # the batch export (one PDF for many calls), where this version has it
             from winback_desktop.reports.batch import write_batch
+            from winback_desktop.services.calls.sheets import sheet_batch
         except ImportError:
             log("sheet: no reports.batch.write_batch in this version; batch-as-one-PDF not measured")
         else:
             t0 = time.perf_counter()
-            write_batch(ctx, batch, out / "app-batch.pdf")
+            write_batch(sheet_batch(ctx, batch), out / "app-batch.pdf")
             one_pdf = time.perf_counter() - t0
             t0 = time.perf_counter()
             floors.sheets_one_document(conn, batch, out / "floor-batch.pdf")

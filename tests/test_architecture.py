@@ -18,7 +18,20 @@ MAX_FUNCTION_LINES = 80
 MAX_MODULES_PER_FOLDER = 15
 
 # The Qt-free core the CLI, the child jobs and the first paint rely on.
-CORE = ("store", "script", "importers", "services", "reports", "bootstrap", "paths", "resources", "desk")
+CORE = (
+    "store",
+    "script",
+    "importers",
+    "services",
+    "reports",
+    "bootstrap",
+    "jobs",
+    "paths",
+    "resources",
+    "files",
+    "formats",
+    "desk",
+)
 
 # (layer, what it must never import, why)
 FORBIDDEN = [

@@ -88,6 +88,7 @@ def open_or_recover(
 ):
     """Open the database; when it is damaged, offer the newest good backup (never write to it)."""
     from winback_desktop.bootstrap import DatabaseDamagedError, open_app
+    from winback_desktop.formats import short_date_time
     from winback_desktop.services.maintenance import backups as maintenance
 
     ask = ask or (lambda path, detail, label: ask_restore(None, path, detail, label))
@@ -96,7 +97,7 @@ def open_or_recover(
     except DatabaseDamagedError as exc:
         log.error("database damaged: %s", exc)
         good = maintenance.newest_good_backup(paths)
-        label = f"{good.taken_at:%d %b %Y %H:%M}" if good else None
+        label = short_date_time(good.taken_at) if good else None
         if good is None or not ask(paths.database, exc.detail, label):
             return None
         aside = maintenance.restore_backup(paths, good.path, aside_label="damaged")
@@ -270,10 +271,10 @@ def start_gui(paths: Paths):
 
         from winback_desktop.services.maintenance import backups as maintenance
 
-        jobs = [("winback_desktop.services.maintenance.refresh_job", ranked)]
+        jobs = [("winback_desktop.jobs.refresh", ranked)]
         maintenance.remove_partial_backups(paths)  # what an interrupted backup left behind
         if maintenance.backup_due(paths):
-            jobs.append(("winback_desktop.services.maintenance.backup_job", backed_up))
+            jobs.append(("winback_desktop.jobs.backup", backed_up))
         for module, done in jobs:
             window.background_jobs.append(run_in_background(window, module, [str(paths.data_dir)], done))
     return app, window, ctx, None

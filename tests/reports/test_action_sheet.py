@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from winback_desktop.reports import action_sheet, atomic, fonts
+from winback_desktop.formats import day_month_year
+from winback_desktop.reports import action_sheet, fonts
 from winback_desktop.reports.action_sheet import build_action_sheet, write_action_sheet
-from winback_desktop.reports.atomic import atomic_write_bytes
 from winback_desktop.services import catalogue
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.people import team
@@ -165,7 +165,7 @@ def test_every_next_step_is_a_row_with_tick_box_owner_and_due_date(ctx):
     flat = squash(text)
     owners = {"partner": "Nikos Papadopoulos", "other": "Анна Петрова"}
     for what, who, due in ACTIONS:
-        row = squash(f"☐ {what} {owners[who]} {action_sheet.fmt_date(due, weekday=True)}")
+        row = squash(f"☐ {what} {owners[who]} {day_month_year(due, weekday=True)}")
         assert row in flat, row
     assert flat.count("☐") == len(ACTIONS)
 
@@ -344,28 +344,6 @@ def test_failure_halfway_through_the_layout_writes_nothing(ctx, out_dir, monkeyp
     with pytest.raises(RuntimeError, match="draw failed"):
         write_action_sheet(detail, out)
     assert listing(out_dir) == []
-
-
-def test_atomic_write_replaces_and_failure_keeps_the_old_file(out_dir, monkeypatch):
-    target = out_dir / "file.bin"
-    atomic_write_bytes(target, b"one")
-    atomic_write_bytes(target, b"two")
-    assert target.read_bytes() == b"two"
-
-    def no_fsync(fd):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(atomic.os, "fsync", no_fsync)
-    with pytest.raises(OSError, match="No space left"):
-        atomic_write_bytes(target, b"three, half written")
-    assert target.read_bytes() == b"two"
-    assert listing(out_dir) == ["file.bin"]
-
-
-def test_atomic_write_into_a_missing_folder_fails_cleanly(tmp_path):
-    with pytest.raises(FileNotFoundError):
-        atomic_write_bytes(tmp_path / "no" / "such" / "dir" / "x.pdf", b"data")
-    assert not (tmp_path / "no").exists()
 
 
 # ---------------------------------------------------------------- fonts

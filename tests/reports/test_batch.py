@@ -17,14 +17,9 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from winback_desktop.reports.action_sheet import build_action_sheet
-from winback_desktop.reports.batch import (
-    BatchCancelled,
-    build_batch_sheets,
-    calls_for_cycle,
-    calls_for_day,
-    write_batch,
-)
+from winback_desktop.reports.batch import BatchCancelled, build_batch_sheets, write_batch
 from winback_desktop.services.calls import lifecycle as calls
+from winback_desktop.services.calls.sheets import calls_for_cycle, calls_for_day, sheet_batch
 from winback_desktop.services.people import team
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import Call, Customer, CycleAssignment, RescueCycle
@@ -154,7 +149,7 @@ def test_progress_per_call_and_atomic_private_file(ctx, tmp_path):
     ids = make_calls(ctx, 3)
     out = tmp_path / "day.pdf"
     seen: list[tuple[int, int]] = []
-    assert write_batch(ctx, ids, out, progress=lambda d, t: seen.append((d, t))) == out
+    assert write_batch(sheet_batch(ctx, ids), out, progress=lambda d, t: seen.append((d, t))) == out
     assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]
     assert out.read_bytes().startswith(b"%PDF-")
     if os.name == "posix":
@@ -170,7 +165,10 @@ def test_cancel_writes_nothing(ctx, tmp_path, after):
     seen: list[int] = []
     with pytest.raises(BatchCancelled):
         write_batch(
-            ctx, ids, out, progress=lambda d, t: seen.append(d), should_cancel=lambda: len(seen) >= after + 1
+            sheet_batch(ctx, ids),
+            out,
+            progress=lambda d, t: seen.append(d),
+            should_cancel=lambda: len(seen) >= after + 1,
         )
     assert out.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "data") == ["day.pdf"]
@@ -184,7 +182,10 @@ def test_cancel_during_the_final_pass_writes_nothing(ctx, tmp_path):
     # Let every sheet be laid out, then cancel while the pages are being finished.
     with pytest.raises(BatchCancelled):
         write_batch(
-            ctx, ids, out, progress=lambda d, t: seen.append(d), should_cancel=lambda: next(checks) > 3
+            sheet_batch(ctx, ids),
+            out,
+            progress=lambda d, t: seen.append(d),
+            should_cancel=lambda: next(checks) > 3,
         )
     assert not out.exists()
 
@@ -193,7 +194,7 @@ def test_unknown_call_fails_and_writes_nothing(ctx, tmp_path):
     ids = make_calls(ctx, 1)
     out = tmp_path / "x.pdf"
     with pytest.raises(LookupError, match="no call with id 999"):
-        write_batch(ctx, [*ids, 999], out)
+        write_batch(sheet_batch(ctx, [*ids, 999]), out)
     assert not out.exists()
 
 
@@ -202,7 +203,7 @@ def test_write_batch_from_a_worker_thread(ctx, tmp_path):
     ids = make_calls(ctx, 2)
     out = tmp_path / "t.pdf"
     result: list[object] = []
-    worker = threading.Thread(target=lambda: result.append(write_batch(ctx, ids, out)))
+    worker = threading.Thread(target=lambda: result.append(write_batch(sheet_batch(ctx, ids), out)))
     worker.start()
     worker.join(60)
     assert result == [out] and out.stat().st_size > 0
@@ -272,7 +273,7 @@ def test_demo_calls_for_a_scheduled_day_print(demo_ctx, tmp_path):
     day = (first.replace(tzinfo=dt.UTC)).astimezone().date()
     ids = calls_for_day(demo_ctx, day)
     assert ids
-    out = write_batch(demo_ctx, ids, tmp_path / "day.pdf")
+    out = write_batch(sheet_batch(demo_ctx, ids), tmp_path / "day.pdf")
     texts = pages_text(out.read_bytes())
     assert sum(1 for t in texts if "page 1 of" in t) == len(ids)
 

@@ -37,7 +37,7 @@ def register(sub: Commands) -> None:
 
 
 def _brief(args: argparse.Namespace, ctx: AppContext) -> int:
-    from winback_desktop.reports.atomic import atomic_write_bytes
+    from winback_desktop.files import atomic_write_bytes
     from winback_desktop.reports.briefing import build_briefing
     from winback_desktop.services.calls.briefing import briefing_data
 
@@ -54,21 +54,22 @@ def _brief(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _sheets(args: argparse.Namespace, ctx: AppContext) -> int:
-    from winback_desktop.reports.batch import calls_for_cycle, calls_for_day, write_batch
+    from winback_desktop.reports.batch import write_batch
+    from winback_desktop.services.calls import sheets
 
     if args.day is not None:
-        ids = calls_for_day(ctx, args.day)
+        ids = sheets.calls_for_day(ctx, args.day)
         where = f"on {args.day.isoformat()}"
     else:
         try:
-            ids = calls_for_cycle(ctx, args.cycle)
+            ids = sheets.calls_for_cycle(ctx, args.cycle)
         except LookupError as exc:
             return fail(str(exc))
         where = f"in cycle {args.cycle}"
     if not ids:
         return fail(f"no calls {where}: nothing to print")
     try:
-        out = write_batch(ctx, ids, args.output)
+        out = write_batch(sheets.sheet_batch(ctx, ids), args.output)
     except OSError as exc:
         return cannot_write(args.output, exc)
     print(f"wrote {out}: action sheets for {len(ids)} call{'s' if len(ids) != 1 else ''} {where}")

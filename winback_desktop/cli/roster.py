@@ -168,7 +168,7 @@ def _lapsed(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _lapsed_csv(output: Path, rows: Sequence[LapsedRow]) -> None:
-    from winback_desktop.services.calls.export import write_csv_atomic
+    from winback_desktop.files import atomic_write_csv
 
     cells = (
         [
@@ -188,20 +188,20 @@ def _lapsed_csv(output: Path, rows: Sequence[LapsedRow]) -> None:
         ]
         for r in rows
     )
-    write_csv_atomic(output, LAPSED_CSV, cells)
+    atomic_write_csv(output, LAPSED_CSV, cells)
     wrote(output, len(rows), "lapsed customers")
 
 
 @_guarded
 def _volume(args: argparse.Namespace, ctx: AppContext) -> int:
+    from winback_desktop.files import atomic_write_csv
     from winback_desktop.services import roster
-    from winback_desktop.services.calls.export import write_csv_atomic
 
     as_of, months = _rule_args(args)
     rule = roster.rule(ctx, as_of, months)
     rows = roster.volume_departed(ctx, args.by, rule.as_of, rule.months)
     if args.output is not None:
-        write_csv_atomic(
+        atomic_write_csv(
             args.output,
             ["period", "customers", "yearly_revenue"],
             ([r.period_label, str(r.customers), f"{r.yearly_revenue:.2f}"] for r in rows),

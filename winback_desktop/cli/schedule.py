@@ -52,6 +52,7 @@ def register(sub: Commands) -> None:
 
 @user_errors
 def _agenda(args: argparse.Namespace, ctx: AppContext) -> int:
+    from winback_desktop.files import atomic_write_bytes
     from winback_desktop.services.schedule import booking as schedule
     from winback_desktop.services.schedule import ics as agenda_ics
 
@@ -81,7 +82,7 @@ def _agenda(args: argparse.Namespace, ctx: AppContext) -> int:
         print(f"No calls booked, {span}.")
     if args.ics is not None:
         try:
-            out = agenda_ics.write_ics(args.ics, agenda_ics.agenda_ics(items))
+            out = atomic_write_bytes(args.ics, agenda_ics.agenda_ics(items))
         except OSError as exc:
             return cannot_write(args.ics, exc)
         wrote(out, len(items), "calls")

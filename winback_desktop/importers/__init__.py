@@ -1,5 +1,5 @@
-"""CSV import of customers and order history: sniff, map, validate (the database side is in
-services/imports.py)."""
+"""CSV import of customers and order history: sniff, map, validate (the database side, writing
+the rows, is in services/imports/)."""
 
 from winback_desktop.importers.errors import (
     AmbiguousDatesError,

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from winback_desktop.importers.errors import MappingError
-from winback_desktop.store.models import Customer, Order
 
 CUSTOMERS, ORDERS = "customers", "orders"
 KINDS = (CUSTOMERS, ORDERS)
@@ -34,18 +33,14 @@ class FieldSpec:
     kind: str  # id / text / date / amount / status
     required: bool
     synonyms: tuple[str, ...]  # normalized header names, most specific first
-    max_length: int | None = None
     help: str = ""
 
 
 def _spec(
     name: str, label: str, kind: str, synonyms: Sequence[str], *, required: bool = False, help: str = ""
 ) -> FieldSpec:
-    table = Order.__table__ if name in ("order_ref",) else Customer.__table__
-    column = {"customer_external_id": "external_id"}.get(name, name)
-    length = getattr(table.c[column].type, "length", None) if column in table.c else None
     names = tuple(dict.fromkeys(normalize(s) for s in (name, *synonyms)))
-    return FieldSpec(name, label, kind, required, names, length, help)
+    return FieldSpec(name, label, kind, required, names, help)
 
 
 _CUSTOMER_ID = (

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from winback_desktop.importers.errors import AmbiguousDatesError, ErrorList
-from winback_desktop.importers.mapping import ColumnMap, fields, normalize
+from winback_desktop.importers.mapping import ColumnMap, normalize
 from winback_desktop.importers.sniff import CsvFile
 from winback_desktop.importers.values import clean_text, excel_number_problem, parse_amounts, parse_dates
 
 # (rows read so far) -> None; may raise ImportCancelled
 Tick = Callable[[int], None]
+# field name -> the most characters the store keeps for it (the caller knows the store)
+Limits = Mapping[str, int]
 TICK_ROWS = 5000
 
 STATUSES = {
@@ -126,13 +128,13 @@ def _id_problem(value: str, what: str) -> str | None:
 
 
 def validate_customers(
-    csv: CsvFile, cmap: ColumnMap, *, date_order: str | None = None, tick: Tick | None = None
+    csv: CsvFile, cmap: ColumnMap, *, limits: Limits, date_order: str | None = None, tick: Tick | None = None
 ) -> tuple[CustomerRows, ErrorList]:
     """The customers of ``csv``; the ErrorList is non-empty when any row is bad.
 
     Rows are read in batches and handled column by column, as in :func:`validate_orders`.
+    A text longer than ``limits`` allows for its field is a problem on its line.
     """
-    specs = {s.name: s for s in fields(cmap.kind)}
     idx = cmap.indexes
     width = len(cmap.header)
     errors = ErrorList()
@@ -166,7 +168,7 @@ def validate_customers(
             ]
         for name, cells in (("external_id", exts), *values.items()):
             if cells is not blank:
-                _check_lengths(name, specs[name].max_length, cells, batch_lines, errors)
+                _check_lengths(name, limits.get(name), cells, batch_lines, errors)
         value_texts, date_texts = column("value_lost"), column("last_purchase")
         amounts.update(value_texts)
         for text, line in zip(date_texts, batch_lines, strict=True):
@@ -305,7 +307,7 @@ def _lines_where(
 
 
 def validate_orders(
-    csv: CsvFile, cmap: ColumnMap, *, date_order: str | None = None, tick: Tick | None = None
+    csv: CsvFile, cmap: ColumnMap, *, limits: Limits, date_order: str | None = None, tick: Tick | None = None
 ) -> tuple[OrderRows, ErrorList]:
     """The order lines of ``csv``; the ErrorList is non-empty when any row is bad.
 
@@ -313,7 +315,6 @@ def validate_orders(
     column with built-ins (strip, intern, distinct values); per-row Python runs only to name
     the lines of a problem found.
     """
-    specs = {s.name: s for s in fields(cmap.kind)}
     idx = cmap.indexes
     width = len(cmap.header)
     errors = ErrorList()
@@ -322,9 +323,9 @@ def validate_orders(
     assert i_ext is not None and i_date is not None and i_amount is not None  # required by resolve()
     i_ref, i_company = idx.get("order_ref"), idx.get("company")
     ext_max, ref_max, company_max = (
-        specs["customer_external_id"].max_length,
-        specs["order_ref"].max_length,
-        specs["company"].max_length,
+        limits.get("customer_external_id"),
+        limits.get("order_ref"),
+        limits.get("company"),
     )
     ids: dict[str, str] = {}  # one string object per distinct id
     date_lines: dict[str, int] = {}  # distinct dates -> first line

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
+from winback_desktop.files import FORMULA_TRIGGERS
 from winback_desktop.importers.errors import AmbiguousDatesError
-from winback_desktop.services.files import FORMULA_TRIGGERS
 
 DMY, MDY = "dmy", "mdy"
 DATE_ORDERS = (DMY, MDY)

@@ -5,12 +5,10 @@ Shared page pieces (styles, flowables, text helpers, "page N of M" furniture) li
 """
 
 from winback_desktop.reports.action_sheet import build_action_sheet, write_action_sheet
-from winback_desktop.reports.atomic import atomic_write_bytes
 from winback_desktop.reports.fonts import FontMissingError, register_fonts
 
 __all__ = [
     "FontMissingError",
-    "atomic_write_bytes",
     "build_action_sheet",
     "register_fonts",
     "write_action_sheet",

@@ -32,7 +32,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from winback_desktop.reports.atomic import atomic_write_bytes
+from winback_desktop.files import atomic_write_bytes
+from winback_desktop.formats import day_month_year, day_month_year_time, money, months_ago
 from winback_desktop.reports.fonts import register_fonts
 from winback_desktop.reports.layout import (
     BODY_W,
@@ -47,10 +48,8 @@ from winback_desktop.reports.layout import (
     canvas_maker,
     clean,
     clip,
-    fmt_date,
     fmt_datetime,
     local,
-    money,
     pairs_table,
     para,
     section,
@@ -109,7 +108,7 @@ def _header(detail: CallDetail, company_name: str, labels: _Labels, st) -> list[
     when = detail.started_at or detail.scheduled_at
     sub = [f"Recovery call #{detail.id}"]
     if when:
-        sub.append(fmt_date(local(when).date(), weekday=True))
+        sub.append(day_month_year(local(when).date(), weekday=True))
     if detail.partner:
         sub.append(f"for {clean(detail.partner.name)}, who owns the follow-through")
     out: list[Flowable] = [
@@ -135,7 +134,7 @@ def _glance(detail: CallDetail, labels: _Labels, st) -> Table:
         ("Outcome", labels.choice("outcome", detail.outcome) or "Not recorded"),
         ("Their answer", labels.choice("customer_answer", detail.customer_answer) or "Not recorded"),
         ("May we keep in touch?", touch),
-        ("Next contact", fmt_date(detail.next_contact, weekday=True) or "Not set"),
+        ("Next contact", day_month_year(detail.next_contact, weekday=True) or "Not set"),
     ]
     return band_row(
         [(label, para(clip(text, 200))) for label, text in cells], st, pad_top=6, pad_bottom=7, splitInRow=1
@@ -144,10 +143,10 @@ def _glance(detail: CallDetail, labels: _Labels, st) -> Table:
 
 def _facts(detail: CallDetail, st) -> list[Flowable]:
     c = detail.customer
-    last = fmt_date(c.last_purchase)
-    if c.last_purchase is not None:
-        months = c.months_since_purchase()
-        last += f" ({months} month{'s' if months != 1 else ''} ago)"
+    last = day_month_year(c.last_purchase)
+    months = c.months_since_purchase()  # None exactly when the last purchase is not known
+    if months is not None:
+        last += f" ({months_ago(months)})"
     left = [
         ("Contact", who(c.contact_name, c.contact_title, st)),
         ("Phone", value(clean(c.phone), st)),
@@ -296,7 +295,7 @@ def _actions_table(actions: list[ActionInfo], st) -> Table:
                 Paragraph(_BOXES.get(item.status, "☐"), st["box"]),
                 Paragraph(what, st["value"]),
                 value(clean(item.owner_name), st, empty="Unassigned"),
-                value(fmt_date(item.due_date, weekday=True), st, empty="No date"),
+                value(day_month_year(item.due_date, weekday=True), st, empty="No date"),
             ]
         )
     # A row taller than a page splits inside itself (splitInRow). reportlab then also repeats the
@@ -392,7 +391,7 @@ def sheet_parts(
     labels = _Labels(detail.script_snapshot or "", fallback)
     generated = generated or dt.datetime.now().astimezone()
     customer = clip(clean(detail.customer.company) or "Unnamed customer", 70)
-    footer = f"Call #{detail.id} · {customer} · generated {fmt_date(generated.date())}, {generated:%H:%M}"
+    footer = f"Call #{detail.id} · {customer} · generated {day_month_year_time(generated)}"
     footer += " · contains personal data: keep it safe"
 
     story: list[Flowable] = []

@@ -7,9 +7,11 @@ running head. The PDF outline (the viewer's
 sidebar) lists the customers.
 
 One document, laid out in one pass: the fonts are embedded once, and 500 calls take seconds.
-Sheets are fetched and laid out one call at a time, so a progress callback can follow along and
-a cancel takes effect at the next call. Everything is built in memory; only a finished document
-is written (atomically), so a cancelled or failed batch writes nothing.
+Sheets are laid out one call at a time, each call's details read from the sequence it is given
+only when the layout reaches it (``services/calls/sheets.py`` fills that sequence call by call),
+so a progress callback can follow along and a cancel takes effect at the next call. Nothing here
+reads the database. Everything is built in memory; only a finished document is written
+(atomically), so a cancelled or failed batch writes nothing.
 """
 
 from __future__ import annotations
@@ -24,10 +26,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate
-from sqlalchemy import and_, func, or_, select
 
+from winback_desktop.files import atomic_write_bytes
 from winback_desktop.reports.action_sheet import default_labels_script, sheet_document, sheet_parts
-from winback_desktop.reports.atomic import atomic_write_bytes
 from winback_desktop.reports.fonts import REGULAR, register_fonts
 from winback_desktop.reports.layout import (
     FRAME_PADDING,
@@ -41,11 +42,7 @@ from winback_desktop.reports.layout import (
     clean,
     styles,
 )
-from winback_desktop.services import catalogue
-from winback_desktop.services.calls import lifecycle as calls
-from winback_desktop.services.context import AppContext
-from winback_desktop.services.dto import CallDetail
-from winback_desktop.store.models import Call, CycleAssignment, RescueCycle
+from winback_desktop.services.dto import CallDetail, SheetBatch
 
 Progress = Callable[[int, int], None]
 ShouldCancel = Callable[[], bool]
@@ -53,62 +50,6 @@ ShouldCancel = Callable[[], bool]
 
 class BatchCancelled(Exception):
     """The user cancelled the batch: nothing was written."""
-
-
-# ---------------------------------------------------------------- choosing the calls
-def _utc_naive(t: dt.datetime) -> dt.datetime:
-    return t.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The local day as [start, end) in the naive UTC the store keeps (DST-safe)."""
-    start = dt.datetime.combine(day, dt.time.min).astimezone()
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min).astimezone()
-    return _utc_naive(start), _utc_naive(end)
-
-
-_WHEN = func.coalesce(Call.started_at, Call.scheduled_at, Call.ended_at)
-
-
-def calls_for_day(ctx: AppContext, day: dt.date) -> list[int]:
-    """Calls scheduled, started or ended on the local ``day``, in time order."""
-    start, end = _day_bounds(day)
-    on_day = [and_(col >= start, col < end) for col in (Call.scheduled_at, Call.started_at, Call.ended_at)]
-    q = select(Call.id).where(or_(*on_day)).order_by(_WHEN, Call.id)
-    with ctx.sessions() as s:
-        return list(s.scalars(q))
-
-
-def calls_for_cycle(ctx: AppContext, cycle_id: int) -> list[int]:
-    """The calls of a rescue cycle, in time order; LookupError for an unknown cycle.
-
-    A call belongs to the cycle when it is filed under it, or when it is filed under no cycle
-    but is with a customer assigned in the cycle and took place (or is planned) within the
-    cycle's dates — a call started straight from the roster is still part of the cycle's work.
-    """
-    with ctx.sessions() as s:
-        cycle = s.get(RescueCycle, cycle_id)
-        if cycle is None:
-            raise LookupError(f"no cycle with id {cycle_id}")
-        start, _ = _day_bounds(cycle.starts_on)
-        _, end = _day_bounds(cycle.ends_on)
-        assigned = select(CycleAssignment.customer_id).where(CycleAssignment.cycle_id == cycle_id)
-        q = (
-            select(Call.id)
-            .where(
-                or_(
-                    Call.cycle_id == cycle_id,
-                    and_(
-                        Call.cycle_id.is_(None),
-                        Call.customer_id.in_(assigned),
-                        _WHEN >= start,
-                        _WHEN < end,
-                    ),
-                )
-            )
-            .order_by(_WHEN, Call.id)
-        )
-        return list(s.scalars(q))
 
 
 # ---------------------------------------------------------------- laying out the batch
@@ -285,25 +226,23 @@ def build_batch_sheets(
 
 
 def write_batch(
-    ctx: AppContext,
-    call_ids: Sequence[int],
+    batch: SheetBatch,
     out: Path,
     progress: Progress | None = None,
     should_cancel: ShouldCancel | None = None,
     *,
     generated: dt.datetime | None = None,
 ) -> Path:
-    """Write the action sheets of ``call_ids`` (in that order) as one PDF to ``out``.
+    """Write the action sheets of ``batch`` (in its order) as one PDF to ``out``.
 
     Built fully in memory, then written atomically. Raises BatchCancelled when
-    ``should_cancel()`` turns True (nothing is written), LookupError for an unknown call id,
-    ValueError for an empty list. ``progress(done, total)`` follows the calls.
+    ``should_cancel()`` turns True (nothing is written), ValueError for an empty batch, and
+    whatever reading a detail raises (LookupError for an unknown call from
+    ``services.calls.sheets``). ``progress(done, total)`` follows the calls.
     """
-    ids = list(call_ids)
-    data = _render(
-        len(ids),
-        lambda i: calls.detail(ctx, ids[i]),
-        company_name=catalogue.configured_company_name(ctx),
+    data = build_batch_sheets(
+        batch.details,
+        company_name=batch.company_name,
         generated=generated,
         progress=progress,
         should_cancel=should_cancel,

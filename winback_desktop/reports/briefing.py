@@ -23,8 +23,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer, Table, TableStyle
 
+from winback_desktop.files import atomic_write_bytes
+from winback_desktop.formats import day_month_year, day_month_year_time, money, months_ago
 from winback_desktop.reports.action_sheet import sheet_document
-from winback_desktop.reports.atomic import atomic_write_bytes
 from winback_desktop.reports.fonts import BOLD, REGULAR, register_fonts
 from winback_desktop.reports.layout import (
     ACCENT,
@@ -41,18 +42,15 @@ from winback_desktop.reports.layout import (
     canvas_maker,
     clean,
     clip,
-    fmt_date,
     fmt_datetime,
     local,
-    money,
     pairs_table,
     para,
     styles,
     value,
     who,
 )
-from winback_desktop.services.calls.briefing import Briefing, briefing_data
-from winback_desktop.services.context import AppContext
+from winback_desktop.services.calls.briefing import Briefing
 
 OVERDUE = colors.HexColor("#A8321E")
 FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - 2 * FRAME_PADDING
@@ -114,20 +112,13 @@ def _words(code: str) -> str:
     return clean(code).replace("_", " ").capitalize()
 
 
-def _months(n: int | None) -> str:
-    if n is None:
-        return ""
-    return f"{n} month{'s' if n != 1 else ''} ago"
-
-
 def _nobreak(text: str) -> str:
     return escape(text).replace(" ", "&nbsp;")
 
 
 def _short_time(t: dt.datetime) -> str:
     """A stored (naive UTC) time as a short local date and time: "1 Nov 2024, 10:00"."""
-    t = local(t)
-    return f"{fmt_date(t.date())}, {t:%H:%M}"
+    return day_month_year_time(local(t))
 
 
 def _first_sentence(text: str) -> str:
@@ -214,9 +205,9 @@ def _people(b: Briefing) -> str:
 
 
 def _band(b: Briefing, st) -> Table:
-    last = escape(fmt_date(b.last_purchase) or "Not known")
+    last = escape(day_month_year(b.last_purchase) or "Not known")
     if b.months_since is not None:
-        last += f'<br/><font color="#616E7C" size="8.5">{escape(_months(b.months_since))}</font>'
+        last += f'<br/><font color="#616E7C" size="8.5">{escape(months_ago(b.months_since))}</font>'
     priority = f"{b.priority:.0f} / 100" if b.priority or b.priority_reason else "Not ranked"
     decision = escape(b.decision_label)
     if b.status:
@@ -244,7 +235,7 @@ def _facts(b: Briefing, fit: _Fit, st) -> list[Flowable]:
     orders = f"{b.orders_count:,}" if b.orders_count else ""
     if orders and b.total_revenue:
         orders += f", worth {money(b.total_revenue)}"
-    span = " – ".join(fmt_date(d) for d in (b.first_purchase, b.last_purchase) if d)
+    span = " – ".join(day_month_year(d) for d in (b.first_purchase, b.last_purchase) if d)
     right = [
         ("Segment", value(clip(clean(b.segment), 60), st)),
         ("Account owner", value(clip(clean(b.owner), 60), st)),
@@ -278,7 +269,9 @@ def _facts(b: Briefing, fit: _Fit, st) -> list[Flowable]:
     why = [("Why them", value(clip(clean(b.priority_reason), 240), st, empty="Not ranked yet"))]
     if b.recent_orders:
         shown = b.recent_orders[: fit.orders]
-        items = [f"{_nobreak(fmt_date(o.date))}&nbsp;&nbsp;<b>{_nobreak(money(o.amount))}</b>" for o in shown]
+        items = [
+            f"{_nobreak(day_month_year(o.date))}&nbsp;&nbsp;<b>{_nobreak(money(o.amount))}</b>" for o in shown
+        ]
         more = max(b.orders_on_file, len(b.recent_orders)) - len(shown)
         if more > 0:
             items.append(f'<font color="#616E7C">+{more:,} earlier</font>')
@@ -318,7 +311,7 @@ def _history(b: Briefing, fit: _Fit, st) -> list[Flowable]:
         shown_calls = b.earlier_calls[: fit.calls]
         rows = []
         for c in shown_calls:
-            when = fmt_date(local(c.when).date()) if c.when else ""
+            when = day_month_year(local(c.when).date()) if c.when else ""
             outcome = c.outcome_label or ("Not finished" if c.status == "in_progress" else _words(c.status))
             rows.append(
                 [
@@ -365,7 +358,7 @@ def _promises(b: Briefing, fit: _Fit, st) -> list[Flowable]:
     shown = b.open_promises[: fit.promises]
     rows = []
     for item in shown:
-        due = escape(fmt_date(item.due_date, weekday=True)) or '<font color="#616E7C">No date</font>'
+        due = escape(day_month_year(item.due_date, weekday=True)) or '<font color="#616E7C">No date</font>'
         if b.is_overdue(item):
             due = f"<b>{due}</b> · overdue"
         rows.append(
@@ -434,9 +427,7 @@ def _story(b: Briefing, fit: _Fit, st) -> list[Flowable]:
 def _footer(call_id: int, customer: str, generated: dt.datetime) -> str:
     """The footer line, the customer's name cut so it never runs into "page 1 of 1"."""
     room = BODY_W - stringWidth("page 1 of 1", REGULAR, 7.5) - 12
-    stamp = (
-        f"generated {fmt_date(generated.date())}, {generated:%H:%M} · contains personal data: keep it safe"
-    )
+    stamp = f"generated {day_month_year_time(generated)} · contains personal data: keep it safe"
     name = customer
     while True:
         text = f"Call #{call_id} · {name} · {stamp}"
@@ -470,9 +461,9 @@ def build_briefing(b: Briefing, *, generated: dt.datetime | None = None) -> byte
     return buf.getvalue()
 
 
-def write_briefing(ctx: AppContext, call_id: int, out: Path, *, generated: dt.datetime | None = None) -> Path:
-    """Write the brief for call ``call_id`` to ``out`` atomically; LookupError for an unknown call."""
-    data = build_briefing(briefing_data(ctx, call_id), generated=generated)
+def write_briefing(b: Briefing, out: Path, *, generated: dt.datetime | None = None) -> Path:
+    """Write the brief for ``b`` to ``out`` atomically; returns the path written."""
+    data = build_briefing(b, generated=generated)
     out = Path(out)
     atomic_write_bytes(out, data)
     return out

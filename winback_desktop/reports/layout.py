@@ -22,6 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
 
+from winback_desktop.formats import day_month_year_time
 from winback_desktop.reports.fonts import BOLD, REGULAR
 
 PAGE_W, PAGE_H = A4
@@ -36,8 +37,6 @@ RULE = colors.HexColor("#CBD2D9")
 BAND = colors.HexColor("#EEF3F6")
 QUOTE_BAR = colors.HexColor("#9FB8C6")
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Control characters (not tab/newline, which are handled) and non-characters print as boxes or
 # confuse text extraction; they carry no meaning in a note.
 _JUNK = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
@@ -60,13 +59,6 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def fmt_date(d: dt.date | None, *, weekday: bool = False) -> str:
-    if d is None:
-        return ""
-    text = f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-    return f"{_DAYS[d.weekday()]} {text}" if weekday else text
-
-
 def local(t: dt.datetime) -> dt.datetime:
     """The store keeps naive UTC; the partner reads local time."""
     if t.tzinfo is None:
@@ -77,16 +69,7 @@ def local(t: dt.datetime) -> dt.datetime:
 def fmt_datetime(t: dt.datetime | None) -> str:
     if t is None:
         return ""
-    t = local(t)
-    return f"{fmt_date(t.date(), weekday=True)}, {t:%H:%M}"
-
-
-def money(amount) -> str:
-    """An amount with thousands separators and two decimals; anything else as plain text."""
-    try:
-        return f"{amount:,.2f}"
-    except (TypeError, ValueError):
-        return str(amount)
+    return day_month_year_time(local(t), weekday=True)
 
 
 # ---------------------------------------------------------------- styles and flowables

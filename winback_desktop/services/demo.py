@@ -276,7 +276,7 @@ def _order_history(ctx: AppContext, customers: list[dict[str, Any]], customer_id
     one to three earlier years run at 80-110 % of it."""
     from sqlalchemy import insert
 
-    from winback_desktop.importers.write import recompute
+    from winback_desktop.services.imports.write import recompute
 
     rng = random.Random(SEED)
     rows = []

@@ -116,6 +116,19 @@ class CallDetail:
         return self.answers.get(key, "")
 
 
+@dataclass(frozen=True)
+class SheetBatch:
+    """The action sheets to print as one PDF (``reports/batch.py``): in order, with our name.
+
+    ``details`` may be filled as it is read — one call per item, fetched when the layout
+    reaches it — so a long batch can show progress and stop promptly when cancelled; read each
+    item once.
+    """
+
+    company_name: str
+    details: Sequence[CallDetail]
+
+
 # --- one customer as the roster shows it (built from a plain read by the first paint too) ---
 
 

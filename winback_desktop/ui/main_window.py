@@ -534,14 +534,14 @@ class MainWindow(QMainWindow):
 
     def cycle_sheets(self) -> None:
         """Action sheets for every call of the cycle selected on the Cycles tab, as one PDF."""
-        from winback_desktop.reports.batch import calls_for_cycle
+        from winback_desktop.services.calls import sheets
 
         cycle_id = self.cycles.selected_cycle_id()
         if cycle_id is None:
             self.show_tab(self.tabs.indexOf(self.cycles))
             self.statusBar().showMessage("Select a cycle on the Cycles tab first.", 6000)
             return
-        self.today.show_sheets(calls_for_cycle(self.ctx, cycle_id), f"cycle {cycle_id}")
+        self.today.show_sheets(sheets.calls_for_cycle(self.ctx, cycle_id), f"cycle {cycle_id}")
 
     def add_tab_shortcuts(self) -> None:
         """View menu entries Ctrl+1… for each workspace tab (rebuilt when tabs are added)."""

@@ -350,7 +350,8 @@ def test_write_briefing_is_atomic(ctx, scheduled, tmp_path, monkeypatch):
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     out = out_dir / "brief.pdf"
-    assert write_briefing(ctx, scheduled, out) == out
+    b = briefing_data(ctx, scheduled)
+    assert write_briefing(b, out) == out
     assert out.read_bytes().startswith(b"%PDF-")
     out.write_bytes(b"previous")
 
@@ -359,7 +360,7 @@ def test_write_briefing_is_atomic(ctx, scheduled, tmp_path, monkeypatch):
 
     monkeypatch.setattr(briefing_report, "build_briefing", broken)
     with pytest.raises(RuntimeError):
-        write_briefing(ctx, scheduled, out)
+        write_briefing(b, out)
     assert out.read_bytes() == b"previous"
     assert sorted(p.name for p in out_dir.iterdir()) == ["brief.pdf"]
 

@@ -10,13 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from sqlalchemy import select
 
+from winback_desktop.files import FORMULA_TRIGGERS
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.calls.export import export_calls
-from winback_desktop.services.files import FORMULA_TRIGGERS, neutralize
 from winback_desktop.services.people import team
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import Call, Customer
@@ -160,7 +158,7 @@ def test_missing_folder_is_a_clear_error(ctx, tmp_path):
 
 
 def test_a_failed_export_keeps_the_earlier_file(demo_ctx, tmp_path, monkeypatch):
-    from winback_desktop.services.calls import export
+    from winback_desktop import files
 
     folder = tmp_path / "out"
     folder.mkdir()
@@ -175,7 +173,7 @@ def test_a_failed_export_keeps_the_earlier_file(demo_ctx, tmp_path, monkeypatch)
             raise OSError("disk full")
         return cell
 
-    monkeypatch.setattr(export, "neutralize", failing)
+    monkeypatch.setattr(files, "neutralize", failing)
     with pytest.raises(OSError, match="disk full"):
         export_calls(demo_ctx, out)
     assert out.read_text(encoding="utf-8") == "the earlier export"
@@ -192,31 +190,3 @@ def test_cli_export(tmp_path, capsys):
     rows = read(f)
     assert len(rows) == 11
     assert any(r["company"] == "Großmann Feinkost GmbH" for r in rows)
-
-
-@given(st.text())
-def test_neutralize_property(cell):
-    result = neutralize(cell)
-    assert not result.startswith(FORMULA_TRIGGERS)
-    if cell.startswith(FORMULA_TRIGGERS):
-        assert result == "'" + cell
-        assert result[1:] == cell
-    else:
-        assert result == cell
-
-
-@given(st.sampled_from(FORMULA_TRIGGERS), st.text())
-def test_neutralize_every_trigger(trigger, rest):
-    assert neutralize(trigger + rest) == "'" + trigger + rest
-
-
-def test_neutralize_examples():
-    assert neutralize("=SUM(A1)") == "'=SUM(A1)"
-    assert neutralize("+1") == "'+1"
-    assert neutralize("-2") == "'-2"
-    assert neutralize("@x") == "'@x"
-    assert neutralize("\tx") == "'\tx"
-    assert neutralize("\rx") == "'\rx"
-    assert neutralize("") == ""
-    assert neutralize("plain = text") == "plain = text"
-    assert neutralize("'already quoted") == "'already quoted"

@@ -11,6 +11,7 @@ import pytest
 from icalendar import Calendar
 
 from winback_desktop.cli.entry import main
+from winback_desktop.files import atomic_write_bytes
 from winback_desktop.services.people import team as people
 from winback_desktop.services.schedule import booking as schedule
 from winback_desktop.services.schedule import ics as agenda_ics
@@ -152,12 +153,12 @@ def test_write_ics_is_atomic_and_private(tmp_path, ctx, booked):
     target = folder / "agenda.ics"
     target.write_bytes(b"old")
     data = agenda_ics.agenda_ics(schedule.agenda(ctx, days=3))
-    assert agenda_ics.write_ics(target, data) == target
+    assert atomic_write_bytes(target, data) == target
     assert target.read_bytes() == data
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert [p.name for p in folder.iterdir()] == ["agenda.ics"]  # no temp file left
     with pytest.raises(OSError):
-        agenda_ics.write_ics(folder / "missing" / "x.ics", data)
+        atomic_write_bytes(folder / "missing" / "x.ics", data)
 
 
 def test_cli_agenda_ics_on_demo_data(demo_ctx, tmp_path, capsys):

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from winback_desktop.formats import money_whole, short_date
 from winback_desktop.script import OUTCOME_FIELD, CallScript, ScriptError, fill, load_script_text
 from winback_desktop.services import catalogue
 from winback_desktop.services.context import AppContext
@@ -367,8 +368,8 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
         "caller_title": leader.title if leader else "",
         "company": spoken_company,
         "months": str(months) if months is not None else "",
-        "last_purchase": b.last_purchase.strftime("%d %b %Y") if b.last_purchase else "",
-        "value": f"{b.value_lost:,.0f}",
+        "last_purchase": short_date(b.last_purchase, empty=""),
+        "value": money_whole(b.value_lost),
     }
     b.stages = _stage_cards(script, values)
     b.our_company = catalogue.configured_company_name(ctx)

@@ -1,27 +1,23 @@
 """Export the calls as CSV: one row per call, every note, reason, offer and action item.
 
 UTF-8 with a BOM (so Excel reads accents right), comma-separated, minimal quoting. Every cell
-goes through :func:`csvsafe.neutralize`, so no note typed on a call runs as a spreadsheet
+goes through :func:`files.neutralize`, so no note typed on a call runs as a spreadsheet
 formula. The file is written to a temporary file beside the target, then moved into place: a
 failed export never leaves half a file, and an earlier export stays as it was.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import datetime as dt
-import os
-import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from winback_desktop.files import atomic_write_csv
+from winback_desktop.formats import iso_utc, yes_no
 from winback_desktop.services.context import AppContext
-from winback_desktop.services.files import neutralize
 from winback_desktop.store.models import (
     ActionItem,
     Call,
@@ -61,15 +57,6 @@ TAIL = [
     "outcome",
     "action_items",
 ]
-
-
-def _iso(value: dt.datetime | None) -> str:
-    # The database keeps naive UTC; say so in the cell.
-    return value.replace(tzinfo=dt.UTC).isoformat(timespec="seconds") if value else ""
-
-
-def _yes_no(value: bool | None) -> str:
-    return "" if value is None else ("yes" if value else "no")
 
 
 def note_columns(ctx: AppContext, stored: Iterable[str] = ()) -> list[str]:
@@ -138,9 +125,9 @@ def _rows(ctx: AppContext) -> tuple[list[str], list[list[str]]]:
                 caller_name or "",
                 partner_name or "",
                 call.status,
-                _iso(call.scheduled_at),
-                _iso(call.started_at),
-                _iso(call.ended_at),
+                iso_utc(call.scheduled_at),
+                iso_utc(call.started_at),
+                iso_utc(call.ended_at),
                 call.script_name,
                 call.script_version,
                 *(given.get(key, "") for key in notes),
@@ -149,7 +136,7 @@ def _rows(ctx: AppContext) -> tuple[list[str], list[list[str]]]:
                 LIST_SEP.join(offers.get(call.id, [])),
                 call.accepts_help,
                 call.customer_answer,
-                _yes_no(call.keep_in_touch),
+                yes_no(call.keep_in_touch),
                 call.next_contact.isoformat() if call.next_contact else "",
                 call.outcome,
                 "\n".join(actions.get(call.id, [])),
@@ -158,40 +145,8 @@ def _rows(ctx: AppContext) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def write_csv_atomic(out: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
-    """Write a neutralized CSV to ``out`` (mode 0600) via a temporary file and os.replace."""
-    out = Path(out)
-    folder = out.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot write {out}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")  # mode 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh, delimiter=",", quoting=csv.QUOTE_MINIMAL)
-            writer.writerow([neutralize(c) for c in header])
-            writer.writerows(_neutralized(rows))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable (POSIX)
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-def _neutralized(rows: Iterable[Sequence[str]]) -> Iterator[list[str]]:
-    for row in rows:
-        yield [neutralize(c) for c in row]
-
-
 def export_calls(ctx: AppContext, out: Path) -> int:
     """Write every call to ``out`` as CSV; returns the number of calls written."""
     header, rows = _rows(ctx)
-    write_csv_atomic(out, header, rows)
+    atomic_write_csv(out, header, rows)
     return len(rows)

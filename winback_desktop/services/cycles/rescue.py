@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, exists, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from winback_desktop.formats import month_year
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.schedule.booking import day_bounds, from_store
@@ -34,20 +35,6 @@ from winback_desktop.store.models import (
 QUOTA_MIN, QUOTA_MAX = 1, 10
 KINDS = ("month", "quarter")
 ELIGIBLE_STATUSES = (CustomerStatus.LAPSED, CustomerStatus.LOST)
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True)
@@ -156,7 +143,7 @@ def cycle_name(kind: str, day: dt.date | None = None) -> str:
     """A default name: "June 2025" or "Q2 2025"."""
     start, _ = cycle_dates(kind, day)
     if kind == "month":
-        return f"{_MONTHS[start.month - 1]} {start.year}"
+        return month_year(start)
     return f"Q{(start.month - 1) // 3 + 1} {start.year}"
 
 

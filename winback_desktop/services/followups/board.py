@@ -20,7 +20,8 @@ from pathlib import Path
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
-from winback_desktop.services.calls.export import write_csv_atomic
+from winback_desktop.files import atomic_write_csv
+from winback_desktop.formats import iso_utc
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.vocab import ActionStatus
@@ -345,11 +346,6 @@ CSV_HEADER = [
 ]
 
 
-def _iso(value: dt.datetime | None) -> str:
-    # The database keeps naive UTC; say so in the cell.
-    return value.replace(tzinfo=dt.UTC).isoformat(timespec="seconds") if value else ""
-
-
 def csv_row(f: FollowUp) -> list[str]:
     return [
         str(f.id),
@@ -363,10 +359,10 @@ def csv_row(f: FollowUp) -> list[str]:
         f.phone,
         f.what,
         f.done_note,
-        _iso(f.done_at),
-        _iso(f.created_at),
+        iso_utc(f.done_at),
+        iso_utc(f.created_at),
         str(f.call_id),
-        _iso(f.call_at),
+        iso_utc(f.call_at),
         f.caller_name,
     ]
 
@@ -374,8 +370,8 @@ def csv_row(f: FollowUp) -> list[str]:
 def export_followups(ctx: AppContext, out: Path, **filters) -> int:
     """Write the board (same filters as :func:`board`) to ``out`` as CSV; returns the row count.
 
-    UTF-8 with a BOM, formula-safe cells, written atomically with mode 0600 (see export.py).
+    UTF-8 with a BOM, formula-safe cells, written atomically with mode 0600 (see files.py).
     """
     items = board(ctx, **filters)
-    write_csv_atomic(Path(out), CSV_HEADER, (csv_row(f) for f in items))
+    atomic_write_csv(Path(out), CSV_HEADER, (csv_row(f) for f in items))
     return len(items)

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from winback_desktop.formats import iso_date_time
 from winback_desktop.importers.errors import (
     AmbiguousDatesError,
     CsvImportError,
@@ -61,9 +62,9 @@ from winback_desktop.importers.mapping import (
 from winback_desktop.importers.sniff import CsvFile, read_csv
 from winback_desktop.importers.validate import validate_customers, validate_orders
 from winback_desktop.importers.values import DATE_ORDERS, DMY, MDY
-from winback_desktop.importers.write import write_customers, write_orders
 from winback_desktop.services.catalogue import get_setting, set_setting
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.imports.write import FIELD_LIMITS, write_customers, write_orders
 from winback_desktop.store.models import ImportBatch, utcnow
 
 __all__ = [
@@ -136,7 +137,7 @@ class ImportResult:
         """One line for the status bar and the CLI."""
         if self.already_imported is not None:
             return (
-                f"{self.file_name} was already imported on {self.already_imported:%Y-%m-%d %H:%M} (UTC); "
+                f"{self.file_name} was already imported on {iso_date_time(self.already_imported)} (UTC); "
                 "nothing changed."
             )
         if self.kind == CUSTOMERS:
@@ -293,11 +294,15 @@ def _import(
     meter = _Meter(csv, progress, should_cancel)
     meter.check()
     if kind == CUSTOMERS:
-        customers, errors = validate_customers(csv, cmap, date_order=date_order, tick=meter.read)
+        customers, errors = validate_customers(
+            csv, cmap, limits=FIELD_LIMITS, date_order=date_order, tick=meter.read
+        )
         errors.raise_if_any(csv.name)
         n = len(customers.rows)
     else:
-        orders, errors = validate_orders(csv, cmap, date_order=date_order, tick=meter.read)
+        orders, errors = validate_orders(
+            csv, cmap, limits=FIELD_LIMITS, date_order=date_order, tick=meter.read
+        )
         errors.raise_if_any(csv.name)
         n = len(orders)
     if n == 0:

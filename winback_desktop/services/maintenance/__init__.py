@@ -1,1 +1,1 @@
-"""Keeping the data safe and current: backups, restore, and the child jobs (backup, re-ranking)."""
+"""Keeping the data safe and current: backups and restore (run daily by ``winback_desktop.jobs.backup``)."""

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, case, func, select
 
+from winback_desktop.formats import money_whole
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound
 from winback_desktop.services.roster.dates import is_lapsed, lapse_date, months_between
@@ -83,7 +84,7 @@ def percentiles(values: Sequence[float]) -> dict[float, tuple[float, float]]:
 def _value_part(value: float, yearly: bool, rank: tuple[float, float]) -> tuple[float, str]:
     if value <= 0:
         return 0.0, "no recorded value"
-    amount = f"{value:,.0f} a year" if yearly else f"{value:,.0f} lost"
+    amount = f"{money_whole(value)} a year" if yearly else f"{money_whole(value)} lost"
     share = max(1, math.ceil(rank[1] * 100))
     return rank[0], (f"top {share}% by value ({amount})" if share <= 50 else f"value {amount}")
 

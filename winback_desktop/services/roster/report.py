@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import Numeric, func, select, type_coerce
 
-from winback_desktop.services.calls.export import write_csv_atomic
+from winback_desktop.files import atomic_write_csv
+from winback_desktop.formats import iso_utc, yes_no
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.roster.dates import (
     PERIODS,
@@ -188,23 +189,15 @@ def _day(v: dt.date | None) -> str:
     return v.isoformat() if v else ""
 
 
-def _utc(v: dt.datetime | None) -> str:  # naive UTC in the database: say so
-    return v.replace(tzinfo=dt.UTC).isoformat(timespec="seconds") if v else ""
-
-
-def _yes_no(v: bool | None) -> str:
-    return "" if v is None else ("yes" if v else "no")
-
-
 def _converter(name: str):
     """How one column's values become cells (chosen once per column, not per cell)."""
     kind = Customer.__table__.c[name].type.python_type
     if kind is dt.datetime:
-        return _utc
+        return iso_utc  # naive UTC in the database: the cell says so
     if kind is dt.date:
         return _day
     if kind is bool:
-        return _yes_no
+        return yes_no
     if kind is float:
         return lambda v: f"{v:.1f}" if v is not None else ""
     return _text  # text, integers, and Decimals (which come with their two places)
@@ -225,5 +218,5 @@ def export_customers(ctx: AppContext, out: Path) -> int:
 
     with ctx.sessions() as s:
         result = s.connection().execute(q)  # streamed into the file, not held in memory
-        write_csv_atomic(Path(out), EXPORT_COLUMNS, rows())
+        atomic_write_csv(Path(out), EXPORT_COLUMNS, rows())
     return count

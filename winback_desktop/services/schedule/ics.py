@@ -9,15 +9,12 @@ updated file changes the event instead of adding a second one.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Iterable
-from decimal import Decimal
-from pathlib import Path
 
 from icalendar import Calendar, Event, vCalAddress
 
 from winback_desktop import __version__
+from winback_desktop.formats import money
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.schedule.booking import CALL_PURPOSE, AgendaItem, agenda_item
 
@@ -39,10 +36,6 @@ def person_address(person_id: int | None, email: str) -> str:
     return f"urn:x-winback:person:{person_id if person_id is not None else 'unknown'}"
 
 
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
 def describe(item: AgendaItem) -> str:
     """The event's description: who, how to reach them, why we call, what they are worth."""
     contact = item.contact_name or "(no contact name)"
@@ -56,7 +49,7 @@ def describe(item: AgendaItem) -> str:
         lines.append(f"Email: {item.email}")
     lines += [
         f"Purpose: {CALL_PURPOSE}",
-        f"Yearly business at stake: {_money(item.value)}",
+        f"Yearly business at stake: {money(item.value)}",
         f"Leader: {item.leader_name or '(nobody yet)'}",
     ]
     if item.partner_name:
@@ -147,23 +140,3 @@ def call_invitation(ctx: AppContext, call_id: int, *, stamp: dt.datetime | None 
     item = agenda_item(ctx, call_id)
     method = "REQUEST" if item.leader_email else None
     return agenda_ics([item], method=method, stamp=stamp)
-
-
-def write_ics(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write the file atomically (a private temp file beside it, then a rename), mode 0600."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return target

@@ -1,16 +1,9 @@
-"""How numbers and dates read in the UI."""
+"""How numbers and dates read in the UI: the app's one set of formats (``winback_desktop/formats.py``)
+under the names the screens use; ``money`` here is whole units ("1,234"), "—" for nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
+from winback_desktop.formats import money_whole as money
+from winback_desktop.formats import short_date
 
-
-def money(value: Decimal | float | int | None) -> str:
-    if value is None:
-        return "—"
-    return f"{Decimal(value):,.0f}"
-
-
-def short_date(value: dt.date | None) -> str:
-    return value.strftime("%d %b %Y") if value else "—"
+__all__ = ["money", "short_date"]

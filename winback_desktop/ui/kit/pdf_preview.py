@@ -101,7 +101,7 @@ class PdfPreview(QDialog):
             if not name:
                 return None
             target = Path(name)
-        from winback_desktop.reports.atomic import atomic_write_bytes
+        from winback_desktop.files import atomic_write_bytes
 
         try:
             atomic_write_bytes(target, self.data)

@@ -1,6 +1,6 @@
 """Import customers or order history from CSV: preview, mapping, progress and cancel.
 
-The import runs in a child process (services/import_job.py), so the window stays responsive and
+The import runs in a child process (jobs/import_file.py), so the window stays responsive and
 Stop ends it: SQLite rolls back what it had begun. A file with bad rows imports nothing and lists
 them with their line numbers.
 """
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.formats import short_date_time
 from winback_desktop.importers.errors import (
     CsvImportError,
 )
@@ -134,7 +135,7 @@ class ImportDialog(QDialog):
         )
         if p.already_imported:
             self._say(
-                f"This exact file was already imported on {p.already_imported:%d %b %Y %H:%M} (UTC): "
+                f"This exact file was already imported on {short_date_time(p.already_imported)} (UTC): "
                 "importing it again changes nothing."
             )
         self.table.setColumnCount(len(p.header))
@@ -202,7 +203,7 @@ class ImportDialog(QDialog):
         self._output = b""
         self._process = child_process(
             self,
-            "winback_desktop.services.imports.job",
+            "winback_desktop.jobs.import_file",
             [
                 str(self.ctx.paths.data_dir),
                 self.kind,

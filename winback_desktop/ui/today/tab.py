@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.files import atomic_write_bytes
 from winback_desktop.services.calls import attempts
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.people import team as people
@@ -233,16 +234,15 @@ class TodayTab(QWidget):
 
     def show_day_sheets(self) -> PdfPreview | None:
         """Action sheets for every call of the shown day, as one PDF, with a progress bar."""
-        from winback_desktop.reports.batch import calls_for_day
+        from winback_desktop.services.calls import sheets
 
         day = self.day.date().toPython()
-        return self.show_sheets(calls_for_day(self.ctx, day), f"{day:%d %b %Y}")
+        return self.show_sheets(sheets.calls_for_day(self.ctx, day), short_date(day))
 
     def show_sheets(self, ids: list[int], label: str) -> PdfPreview | None:
         """Action sheets for ``ids`` as one PDF (progress bar, Stop), previewed to print or save."""
         from winback_desktop.reports.batch import BatchCancelled, build_batch_sheets
-        from winback_desktop.services import catalogue
-        from winback_desktop.services.calls import lifecycle as calls
+        from winback_desktop.services.calls import sheets
 
         if not ids:
             QMessageBox.information(self, "Action sheets", f"No calls for {label}: nothing to print.")
@@ -255,10 +255,11 @@ class TodayTab(QWidget):
             progress.setValue(done)
             QApplication.processEvents()  # keeps the window painting and Stop clickable
 
+        batch = sheets.sheet_batch(self.ctx, ids)
         try:
             pdf = build_batch_sheets(
-                [calls.detail(self.ctx, i) for i in ids],
-                company_name=catalogue.configured_company_name(self.ctx),
+                batch.details,
+                company_name=batch.company_name,
                 progress=report,
                 should_cancel=progress.wasCanceled,
             )
@@ -284,7 +285,7 @@ class TodayTab(QWidget):
             target = Path(name)
         from winback_desktop.services.schedule import ics as agenda_ics
 
-        return agenda_ics.write_ics(target, agenda_ics.call_invitation(self.ctx, data[2]))
+        return atomic_write_bytes(target, agenda_ics.call_invitation(self.ctx, data[2]))
 
     def save_agenda(self, target: Path | None = None) -> Path | None:
         if not isinstance(target, Path):
@@ -296,4 +297,4 @@ class TodayTab(QWidget):
         from winback_desktop.services.schedule import ics as agenda_ics
 
         items = schedule.agenda(self.ctx, days=14, person_id=self.person.currentData())
-        return agenda_ics.write_ics(target, agenda_ics.agenda_ics(items))
+        return atomic_write_bytes(target, agenda_ics.agenda_ics(items))

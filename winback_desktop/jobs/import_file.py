@@ -5,7 +5,7 @@ CPU-bound Python, which on a thread would fight the GUI for the GIL and make the
 and stopping an import is simply ending the child: SQLite rolls back the transaction it had
 open, so the database is exactly as it was.
 
-    python -m winback_desktop.services.imports.job DATA_DIR KIND FILE MAPPING_JSON [DATE_ORDER]
+    python -m winback_desktop.jobs.import_file DATA_DIR KIND FILE MAPPING_JSON [DATE_ORDER]
 
 stdout: {"progress": [done, total]} lines, then one {"result": ...} or {"error": ...} line.
 """

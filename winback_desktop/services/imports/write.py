@@ -37,6 +37,9 @@ from sqlalchemy import (
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from winback_desktop.importers.mapping import CUSTOMERS as KIND_CUSTOMERS
+from winback_desktop.importers.mapping import ORDERS as KIND_ORDERS
+from winback_desktop.importers.mapping import fields
 from winback_desktop.importers.validate import CUSTOMER_COLUMNS, CustomerRows, OrderRows
 from winback_desktop.importers.values import cents_to_decimal
 from winback_desktop.store.models import Customer, Order, customer_search_text, utcnow
@@ -50,6 +53,21 @@ T = TypeVar("T")
 
 CUSTOMERS = cast(Table, Customer.__table__)
 ORDERS = cast(Table, Order.__table__)
+
+
+def _field_limits() -> dict[str, int]:
+    """Field name -> the most characters its column keeps, from the models (their one owner)."""
+    out: dict[str, int] = {}
+    for spec in (*fields(KIND_CUSTOMERS), *fields(KIND_ORDERS)):
+        table = ORDERS if spec.name == "order_ref" else CUSTOMERS
+        column = {"customer_external_id": "external_id"}.get(spec.name, spec.name)
+        length = getattr(table.c[column].type, "length", None) if column in table.c else None
+        if length is not None:
+            out[spec.name] = length
+    return out
+
+
+FIELD_LIMITS = _field_limits()  # what importers.validate checks text lengths against
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

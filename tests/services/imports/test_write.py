@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import psycopg, psycopg2
 
-from winback_desktop.importers.write import CUSTOMERS, ORDERS, BulkStatement, _insert, one_year_before
+from winback_desktop.services.imports.write import CUSTOMERS, ORDERS, BulkStatement, _insert, one_year_before
 from winback_desktop.store.connection import make_engine
 
 

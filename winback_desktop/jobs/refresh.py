@@ -1,7 +1,7 @@
 """Bring statuses and priorities up to date in a child process (start of a new day, at 100,000
 customers about a second of work that the window should not wait for).
 
-    python -m winback_desktop.services.maintenance.refresh_job DATA_DIR
+    python -m winback_desktop.jobs.refresh DATA_DIR
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 check take seconds that the window should not wait for (SQLite's backup API reads a consistent
 snapshot while the app keeps writing).
 
-    python -m winback_desktop.services.maintenance.backup_job DATA_DIR
+    python -m winback_desktop.jobs.backup DATA_DIR
 """
 
 from __future__ import annotations
