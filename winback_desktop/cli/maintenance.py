@@ -50,13 +50,14 @@ def _paths(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def _doctor(args: argparse.Namespace, paths: Paths) -> int:
+    from winback_desktop.formats import iso_date_time
     from winback_desktop.services.maintenance import backups as maintenance
 
     paths.ensure()
     _print_paths(paths)
     result = maintenance.check_file(paths.database)
     backups = maintenance.list_backups(paths)
-    newest = f"{len(backups)}, newest {backups[0].taken_at:%Y-%m-%d %H:%M}" if backups else "none"
+    newest = f"{len(backups)}, newest {iso_date_time(backups[0].taken_at)}" if backups else "none"
     print(f"backups:  {newest}")
     if result != "ok":
         good = maintenance.newest_good_backup(paths)

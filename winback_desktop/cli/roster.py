@@ -26,6 +26,7 @@ from winback_desktop.cli.common import (
     runs,
     wrote,
 )
+from winback_desktop.formats import money
 
 if TYPE_CHECKING:
     from winback_desktop.services.context import AppContext
@@ -95,10 +96,6 @@ def _rule_args(args: argparse.Namespace) -> tuple[dt.date | None, int | None]:
     return as_of, months
 
 
-def _money(v: Decimal) -> str:
-    return f"{v:,.2f}"
-
-
 LAPSED_CSV = [
     "external_id",
     "company",
@@ -153,8 +150,8 @@ def _lapsed(args: argparse.Namespace, ctx: AppContext) -> int:
                 r.status.replace("_", " "),
                 r.last_purchase.isoformat(),
                 f"{r.orders_count:,}",
-                _money(r.total_revenue),
-                _money(r.value),
+                money(r.total_revenue),
+                money(r.value),
                 f"{r.priority:.1f}",
                 r.priority_reason,
             ]
@@ -163,7 +160,7 @@ def _lapsed(args: argparse.Namespace, ctx: AppContext) -> int:
         align="....." + "rrrr",
     )
     total = sum((r.value for r in rows), Decimal(0))
-    print(f"\n{len(rows):,} customers lapsed {what}, taking {_money(total)} of yearly business.")
+    print(f"\n{len(rows):,} customers lapsed {what}, taking {money(total)} of yearly business.")
     return 0
 
 
@@ -214,7 +211,7 @@ def _volume(args: argparse.Namespace, ctx: AppContext) -> int:
         return 0
     print_table(
         ["Period", "Customers lapsed", "Yearly business lost"],
-        [[r.period_label, f"{r.customers:,}", _money(r.yearly_revenue)] for r in rows],
+        [[r.period_label, f"{r.customers:,}", money(r.yearly_revenue)] for r in rows],
         align=".rr",
     )
     customers = sum(r.customers for r in rows)
@@ -222,7 +219,7 @@ def _volume(args: argparse.Namespace, ctx: AppContext) -> int:
     span = f"from {rows[0].period_label} to {rows[-1].period_label}"
     print(
         f"\nIn all: {customers:,} customers lapsed {span} (no purchase for {rule.months} months), "
-        f"taking {_money(revenue)} of yearly business; those won back since still count."
+        f"taking {money(revenue)} of yearly business; those won back since still count."
     )
     return 0
 
