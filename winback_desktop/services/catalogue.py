@@ -7,6 +7,7 @@ import tomllib
 from sqlalchemy import func, select
 
 from winback_desktop.resources import resource_path
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import PersonInfo, ReasonInfo
 from winback_desktop.store.connection import transaction
@@ -46,6 +47,7 @@ def people(ctx: AppContext, role: str | None = None) -> list[PersonInfo]:
         return [PersonInfo(p.id, p.name, p.title, p.role) for p in s.scalars(q)]
 
 
+@reports(Change.PEOPLE)
 def add_person(ctx: AppContext, name: str, role: str, title: str = "", email: str = "") -> int:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -70,6 +72,7 @@ def configured_company_name(ctx: AppContext) -> str:
         return s.scalar(select(Setting.value).where(Setting.key == "company_name")) or ""
 
 
+@reports(Change.SETTINGS)
 def set_setting(ctx: AppContext, key: str, value: str) -> None:
     with transaction(ctx.sessions) as s:
         s.merge(Setting(key=key, value=value))

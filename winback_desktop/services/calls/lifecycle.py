@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from winback_desktop.script import CallScript
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail, OfferInfo, PersonInfo, ReasonInfo
 from winback_desktop.services.roster import card as customers
@@ -39,6 +40,7 @@ class UnfinishedCall:
     started_at: dt.datetime | None
 
 
+@reports(Change.CALLS)
 def start_call(
     ctx: AppContext,
     customer_id: int,
@@ -77,6 +79,7 @@ def start_call(
         return call.id
 
 
+@reports(Change.SCHEDULE)
 def schedule_call(
     ctx: AppContext, customer_id: int, when: dt.datetime, caller_id: int | None, partner_id: int | None
 ) -> int:
@@ -100,11 +103,13 @@ def _open_call(s, call_id: int) -> Call:
     return call
 
 
+@reports(Change.NOTES)
 def set_stage(ctx: AppContext, call_id: int, stage: str) -> None:
     with transaction(ctx.sessions) as s:
         _open_call(s, call_id).current_stage = stage
 
 
+@reports(Change.CALLS)
 def set_people(ctx: AppContext, call_id: int, caller_id: int | None, partner_id: int | None) -> None:
     with transaction(ctx.sessions) as s:
         call = _open_call(s, call_id)
@@ -120,6 +125,7 @@ def _column_value(key: str, value: str):
     return value
 
 
+@reports(Change.NOTES)
 def save_field(ctx: AppContext, call_id: int, stage: str, key: str, value: str) -> None:
     """Save one field as typed: a note (stage answer) or one of the call's own columns."""
     with transaction(ctx.sessions) as s:
@@ -139,6 +145,7 @@ def save_field(ctx: AppContext, call_id: int, stage: str, key: str, value: str) 
         call.updated_at = utcnow()
 
 
+@reports(Change.NOTES)
 def set_reasons(ctx: AppContext, call_id: int, primary_id: int | None, other_ids: list[int]) -> None:
     with transaction(ctx.sessions) as s:
         _open_call(s, call_id)
@@ -150,6 +157,7 @@ def set_reasons(ctx: AppContext, call_id: int, primary_id: int | None, other_ids
                 s.add(CallReason(call_id=call_id, reason_id=rid, is_primary=False))
 
 
+@reports(Change.NOTES)
 def set_offers(ctx: AppContext, call_id: int, option_ids: list[int], free_text: list[str]) -> None:
     with transaction(ctx.sessions) as s:
         _open_call(s, call_id)
@@ -158,6 +166,7 @@ def set_offers(ctx: AppContext, call_id: int, option_ids: list[int], free_text: 
         s.add_all(CallOffer(call_id=call_id, text=t.strip()) for t in free_text if t.strip())
 
 
+@reports(Change.FOLLOWUPS)
 def add_action(
     ctx: AppContext, call_id: int, what: str = "", owner_id: int | None = None, due: dt.date | None = None
 ) -> int:
@@ -175,6 +184,7 @@ def add_action(
         return item.id
 
 
+@reports(Change.FOLLOWUPS)
 def update_action(ctx: AppContext, action_id: int, **changes) -> None:
     allowed = {"what", "owner_id", "due_date", "status", "done_note"}
     unknown = set(changes) - allowed
@@ -190,11 +200,13 @@ def update_action(ctx: AppContext, action_id: int, **changes) -> None:
             item.done_at = utcnow()
 
 
+@reports(Change.FOLLOWUPS)
 def delete_action(ctx: AppContext, action_id: int) -> None:
     with transaction(ctx.sessions) as s:
         s.execute(delete(ActionItem).where(ActionItem.id == action_id))
 
 
+@reports(Change.CALLS, Change.CUSTOMERS)
 def finish_call(ctx: AppContext, call_id: int) -> None:
     with transaction(ctx.sessions) as s:
         call = _open_call(s, call_id)

@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from winback_desktop.services.calls.export import write_csv_atomic
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import ActionItem, Call, Customer, Person, utcnow
@@ -271,6 +272,7 @@ def _item(s, action_id: int) -> ActionItem:
     return item
 
 
+@reports(Change.FOLLOWUPS)
 def mark_done(ctx: AppContext, action_id: int, note: str = "") -> None:
     """Mark an item done, with what was done (optional but encouraged) and when.
 
@@ -284,6 +286,7 @@ def mark_done(ctx: AppContext, action_id: int, note: str = "") -> None:
             item.status, item.done_at = "done", utcnow()
 
 
+@reports(Change.FOLLOWUPS)
 def reopen(ctx: AppContext, action_id: int) -> None:
     """Put a done or cancelled item back on the open board; its note is kept."""
     with transaction(ctx.sessions) as s:
@@ -291,6 +294,7 @@ def reopen(ctx: AppContext, action_id: int) -> None:
         item.status, item.done_at = "open", None
 
 
+@reports(Change.FOLLOWUPS)
 def cancel(ctx: AppContext, action_id: int, note: str = "") -> None:
     """Drop a promise that no longer applies (it leaves the open board; nothing is deleted)."""
     with transaction(ctx.sessions) as s:
@@ -300,6 +304,7 @@ def cancel(ctx: AppContext, action_id: int, note: str = "") -> None:
         item.status, item.done_at = "cancelled", None
 
 
+@reports(Change.FOLLOWUPS)
 def reassign(ctx: AppContext, action_id: int, owner_id: int | None) -> None:
     """Give the item to another person (None: nobody). A retired person cannot take it."""
     with transaction(ctx.sessions) as s:
@@ -313,6 +318,7 @@ def reassign(ctx: AppContext, action_id: int, owner_id: int | None) -> None:
         item.owner_id = owner_id
 
 
+@reports(Change.FOLLOWUPS)
 def set_due(ctx: AppContext, action_id: int, due: dt.date | None) -> None:
     """Set (or with None, clear) the item's due date."""
     with transaction(ctx.sessions) as s:

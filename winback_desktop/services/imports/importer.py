@@ -63,6 +63,7 @@ from winback_desktop.importers.validate import validate_customers, validate_orde
 from winback_desktop.importers.values import DATE_ORDERS, DMY, MDY
 from winback_desktop.importers.write import write_customers, write_orders
 from winback_desktop.services.catalogue import get_setting, set_setting
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.store.models import ImportBatch, utcnow
 
@@ -187,6 +188,7 @@ def preview_import(
     )
 
 
+@reports(Change.CUSTOMERS)
 def import_customers(
     ctx: AppContext,
     path: str | Path,
@@ -212,6 +214,7 @@ def import_customers(
     )
 
 
+@reports(Change.CUSTOMERS)
 def import_orders(
     ctx: AppContext,
     path: str | Path,
@@ -233,6 +236,7 @@ def import_orders(
     )
 
 
+@reports(Change.CUSTOMERS)
 def import_file(
     ctx: AppContext,
     path: str | Path,

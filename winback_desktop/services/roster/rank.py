@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, case, func, select
 
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.roster.dates import is_lapsed, lapse_date, months_between
 from winback_desktop.services.roster.rules import Rule, departed, rule, value
@@ -169,6 +170,7 @@ def _facts(row) -> Facts:
     )
 
 
+@reports(Change.CUSTOMERS)
 def refresh_priorities(ctx: AppContext, as_of: dt.date | None = None, months: int | None = None) -> int:
     """Recompute every customer's priority and reason; returns how many changed."""
     r = rule(ctx, as_of, months)
@@ -217,6 +219,7 @@ def _write(ctx: AppContext, changes: list[dict]) -> None:
             s.connection().execute(stmt, changes[i : i + CHUNK])
 
 
+@reports(Change.CUSTOMERS)
 def rescore(ctx: AppContext, customer_id: int, as_of: dt.date | None = None) -> tuple[float, str]:
     """Recompute one customer's priority against everyone else's (after a decision changes)."""
     r = rule(ctx, as_of)
