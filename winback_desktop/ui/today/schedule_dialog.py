@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.people import team as people
 from winback_desktop.services.schedule import booking as schedule
+from winback_desktop.ui.kit import palette
 
 
 def next_slot(now: dt.datetime | None = None) -> dt.datetime:
@@ -53,7 +54,7 @@ class ScheduleDialog(QDialog):
         if self.partner.count() > 1:
             self.partner.setCurrentIndex(1)
         self.warning = QLabel(wordWrap=True, objectName="warning")
-        self.warning.setStyleSheet("color: #9a4b00;")
+        self.warning.setStyleSheet(f"color: {palette.WARNING_TEXT};")
         form = QFormLayout()
         form.addRow("&When", self.when)
         form.addRow("&Length", self.minutes)
