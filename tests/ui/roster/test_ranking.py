@@ -41,7 +41,7 @@ def test_f5_returns_at_once_and_the_roster_follows_when_the_job_ends(qtbot, wind
     assert top_priority(window) == 0
     started = time.monotonic()
     qtbot.keyClick(window.table, Qt.Key.Key_F5)
-    assert time.monotonic() - started < 0.5 and window.ranking.running  # not waited for
+    assert time.monotonic() - started < 1.0 and window.ranking.running  # not waited for
     assert window.statusBar().currentMessage() == Ranking.BUSY and not window.ranking._busy.isHidden()
     loop_ran = []
     QTimer.singleShot(0, lambda: loop_ran.append(window.ranking.running))
