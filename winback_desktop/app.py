@@ -53,6 +53,8 @@ def create_app(argv: list[str] | None = None):
 def ask_restore(parent, path: Path, detail: str, backup_label: str | None) -> bool:
     from PySide6.QtWidgets import QMessageBox
 
+    from winback_desktop.ui.kit.confirm import confirm
+
     if backup_label is None:
         QMessageBox.critical(
             parent,
@@ -61,15 +63,13 @@ def ask_restore(parent, path: Path, detail: str, backup_label: str | None) -> bo
             "no good backup to restore. Keep the file safe and ask for help.",
         )
         return False
-    answer = QMessageBox.question(
+    return confirm(
         parent,
         APP_NAME,
         f"The database file is damaged:\n{path}\n\n{detail}\n\nNothing was written to it. Restore the "
         f"newest good backup ({backup_label})?\nThe damaged file is kept in the backups folder.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.Yes,
+        default_yes=True,
     )
-    return answer == QMessageBox.StandardButton.Yes
 
 
 QUICK_CHECK_ALWAYS_BELOW = 64 * 1024 * 1024  # bytes: below this the start-up check is ~0.1 s
@@ -257,12 +257,10 @@ def start_gui(paths: Paths):
         QTimer.singleShot(0, window.ask_who_is_here)  # once, when nobody has said who they are
         if unfinished_calls(ctx):
             QTimer.singleShot(0, window.offer_resume)
-        # A new day can lapse customers and shift priorities: re-rank off the GUI process.
-        from winback_desktop.ui.kit.jobs import run_in_background
-
-        def ranked(ok: bool) -> None:
-            if ok and window.isVisible():
-                window.roster.refresh()
+        # A new day can lapse customers and shift priorities: re-rank off the GUI process (the
+        # screens read the roster again when it is done, as after F5).
+        window.ranking.start(quiet=True)
+        from winback_desktop.ui.kit.jobs import BACKUP_JOB, run_in_background
 
         def backed_up(ok: bool) -> None:
             if window.isVisible():
@@ -271,12 +269,11 @@ def start_gui(paths: Paths):
 
         from winback_desktop.services.maintenance import backups as maintenance
 
-        jobs = [("winback_desktop.jobs.refresh", ranked)]
         maintenance.remove_partial_backups(paths)  # what an interrupted backup left behind
         if maintenance.backup_due(paths):
-            jobs.append(("winback_desktop.jobs.backup", backed_up))
-        for module, done in jobs:
-            window.background_jobs.append(run_in_background(window, module, [str(paths.data_dir)], done))
+            window.background_jobs.append(
+                run_in_background(window, BACKUP_JOB, [str(paths.data_dir)], backed_up)
+            )
     return app, window, ctx, None
 
 

@@ -7,6 +7,7 @@ import tomllib
 from sqlalchemy import func, select
 
 from winback_desktop.resources import resource_path
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import ReasonInfo
 from winback_desktop.store.connection import transaction
@@ -49,6 +50,7 @@ def configured_company_name(ctx: AppContext) -> str:
         return s.scalar(select(Setting.value).where(Setting.key == "company_name")) or ""
 
 
+@reports(Change.SETTINGS)
 def set_setting(ctx: AppContext, key: str, value: str) -> None:
     with transaction(ctx.sessions) as s:
         s.merge(Setting(key=key, value=value))

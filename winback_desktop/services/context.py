@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from winback_desktop.paths import Paths
 from winback_desktop.script import CallScript, default_script
+from winback_desktop.services.changes import Change, Changes
 
 
 @dataclass
@@ -18,6 +19,11 @@ class AppContext:
     engine: Engine
     sessions: sessionmaker[Session]
     script: CallScript = field(default_factory=default_script)
+    changes: Changes = field(default_factory=Changes, repr=False, compare=False)  # who hears of writes
+
+    def changed(self, *kinds: Change) -> None:
+        """Tell the listeners that ``kinds`` changed (a write made elsewhere, e.g. a child job)."""
+        self.changes.report(*kinds)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, select, update
 from winback_desktop.resources import resource_path
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.catalogue import SETTING_DEFAULTS, get_setting, set_setting
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.followups import board
 from winback_desktop.services.people import team
@@ -204,6 +205,7 @@ def _utc(day: dt.date, hhmm: str) -> dt.datetime:
 # --- loading -----------------------------------------------------------------------------------
 
 
+@reports(*Change)
 def load_demo(ctx: AppContext, *, today: dt.date | None = None) -> DemoSummary:
     """Load the sample into a database that has no customers yet; refuse (ValueError) otherwise."""
     today = today or dt.date.today()

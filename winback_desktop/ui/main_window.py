@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -24,11 +24,26 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop import APP_NAME, __version__
+from winback_desktop.services.changes import EVERYTHING, Change
 from winback_desktop.services.vocab import Role
+from winback_desktop.ui.kit.actions import (
+    SEPARATOR,
+    Action,
+    Keys,
+    Menu,
+    Section,
+    ShortcutsDialog,
+    build,
+    plain,
+)
+from winback_desktop.ui.kit.confirm import confirm
+from winback_desktop.ui.kit.empty_state import EmptyState
 from winback_desktop.ui.kit.format import short_date
+from winback_desktop.ui.kit.signals import app_signals, on_change
 from winback_desktop.ui.kit.style import apply_style
 from winback_desktop.ui.roster.menu import RosterMenu
 from winback_desktop.ui.roster.panel import RosterPanel
+from winback_desktop.ui.roster.ranking import Ranking
 
 if TYPE_CHECKING:
     from winback_desktop.services.context import AppContext
@@ -44,6 +59,89 @@ log = logging.getLogger(__name__)
 
 # The workspaces after the roster, built by attach(): (attribute, tab title).
 WORKSPACES = (("today", "&Today"), ("followups", "Follo&w-ups"), ("cycles", "C&ycles"))
+TAB_TITLES = ("&Customers", *(title for _name, title in WORKSPACES))
+Find, Quit = QKeySequence.StandardKey.Find, QKeySequence.StandardKey.Quit
+
+
+def _tab(i: int) -> Action:
+    title = plain(TAB_TITLES[i])
+    return Action(f"tab{i + 1}", f"&{i + 1} {title}", lambda w: w.show_tab(i), (f"Ctrl+{i + 1}",), help=title)
+
+
+# Every menu entry and shortcut of the main window; its F1 list is made from these.
+MENUS = (
+    Menu(
+        "&File",
+        (
+            Action("sample", "Load &sample data", lambda w: w.load_sample()),
+            Action("export_calls", "&Export calls as CSV…", lambda w: w.export_calls(), ("Ctrl+E",)),
+            Action("people", "&People…", lambda w: w.edit_people(), ("Ctrl+Shift+U",)),
+            Action("cycle_sheets", "Action sheets for the selected c&ycle…", lambda w: w.cycle_sheets()),
+            SEPARATOR,
+            Action("backup", "&Back up now", lambda w: w.backup_now(), ("Ctrl+Shift+B",)),
+            Action("restore", "&Restore from backup…", lambda w: w.restore_backup()),
+            SEPARATOR,
+            Action("quit", "&Quit", lambda w: w.close(), (Quit,)),
+        ),
+    ),
+    Menu(
+        "C&ustomers",
+        (
+            Action(
+                "import_customers",
+                "&Import customers…",
+                lambda w: w.roster_menu.import_file("customers"),
+                ("Ctrl+I",),
+            ),
+            Action(
+                "import_orders",
+                "Import &order history…",
+                lambda w: w.roster_menu.import_file("orders"),
+                ("Ctrl+Shift+I",),
+            ),
+            SEPARATOR,
+            Action("volume", "&Volume departed…", lambda w: w.roster_menu.show_volume(), ("Ctrl+Shift+V",)),
+            Action("lapse_rule", "&Lapse rule…", lambda w: w.roster_menu.edit_lapse_rule()),
+            Action("recompute", "&Recompute priorities", lambda w: w.roster_menu.recompute(), ("F5",)),
+            SEPARATOR,
+            Action(
+                "export_customers", "E&xport customers as CSV…", lambda w: w.roster_menu.export_customers()
+            ),
+        ),
+    ),
+    Menu("&View", tuple(_tab(i) for i in range(len(TAB_TITLES)))),
+    Menu(
+        "&Call",
+        (
+            Action(
+                "start",
+                "&Start call with selected customer",
+                lambda w: w.start_call(),
+                ("Ctrl+Return", "Ctrl+Enter"),
+            ),
+            Action("resume", "&Resume unfinished call…", lambda w: w.offer_resume(), ("Ctrl+R",)),
+            SEPARATOR,
+            Action("schedule", "Sc&hedule a call…", lambda w: w.schedule_selected(), ("Ctrl+K",)),
+            Action(
+                "attempt",
+                "&Log an attempt (no answer, call back…)…",
+                lambda w: w.attempt_selected(),
+                ("Ctrl+Shift+L",),
+            ),
+            SEPARATOR,
+            Action("find", "&Find customer", lambda w: w.focus_search(), (Find,)),
+        ),
+    ),
+    Menu(
+        "&Help",
+        (
+            Action("shortcuts", "&Keyboard shortcuts", lambda w: w.show_shortcuts(), ("F1",)),
+            Action("about", "&About", lambda w: w.show_about()),
+        ),
+    ),
+)
+KEYS = (Keys("Enter", "In the search: go to the list; in the list: start the call"),)
+FOOTER = "Notes save themselves as you type."
 
 
 class MainWindow(QMainWindow):
@@ -56,7 +154,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.call_windows: dict[int, CallWindow] = {}
-        self.background_jobs: list = []  # QProcess children (ranking refresh...): ended on close
+        self.background_jobs: list = []  # QProcess children (the daily backup...): ended on close
+        self.ranking = Ranking(self)  # re-ranking in a child process (start-up, F5, lapse rule)
         self.setWindowTitle(APP_NAME)
         self.setObjectName("mainWindow")
 
@@ -87,21 +186,13 @@ class MainWindow(QMainWindow):
         list_layout.addWidget(self.roster, 1)
         list_layout.addLayout(bottom)
 
-        empty_page = QWidget()
-        empty_layout = QVBoxLayout(empty_page)
-        empty_layout.addStretch(1)
-        title = QLabel("No customers yet.", objectName="emptyTitle", alignment=Qt.AlignmentFlag.AlignCenter)
-        hint = QLabel(
+        empty_page = EmptyState(
             "Load the sample data to try a recovery call: about fifty lapsed customers,\n"
             "a few finished calls with their follow-ups, and calls booked for the coming days.",
-            alignment=Qt.AlignmentFlag.AlignCenter,
-            objectName="hint",
+            "Load sample data",
+            title="No customers yet.",
         )
-        self.sample_button = QPushButton("Load sample data")
-        empty_layout.addWidget(title)
-        empty_layout.addWidget(hint)
-        empty_layout.addWidget(self.sample_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        empty_layout.addStretch(2)
+        self.sample_button = empty_page.button
 
         # Workspaces as tabs (Ctrl+1…): the roster first; the tag-team views join it.
         self.tabs = QTabWidget()
@@ -120,7 +211,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.search.returnPressed.connect(self._focus_table)
-        self._build_menus()
+        self.roster_menu = RosterMenu(self, self.ranking)
+        self.commands = build(self, MENUS)
+        self.sample_action, self.start_action = self.commands["sample"], self.commands["start"]
+        self.start_button.clicked.connect(self.start_action.trigger)
+        self.start_button.setToolTip("Start a guided call with the selected customer (Ctrl+Return)")
+        self.sample_button.clicked.connect(self.sample_action.trigger)
+        on_change(self, {Change.CUSTOMERS, Change.PEOPLE}, self._data_changed)
         # Only a choice the user makes is remembered (not the first caller shown by default).
         self.caller.activated.connect(lambda _i: self._remember_caller())
         self.resize(1240, 720)
@@ -137,6 +234,7 @@ class MainWindow(QMainWindow):
         """The services are loaded: fresh reads of the roster and the people (the database may
         have changed since the first paint). The other workspaces are built when first shown."""
         self.ctx = ctx
+        app_signals().attach(ctx.changes)
         self.roster.attach(ctx)
         self.tabs.currentChanged.connect(self._tab_shown)
         self.reload_people()
@@ -155,86 +253,48 @@ class MainWindow(QMainWindow):
     def cycles(self) -> CyclesTab:
         return self._workspace("cycles")
 
-    def _build(self, name: str) -> QWidget:
+    def _build(self, name: str, load: bool) -> QWidget:
         ctx = self.ctx
         if name == "today":
             from winback_desktop.ui.today.tab import TodayTab
 
-            today = TodayTab(ctx)
+            today = TodayTab(ctx, load=load)
             today.start_call.connect(self.start_booked_call)
             today.log_attempt.connect(self.log_attempt_for)
             return today
         if name == "followups":
             from winback_desktop.ui.followups.tab import FollowUpsTab
 
-            followups = FollowUpsTab(ctx)
+            followups = FollowUpsTab(ctx, load=load)
             followups.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             return followups
         from winback_desktop.ui.cycles.tab import CyclesTab
 
-        cycles = CyclesTab(ctx)
+        cycles = CyclesTab(ctx, load=load)
         cycles.customer_activated.connect(self.start_booked_call)
         return cycles
 
-    def _workspace(self, name: str):
+    def _workspace(self, name: str, load: bool = True):
+        """The workspace, built now if need be: read at once (``load``), or when it is shown."""
         widget = self._built.get(name)
         if widget is None:
             assert self.ctx is not None, "workspaces are built after attach()"
-            widget = self._build(name)
+            widget = self._build(name, load)
             index = 1 + [n for n, _title in WORKSPACES].index(name)
             current = self.tabs.currentIndex()
             placeholder = self.tabs.widget(index)
             self.tabs.blockSignals(True)  # the swap is not the user changing tabs
-            self.tabs.removeTab(index)
+            # In before out: removing the current placeholder first would show (and have read)
+            # the next workspace for a moment.
             self.tabs.insertTab(index, widget, WORKSPACES[index - 1][1])
+            if current == index:
+                self.tabs.setCurrentIndex(index)
+            self.tabs.removeTab(index + 1)
             self.tabs.setCurrentIndex(current)
             self.tabs.blockSignals(False)
             placeholder.deleteLater()
             self._built[name] = widget
         return widget
-
-    # -- menus --------------------------------------------------------------------------------
-    def _action(self, menu, text: str, shortcut, slot) -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.sample_action = self._action(file_menu, "Load &sample data", None, self.load_sample)
-        self._action(file_menu, "&Export calls as CSV…", "Ctrl+E", self.export_calls)
-        self._action(file_menu, "&People…", "Ctrl+Shift+U", self.edit_people)
-        self._action(file_menu, "Action sheets for the selected c&ycle…", None, self.cycle_sheets)
-        file_menu.addSeparator()
-        self._action(file_menu, "&Back up now", "Ctrl+Shift+B", self.backup_now)
-        self._action(file_menu, "&Restore from backup…", None, self.restore_backup)
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
-        self.roster_menu = RosterMenu(self, self.roster)
-        self.view_menu = self.menuBar().addMenu("&View")
-        call_menu = self.menuBar().addMenu("&Call")
-        self.start_action = self._action(
-            call_menu, "&Start call with selected customer", "Ctrl+Return", self.start_call
-        )
-        self.start_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        self._action(call_menu, "&Resume unfinished call…", "Ctrl+R", self.offer_resume)
-        call_menu.addSeparator()
-        self._action(call_menu, "Sc&hedule a call…", "Ctrl+K", self.schedule_selected)
-        self._action(
-            call_menu, "&Log an attempt (no answer, call back…)…", "Ctrl+Shift+L", self.attempt_selected
-        )
-        call_menu.addSeparator()
-        self._action(call_menu, "&Find customer", QKeySequence.StandardKey.Find, self._focus_search)
-        self.add_tab_shortcuts()
-        help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
-        self._action(help_menu, "&About", None, self.show_about)
-        self.start_button.clicked.connect(self.start_action.trigger)
-        self.start_button.setToolTip("Start a guided call with the selected customer (Ctrl+Return)")
-        self.sample_button.clicked.connect(self.sample_action.trigger)
 
     # -- data -----------------------------------------------------------------------------------
     def reload_people(self) -> None:
@@ -269,12 +329,22 @@ class MainWindow(QMainWindow):
         catalogue.set_setting(self.ctx, "current_user_id", str(pid) if pid else "")
 
     def refresh(self) -> None:
+        """Read everything the window shows again: the empty page or the roster from the top."""
+        self._show_empty_or_list()
+        self.roster.refresh()
+
+    def _show_empty_or_list(self) -> None:
         from winback_desktop.services.roster import card as customers
 
         empty = customers.count(self.ctx) == 0
         self.pages.setCurrentIndex(1 if empty else 0)
         self.sample_action.setEnabled(empty)
-        self.roster.refresh()
+
+    def _data_changed(self, kinds: frozenset[Change]) -> None:
+        if Change.CUSTOMERS in kinds:
+            self._show_empty_or_list()  # the roster reads itself again
+        if Change.PEOPLE in kinds:
+            self.reload_people()
 
     def selected_customer_id(self) -> int | None:
         return self.roster.selected_customer_id()
@@ -316,7 +386,6 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.result_value is not None:
             warn = " (it overlaps another booking)" if dialog.result_value.double_booked else ""
             self.statusBar().showMessage(f"Call with {chosen[1]} booked{warn}.", 8000)
-            self._refresh_if_built("today")
 
     def attempt_selected(self) -> None:
         chosen = self._selected_company()
@@ -329,8 +398,6 @@ class MainWindow(QMainWindow):
         dialog = AttemptDialog(self.ctx, customer_id, company, parent=self)
         if dialog.exec() and dialog.result_value is not None:
             self.statusBar().showMessage(outcome_text(dialog.result_value), 12000)
-            self._refresh_if_built("today")
-            self.roster.refresh()
 
     def open_call(self, call_id: int) -> CallWindow:
         from winback_desktop.ui.call.window import CallWindow
@@ -348,8 +415,7 @@ class MainWindow(QMainWindow):
         return window
 
     def _call_closed(self, call_id: int) -> None:
-        self.call_windows.pop(call_id, None)
-        self.refresh()
+        self.call_windows.pop(call_id, None)  # what the call changed was reported as it was saved
 
     def offer_resume(self) -> CallWindow | None:
         """Offer the most recent unfinished call (left by a closed window or a crash)."""
@@ -370,16 +436,14 @@ class MainWindow(QMainWindow):
             if len(unfinished) > 1
             else ""
         )
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "Resume unfinished call",
             f"The call with {u.company} was not finished (at stage “{stage}”, "
             f"started {short_date(u.started_at.date() if u.started_at else None)}).\n"
             f"Everything typed was saved. Resume it now?{more}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+            default_yes=True,
+        ):
             return None
         return self.open_call(u.call_id)
 
@@ -387,13 +451,10 @@ class MainWindow(QMainWindow):
         from winback_desktop.services.demo import load_demo
 
         try:
-            summary = load_demo(self.ctx)
+            summary = load_demo(self.ctx)  # every screen reads what it shows again
         except ValueError as exc:
             QMessageBox.information(self, "Sample data", str(exc))
             return
-        self._people_changed()
-        self.roster.reload_filter_lists()
-        self.refresh()
         self.statusBar().showMessage(str(summary), 10000)
 
     def export_calls(self) -> Path | None:
@@ -436,18 +497,16 @@ class MainWindow(QMainWindow):
             if not name:
                 return False
             backup = Path(name)
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "Restore from backup",
             f"Replace the current data with the backup\n{backup.name}?\n\nOpen calls are closed first. "
             "The current file is kept in the backups folder, so this can be undone.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return False
         for window in list(self.call_windows.values()):
             window.close()
+        self.ranking.stop()  # it would write into the file being replaced
         paths = self.ctx.paths
         self.ctx.close()
         try:
@@ -459,28 +518,36 @@ class MainWindow(QMainWindow):
         else:
             ok = True
         self._use_ctx(open_app(paths))
-        self.reload_people()
-        self.refresh()
         if ok:
             self.statusBar().showMessage(
                 f"Restored {backup.name}; the replaced data is kept as {aside}", 15000
             )
         return ok
 
+    def shortcut_sections(self) -> list[Section]:
+        """The F1 list, made from the declared actions of this window, its workspaces, the
+        People dialog and the call window."""
+        from winback_desktop.ui.call.actions import CALL_KEYS, call_menus
+        from winback_desktop.ui.cycles.tab import CYCLE_ACTIONS, CYCLE_KEYS
+        from winback_desktop.ui.followups.tab import BOARD_ACTIONS, BOARD_KEYS
+        from winback_desktop.ui.people.dialog import PEOPLE_ACTIONS, PEOPLE_KEYS
+        from winback_desktop.ui.today.tab import TODAY_ACTIONS, TODAY_KEYS
+
+        stages = self.ctx.script.stages if self.ctx is not None else ()
+        return [
+            ("Main window", MENUS, KEYS),
+            ("Today", (TODAY_ACTIONS,), TODAY_KEYS),
+            ("Follow-ups", (BOARD_ACTIONS,), BOARD_KEYS),
+            ("Cycles", (CYCLE_ACTIONS,), CYCLE_KEYS),
+            ("People", (PEOPLE_ACTIONS,), PEOPLE_KEYS),
+            ("During a call", call_menus(stages), CALL_KEYS),
+        ]
+
+    def shortcuts_dialog(self) -> ShortcutsDialog:
+        return ShortcutsDialog(self.shortcut_sections(), FOOTER, self)
+
     def show_shortcuts(self) -> None:
-        QMessageBox.information(
-            self,
-            "Keyboard shortcuts",
-            "Customer list\n"
-            "  Ctrl+F  search    Enter  go to the list    Ctrl+Return  start call\n"
-            "  Ctrl+R  resume an unfinished call    Ctrl+E  export calls\n\n"
-            "During a call\n"
-            "  Alt+Right / Alt+Left  next / previous stage    Ctrl+1…4  jump to a stage\n"
-            "  Tab  next field    Space  tick a checklist item or reason\n"
-            "  Ctrl+D  dial    Ctrl+Shift+N  add next step    Ctrl+P  action sheet PDF\n"
-            "  Ctrl+Shift+E  end call    Ctrl+W  close the window (the call stays open)\n\n"
-            "Notes save themselves as you type.",
-        )
+        self.shortcuts_dialog().exec()
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -491,37 +558,23 @@ class MainWindow(QMainWindow):
         )
 
     def _use_ctx(self, ctx: AppContext) -> None:
-        """After a restore: every view works on the reopened database."""
+        """After a restore: every view works on the reopened database, and reads it again."""
         self.ctx = ctx
         for view in (self.roster, self.roster.details, *self._built.values()):
             view.ctx = ctx
-        if today := self._built.get("today"):
-            today.reload_people()
-
-    def _refresh_if_built(self, name: str) -> None:
-        """A change a workspace shows: one not built yet reads it when first shown."""
-        if widget := self._built.get(name):
-            widget.refresh()
+        app_signals().attach(ctx.changes)
+        ctx.changed(*EVERYTHING)
 
     def _tab_shown(self, index: int) -> None:
-        if index > 0:  # a workspace: built (and read) when first shown, read again each time
-            name = WORKSPACES[index - 1][0]
-            if name in self._built:
-                self._built[name].refresh()
-            else:
-                self._workspace(name)
+        """A workspace is built when first shown; each reads itself again whenever it is shown
+        (its change watcher), so a visible one is read once, here or by that."""
+        if index > 0 and (name := WORKSPACES[index - 1][0]) not in self._built:
+            self._workspace(name, load=not self.isVisible())
 
     def edit_people(self) -> None:
         from winback_desktop.ui.people.dialog import PeopleDialog
 
-        dialog = PeopleDialog(self.ctx, self)
-        dialog.changed.connect(self._people_changed)
-        dialog.exec()
-
-    def _people_changed(self) -> None:
-        self.reload_people()
-        if today := self._built.get("today"):
-            today.reload_people()
+        PeopleDialog(self.ctx, self).exec()  # the pickers follow through Change.PEOPLE
 
     def ask_who_is_here(self) -> None:
         """A start with a team but no current user: ask who is here, then remember."""
@@ -529,8 +582,7 @@ class MainWindow(QMainWindow):
         from winback_desktop.ui.people.dialog import ask_current_user
 
         if people.current_user(self.ctx) is None and people.list_people(self.ctx):
-            if ask_current_user(self.ctx, self) is not None:
-                self._people_changed()
+            ask_current_user(self.ctx, self)  # a choice is reported as a Change.PEOPLE
 
     def cycle_sheets(self) -> None:
         """Action sheets for every call of the cycle selected on the Cycles tab, as one PDF."""
@@ -543,16 +595,7 @@ class MainWindow(QMainWindow):
             return
         self.today.show_sheets(sheets.calls_for_cycle(self.ctx, cycle_id), f"cycle {cycle_id}")
 
-    def add_tab_shortcuts(self) -> None:
-        """View menu entries Ctrl+1… for each workspace tab (rebuilt when tabs are added)."""
-        self.view_menu.clear()
-        for i in range(self.tabs.count()):
-            title = self.tabs.tabText(i).replace("&", "")
-            self._action(
-                self.view_menu, f"&{i + 1} {title}", f"Ctrl+{i + 1}", lambda _c=False, i=i: self.show_tab(i)
-            )
-
-    def show_tab(self, index: int, _checked: bool = False) -> None:
+    def show_tab(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
         self.tabs.currentWidget().setFocus()
 
@@ -566,7 +609,7 @@ class MainWindow(QMainWindow):
         """Flush every open call's pending typing; True when all of it reached the database."""
         return all([window.autosave.flush() for window in self.call_windows.values()])
 
-    def _focus_search(self) -> None:
+    def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
 
@@ -584,6 +627,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         for window in list(self.call_windows.values()):
             window.close()  # each flushes what was typed
+        self.ranking.stop()
         for job in self.background_jobs:  # a half-done refresh is rolled back by SQLite
             try:
                 job.finished.disconnect()

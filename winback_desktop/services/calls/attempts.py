@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.schedule.booking import (
@@ -209,6 +210,7 @@ def _call_back_team(
     return leader, partner, cycle
 
 
+@reports(Change.SCHEDULE, Change.CUSTOMERS)
 def log_attempt(
     ctx: AppContext,
     customer_id: int,

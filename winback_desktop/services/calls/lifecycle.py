@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from winback_desktop.script import CallScript
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail, OfferInfo, PersonInfo, ReasonInfo
 from winback_desktop.services.errors import get_or_raise
@@ -40,6 +41,7 @@ class UnfinishedCall:
     started_at: dt.datetime | None
 
 
+@reports(Change.CALLS)
 def start_call(
     ctx: AppContext,
     customer_id: int,
@@ -81,11 +83,13 @@ def _open_call(s, call_id: int) -> Call:
     return get_or_raise(s, Call, call_id)
 
 
+@reports(Change.NOTES)
 def set_stage(ctx: AppContext, call_id: int, stage: str) -> None:
     with transaction(ctx.sessions) as s:
         _open_call(s, call_id).current_stage = stage
 
 
+@reports(Change.CALLS)
 def set_people(ctx: AppContext, call_id: int, caller_id: int | None, partner_id: int | None) -> None:
     with transaction(ctx.sessions) as s:
         call = _open_call(s, call_id)
@@ -101,6 +105,7 @@ def _column_value(key: str, value: str):
     return value
 
 
+@reports(Change.NOTES)
 def save_field(ctx: AppContext, call_id: int, stage: str, key: str, value: str) -> None:
     """Save one field as typed: a note (stage answer) or one of the call's own columns."""
     with transaction(ctx.sessions) as s:
@@ -120,6 +125,7 @@ def save_field(ctx: AppContext, call_id: int, stage: str, key: str, value: str) 
         call.updated_at = utcnow()
 
 
+@reports(Change.NOTES)
 def set_reasons(ctx: AppContext, call_id: int, primary_id: int | None, other_ids: list[int]) -> None:
     with transaction(ctx.sessions) as s:
         _open_call(s, call_id)
@@ -131,6 +137,7 @@ def set_reasons(ctx: AppContext, call_id: int, primary_id: int | None, other_ids
                 s.add(CallReason(call_id=call_id, reason_id=rid, is_primary=False))
 
 
+@reports(Change.NOTES)
 def set_offers(ctx: AppContext, call_id: int, option_ids: list[int], free_text: list[str]) -> None:
     with transaction(ctx.sessions) as s:
         _open_call(s, call_id)
@@ -139,6 +146,7 @@ def set_offers(ctx: AppContext, call_id: int, option_ids: list[int], free_text: 
         s.add_all(CallOffer(call_id=call_id, text=t.strip()) for t in free_text if t.strip())
 
 
+@reports(Change.FOLLOWUPS)
 def add_action(
     ctx: AppContext, call_id: int, what: str = "", owner_id: int | None = None, due: dt.date | None = None
 ) -> int:
@@ -156,6 +164,7 @@ def add_action(
         return item.id
 
 
+@reports(Change.FOLLOWUPS)
 def update_action(ctx: AppContext, action_id: int, **changes) -> None:
     """Change what a next step says, who owns it or when it is due (as the caller types).
 
@@ -172,11 +181,13 @@ def update_action(ctx: AppContext, action_id: int, **changes) -> None:
             setattr(item, key, value)
 
 
+@reports(Change.FOLLOWUPS)
 def delete_action(ctx: AppContext, action_id: int) -> None:
     with transaction(ctx.sessions) as s:
         s.execute(delete(ActionItem).where(ActionItem.id == action_id))
 
 
+@reports(Change.CALLS, Change.CUSTOMERS)
 def finish_call(ctx: AppContext, call_id: int) -> None:
     with transaction(ctx.sessions) as s:
         call = _open_call(s, call_id)

@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, exists, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from winback_desktop.formats import month_year
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.schedule.booking import day_bounds, from_store
@@ -158,6 +159,7 @@ def _quota(quota: int) -> int:
     return quota
 
 
+@reports(Change.CYCLES)
 def create_cycle(
     ctx: AppContext, name: str, starts_on: dt.date, ends_on: dt.date, executive_quota: int
 ) -> int:
@@ -222,6 +224,7 @@ def get_cycle(ctx: AppContext, cycle_id: int) -> CycleInfo:
     return _info(row)
 
 
+@reports(Change.CYCLES)
 def close_cycle(ctx: AppContext, cycle_id: int) -> None:
     """Close a cycle: its customers may join the next one. Assignments stay as history."""
     with transaction(ctx.sessions) as s:
@@ -281,6 +284,7 @@ def _check_team(
     return people
 
 
+@reports(Change.CYCLES)
 def fill_cycle(
     ctx: AppContext,
     cycle_id: int,

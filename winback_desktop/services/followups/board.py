@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from winback_desktop.files import atomic_write_csv
 from winback_desktop.formats import iso_utc
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.vocab import ActionStatus
@@ -275,6 +276,7 @@ def _item(s, action_id: int) -> ActionItem:
     return get_or_raise(s, ActionItem, action_id)
 
 
+@reports(Change.FOLLOWUPS)
 def mark_done(ctx: AppContext, action_id: int, note: str = "") -> None:
     """Mark an item done, with what was done (optional but encouraged) and when.
 
@@ -288,6 +290,7 @@ def mark_done(ctx: AppContext, action_id: int, note: str = "") -> None:
             item.status, item.done_at = ActionStatus.DONE, utcnow()
 
 
+@reports(Change.FOLLOWUPS)
 def reopen(ctx: AppContext, action_id: int) -> None:
     """Put a done or cancelled item back on the open board; its note is kept."""
     with transaction(ctx.sessions) as s:
@@ -295,6 +298,7 @@ def reopen(ctx: AppContext, action_id: int) -> None:
         item.status, item.done_at = ActionStatus.OPEN, None
 
 
+@reports(Change.FOLLOWUPS)
 def cancel(ctx: AppContext, action_id: int, note: str = "") -> None:
     """Drop a promise that no longer applies (it leaves the open board; nothing is deleted).
 
@@ -307,6 +311,7 @@ def cancel(ctx: AppContext, action_id: int, note: str = "") -> None:
         item.status, item.done_at = ActionStatus.CANCELLED, None
 
 
+@reports(Change.FOLLOWUPS)
 def reassign(ctx: AppContext, action_id: int, owner_id: int | None) -> None:
     """Give the item to another person (None: nobody). A retired person cannot take it."""
     with transaction(ctx.sessions) as s:
@@ -318,6 +323,7 @@ def reassign(ctx: AppContext, action_id: int, owner_id: int | None) -> None:
         item.owner_id = owner_id
 
 
+@reports(Change.FOLLOWUPS)
 def set_due(ctx: AppContext, action_id: int, due: dt.date | None) -> None:
     """Set (or with None, clear) the item's due date."""
     with transaction(ctx.sessions) as s:

@@ -63,6 +63,7 @@ from winback_desktop.importers.sniff import CsvFile, read_csv
 from winback_desktop.importers.validate import validate_customers, validate_orders
 from winback_desktop.importers.values import DATE_ORDERS, DMY, MDY
 from winback_desktop.services.catalogue import get_setting, set_setting
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.imports.write import FIELD_LIMITS, write_customers, write_orders
 from winback_desktop.store.models import ImportBatch, utcnow
@@ -188,6 +189,7 @@ def preview_import(
     )
 
 
+@reports(Change.CUSTOMERS)
 def import_customers(
     ctx: AppContext,
     path: str | Path,
@@ -213,6 +215,7 @@ def import_customers(
     )
 
 
+@reports(Change.CUSTOMERS)
 def import_orders(
     ctx: AppContext,
     path: str | Path,
@@ -234,6 +237,7 @@ def import_orders(
     )
 
 
+@reports(Change.CUSTOMERS)
 def import_file(
     ctx: AppContext,
     path: str | Path,

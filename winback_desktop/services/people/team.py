@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from winback_desktop.services.catalogue import get_setting, set_setting
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import PersonInfo
 from winback_desktop.services.errors import get_or_raise
@@ -119,6 +120,7 @@ def new_person(name: str, role: str, title: str = "", email: str = "") -> Person
     )
 
 
+@reports(Change.PEOPLE)
 def add_person(ctx: AppContext, name: str, role: str, title: str = "", email: str = "") -> int:
     """Add a person; returns their id. ValueError on an empty name, unknown role or bad email."""
     person = new_person(name, role, title, email)
@@ -128,6 +130,7 @@ def add_person(ctx: AppContext, name: str, role: str, title: str = "", email: st
         return person.id
 
 
+@reports(Change.PEOPLE)
 def edit_person(ctx: AppContext, person_id: int, **changes: str) -> PersonRecord:
     """Change a person's name, role, title or email (validated as for ``add_person``)."""
     unknown = set(changes) - set(EDITABLE)
@@ -172,6 +175,7 @@ def open_work(ctx: AppContext, person_id: int) -> RetireResult:
     return RetireResult(person_id, int(calls or 0), int(actions or 0))
 
 
+@reports(Change.PEOPLE)
 def retire_person(ctx: AppContext, person_id: int) -> RetireResult:
     """Retire a person: history stays, pickers stop offering them.
 
@@ -182,6 +186,7 @@ def retire_person(ctx: AppContext, person_id: int) -> RetireResult:
     return open_work(ctx, person_id)
 
 
+@reports(Change.PEOPLE)
 def unretire_person(ctx: AppContext, person_id: int) -> None:
     """Bring a retired person back into the pickers."""
     _set_active(ctx, person_id, True)
@@ -202,6 +207,7 @@ def current_user(ctx: AppContext) -> PersonRecord | None:
         return _record(p) if p is not None and p.active else None
 
 
+@reports(Change.PEOPLE)
 def set_current_user(ctx: AppContext, person_id: int | None) -> None:
     """Remember who uses the app (None forgets); only an active person can be picked."""
     if person_id is not None:

@@ -22,6 +22,7 @@ import datetime as dt
 
 from sqlalchemy import text, update
 
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.roster.dates import (
@@ -92,6 +93,7 @@ __all__ = [
 ]
 
 
+@reports(Change.CUSTOMERS)
 def refresh_statuses(ctx: AppContext, as_of: dt.date | None = None, months: int | None = None) -> int:
     """Apply the lapse rule to the stored statuses; returns how many changed.
 
@@ -116,6 +118,7 @@ def refresh_statuses(ctx: AppContext, as_of: dt.date | None = None, months: int 
     return gone + back
 
 
+@reports(Change.CUSTOMERS)
 def refresh(ctx: AppContext, as_of: dt.date | None = None, months: int | None = None) -> tuple[int, int]:
     """Statuses, then priorities, brought up to date: after an import, a setting change, a new day.
 
@@ -142,6 +145,7 @@ def _set(ctx: AppContext, customer_id: int, **values) -> None:
             raise NotFound("customer", customer_id)
 
 
+@reports(Change.CUSTOMERS)
 def mark_lost(ctx: AppContext, customer_id: int, reason: str = "") -> None:
     """Mark a customer lost by hand; the reason (if any) is added to their notes, dated."""
     with transaction(ctx.sessions) as s:
@@ -154,6 +158,7 @@ def mark_lost(ctx: AppContext, customer_id: int, reason: str = "") -> None:
     rescore(ctx, customer_id)
 
 
+@reports(Change.CUSTOMERS)
 def unmark_lost(ctx: AppContext, customer_id: int) -> str:
     """Take back a "lost" mark: the status follows the lapse rule again. Returns the new status."""
     r = rule(ctx)
@@ -167,6 +172,7 @@ def unmark_lost(ctx: AppContext, customer_id: int) -> str:
     return status
 
 
+@reports(Change.CUSTOMERS)
 def decide(ctx: AppContext, customer_id: int, decision: str, reason: str = "") -> None:
     """Pursue, let go (a reason is required) or undecided; let-go customers leave the call lists.
 
@@ -189,11 +195,13 @@ def decide(ctx: AppContext, customer_id: int, decision: str, reason: str = "") -
         rescore(ctx, customer_id)
 
 
+@reports(Change.CUSTOMERS)
 def flag_verify_contact(ctx: AppContext, customer_id: int, needed: bool = True) -> None:
     """Flag (or unflag) that the customer's address / number must be checked before calling."""
     _set(ctx, customer_id, verify_contact=bool(needed))
 
 
+@reports(Change.CUSTOMERS)
 def mark_contact_verified(ctx: AppContext, customer_id: int, on: dt.date | None = None) -> None:
     """The contact details were checked on ``on`` (default today): clears the flag."""
     _set(ctx, customer_id, verify_contact=False, contact_verified_on=on or dt.date.today())

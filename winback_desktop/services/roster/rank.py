@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, case, func, select
 
 from winback_desktop.formats import money_whole
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound
 from winback_desktop.services.roster.dates import is_lapsed, lapse_date, months_between
@@ -171,6 +172,7 @@ def _facts(row) -> Facts:
     )
 
 
+@reports(Change.CUSTOMERS)
 def refresh_priorities(ctx: AppContext, as_of: dt.date | None = None, months: int | None = None) -> int:
     """Recompute every customer's priority and reason; returns how many changed."""
     r = rule(ctx, as_of, months)
@@ -219,6 +221,7 @@ def _write(ctx: AppContext, changes: list[dict]) -> None:
             s.connection().execute(stmt, changes[i : i + CHUNK])
 
 
+@reports(Change.CUSTOMERS)
 def rescore(ctx: AppContext, customer_id: int, as_of: dt.date | None = None) -> tuple[float, str]:
     """Recompute one customer's priority against everyone else's (after a decision changes)."""
     r = rule(ctx, as_of)

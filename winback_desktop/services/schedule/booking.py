@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.schedule.times import (
@@ -239,6 +240,7 @@ def book(
     return ScheduleResult(call.id, conflicts)
 
 
+@reports(Change.SCHEDULE)
 def schedule_call(
     ctx: AppContext,
     customer_id: int,
@@ -272,6 +274,7 @@ def move(s: Session, call: Call, start: dt.datetime, minutes: int | None = None)
     return ScheduleResult(call.id, conflicts)
 
 
+@reports(Change.SCHEDULE)
 def reschedule(
     ctx: AppContext, call_id: int, when: dt.datetime, minutes: int | None = None
 ) -> ScheduleResult:
@@ -282,6 +285,7 @@ def reschedule(
         return move(s, _scheduled(s, call_id), start, minutes)
 
 
+@reports(Change.SCHEDULE)
 def cancel_scheduled(ctx: AppContext, call_id: int) -> None:
     """Take a call that has not started off the schedule (it had nothing in it yet)."""
     with transaction(ctx.sessions) as s:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from winback_desktop.services.dto import CustomerCard
 from winback_desktop.services.vocab import CallStatus
+from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.format import money, short_date
 
 STATUS_LABELS = {s.value: s.label.lower() for s in CallStatus}  # in a sentence: "unfinished"
@@ -50,7 +51,7 @@ def render_card(c: CustomerCard, today: dt.date | None = None) -> str:
     months = c.months_since_purchase(today)
     parts = [f"<h2 style='margin:0'>{e(c.company)}</h2>"]
     if c.external_id:
-        parts.append(f"<span style='color:#666'>Customer {e(c.external_id)} · {e(c.status)}</span>")
+        parts.append(f"<span style='color:{palette.HINT}'>Customer {e(c.external_id)} · {e(c.status)}</span>")
     contact = e(c.contact_name) + (f", {e(c.contact_title)}" if c.contact_title else "")
     parts.append(f"<p><b>{contact}</b><br>")
     if c.phone:
@@ -74,7 +75,7 @@ def render_card(c: CustomerCard, today: dt.date | None = None) -> str:
         )
         parts.append(f"<ul style='margin-left:-20px'>{items}</ul>")
     else:
-        parts.append("<p style='color:#666'>None.</p>")
+        parts.append(f"<p style='color:{palette.HINT}'>None.</p>")
     parts.append("<h3>Earlier calls</h3>")
     if c.earlier_calls:
         items = "".join(
@@ -85,5 +86,5 @@ def render_card(c: CustomerCard, today: dt.date | None = None) -> str:
         )
         parts.append(f"<ul style='margin-left:-20px'>{items}</ul>")
     else:
-        parts.append("<p style='color:#666'>This is the first call.</p>")
+        parts.append(f"<p style='color:{palette.HINT}'>This is the first call.</p>")
     return "".join(parts)

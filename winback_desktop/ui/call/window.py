@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -31,12 +31,14 @@ from winback_desktop.services.calls.briefing import first_name
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail
 from winback_desktop.services.people import team
+from winback_desktop.ui.call.actions import CALL_KEYS, call_menus
 from winback_desktop.ui.call.autosave import Autosaver
 from winback_desktop.ui.call.customer_card import CustomerCardView
 from winback_desktop.ui.call.partner_notes import PARTNER_FIELD, PARTNER_STAGE, PartnerNotes
 from winback_desktop.ui.call.session import CallSession
 from winback_desktop.ui.call.stage_page import StagePage
 from winback_desktop.ui.call.stepper import Stepper
+from winback_desktop.ui.kit.actions import ShortcutsDialog, build
 from winback_desktop.ui.kit.pdf_preview import PdfPreview
 from winback_desktop.ui.kit.style import style_named_widgets
 
@@ -206,41 +208,13 @@ class CallWindow(QMainWindow):
         style_named_widgets(page)
         return page
 
-    # -- actions and shortcuts -------------------------------------------------------------
-    def _action(self, menu, text: str, shortcut: str | QKeySequence, slot, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
-        if tip:
-            action.setToolTip(tip)
-        menu.addAction(action)
-        return action
-
+    # -- actions and shortcuts (declared in ui/call/actions.py) ------------------------------
     def _build_actions(self) -> None:
-        menu = self.menuBar().addMenu("&Call")
-        self.prev_action = self._action(menu, "&Previous stage", "Alt+Left", self.previous_stage)
-        self.next_action = self._action(menu, "&Next stage", "Alt+Right", self.next_stage)
-        self.prev_action.setShortcuts([QKeySequence("Alt+Left"), QKeySequence("Ctrl+PgUp")])
-        self.next_action.setShortcuts([QKeySequence("Alt+Right"), QKeySequence("Ctrl+PgDown")])
-        stages = menu.addMenu("&Go to stage")
-        for i, stage in enumerate(self.script.stages, start=1):
-            self._action(
-                stages, f"&{i} {stage.title}", f"Ctrl+{i}", lambda _c=False, k=stage.key: self.go_to(k)
-            )
-        menu.addSeparator()
-        self.dial_action = self._action(menu, "&Dial customer", "Ctrl+D", self.card.dial)
-        self.add_step_action = self._action(menu, "Add next ste&p", "Ctrl+Shift+N", self.add_next_step)
-        self.sheet_action = self._action(
-            menu, "Action &sheet: preview and print…", "Ctrl+P", self.preview_sheet
-        )
-        self.save_sheet_action = self._action(
-            menu, "Save action sheet as P&DF…", "Ctrl+Shift+S", self.save_sheet
-        )
-        self._action(menu, "Partner's &logistics notes", "Ctrl+L", self.partner_notes.editor.setFocus)
-        menu.addSeparator()
-        self.end_action = self._action(menu, "&End call", "Ctrl+Shift+E", self.end_call)
-        self._action(menu, "&Close window (call stays open)", "Ctrl+W", self.close)
+        self.commands = build(self, call_menus(self.script.stages), context=Qt.ShortcutContext.WindowShortcut)
+        self.prev_action, self.next_action = self.commands["prev"], self.commands["next"]
+        self.dial_action, self.add_step_action = self.commands["dial"], self.commands["add_step"]
+        self.sheet_action, self.save_sheet_action = self.commands["sheet"], self.commands["save_sheet"]
+        self.end_action = self.commands["end"]
         for button, action in (
             (self.prev_button, self.prev_action),
             (self.next_button, self.next_action),
@@ -249,6 +223,13 @@ class CallWindow(QMainWindow):
         ):
             button.clicked.connect(action.trigger)
             button.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
+
+    def shortcuts_dialog(self) -> ShortcutsDialog:
+        sections = [("During a call", call_menus(self.script.stages), CALL_KEYS)]
+        return ShortcutsDialog(sections, "Notes save themselves as you type.", self)
+
+    def show_shortcuts(self) -> None:
+        self.shortcuts_dialog().exec()
 
     # -- navigation -------------------------------------------------------------------------
     def stage_keys(self) -> list[str]:

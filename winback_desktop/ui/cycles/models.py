@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from winback_desktop.services.cycles.rescue import AssignmentRow, CycleInfo, CycleProgress
 from winback_desktop.services.vocab import AssignmentKind
 from winback_desktop.ui.cycles.dialogs import date_range
+from winback_desktop.ui.kit import palette
+from winback_desktop.ui.kit.table_model import Column, TableModel
 
-Index = QModelIndex | QPersistentModelIndex
-ID_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 FILTER_ROLE = Qt.ItemDataRole.UserRole + 2
-RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-GREY = QColor("#8a8f98")
-WARN = QColor("#a15c00")
+GREY = QColor(palette.MUTED)
+WARN = QColor(palette.WARN)
 KIND_LABELS = {k.value: k.label for k in AssignmentKind}
 SHORT_KINDS = {k.value: k.short_label for k in AssignmentKind}
 
@@ -41,79 +40,37 @@ def percent(part: int, whole: int) -> str:
 # --- one thin model for the three tables ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    text: Callable[[Any], str]
-    sort: Callable[[Any], Any] | None = None  # a key for sorting (default: the text)
-    right: bool = False
-    tip: Callable[[Any], str | None] | None = None
-    color: Callable[[Any], QColor | None] | None = None  # text colour of this cell, if any
-
-
-class RowsModel(QAbstractTableModel):
+class RowsModel(TableModel[Any]):
     """Plain service rows under column specs; ``row_id`` gives the id (``ID_ROLE``), ``muted``
-    greys a row, ``filter_key`` feeds ``FILTER_ROLE`` for a proxy filter."""
+    greys a row, ``filter_key`` feeds ``FILTER_ROLE`` for a proxy filter; ``SORT_ROLE`` is the
+    column's sort key (default: its text, case-folded)."""
 
     def __init__(
         self,
-        columns: tuple[Column, ...],
+        columns: Sequence[Column[Any]],
         row_id: Callable[[Any], Any],
         muted: Callable[[Any], bool] | None = None,
         filter_key: Callable[[Any], str] | None = None,
         parent=None,
     ):
-        super().__init__(parent)
-        self.columns, self._row_id, self._muted, self._filter_key = columns, row_id, muted, filter_key
-        self._rows: list[Any] = []
-
-    def set_rows(self, rows: list[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        super().__init__(columns, parent)
+        self._row_id, self._muted, self._filter_key = row_id, muted, filter_key
 
     def rows(self) -> list[Any]:
         return list(self._rows)
 
-    def row_at(self, row: int) -> Any:
-        return self._rows[row]
+    def row_id(self, row: Any) -> Any:
+        return self._row_id(row)
 
-    def row_of(self, row_id: Any) -> int:
-        return next((i for i, r in enumerate(self._rows) if self._row_id(r) == row_id), -1)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section].header if 0 <= section < len(self.columns) else None
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r, col = self._rows[index.row()], self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return col.text(r)
+    def cell(self, row: Any, column: int, role: int) -> Any:
         if role == SORT_ROLE:
-            return col.sort(r) if col.sort else col.text(r).casefold()
-        if role == Qt.ItemDataRole.TextAlignmentRole and col.right:
-            return RIGHT
-        if role == Qt.ItemDataRole.ToolTipRole and col.tip:
-            return col.tip(r)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if self._muted and self._muted(r):
-                return QBrush(GREY)
-            color = col.color(r) if col.color else None
-            return QBrush(color) if color is not None else None
-        if role == ID_ROLE:
-            return self._row_id(r)
-        if role == FILTER_ROLE and self._filter_key:
-            return self._filter_key(r)
-        return None
+            col = self.columns[column]
+            return col.sort(row) if col.sort else col.text(row).casefold()
+        if role == Qt.ItemDataRole.ForegroundRole and self._muted and self._muted(row):
+            return QBrush(GREY)
+        if role == FILTER_ROLE:
+            return self._filter_key(row) if self._filter_key else None
+        return super().cell(row, column, role)
 
 
 def make_table(model, *, sortable: bool = False) -> QTableView:

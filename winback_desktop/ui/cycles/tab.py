@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRegularExpression, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -18,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.services.changes import Change
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.cycles import rescue as cycles
 from winback_desktop.services.cycles.rescue import (
@@ -32,15 +31,38 @@ from winback_desktop.ui.cycles.models import (
     ASSIGNEE_COLUMNS,
     ASSIGNMENT_COLUMNS,
     CYCLE_COLUMNS,
-    ID_ROLE,
     CycleRow,
     RowsModel,
     make_table,
     percent,
     set_widths,
 )
+from winback_desktop.ui.kit import palette
+from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
+from winback_desktop.ui.kit.confirm import confirm
+from winback_desktop.ui.kit.empty_state import EmptyState
+from winback_desktop.ui.kit.signals import on_change
+from winback_desktop.ui.kit.table_model import ID_ROLE
 from winback_desktop.ui.people.dialog import plural
 
+# Shortcuts while the tab (or a table in it) has focus; the buttons say them in their tooltips.
+CYCLE_ACTIONS = Menu(
+    "",
+    (
+        Action("new", "New cycle…", lambda t: t.new_cycle(), ("Ctrl+N",)),
+        Action("fill", "Fill from the roster…", lambda t: t.fill_cycle(), ("Ctrl+Shift+F",)),
+    ),
+)
+CYCLE_KEYS = (
+    Keys("Enter", "On a person: only their customers; on a customer: start the call"),
+    Keys("Alt+Y", "Close the selected cycle"),
+)
+# What the tab shows: cycles, their calls and follow-ups (progress), their people and customers.
+SHOWN = {Change.CYCLES, Change.CALLS, Change.SCHEDULE, Change.FOLLOWUPS, Change.PEOPLE, Change.CUSTOMERS}
+FIGURE_STYLE = (
+    f"QFrame#figure {{ background: {palette.FIGURE_FACE}; border: 1px solid {palette.FIGURE_LINE}; "
+    "border-radius: 6px; }"
+)
 # --- the tab -------------------------------------------------------------------------------------
 
 
@@ -59,7 +81,7 @@ class CyclesTab(QWidget):
         ("open_followups", "open follow-ups"),
     )
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, load: bool = True):
         super().__init__(parent)
         self.ctx = ctx
         self.progress: CycleProgress | None = None
@@ -101,9 +123,7 @@ class CyclesTab(QWidget):
         figures_row.setSpacing(8)
         for key, caption in self.FIGURES:
             box = QFrame(objectName="figure")
-            box.setStyleSheet(
-                "QFrame#figure { background: #f6f8fb; border: 1px solid #d5dde8; border-radius: 6px; }"
-            )
+            box.setStyleSheet(FIGURE_STYLE)
             number = QLabel("0", alignment=Qt.AlignmentFlag.AlignCenter)
             number.setStyleSheet("font-size: 17pt; font-weight: bold; border: none;")
             label = QLabel(caption, alignment=Qt.AlignmentFlag.AlignCenter, objectName="hint")
@@ -172,25 +192,17 @@ class CyclesTab(QWidget):
         detail_layout.addSpacing(4)
         detail_layout.addWidget(right_split, 1)
 
-        empty = QWidget()
-        empty_layout = QVBoxLayout(empty)
-        empty_layout.addStretch(1)
-        self.empty_label = QLabel(
+        empty = EmptyState(
             "<p style='font-size:14pt'>No rescue cycles yet.</p>"
             "<p>A cycle is a month or a quarter of win-back calls. Create one with <b>New cycle…</b> "
             "(Ctrl+N), then <b>Fill it from the roster</b>: each executive gets a handful of the "
             "highest-ranked customers marked Pursue, with their partner; the recovery callers "
             "share the rest.</p>",
-            wordWrap=True,
-            alignment=Qt.AlignmentFlag.AlignCenter,
-            textFormat=Qt.TextFormat.RichText,
+            "Create the first cycle…",
+            width=540,
+            tip="New cycle (Ctrl+N)",
         )
-        self.empty_label.setFixedWidth(540)
-        self.empty_label.setMinimumHeight(self.empty_label.heightForWidth(540))
-        empty_layout.addWidget(self.empty_label, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.empty_new_button = QPushButton("Create the first cycle…", toolTip="New cycle (Ctrl+N)")
-        empty_layout.addWidget(self.empty_new_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        empty_layout.addStretch(2)
+        self.empty_label, self.empty_new_button = empty.message, empty.button
         self.right = QStackedWidget()
         self.right.addWidget(empty)
         self.right.addWidget(detail)
@@ -214,14 +226,11 @@ class CyclesTab(QWidget):
         self.assignee_filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.assignee_table.activated.connect(self._filter_to_assignee)
         self.assignment_table.activated.connect(self._activate_assignment)
-        for shortcut, slot in (("Ctrl+N", self.new_cycle), ("Ctrl+Shift+F", self.fill_cycle)):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(slot)
-            self.addAction(action)
+        self.commands = build(self, (CYCLE_ACTIONS,), context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.setFocusProxy(self.cycle_list)
-        self.refresh()
+        self.watcher = on_change(self, SHOWN, lambda _kinds: self.refresh(), on_show=True)  # and when shown
+        if load:  # the main window has it read when it is first shown
+            self.refresh()
 
     # -- loading -----------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -260,7 +269,7 @@ class CyclesTab(QWidget):
             self.assignee_model.set_rows([])
             self.assignment_model.set_rows([])
             return
-        status = "open" if c.status == "open" else "<span style='color:#8a8f98'>closed</span>"
+        status = "open" if c.status == "open" else f"<span style='color:{palette.MUTED}'>closed</span>"
         self.title.setText(
             f"<span style='font-size:14pt; font-weight:bold'>{c.name}</span>"
             f"&nbsp;&nbsp;{date_range(c.starts_on, c.ends_on)} · "
@@ -338,10 +347,10 @@ class CyclesTab(QWidget):
 
     def new_cycle(self) -> int | None:
         dialog = self.new_cycle_dialog()
-        dialog.exec()
+        with self.watcher.read_after():  # the new cycle, read before it is selected
+            dialog.exec()
         if dialog.cycle_id is None:
             return None
-        self.refresh()
         self.select_cycle(dialog.cycle_id)
         self.fill_button.setFocus()
         return dialog.cycle_id
@@ -351,9 +360,8 @@ class CyclesTab(QWidget):
         if c is None or c.status != "open":
             return None
         dialog = self.fill_dialog(c.id)
-        dialog.exec()
-        if dialog.summary is not None:
-            self.refresh()
+        with self.watcher.read_after():
+            dialog.exec()
         return dialog.summary
 
     def close_cycle(self) -> bool:
@@ -367,17 +375,14 @@ class CyclesTab(QWidget):
             if p and p.assigned > p.called
             else ""
         )
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             f"Close {c.name}?",
             f"Close the rescue cycle {c.name}? Its assignments and progress stay as history; "
             f"its customers may be taken into the next cycle.{open_work}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return False
-        cycles.close_cycle(self.ctx, c.id)
-        self.refresh()
+        with self.watcher.read_after():
+            cycles.close_cycle(self.ctx, c.id)
         self.select_cycle(c.id)
         return True

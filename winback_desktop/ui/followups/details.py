@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from winback_desktop.services.followups.board import NO_OWNER_LABEL, FollowUp
 from winback_desktop.ui.followups.model import OVERDUE_COLOUR, call_words, status_words
+from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.format import short_date
 
 
@@ -129,10 +130,11 @@ class FollowUpDetails(QFrame):
             f"<b>Owner</b>&nbsp; {e(f.owner_name or NO_OWNER_LABEL)}<br>"
             f"<b>Due</b>&nbsp; {e(short_date(f.due_date)) if f.due_date else 'no date'}<br>"
             f"<b>Status</b>&nbsp; {status}<br>"
-            f"<span style='color:#666'>{e(call_words(f))}</span>"
+            f"<span style='color:{palette.HINT}'>{e(call_words(f))}</span>"
         )
         if f.done_note:
             heading = "Done note" if f.status == "done" else "Note"
             self.note.setText(f"<b>{heading}</b><br>{e(f.done_note).replace(chr(10), '<br>')}")
         else:
-            self.note.setText("<span style='color:#666'>No note yet.</span>" if f.status == "done" else "")
+            quiet = f"<span style='color:{palette.HINT}'>No note yet.</span>"
+            self.note.setText(quiet if f.status == "done" else "")

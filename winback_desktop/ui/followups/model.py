@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
 
 from winback_desktop.services.followups.board import NO_OWNER_LABEL, FollowUp
 from winback_desktop.services.vocab import ActionStatus
+from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.format import short_date
+from winback_desktop.ui.kit.table_model import Column, TableModel
 
-Index = QModelIndex | QPersistentModelIndex
-OVERDUE_COLOUR = QColor("#b3261e")
-QUIET_COLOUR = QColor("#6b6f76")
-ID_ROLE = Qt.ItemDataRole.UserRole
+OVERDUE_COLOUR = QColor(palette.OVERDUE)
+QUIET_COLOUR = QColor(palette.QUIET)
 _FAR_FUTURE = dt.date.max
 _STATUS_RANK = {s.value: rank for rank, s in enumerate(ActionStatus, start=1)}  # open, done, cancelled
 
@@ -88,46 +86,54 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else ""
 
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    text: Callable[[FollowUp], str]
-    sort_key: Callable[[FollowUp], Any]
+def _quiet(f: FollowUp) -> QColor | None:
+    """Done and cancelled promises read quieter than open ones."""
+    return QUIET_COLOUR if f.status != "open" else None
+
+
+def _late(f: FollowUp) -> QColor | None:
+    return OVERDUE_COLOUR if f.overdue else _quiet(f)
 
 
 COLUMNS = (
-    Column("Due", due_text, lambda f: (f.due_date or _FAR_FUTURE, f.id)),
+    Column("Due", due_text, sort=lambda f: (f.due_date or _FAR_FUTURE, f.id), color=_late),
     Column(
         "Owner",
         lambda f: f.owner_name or NO_OWNER_LABEL,
-        lambda f: (f.owner_id is None, f.owner_name.casefold(), f.due_date or _FAR_FUTURE, f.id),
+        sort=lambda f: (f.owner_id is None, f.owner_name.casefold(), f.due_date or _FAR_FUTURE, f.id),
+        color=lambda f: QUIET_COLOUR if f.owner_id is None else _quiet(f),
     ),
     Column(
-        "Customer", lambda f: f.company, lambda f: (f.company.casefold(), f.due_date or _FAR_FUTURE, f.id)
+        "Customer",
+        lambda f: f.company,
+        sort=lambda f: (f.company.casefold(), f.due_date or _FAR_FUTURE, f.id),
+        color=_quiet,
     ),
-    Column("What", lambda f: _first_line(f.what), lambda f: (f.what.casefold(), f.id)),
+    Column("What", lambda f: _first_line(f.what), sort=lambda f: (f.what.casefold(), f.id), color=_quiet),
     Column(
         "Status",
         status_text,
         # Most overdue first, then open by due date, then done, then cancelled.
-        lambda f: (
+        sort=lambda f: (
             0 if f.overdue else _STATUS_RANK.get(f.status, 9),
             -f.days_overdue,
             f.due_date or _FAR_FUTURE,
             f.id,
         ),
+        color=_late,
     ),
 )
 DUE, OWNER, CUSTOMER, WHAT, STATUS = range(len(COLUMNS))
 
 
-class FollowUpsModel(QAbstractTableModel):
+class FollowUpsModel(TableModel[FollowUp]):
     """Plain ``FollowUp`` rows; ``set_rows`` replaces them (keeping the current sort)."""
 
+    header_tip = "Click to sort; click again to reverse, a third time for owner and due date"
+
     def __init__(self, parent=None):
-        super().__init__(parent)
+        super().__init__(COLUMNS, parent)
         self._service_order: list[FollowUp] = []
-        self._rows: list[FollowUp] = []
         self.sort_column, self.sort_order = -1, Qt.SortOrder.AscendingOrder
         self.today: dt.date | None = None
 
@@ -139,13 +145,6 @@ class FollowUpsModel(QAbstractTableModel):
         self._rows = self._sorted(self._service_order)
         self.endResetModel()
 
-    def row_at(self, row: int) -> FollowUp:
-        return self._rows[row]
-
-    def row_of(self, action_id: int) -> int:
-        """The row showing that item, or -1."""
-        return next((i for i, f in enumerate(self._rows) if f.id == action_id), -1)
-
     @property
     def rows(self) -> list[FollowUp]:
         return list(self._rows)
@@ -153,7 +152,7 @@ class FollowUpsModel(QAbstractTableModel):
     def _sorted(self, rows: list[FollowUp]) -> list[FollowUp]:
         if not 0 <= self.sort_column < len(COLUMNS):
             return list(rows)
-        key = COLUMNS[self.sort_column].sort_key
+        key = COLUMNS[self.sort_column].sort
         return sorted(rows, key=key, reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -168,43 +167,17 @@ class FollowUpsModel(QAbstractTableModel):
         self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
 
-    # -- Qt model API ----------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return COLUMNS[section].header
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return "Click to sort; click again to reverse, a third time for owner and due date"
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        f, col = self._rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == STATUS:
-                return status_text(f, self.today)
-            return COLUMNS[col].text(f)
+    # -- cells -----------------------------------------------------------------------------
+    def cell(self, f: FollowUp, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and column == STATUS:
+            return status_text(f, self.today)
         if role == Qt.ItemDataRole.ToolTipRole:
             return row_tooltip(f)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{COLUMNS[col].header}: {status_words(f) if col == STATUS else COLUMNS[col].text(f)}"
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if f.overdue and col in (DUE, STATUS):
-                return QBrush(OVERDUE_COLOUR)
-            if f.status != "open" or (col == OWNER and f.owner_id is None):
-                return QBrush(QUIET_COLOUR)
-            return None
-        if role == Qt.ItemDataRole.FontRole and f.overdue and col == STATUS:
+            col = COLUMNS[column]
+            return f"{col.header}: {status_words(f) if column == STATUS else col.text(f)}"
+        if role == Qt.ItemDataRole.FontRole and f.overdue and column == STATUS:
             font = QFont()
             font.setBold(True)
             return font
-        if role == ID_ROLE:
-            return f.id
-        return None
+        return super().cell(f, column, role)

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.services.changes import Change
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.followups import board as followups
 from winback_desktop.services.followups.board import NO_OWNER, NO_OWNER_LABEL, FollowUp
@@ -38,12 +39,68 @@ from winback_desktop.services.people import team as people
 from winback_desktop.services.vocab import ActionStatus
 from winback_desktop.ui.followups.details import DueDateDialog, FollowUpDetails, short_line
 from winback_desktop.ui.followups.model import COLUMNS, OWNER, WHAT, FollowUpsModel
+from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
 from winback_desktop.ui.kit.format import short_date
+from winback_desktop.ui.kit.signals import on_change
 
 SEARCH_DELAY_MS = 150
 ALL_OWNERS = None
 STATUS_CHOICES = (*((s.label, s.value) for s in ActionStatus), ("All", "all"))
 COLUMN_WIDTHS = (96, 140, 190, 0, 104)  # What stretches
+SHOWN = {Change.FOLLOWUPS, Change.PEOPLE, Change.CUSTOMERS}  # promises, their owners and customers
+# The board's commands: a button each, and a shortcut while the board is visible.
+BOARD_ACTIONS = Menu(
+    "",
+    (
+        Action(
+            "done",
+            "Mark done…",
+            lambda t: t.mark_done(),
+            ("Ctrl+D",),
+            tip="Mark the selected item done, with a short note (Ctrl+D or Enter)",
+        ),
+        Action(
+            "reopen",
+            "Reopen",
+            lambda t: t.reopen(),
+            ("Ctrl+Shift+O",),
+            tip="Put a done or cancelled item back on the open board (Ctrl+Shift+O)",
+        ),
+        Action(
+            "reassign",
+            "Reassign…",
+            lambda t: t.reassign(),
+            ("Ctrl+Shift+R",),
+            tip="Give the selected item to someone else (Ctrl+Shift+R)",
+        ),
+        Action(
+            "due",
+            "Due date…",
+            lambda t: t.change_due(),
+            ("Ctrl+Shift+T",),
+            tip="Change or clear the due date (Ctrl+Shift+T)",
+        ),
+        # Delete (on the table only, never while typing a search) cancels: see eventFilter.
+        Action(
+            "cancel",
+            "Cancel item…",
+            lambda t: t.cancel_item(),
+            tip="The promise no longer applies: it leaves the open board, nothing is deleted (Del)",
+        ),
+        Action(
+            "export",
+            "Export CSV…",
+            lambda t: t.export_csv(),
+            ("Ctrl+Shift+E",),
+            tip="Save the follow-ups shown, with these filters, as CSV (Ctrl+Shift+E)",
+        ),
+    ),
+)
+BOARD_KEYS = (
+    Keys("Enter", "Mark the selected item done"),
+    Keys("Del", "Cancel the selected item"),
+    Keys("Alt+M", "Search customers; Enter or ↓ goes to the list"),
+)
 
 
 def counts_text(c: followups.BoardCounts) -> str:
@@ -112,40 +169,13 @@ class FollowUpsTab(QWidget):
         self.details = FollowUpDetails()
 
         # -- actions (shortcuts live while the board is visible) ----------------------------------
-        self.done_action, self.done_button = self._command(
-            "Mark done…",
-            "Ctrl+D",
-            "Mark the selected item done, with a short note (Ctrl+D or Enter)",
-            self.mark_done,
-        )
-        self.reopen_action, self.reopen_button = self._command(
-            "Reopen",
-            "Ctrl+Shift+O",
-            "Put a done or cancelled item back on the open board (Ctrl+Shift+O)",
-            self.reopen,
-        )
-        self.reassign_action, self.reassign_button = self._command(
-            "Reassign…",
-            "Ctrl+Shift+R",
-            "Give the selected item to someone else (Ctrl+Shift+R)",
-            self.reassign,
-        )
-        self.due_action, self.due_button = self._command(
-            "Due date…", "Ctrl+Shift+T", "Change or clear the due date (Ctrl+Shift+T)", self.change_due
-        )
-        self.cancel_action, self.cancel_button = self._command(
-            "Cancel item…",
-            "",
-            "The promise no longer applies: it leaves the open board, nothing is deleted (Del)",
-            self.cancel_item,
-        )
-        self.export_action, self.export_button = self._command(
-            "Export CSV…",
-            "Ctrl+Shift+E",
-            "Save the follow-ups shown, with these filters, as CSV (Ctrl+Shift+E)",
-            self.export_csv,
-        )
-        # Delete (on the table only, never while typing a search) cancels: see eventFilter.
+        self.commands = build(self, (BOARD_ACTIONS,))
+        self.done_action, self.done_button = self._command("done")
+        self.reopen_action, self.reopen_button = self._command("reopen")
+        self.reassign_action, self.reassign_button = self._command("reassign")
+        self.due_action, self.due_button = self._command("due")
+        self.cancel_action, self.cancel_button = self._command("cancel")
+        self.export_action, self.export_button = self._command("export")
 
         # -- layout ------------------------------------------------------------------------------
         filters = QHBoxLayout()
@@ -207,17 +237,16 @@ class FollowUpsTab(QWidget):
         self.table.doubleClicked.connect(lambda _i: self.done_action.trigger())
         self.table.installEventFilter(self)
         self.search.installEventFilter(self)
+        # Read again on those changes, and each time shown (calls made elsewhere add promises).
+        self.watcher = on_change(self, SHOWN, lambda _kinds: self.refresh(), on_show=True)
         if load:  # the main window loads it when the tab is first shown
             self.refresh()
 
-    def _command(self, text: str, shortcut: str, tip: str, slot) -> tuple[QAction, QPushButton]:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        button = QPushButton(text, toolTip=tip, autoDefault=False)
+    def _command(self, name: str) -> tuple[QAction, QPushButton]:
+        """A declared action and its button (enabled together)."""
+        action = self.commands[name]
+        action.setToolTip(action.statusTip())
+        button = QPushButton(action.text(), toolTip=action.statusTip(), autoDefault=False)
         button.clicked.connect(action.trigger)
         action.enabledChanged.connect(button.setEnabled)
         return action, button
@@ -350,15 +379,6 @@ class FollowUpsTab(QWidget):
         self.cancel_action.setEnabled(f is not None and f.status == "open")
         self.export_action.setEnabled(self.model.rowCount() > 0)
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().showEvent(event)
-        if not event.spontaneous():
-            self.refresh()  # calls made elsewhere may have added promises
-
-    def focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key = event.key()
@@ -379,16 +399,15 @@ class FollowUpsTab(QWidget):
         return super().eventFilter(watched, event)
 
     # -- changes -------------------------------------------------------------------------------
-    def _apply(self, what: str, change, f: FollowUp) -> bool:
+    def _apply(self, what: str, change) -> bool:
         """Run one service change; a known problem becomes a message, then the board reloads."""
-        row = self.table.currentIndex().row()
         try:
-            change()
+            with self.watcher.read_after():  # the board reloads, keeping the item selected
+                change()
         except (LookupError, ValueError) as exc:
             QMessageBox.warning(self, what, str(exc))
             self.refresh()
             return False
-        self.refresh(keep_id=f.id, fallback_row=row)
         self.changed.emit()
         return True
 
@@ -404,7 +423,7 @@ class FollowUpsTab(QWidget):
         )
         if not ok:
             return False
-        if self._apply("Mark done", lambda: followups.mark_done(self.ctx, f.id, note), f):
+        if self._apply("Mark done", lambda: followups.mark_done(self.ctx, f.id, note)):
             self.message.emit(f"Done: {short_line(f.what, 50)} ({f.company})")
             return True
         return False
@@ -413,7 +432,7 @@ class FollowUpsTab(QWidget):
         f = self.selected()
         if f is None or f.status == "open":
             return False
-        if self._apply("Reopen", lambda: followups.reopen(self.ctx, f.id), f):
+        if self._apply("Reopen", lambda: followups.reopen(self.ctx, f.id)):
             self.message.emit(f"Reopened: {short_line(f.what, 50)} ({f.company})")
             return True
         return False
@@ -436,7 +455,7 @@ class FollowUpsTab(QWidget):
         owner_id = choices[label]
         if owner_id == f.owner_id:
             return False
-        if self._apply("Reassign", lambda: followups.reassign(self.ctx, f.id, owner_id), f):
+        if self._apply("Reassign", lambda: followups.reassign(self.ctx, f.id, owner_id)):
             self.message.emit(f"{short_line(f.what, 50)} now with {label.split(' (')[0]}")
             return True
         return False
@@ -448,7 +467,7 @@ class FollowUpsTab(QWidget):
         due, ok = DueDateDialog.ask(self, f.due_date, f.what)
         if not ok or due == f.due_date:
             return False
-        if self._apply("Due date", lambda: followups.set_due(self.ctx, f.id, due), f):
+        if self._apply("Due date", lambda: followups.set_due(self.ctx, f.id, due)):
             self.message.emit(f"Due {short_date(due) if due else 'no date'}: {short_line(f.what, 50)}")
             return True
         return False
@@ -465,7 +484,7 @@ class FollowUpsTab(QWidget):
         )
         if not ok:
             return False
-        if self._apply("Cancel item", lambda: followups.cancel(self.ctx, f.id, note), f):
+        if self._apply("Cancel item", lambda: followups.cancel(self.ctx, f.id, note)):
             self.message.emit(f"Cancelled: {short_line(f.what, 50)} ({f.company})")
             return True
         return False

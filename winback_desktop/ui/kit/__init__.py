@@ -1,1 +1,3 @@
-"""Pieces every screen shares: formatting, style, child-process jobs, the PDF preview."""
+"""Pieces every screen shares: the table-model base, declared actions and the F1 list, the
+change signal, confirm and empty state, style and palette, formatting, child-process jobs and
+the PDF preview."""

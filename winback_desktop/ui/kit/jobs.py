@@ -13,6 +13,8 @@ from PySide6.QtCore import QObject, QProcess, QProcessEnvironment
 import winback_desktop
 
 log = logging.getLogger(__name__)
+REFRESH_JOB = "winback_desktop.jobs.refresh"  # statuses and priorities
+BACKUP_JOB = "winback_desktop.jobs.backup"
 
 
 def child_process(parent: QObject, module: str, args: list[str]) -> QProcess:
@@ -28,9 +30,14 @@ def child_process(parent: QObject, module: str, args: list[str]) -> QProcess:
 
 
 def run_in_background(
-    parent: QObject, module: str, args: list[str], on_done: Callable[[bool], None]
+    parent: QObject,
+    module: str,
+    args: list[str],
+    on_done: Callable[[bool], None],
+    on_output: Callable[[str], None] | None = None,
 ) -> QProcess:
-    """Start the job; ``on_done(ok)`` runs in the GUI thread when it ends (failures are logged)."""
+    """Start the job; ``on_done(ok)`` runs in the GUI thread when it ends (failures are logged),
+    after ``on_output(what it printed)`` when it succeeded."""
     process = child_process(parent, module, args)
 
     def finished(code: int, status) -> None:
@@ -39,9 +46,12 @@ def run_in_background(
             if not ok:
                 err = bytes(process.readAllStandardError().data()).decode("utf-8", "replace")
                 log.error("%s failed (exit %s): %s", module, code, err[-4000:])
+            out = bytes(process.readAllStandardOutput().data()).decode("utf-8", "replace")
             process.deleteLater()
         except RuntimeError:  # the window (its parent) is already gone: nothing left to update
             return
+        if ok and on_output is not None:
+            on_output(out)
         on_done(ok)
 
     process.finished.connect(finished)

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
+from winback_desktop.ui.kit import palette as P
+
 RULES = {
-    "goal": "QLabel#goal { background: #eef4fb; border: 1px solid #c9dcf0; border-radius: 6px; "
-    "padding: 8px 10px; }",
+    "goal": f"QLabel#goal {{ background: {P.ACCENT_FACE}; border: 1px solid {P.ACCENT_LINE}; "
+    "border-radius: 6px; padding: 8px 10px; }",
     "line": "QLabel#line { font-size: 11pt; padding: 2px 0; }",
-    "guard": "QFrame#guard { background: #fff6e0; border: 1px solid #e8c66a; border-radius: 6px; }",
-    "step": """
-QPushButton#step { padding: 8px 6px; border: 1px solid #c8ccd2; border-radius: 6px; background: #f4f5f7;
-                   color: #777; }
-QPushButton#step[state="current"] { background: #2f6db3; color: white; border-color: #2f6db3;
-                                    font-weight: bold; }
-QPushButton#step[state="done"] { background: #e6f2e8; color: #2d6a3a; border-color: #a9cfb1; }
+    "guard": f"QFrame#guard {{ background: {P.CAUTION_FACE}; border: 1px solid {P.CAUTION_LINE}; "
+    "border-radius: 6px; }",
+    "step": f"""
+QPushButton#step {{ padding: 8px 6px; border: 1px solid {P.STEP_LINE}; border-radius: 6px;
+                   background: {P.STEP_FACE}; color: {P.STEP_TEXT}; }}
+QPushButton#step[state="current"] {{ background: {P.ACCENT}; color: {P.ON_ACCENT}; border-color: {P.ACCENT};
+                                    font-weight: bold; }}
+QPushButton#step[state="done"] {{ background: {P.DONE_FACE}; color: {P.DONE_TEXT};
+                                 border-color: {P.DONE_LINE}; }}
 """,
-    "card": "QWidget#card { background: #fafafa; border-left: 1px solid #ddd; }",
-    "saved": "QLabel#saved { color: #2d6a3a; }",
+    "card": f"QWidget#card {{ background: {P.CARD_FACE}; border-left: 1px solid {P.CARD_LINE}; }}",
+    "saved": f"QLabel#saved {{ color: {P.DONE_TEXT}; }}",
     "timer": "QLabel#timer { font-size: 12pt; font-weight: bold; }",
-    "hint": "QLabel#hint { color: #666; }",
+    "hint": f"QLabel#hint {{ color: {P.HINT}; }}",
     "emptyTitle": "QLabel#emptyTitle { font-size: 15pt; }",
 }
 STYLE = "\n".join(RULES.values())

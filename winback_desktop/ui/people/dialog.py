@@ -7,15 +7,10 @@ shown beside the form, never a crash.
 
 from __future__ import annotations
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
+from typing import Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -41,17 +36,40 @@ from winback_desktop.services.context import AppContext
 from winback_desktop.services.people import team as people
 from winback_desktop.services.people.team import PersonRecord
 from winback_desktop.services.vocab import Role
+from winback_desktop.ui.kit import palette
+from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
+from winback_desktop.ui.kit.confirm import confirm
+from winback_desktop.ui.kit.table_model import ID_ROLE, Column, TableModel
 
-Index = QModelIndex | QPersistentModelIndex
-ID_ROLE = Qt.ItemDataRole.UserRole
-RETIRED_GREY = QColor("#8a8f98")
+RETIRED_GREY = QColor(palette.MUTED)
 ERROR_STYLE = (
-    "QLabel { background: #fdecea; border: 1px solid #e6a19a; border-radius: 4px;"
-    " padding: 6px 8px; color: #8a1f11; }"
+    f"QLabel {{ background: {palette.ERROR_FACE}; border: 1px solid {palette.ERROR_LINE}; border-radius: 4px;"
+    f" padding: 6px 8px; color: {palette.ERROR_TEXT}; }}"
 )
-BAD_FIELD_STYLE = "border: 1px solid #d9534f; border-radius: 3px; padding: 2px;"
-HEADERS = ("Name", "Role", "Title", "Email")
-NAME, ROLE, TITLE, EMAIL = range(4)
+BAD_FIELD_STYLE = f"border: 1px solid {palette.BAD_FIELD}; border-radius: 3px; padding: 2px;"
+# The team dialog's shortcuts (its buttons name them in their tooltips).
+PEOPLE_ACTIONS = Menu(
+    "",
+    (
+        Action("add", "Add…", lambda d: d.add_person(), ("Ctrl+N",), help="Add a person"),
+        Action("edit", "Edit…", lambda d: d.edit_selected(), ("F2",), help="Edit the selected person"),
+        Action(
+            "retire",
+            "Retire…",
+            lambda d: d.retire_selected(),
+            (QKeySequence.StandardKey.Delete,),
+            help="Retire the selected person",
+        ),
+        Action(
+            "me",
+            "This is me",
+            lambda d: d.make_selected_current(),
+            ("Ctrl+M",),
+            help="You are the selected person",
+        ),
+    ),
+)
+PEOPLE_KEYS = (Keys("Enter", "Edit the selected person"),)
 
 
 def user_message(exc: Exception) -> str:
@@ -78,60 +96,44 @@ def retire_warning(name: str, result: people.RetireResult) -> str:
 # --- the model -------------------------------------------------------------------------------------
 
 
-class PeopleModel(QAbstractTableModel):
+def _retired(p: PersonRecord) -> QColor | None:
+    return RETIRED_GREY if not p.active else None
+
+
+COLUMNS = (
+    Column("Name", lambda p: p.name, color=_retired),
+    Column("Role", lambda p: p.role_label, color=_retired),
+    Column("Title", lambda p: p.title, color=_retired),
+    Column("Email", lambda p: p.email, color=_retired),
+)
+NAME, ROLE, TITLE, EMAIL = range(len(COLUMNS))
+
+
+class PeopleModel(TableModel[PersonRecord]):
     """People as rows: retired ones greyed, the current user in bold with "(you)"."""
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[PersonRecord] = []
+        super().__init__(COLUMNS, parent)
         self.current_id: int | None = None
 
     def set_people(self, rows: list[PersonRecord], current_id: int | None) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
         self.current_id = current_id
-        self.endResetModel()
+        self.set_rows(rows)
 
-    def person_at(self, row: int) -> PersonRecord:
-        return self._rows[row]
-
-    def row_of(self, person_id: int) -> int:
-        return next((i for i, p in enumerate(self._rows) if p.id == person_id), -1)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section] if 0 <= section < len(HEADERS) else None
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        p, col = self._rows[index.row()], index.column()
+    def cell(self, p: PersonRecord, column: int, role: int) -> Any:
         me = p.id == self.current_id
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == NAME:
-                return p.name + ("  (you)" if me else "") + ("  (retired)" if not p.active else "")
-            return (p.name, p.role_label, p.title, p.email)[col]
+        if role == Qt.ItemDataRole.DisplayRole and column == NAME:
+            return p.name + ("  (you)" if me else "") + ("  (retired)" if not p.active else "")
         if role == Qt.ItemDataRole.FontRole and (me or not p.active):
             font = QFont()
             font.setBold(me)
             font.setItalic(not p.active)
             return font
-        if role == Qt.ItemDataRole.ForegroundRole and not p.active:
-            return QBrush(RETIRED_GREY)
         if role == Qt.ItemDataRole.ToolTipRole:
             if not p.active:
                 return f"{p.name} is retired: kept in the history, no longer offered in the pickers."
             return f"{p.name} is using {APP_NAME} on this computer." if me else None
-        if role == ID_ROLE:
-            return p.id
-        return None
+        return super().cell(p, column, role)
 
 
 # --- the form --------------------------------------------------------------------------------------
@@ -321,16 +323,7 @@ class PeopleDialog(QDialog):
         self.show_retired.toggled.connect(lambda _on: self.refresh())
         self.table.activated.connect(lambda _i: self.edit_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        for keys, slot in (
-            (("Ctrl+N",), self.add_person),
-            (("F2",), self.edit_selected),
-            ((QKeySequence.StandardKey.Delete,), self.retire_selected),
-            (("Ctrl+M",), self.make_selected_current),
-        ):
-            action = QAction(self)
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.triggered.connect(slot)
-            self.addAction(action)
+        self.commands = build(self, (PEOPLE_ACTIONS,))
         self.resize(980, 480)
         self.refresh()
         self.table.setFocus()
@@ -366,7 +359,7 @@ class PeopleDialog(QDialog):
         rows = sm.selectedRows() if sm else []
         if not rows:
             return None
-        return self.model.person_at(self.proxy.mapToSource(rows[0]).row())
+        return self.model.row_at(self.proxy.mapToSource(rows[0]).row())
 
     def selected_id(self) -> int | None:
         p = self.selected()
@@ -417,15 +410,12 @@ class PeopleDialog(QDialog):
                 if (p.id == self.model.current_id)
                 else ""
             )
-            answer = QMessageBox.question(
+            if not confirm(
                 self,
                 f"Retire {p.name}?",
                 f"{warning}.\n\nRetire {p.name} anyway? These stay in their name until you hand "
                 f"them over (the follow-up board can reassign them); their history is kept.{you}",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            ):
                 return False
         people.retire_person(self.ctx, p.id)
         self.refresh(select_id=p.id)

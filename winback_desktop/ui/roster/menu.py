@@ -1,62 +1,38 @@
-"""The Customers menu: import, export, the lapse rule, and volume departed."""
+"""The Customers menu's commands: import, export, the lapse rule, re-ranking and volume departed.
+
+The menu itself is declared with the main window's other actions (ui/main_window.py).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox
 
-from winback_desktop.ui.roster.panel import RosterPanel, load_roster_service
+from winback_desktop.services.changes import Change
+from winback_desktop.ui.roster.panel import load_roster_service
+from winback_desktop.ui.roster.ranking import Ranking
 
 if TYPE_CHECKING:
     from winback_desktop.ui.roster.volume_view import VolumeDialog
 
 
 class RosterMenu:
-    def __init__(self, window: QMainWindow, panel: RosterPanel):
-        self.window, self.panel = window, panel
-        menu = window.menuBar().addMenu("C&ustomers")
-        self.menu = menu
-        self.import_customers_action = self._add(
-            "&Import customers…", "Ctrl+I", lambda: self.import_file("customers")
-        )
-        self.import_orders_action = self._add(
-            "Import &order history…", "Ctrl+Shift+I", lambda: self.import_file("orders")
-        )
-        menu.addSeparator()
-        self._add("&Volume departed…", "Ctrl+Shift+V", self.show_volume)
-        self._add("&Lapse rule…", None, self.edit_lapse_rule)
-        self._add("&Recompute priorities", "F5", self.recompute)
-        menu.addSeparator()
-        self._add("E&xport customers as CSV…", None, self.export_customers)
+    def __init__(self, window: QMainWindow, ranking: Ranking):
+        self.window, self.ranking = window, ranking
 
     @property
     def ctx(self):
         return self.window.ctx
-
-    def _add(self, text: str, shortcut, slot) -> QAction:
-        action = QAction(text, self.window)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        self.menu.addAction(action)
-        return action
 
     def import_file(self, kind: str) -> None:
         from winback_desktop.ui.roster.import_dialog import ImportDialog
 
         dialog = ImportDialog(self.ctx, kind, self.window)
         if dialog.choose_file() and dialog.exec():
-            self.after_data_change(refresh=False)  # the import job ranked what it brought
+            self.ctx.changed(Change.CUSTOMERS)  # the import job wrote (and ranked) them
             self.window.statusBar().showMessage(dialog.summary, 15000)
-
-    def after_data_change(self, refresh: bool = True) -> None:
-        if refresh:
-            load_roster_service().refresh(self.ctx)
-        self.panel.reload_filter_lists()
-        self.window.refresh()
 
     def show_volume(self) -> VolumeDialog:
         from winback_desktop.ui.roster.volume_view import VolumeDialog
@@ -79,13 +55,11 @@ class RosterMenu:
             from winback_desktop.services import catalogue
 
             catalogue.set_setting(self.ctx, "lapse_months", str(months))
-            self.after_data_change()
-            self.window.statusBar().showMessage(f"Lapse rule: no purchase for {months} months.", 8000)
+            self.ranking.start(lambda _figures: f"Lapse rule: no purchase for {months} months.")
 
     def recompute(self) -> None:
-        changed, ranked = load_roster_service().refresh(self.ctx)
-        self.panel.refresh()
-        self.window.statusBar().showMessage(f"{changed} statuses changed; {ranked} priorities updated.", 8000)
+        """F5: re-rank in the background; the roster follows when it is done."""
+        self.ranking.start()
 
     def export_customers(self) -> Path | None:
         default = self.ctx.paths.exports / "customers.csv"

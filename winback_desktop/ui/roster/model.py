@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from winback_desktop.services.dto import RosterRow
 from winback_desktop.services.vocab import Decision
 from winback_desktop.ui.kit.format import money, short_date
+from winback_desktop.ui.kit.table_model import Column, Index, TableModel
 
 PAGE = 200
-Index = QModelIndex | QPersistentModelIndex
-RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 DECISION_LABELS = {d.value: d.label.lower() for d in Decision}  # in a column: "let go"
 
 
@@ -22,42 +22,38 @@ def row_value(r: RosterRow):
 
 
 @dataclass(frozen=True)
-class Column:
-    header: str
-    sort: str
-    text: Callable[[RosterRow], str]
-    right: bool = False
+class RosterColumn(Column[RosterRow]):
+    order_by: str = ""  # the service's sort key: sorting is done in SQL
 
 
 COLUMNS = (
-    Column("Priority", "priority", lambda r: f"{r.priority:.0f}", right=True),
-    Column("Company", "company", lambda r: r.company),
-    Column("Contact", "contact", lambda r: r.contact_name),
-    Column("Customer ID", "external_id", lambda r: r.external_id),
-    Column("Yearly value", "value", lambda r: money(row_value(r)), right=True),
-    Column("Last purchase", "last_purchase", lambda r: short_date(r.last_purchase)),
-    Column("Orders", "orders", lambda r: str(r.orders_count), right=True),
-    Column("Status", "status", lambda r: r.status.replace("_", " ")),
-    Column(
+    RosterColumn("Priority", lambda r: f"{r.priority:.0f}", right=True, order_by="priority"),
+    RosterColumn("Company", lambda r: r.company, order_by="company"),
+    RosterColumn("Contact", lambda r: r.contact_name, order_by="contact"),
+    RosterColumn("Customer ID", lambda r: r.external_id, order_by="external_id"),
+    RosterColumn("Yearly value", lambda r: money(row_value(r)), right=True, order_by="value"),
+    RosterColumn("Last purchase", lambda r: short_date(r.last_purchase), order_by="last_purchase"),
+    RosterColumn("Orders", lambda r: str(r.orders_count), right=True, order_by="orders"),
+    RosterColumn("Status", lambda r: r.status.replace("_", " "), order_by="status"),
+    RosterColumn(
         "Decision",
-        "decision",
         lambda r: (
             DECISION_LABELS.get(r.decision, r.decision) + ("  · verify contact" if r.verify_contact else "")
         ),
+        order_by="decision",
     ),
-    Column("Segment", "segment", lambda r: r.segment),
-    Column("Owner", "owner", lambda r: r.owner),
+    RosterColumn("Segment", lambda r: r.segment, order_by="segment"),
+    RosterColumn("Owner", lambda r: r.owner, order_by="owner"),
 )
 
 
-class RosterModel(QAbstractTableModel):
+class RosterModel(TableModel[RosterRow]):
     """``first(sort, descending)`` gives (first page, total, capped) in one query, as a
     keystroke needs it; ``fetch(offset, limit, sort, descending)`` the pages after it."""
 
     def __init__(self, first: Callable[..., tuple], fetch: Callable[..., list[RosterRow]], parent=None):
-        super().__init__(parent)
+        super().__init__(COLUMNS, parent)
         self._first, self._fetch = first, fetch
-        self._rows: list[RosterRow] = []
         self._total = 0
         self.capped = False  # more match than were counted: the UI shows "10,000+"
         self.sort_key, self.descending = "priority", True
@@ -100,41 +96,13 @@ class RosterModel(QAbstractTableModel):
         self.endInsertRows()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        key, descending = COLUMNS[column].sort, order == Qt.SortOrder.DescendingOrder
+        key, descending = COLUMNS[column].order_by, order == Qt.SortOrder.DescendingOrder
         if (key, descending) == (self.sort_key, self.descending) and not self._loaded:
             return  # the view setting its initial indicator: the first reload() comes anyway
         self.sort_key, self.descending = key, descending
         self.reload()
 
-    def row_at(self, row: int) -> RosterRow:
-        return self._rows[row]
-
-    def replace_row(self, row: int, updated: RosterRow) -> None:
-        self._rows[row] = updated
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
-
-    # -- Qt model API ----------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section].header
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._rows):
-            return None
-        r, col = self._rows[index.row()], COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return col.text(r)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col.right:
-            return RIGHT
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return r.priority_reason or None
-        if role == Qt.ItemDataRole.UserRole:
-            return r.id
-        return None
+    def cell(self, row: RosterRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole:  # every cell: why this customer is here
+            return row.priority_reason or None
+        return super().cell(row, column, role)

@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.services.changes import Change
 from winback_desktop.services.dto import RosterRow
 from winback_desktop.services.vocab import CustomerStatus, Decision
 from winback_desktop.ui.kit.format import money, short_date
-from winback_desktop.ui.roster.model import COLUMNS, PAGE, RosterModel, row_value
+from winback_desktop.ui.kit.signals import on_change
+from winback_desktop.ui.roster.model import PAGE, RosterModel, row_value
 
 if TYPE_CHECKING:
     from winback_desktop.services.context import AppContext
@@ -63,9 +65,8 @@ def _combo(items, tip: str) -> QComboBox:
 
 
 class CustomerDetails(QFrame):
-    """The selected customer: why they are here, and the decision to pursue or let go."""
-
-    changed = Signal(int)  # customer id whose row must be reloaded
+    """The selected customer: why they are here, and the decision to pursue or let go (the
+    roster reads the customer again when the service reports the change)."""
 
     def __init__(self, ctx: AppContext | None):
         super().__init__(objectName="details")
@@ -137,7 +138,6 @@ class CustomerDetails(QFrame):
         if self.row is None:
             return
         load_roster_service().decide(self.ctx, self.row.id, decision, reason)
-        self.changed.emit(self.row.id)
 
     def _let_go(self) -> None:
         if self.row is None:
@@ -153,12 +153,10 @@ class CustomerDetails(QFrame):
     def _verify_toggled(self, on: bool) -> None:
         if self.row is not None:
             load_roster_service().flag_verify_contact(self.ctx, self.row.id, on)
-            self.changed.emit(self.row.id)
 
     def _verified(self) -> None:
         if self.row is not None:
             load_roster_service().mark_contact_verified(self.ctx, self.row.id)
-            self.changed.emit(self.row.id)
 
     def _lost(self) -> None:
         if self.row is None:
@@ -171,7 +169,6 @@ class CustomerDetails(QFrame):
             if not ok:
                 return
             load_roster_service().mark_lost(self.ctx, self.row.id, reason)
-        self.changed.emit(self.row.id)
 
 
 class RosterPanel(QWidget):
@@ -209,7 +206,6 @@ class RosterPanel(QWidget):
             header.resizeSection(i, width)
         self.table.doubleClicked.connect(lambda _i: self.start_call_requested.emit())
         self.details = CustomerDetails(ctx)
-        self.details.changed.connect(self._reload_keep_selection)
         self.count_label = QLabel(objectName="hint")
 
         filters = QHBoxLayout()
@@ -234,6 +230,7 @@ class RosterPanel(QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.min_priority.valueChanged.connect(lambda _v: self._search_timer.start())
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
+        on_change(self, {Change.CUSTOMERS}, lambda _kinds: self._data_changed())
         if ctx is not None:
             self.reload_filter_lists()
 
@@ -289,17 +286,32 @@ class RosterPanel(QWidget):
             combo.blockSignals(False)
 
     def refresh(self) -> None:
+        """New filters: the first page, from the top."""
         if self.ctx is None:  # the first paint: attach() refreshes with the filters as set then
             return
         self.model.reload()
         self._loaded()
 
-    def _loaded(self) -> None:
+    def _data_changed(self) -> None:
+        """The customers changed under the same filters: read them again, staying on the selected
+        customer (or, when they left the view, on the row that takes their place)."""
+        if self.ctx is None:
+            return
+        keep, row = self.selected_customer_id(), self.table.currentIndex().row()
+        self.reload_filter_lists()
+        self.model.reload()
+        self._loaded(keep, row)
+
+    def _loaded(self, keep_id: int | None = None, row: int = 0) -> None:
         total = self.model.total
         shown = f"{total:,}+" if self.model.capped else f"{total:,}"
         self.count_label.setText(f"{shown} customers" + (" match" if any(self._active_filters()) else ""))
-        if total:
-            self.table.selectRow(0)
+        count = self.model.rowCount()
+        if keep_id is not None:
+            row = next((i for i in range(count) if self.model.row_at(i).id == keep_id), row)
+        if count:
+            self.table.selectRow(min(max(row, 0), count - 1))
+            self._show(self.table.currentIndex().row())
         else:
             self.details.show_row(None)
 
@@ -307,23 +319,9 @@ class RosterPanel(QWidget):
         f = self.filters()
         return [v for k, v in f.items() if v and (k != "text" or v.strip())]
 
-    def _reload_keep_selection(self, customer_id: int) -> None:
-        row = self.table.currentIndex().row()
-        self.model.reload()
-        for i in range(self.model.rowCount()):
-            if self.model.row_at(i).id == customer_id:
-                row = i
-                break
-        if self.model.rowCount():
-            self.table.selectRow(min(max(row, 0), self.model.rowCount() - 1))
-            self._show(self.table.currentIndex().row())
-
     def _show(self, row: int) -> None:
         self.details.show_row(self.model.row_at(row) if 0 <= row < self.model.rowCount() else None)
 
     def selected_customer_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()).id if rows else None
-
-    def columns(self) -> list[str]:
-        return [c.header for c in COLUMNS]

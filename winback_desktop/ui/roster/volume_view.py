@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.format import money
 
 
@@ -37,13 +38,13 @@ def build_chart(rows) -> QChart:
     chart.setMargins(QMargins(4, 4, 4, 4))
     labels = [r.period_label for r in rows]
     counts = QBarSet("Customers lapsed")
-    counts.setColor(QColor("#2f6db3"))
+    counts.setColor(QColor(palette.ACCENT))
     counts.append([float(r.customers) for r in rows])
     bars = QBarSeries()
     bars.append(counts)
     revenue = QLineSeries()
     revenue.setName("Yearly business lost")
-    revenue.setPen(QPen(QColor("#d9822b"), 2.5))
+    revenue.setPen(QPen(QColor(palette.LOSS), 2.5))
     for i, r in enumerate(rows):
         revenue.append(i, float(r.yearly_revenue))
     chart.addSeries(bars)

@@ -20,6 +20,7 @@ from winback_desktop.services.context import AppContext
 from winback_desktop.services.people import team as people
 from winback_desktop.services.schedule import booking as schedule
 from winback_desktop.services.vocab import Role
+from winback_desktop.ui.kit import palette
 
 
 def next_slot(now: dt.datetime | None = None) -> dt.datetime:
@@ -54,7 +55,7 @@ class ScheduleDialog(QDialog):
         if self.partner.count() > 1:
             self.partner.setCurrentIndex(1)
         self.warning = QLabel(wordWrap=True, objectName="warning")
-        self.warning.setStyleSheet("color: #9a4b00;")
+        self.warning.setStyleSheet(f"color: {palette.WARNING_TEXT};")
         form = QFormLayout()
         form.addRow("&When", self.when)
         form.addRow("&Length", self.minutes)

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -25,13 +25,32 @@ from PySide6.QtWidgets import (
 
 from winback_desktop.files import atomic_write_bytes
 from winback_desktop.services.calls import attempts
+from winback_desktop.services.changes import Change
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.people import team as people
 from winback_desktop.services.schedule import booking as schedule
+from winback_desktop.ui.kit import palette
+from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
 from winback_desktop.ui.kit.format import money, short_date
 from winback_desktop.ui.kit.pdf_preview import PdfPreview
+from winback_desktop.ui.kit.signals import on_change
 
 ROLE = Qt.ItemDataRole.UserRole
+TODAY_ACTIONS = Menu(
+    "",
+    (
+        Action(
+            "brief",
+            "Brief…",
+            lambda t: t.show_brief(),
+            ("Ctrl+B",),
+            help="Pre-call brief for the selected call",
+        ),
+    ),
+)
+TODAY_KEYS = (Keys("Enter", "Start the call with the selected customer"),)
+# What the day shows: booked calls and call-backs, follow-ups, who they are with, and whose day.
+SHOWN = {Change.CALLS, Change.SCHEDULE, Change.FOLLOWUPS, Change.CUSTOMERS, Change.PEOPLE}
 
 
 class TodayTab(QWidget):
@@ -99,7 +118,8 @@ class TodayTab(QWidget):
         self.agenda_button.clicked.connect(self.save_agenda)
         self.brief_button.clicked.connect(self.show_brief)
         self.sheets_button.clicked.connect(self.show_day_sheets)
-        QShortcut(QKeySequence("Ctrl+B"), self, self.show_brief)
+        self.commands = build(self, (TODAY_ACTIONS,))
+        on_change(self, SHOWN, self._data_changed, on_show=True)  # and each time it is shown
         self.reload_people(load)
 
     def reload_people(self, load: bool = True) -> None:
@@ -113,6 +133,13 @@ class TodayTab(QWidget):
         self.person.setCurrentIndex(max(self.person.findData(wanted), 0))
         self.person.blockSignals(False)
         if load:
+            self.refresh()
+
+    def _data_changed(self, kinds: frozenset[Change]) -> None:
+        """Read the day again (and the people first when they changed)."""
+        if Change.PEOPLE in kinds:
+            self.reload_people()  # reads the day too
+        else:
             self.refresh()
 
     def _group(self, title: str, count: int) -> QTreeWidgetItem:
@@ -129,7 +156,7 @@ class TodayTab(QWidget):
         item.setData(0, ROLE, data)
         if overdue:
             for col in range(4):
-                item.setForeground(col, Qt.GlobalColor.darkRed)
+                item.setForeground(col, QColor(palette.LATE))
         return item
 
     def refresh(self) -> None:
