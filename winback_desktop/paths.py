@@ -2,12 +2,14 @@
 
 Order of precedence: an explicit ``--data-dir`` argument, then ``WINBACK_DATA_DIR``, then the
 platformdirs user data dir. Tests inject a temporary dir; they never touch the real user dirs.
+This desk's own config (``desk.py``) lives in the platformdirs user config dir whatever the data
+dir: it belongs to the person at this desk, not to the database.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -15,12 +17,22 @@ import platformdirs
 APP_DIR_NAME = "winback-desk"
 ENV_DATA_DIR = "WINBACK_DATA_DIR"
 DB_FILE_NAME = "winback.sqlite3"
+DESK_FILE_NAME = "desk.json"
+
+
+def user_config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False))
 
 
 @dataclass(frozen=True)
 class Paths:
     data_dir: Path
     custom: bool  # True when the user chose the dir; logs then live inside it too
+    config: Path = field(default_factory=user_config_dir)  # this desk's own config dir
+
+    @property
+    def desk_config(self) -> Path:
+        return self.config / DESK_FILE_NAME
 
     @property
     def database(self) -> Path:
