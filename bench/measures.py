@@ -401,10 +401,10 @@ def measure_lapsed(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
 # ------------------------------------------------------------------------------------- sheet
 def measure_sheet(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
     from winback_desktop.reports.action_sheet import build_action_sheet, write_action_sheet
-    from winback_desktop.services import catalogue
+    from winback_desktop.services import settings
     from winback_desktop.services.calls import lifecycle as calls
 
-    company = catalogue.configured_company_name(ctx)
+    company = settings.configured_company_name(ctx)
     call_id = ds.sheet_calls[0]
     detail = calls.detail(ctx, call_id)
     conn = floors.connect(ds.paths.database)

@@ -72,6 +72,7 @@ def test_paths_uses_the_env_var(data_dir, capsys):
     out = capsys.readouterr().out
     assert database_line(out) == str(data_dir.resolve() / DB_FILE_NAME)
     assert f"data dir: {data_dir.resolve()}" in out
+    assert f"desk:     {data_dir.parent / 'xdg-config' / 'winback-desk' / 'desk.json'}" in out  # conftest
 
 
 @pytest.mark.parametrize("before", [True, False], ids=["before-command", "after-command"])

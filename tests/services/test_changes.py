@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from winback_desktop.services import catalogue, roster
+from tests.helpers.imports import write_csv
+from winback_desktop.services import roster, settings
 from winback_desktop.services.changes import EVERYTHING, Change, Changes, reports
 from winback_desktop.services.followups import board as followups
+from winback_desktop.services.imports.importer import import_customers
 from winback_desktop.services.people import team as people
 
 
@@ -44,16 +46,21 @@ def test_a_failing_listener_does_not_silence_the_others():
     assert told == [frozenset({Change.NOTES})]
 
 
-def test_a_service_reports_after_its_commit_and_once_with_what_it_nested(ctx, heard):
+def test_a_service_reports_after_its_commit_and_once_with_what_it_nested(ctx, heard, tmp_path):
     seen = []
-    ctx.changes.subscribe(lambda _kinds: seen.append(catalogue.get_setting(ctx, "company_name")))
-    catalogue.set_setting(ctx, "company_name", "Acme")
+    ctx.changes.subscribe(lambda _kinds: seen.append(settings.company_name(ctx)))
+    settings.set_company_name(ctx, "Acme")
     assert heard == [frozenset({Change.SETTINGS})] and seen == ["Acme"]  # committed when told
 
     heard.clear()
     pid = people.add_person(ctx, "Dana", "executive")
-    people.set_current_user(ctx, pid)  # writes a setting inside: one report of both
-    assert heard == [frozenset({Change.PEOPLE}), frozenset({Change.PEOPLE, Change.SETTINGS})]
+    people.set_current_user(ctx, pid)  # who is here: the desk's own, told as a people change
+    assert heard == [frozenset({Change.PEOPLE}), frozenset({Change.PEOPLE})]
+
+    heard.clear()
+    csv = write_csv(tmp_path / "c.csv", [["Customer ID", "Company"], ["C1", "Acme Foods"]])
+    import_customers(ctx, csv)  # remembers its column mapping inside: one report of both
+    assert heard == [frozenset({Change.CUSTOMERS, Change.SETTINGS})]
 
 
 def test_a_refused_change_reports_nothing(demo_ctx):

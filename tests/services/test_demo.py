@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from winback_desktop.services import catalogue, roster
+from winback_desktop.services import roster, settings
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.demo import DemoSummary, load_demo
 from winback_desktop.services.people import team as people
@@ -154,9 +154,9 @@ def test_second_load_refuses_and_changes_nothing(demo_ctx):
 
 
 def test_sets_our_company_name_only_when_unset(ctx):
-    catalogue.set_setting(ctx, "company_name", "Acme Foods")
+    settings.set_company_name(ctx, "Acme Foods")
     load_demo(ctx)
-    assert catalogue.get_setting(ctx, "company_name") == "Acme Foods"
+    assert settings.company_name(ctx) == "Acme Foods"
 
 
 def test_company_name_set_on_a_fresh_database(demo_ctx):

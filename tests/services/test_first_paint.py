@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
-from winback_desktop.services import catalogue, roster
+from winback_desktop.services import roster
 from winback_desktop.services.dto import FIELDS, PersonInfo
 from winback_desktop.services.first_paint import read_first_paint
 from winback_desktop.services.people import team as people
@@ -26,7 +26,7 @@ def same_as_services(paths, ctx, limit: int = 200) -> None:
     assert first.rows == found.rows
     assert (first.total, found.capped) == (found.total, False)
     assert first.people == [PersonInfo(p.id, p.name, p.title, p.role) for p in people.list_people(ctx)]
-    assert first.current_user == catalogue.get_setting(ctx, "current_user_id")
+    assert first.current_user == str(people.remembered_user_id(ctx) or "")
     assert (first.segments, first.owners) == (roster.segments(ctx), roster.owners(ctx))
 
 

@@ -49,7 +49,7 @@ def _demo(args: argparse.Namespace, ctx: AppContext) -> int:
 
 def _sheet(args: argparse.Namespace, ctx: AppContext) -> int:
     from winback_desktop.reports.action_sheet import write_action_sheet
-    from winback_desktop.services import catalogue
+    from winback_desktop.services import settings
     from winback_desktop.services.calls import lifecycle as calls
 
     try:
@@ -57,7 +57,7 @@ def _sheet(args: argparse.Namespace, ctx: AppContext) -> int:
     except LookupError as exc:
         return fail(str(exc))
     try:
-        out = write_action_sheet(detail, args.output, company_name=catalogue.configured_company_name(ctx))
+        out = write_action_sheet(detail, args.output, company_name=settings.configured_company_name(ctx))
     except OSError as exc:
         return cannot_write(args.output, exc)
     wrote(out)

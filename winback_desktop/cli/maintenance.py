@@ -46,6 +46,7 @@ def _print_paths(paths: Paths) -> None:
 
 def _paths(args: argparse.Namespace, paths: Paths) -> int:
     _print_paths(paths)
+    print(f"desk:     {paths.desk_config}")  # this desk's own config (doctor's output stays as it was)
     return 0
 
 

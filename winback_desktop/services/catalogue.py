@@ -1,4 +1,5 @@
-"""Reference data: departure reasons, help options, settings. (People: ``people/team.py``.)"""
+"""Reference data: departure reasons, help options. (People: ``people/team.py``; settings:
+``settings.py``.)"""
 
 from __future__ import annotations
 
@@ -7,13 +8,10 @@ import tomllib
 from sqlalchemy import func, select
 
 from winback_desktop.resources import resource_path
-from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import ReasonInfo
 from winback_desktop.store.connection import transaction
-from winback_desktop.store.models import DepartureReason, HelpOption, Setting
-
-SETTING_DEFAULTS = {"company_name": "our company", "lapse_months": "6", "current_user_id": ""}
+from winback_desktop.store.models import DepartureReason, HelpOption
 
 
 def ensure_catalogue(ctx: AppContext) -> None:
@@ -36,21 +34,3 @@ def help_options(ctx: AppContext) -> list[tuple[int, str, str]]:
     with ctx.sessions() as s:
         rows = s.scalars(select(HelpOption).where(HelpOption.active).order_by(HelpOption.id))
         return [(o.id, o.label, o.description) for o in rows]
-
-
-def get_setting(ctx: AppContext, key: str) -> str:
-    with ctx.sessions() as s:
-        value = s.scalar(select(Setting.value).where(Setting.key == key))
-    return value if value is not None else SETTING_DEFAULTS.get(key, "")
-
-
-def configured_company_name(ctx: AppContext) -> str:
-    """Our company's name when the user has set it; '' rather than the spoken default."""
-    with ctx.sessions() as s:
-        return s.scalar(select(Setting.value).where(Setting.key == "company_name")) or ""
-
-
-@reports(Change.SETTINGS)
-def set_setting(ctx: AppContext, key: str, value: str) -> None:
-    with transaction(ctx.sessions) as s:
-        s.merge(Setting(key=key, value=value))

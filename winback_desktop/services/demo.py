@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from winback_desktop.resources import resource_path
+from winback_desktop.services import settings
 from winback_desktop.services.calls import lifecycle as calls
-from winback_desktop.services.catalogue import SETTING_DEFAULTS, get_setting, set_setting
 from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.followups import board
@@ -255,8 +255,8 @@ def load_demo(ctx: AppContext, *, today: dt.date | None = None) -> DemoSummary:
         raise
 
     name = str(data.get("company_name", "")).strip()
-    if name and get_setting(ctx, "company_name") == SETTING_DEFAULTS["company_name"]:
-        set_setting(ctx, "company_name", name)
+    if name and settings.company_name(ctx) == settings.COMPANY_NAME.default:
+        settings.set_company_name(ctx, name)
     from winback_desktop.services import roster
 
     roster.refresh(ctx, as_of=today)

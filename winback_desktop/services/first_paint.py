@@ -10,6 +10,8 @@ waits in Qt's queue until then, so nothing typed is lost.
 Only a SQLite file at this version's schema is peeked; anything else (no file yet, a schema
 to migrate, a damaged or locked file) returns None and the start takes the ordinary way.
 The SQL here is plain and portable; tests check it gives exactly what ``roster_search`` gives.
+Who is at this desk comes from the desk config (``desk.py``, no SQLAlchemy either); a desk that
+has not yet taken the old ``current_user_id`` row shows that row, as the services will.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from winback_desktop import desk
 from winback_desktop.paths import Paths
 from winback_desktop.services.dto import FIELDS, PersonInfo, RosterRow, roster_row
 from winback_desktop.store.connection import peek
@@ -31,7 +34,7 @@ QUERIES = (
     "SELECT count(*) FROM customers",
     PAGE_SQL,
     "SELECT id, name, title, role FROM people WHERE active ORDER BY name",
-    "SELECT value FROM settings WHERE key = 'current_user_id'",
+    "SELECT value FROM settings WHERE key = 'current_user_id'",  # the row before the desk config
     "SELECT DISTINCT segment FROM customers WHERE segment != '' ORDER BY segment",
     "SELECT DISTINCT owner FROM customers WHERE owner != '' ORDER BY owner",
 )
@@ -42,7 +45,7 @@ class FirstPaint:
     rows: list[RosterRow]  # the default view's first page
     total: int  # every customer
     people: list[PersonInfo]  # active people, by name
-    current_user: str  # the current_user_id setting ("" when unset)
+    current_user: str  # the person id this desk remembers ("" when none)
     segments: list[str]  # the filter lists
     owners: list[str]
 
@@ -56,6 +59,15 @@ def _value(name: str, raw):
     if name in MONEY:
         return Decimal(f"{raw:.2f}")
     return raw
+
+
+def _current_user(paths: Paths, legacy: list[tuple]) -> str:
+    """Who this desk remembers; before it has taken the old settings row, that row."""
+    config, database = desk.load(paths), desk.database_key(paths)
+    if config.knows(database):
+        person_id = config.current_user(database)
+        return "" if person_id is None else str(person_id)
+    return str(legacy[0][0]).strip() if legacy and legacy[0][0] is not None else ""
 
 
 def read_first_paint(paths: Paths, limit: int) -> FirstPaint | None:
@@ -77,7 +89,7 @@ def read_first_paint(paths: Paths, limit: int) -> FirstPaint | None:
         rows=rows,
         total=count[0][0],
         people=[PersonInfo(*p) for p in people],
-        current_user=setting[0][0] if setting and setting[0][0] is not None else "",
+        current_user=_current_user(paths, setting),
         segments=[v for (v,) in segments],
         owners=[v for (v,) in owners],
     )

@@ -298,12 +298,15 @@ class MainWindow(QMainWindow):
 
     # -- data -----------------------------------------------------------------------------------
     def reload_people(self) -> None:
-        from winback_desktop.services import catalogue
         from winback_desktop.services.people import team
 
-        self._fill_people(team.list_people(self.ctx), catalogue.get_setting(self.ctx, "current_user_id"))
+        remembered = team.remembered_user_id(self.ctx)
+        self._fill_people(team.list_people(self.ctx), "" if remembered is None else str(remembered))
 
     def _fill_people(self, everyone: Sequence[PersonInfo], remembered: str) -> None:
+        # A refill (the team or who is here changed) keeps the partner the user chose.
+        partner = self.partner.currentData() if self.partner.currentIndex() > 0 else None
+        chose_no_partner = self.partner.count() > 1 and self.partner.currentIndex() == 0
         for combo, roles, none_label in (
             (self.caller, (Role.EXECUTIVE, Role.CALLER), "— choose —"),
             (self.partner, (Role.PARTNER,), "— none —"),
@@ -319,14 +322,20 @@ class MainWindow(QMainWindow):
             self.caller.setCurrentIndex(max(self.caller.findData(int(remembered)), 0))
         if self.caller.currentIndex() <= 0 and self.caller.count() > 1:
             self.caller.setCurrentIndex(1)
-        if self.partner.count() > 1:
+        kept = self.partner.findData(partner) if partner is not None else -1
+        if kept > 0:
+            self.partner.setCurrentIndex(kept)
+        elif self.partner.count() > 1 and not chose_no_partner:
             self.partner.setCurrentIndex(1)
 
     def _remember_caller(self) -> None:
-        from winback_desktop.services import catalogue
+        from winback_desktop.services.people import team
 
         pid = self.caller.currentData()
-        catalogue.set_setting(self.ctx, "current_user_id", str(pid) if pid else "")
+        try:
+            team.set_current_user(self.ctx, pid or None)
+        except (LookupError, ValueError) as exc:  # retired or removed since the list was filled
+            log.info("caller %s not remembered: %s", pid, exc)
 
     def refresh(self) -> None:
         """Read everything the window shows again: the empty page or the roster from the top."""

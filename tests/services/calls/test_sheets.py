@@ -9,14 +9,14 @@ import pytest
 
 from tests.reports.test_action_sheet import make_call
 from tests.reports.test_batch import make_calls
-from winback_desktop.services import catalogue
+from winback_desktop.services import settings
 from winback_desktop.services.calls import lifecycle
 from winback_desktop.services.calls.sheets import sheet_batch
 
 
 def test_details_are_read_when_asked_for_in_the_given_order(ctx, monkeypatch):
     first, second = make_calls(ctx, 2)
-    catalogue.set_setting(ctx, "company_name", "Nordic Flour Co.")
+    settings.set_company_name(ctx, "Nordic Flour Co.")
     read: list[int] = []
     real = lifecycle.detail
 

@@ -8,9 +8,9 @@ import os
 import pytest
 from sqlalchemy import func, select
 
+from winback_desktop import desk
 from winback_desktop.bootstrap import open_app
 from winback_desktop.cli.entry import main
-from winback_desktop.services import catalogue
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.people import team as people
 from winback_desktop.services.schedule import booking as schedule
@@ -125,7 +125,7 @@ def test_current_user_is_remembered_and_a_retired_one_counts_as_none(ctx, paths)
     pid = people.add_person(ctx, "Ana Ortiz", "partner", email="ana@example.com")
     people.set_current_user(ctx, pid)
     assert people.current_user(ctx).id == pid
-    assert catalogue.get_setting(ctx, "current_user_id") == str(pid)
+    assert desk.load(paths).current_user(desk.database_key(paths)) == pid  # the desk's, not a row
 
     again = open_app(paths)  # a new start of the app
     try:
@@ -143,8 +143,8 @@ def test_current_user_is_remembered_and_a_retired_one_counts_as_none(ctx, paths)
     assert people.current_user(ctx).id == pid
     people.set_current_user(ctx, None)
     assert people.current_user(ctx) is None
-    catalogue.set_setting(ctx, "current_user_id", "garbage")
-    assert people.current_user(ctx) is None
+    desk.save(paths, desk.load(paths).with_current_user(desk.database_key(paths), 12345))
+    assert people.current_user(ctx) is None  # nobody by that id
 
 
 def test_people_cli(ctx, capsys):

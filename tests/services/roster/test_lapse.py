@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from tests.helpers.roster import add_customer, add_orders, add_won_back_call, get
-from winback_desktop.services import roster
-from winback_desktop.services.catalogue import set_setting
+from tests.helpers.settings import store_raw
+from winback_desktop.services import roster, settings
 
 D = dt.date
 AUG31 = D(2024, 8, 31)
@@ -40,9 +40,9 @@ def test_months_and_the_setting(ctx):
     add_customer(ctx, "Eight months", last=D(2023, 12, 31))
     assert names(roster.lapsed(ctx, as_of=AUG31)) == {"Eight months"}  # default: 6
     assert names(roster.lapsed(ctx, as_of=AUG31, months=3)) == {"Four months", "Eight months"}
-    set_setting(ctx, "lapse_months", "3")
+    settings.set_lapse_months(ctx, 3)
     assert names(roster.lapsed(ctx, as_of=AUG31)) == {"Four months", "Eight months"}
-    set_setting(ctx, "lapse_months", "twelve")  # unusable: the default again
+    store_raw(ctx, "lapse_months", "twelve")  # unusable: the default again
     assert names(roster.lapsed(ctx, as_of=AUG31)) == {"Eight months"}
     with pytest.raises(ValueError, match="whole number of months"):
         roster.lapsed(ctx, as_of=AUG31, months=0)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QInputDialog
 from sqlalchemy import update
 
-from winback_desktop.services import catalogue
+from winback_desktop.services import settings
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import Customer
 from winback_desktop.ui.main_window import MainWindow
@@ -62,7 +62,7 @@ def test_a_new_lapse_rule_reranks_in_the_background_once_more_if_asked_meanwhile
     first = window.ranking.process
     monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (3, True))
     window.commands["lapse_rule"].trigger()  # while F5's job runs: once more after it, not two at once
-    assert catalogue.get_setting(window.ctx, "lapse_months") == "3" and window.ranking.process is first
+    assert settings.lapse_months(window.ctx) == 3 and window.ranking.process is first
     qtbot.waitUntil(lambda: window.ranking.process is not first, timeout=JOB_TIMEOUT_MS)
     assert window.ranking.running and top_priority(window) > 0  # the first one's result is shown
     qtbot.waitUntil(lambda: not window.ranking.running, timeout=JOB_TIMEOUT_MS)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from winback_desktop.formats import money_whole, short_date
 from winback_desktop.script import OUTCOME_FIELD, CallScript, ScriptError, fill, load_script_text
-from winback_desktop.services import catalogue
+from winback_desktop.services import settings
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import ActionInfo, PersonInfo, ReasonInfo
 from winback_desktop.services.errors import get_or_raise
@@ -359,7 +359,7 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
             script_name=" ".join(x for x in (script.name, script.version) if x),
             today=today,
         )
-    spoken_company = catalogue.get_setting(ctx, "company_name")
+    spoken_company = settings.company_name(ctx)
     values = {
         "customer": b.company,
         "contact": b.contact_name,
@@ -372,5 +372,5 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
         "value": money_whole(b.value_lost),
     }
     b.stages = _stage_cards(script, values)
-    b.our_company = catalogue.configured_company_name(ctx)
+    b.our_company = settings.configured_company_name(ctx)
     return b

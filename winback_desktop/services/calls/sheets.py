@@ -15,7 +15,7 @@ from typing import overload
 
 from sqlalchemy import and_, func, or_, select
 
-from winback_desktop.services import catalogue
+from winback_desktop.services import settings
 from winback_desktop.services.calls import lifecycle
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail, SheetBatch
@@ -103,4 +103,4 @@ def sheet_batch(ctx: AppContext, call_ids: Sequence[int]) -> SheetBatch:
 
     Each call's details are read when the layout reaches it (LookupError then for an unknown id).
     """
-    return SheetBatch(catalogue.configured_company_name(ctx), _Details(ctx, call_ids))
+    return SheetBatch(settings.configured_company_name(ctx), _Details(ctx, call_ids))

@@ -29,10 +29,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,14 +54,13 @@ from winback_desktop.importers.mapping import (
     ORDERS,
     FieldSpec,
     fields,
-    header_key,
     missing_fields,
     resolve,
 )
 from winback_desktop.importers.sniff import CsvFile, read_csv
 from winback_desktop.importers.validate import validate_customers, validate_orders
 from winback_desktop.importers.values import DATE_ORDERS, DMY, MDY
-from winback_desktop.services.catalogue import get_setting, set_setting
+from winback_desktop.services import settings
 from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.imports.write import FIELD_LIMITS, write_customers, write_orders
@@ -166,7 +164,7 @@ def preview_import(
     (the latter only for an unknown field or column in ``mapping``)."""
     specs = fields(kind)
     csv = read_csv(path)
-    remembered = _remembered(ctx, kind, csv.header)
+    remembered = settings.column_mapping(ctx, kind, csv.header)
     cmap = resolve(
         kind, csv.header, explicit=mapping, remembered=remembered, file_name=csv.name, require=False
     )
@@ -292,7 +290,7 @@ def _import(
         kind,
         csv.header,
         explicit=mapping,
-        remembered=_remembered(ctx, kind, csv.header),
+        remembered=settings.column_mapping(ctx, kind, csv.header),
         file_name=csv.name,
     )
     meter = _Meter(csv, progress, should_cancel)
@@ -326,7 +324,7 @@ def _import(
             counts = write_orders(conn, orders, batch_id, meter.wrote)
         meter.check()
     meter.done()
-    set_setting(ctx, header_key(kind, csv.header), cmap.to_json())
+    settings.remember_column_mapping(ctx, cmap)
     result = ImportResult(
         kind,
         csv.name,
@@ -342,19 +340,6 @@ def _import(
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-
-def _remembered(ctx: AppContext, kind: str, header: Sequence[str]) -> dict[str, str | None] | None:
-    raw = get_setting(ctx, header_key(kind, header))
-    if not raw:
-        return None
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return None
-    if not isinstance(value, dict):
-        return None
-    return {str(k): (v if isinstance(v, str) else None) for k, v in value.items()}
 
 
 def _imported_before(ctx: AppContext, kind: str, sha256: str) -> tuple[dt.datetime, int] | None:

@@ -2,18 +2,23 @@
 
 People are retired, never deleted: their calls, attempts and follow-ups keep their names, and
 they leave the pickers (``list_people`` without ``include_retired``).
-The current user is remembered in the ``current_user_id`` setting; a retired or missing person
-there counts as no current user.
+Who is using this desk is remembered in the desk's own config (``winback_desktop/desk.py``),
+not in the shared database; a retired or missing person there counts as no current user.
+Versions before the desk config kept it in a ``current_user_id`` settings row: until someone is
+chosen on a desk, it takes that row (once: then the desk config has it), so an upgrade keeps who
+is here. The row is never written again.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
-from winback_desktop.services.catalogue import get_setting, set_setting
+from winback_desktop import desk
+from winback_desktop.services import settings
 from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import PersonInfo
@@ -22,7 +27,8 @@ from winback_desktop.services.vocab import ActionStatus, CallStatus, Role
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import ActionItem, Call, Person, utcnow
 
-CURRENT_USER_KEY = "current_user_id"
+log = logging.getLogger(__name__)
+
 NAME_MAX, TITLE_MAX, EMAIL_MAX = 200, 120, 200
 # A practical shape check, not RFC 5322: one @, a dotted domain, nothing that breaks a mailto:
 # URI or a list of addresses (spaces, commas, semicolons, angle brackets, quotes).
@@ -195,12 +201,32 @@ def unretire_person(ctx: AppContext, person_id: int) -> None:
 unretire = unretire_person
 
 
+def _remember(ctx: AppContext, config: desk.DeskConfig, person_id: int | None) -> None:
+    # A desk config that cannot be written (a read-only home) must not stop the work: the
+    # choice is then not remembered, and the log says why.
+    try:
+        desk.save(ctx.paths, config.with_current_user(desk.database_key(ctx.paths), person_id))
+    except OSError as exc:
+        log.warning("could not write the desk config %s: %s", ctx.paths.desk_config, exc)
+
+
+def remembered_user_id(ctx: AppContext) -> int | None:
+    """The person id this desk remembers for this database (unchecked; None when none)."""
+    config = desk.load(ctx.paths)
+    database = desk.database_key(ctx.paths)
+    if config.knows(database):
+        return config.current_user(database)
+    # Not chosen on this desk yet: take the old settings row, once (written, it is ours).
+    person_id = settings.legacy_current_user_id(ctx)
+    if person_id is not None:
+        _remember(ctx, config, person_id)
+    return person_id
+
+
 def current_user(ctx: AppContext) -> PersonRecord | None:
     """The remembered user, or None (none set, unknown id, or retired)."""
-    raw = get_setting(ctx, CURRENT_USER_KEY).strip()
-    try:
-        person_id = int(raw)
-    except ValueError:
+    person_id = remembered_user_id(ctx)
+    if person_id is None:
         return None
     with ctx.sessions() as s:
         p = s.get(Person, person_id)
@@ -209,9 +235,9 @@ def current_user(ctx: AppContext) -> PersonRecord | None:
 
 @reports(Change.PEOPLE)
 def set_current_user(ctx: AppContext, person_id: int | None) -> None:
-    """Remember who uses the app (None forgets); only an active person can be picked."""
+    """Remember who uses this desk (None forgets); only an active person can be picked."""
     if person_id is not None:
         person = get_person(ctx, person_id)
         if not person.active:
             raise ValueError(f"{person.name} is retired; pick an active person")
-    set_setting(ctx, CURRENT_USER_KEY, "" if person_id is None else str(person_id))
+    _remember(ctx, desk.load(ctx.paths), person_id)

@@ -16,20 +16,17 @@ hand is "departed" whatever the dates say (see :func:`departed`).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Float, and_, case, exists, func, or_, select, type_coerce
 from sqlalchemy.sql.elements import KeyedColumnElement
 
-from winback_desktop.services.catalogue import SETTING_DEFAULTS, get_setting
+from winback_desktop.services import settings
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.roster.dates import months_before
 from winback_desktop.store.models import Call, Customer, Order
 
-log = logging.getLogger(__name__)
-
-MAX_MONTHS = 1200
+MAX_MONTHS = settings.LAPSE_MONTHS_MAX
 
 
 @dataclass(frozen=True)
@@ -40,20 +37,8 @@ class Rule:
     win_backs: bool = True  # some call won a customer back from cutoff to as_of (looked up once)
 
 
-def check_months(months: int) -> int:
-    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_MONTHS:
-        raise ValueError(f"the lapse period must be a whole number of months from 1 to {MAX_MONTHS}")
-    return months
-
-
-def lapse_months(ctx: AppContext) -> int:
-    """The ``lapse_months`` setting; the default (6) when it is not a usable number."""
-    raw = get_setting(ctx, "lapse_months")
-    try:
-        return check_months(int(raw))
-    except ValueError:
-        log.warning("setting lapse_months=%r is not a number of months; using the default", raw)
-        return int(SETTING_DEFAULTS["lapse_months"])
+check_months = settings.check_lapse_months  # the setting owns what a lapse period may be
+lapse_months = settings.lapse_months
 
 
 def rule(ctx: AppContext, as_of: dt.date | None = None, months: int | None = None) -> Rule:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop.script import CallScript, ScriptError, StageRole, load_script_text
-from winback_desktop.services import catalogue
+from winback_desktop.services import catalogue, settings
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.calls.briefing import first_name
 from winback_desktop.services.context import AppContext
@@ -56,7 +56,7 @@ def placeholder_values(ctx: AppContext, detail: CallDetail) -> dict[str, str]:
         "contact_first": first_name(c.contact_name),  # "Dr Mark Holloway" is greeted as Mark
         "caller": detail.caller.name if detail.caller else "",
         "caller_title": detail.caller.title if detail.caller else "",
-        "company": catalogue.get_setting(ctx, "company_name"),
+        "company": settings.company_name(ctx),
         "months": str(months) if months is not None else "",
         "last_purchase": short_date(c.last_purchase) if c.last_purchase else "",
         "value": money(c.value_lost),
@@ -310,7 +310,7 @@ class CallWindow(QMainWindow):
         self.autosave.flush()
         try:
             data = build_action_sheet(
-                calls.detail(self.ctx, self.call_id), company_name=catalogue.configured_company_name(self.ctx)
+                calls.detail(self.ctx, self.call_id), company_name=settings.configured_company_name(self.ctx)
             )
         except OSError as exc:  # a missing bundled font
             QMessageBox.warning(self, "Action sheet", f"The action sheet could not be made:\n{exc}")
@@ -336,7 +336,7 @@ class CallWindow(QMainWindow):
             out = write_action_sheet(
                 calls.detail(self.ctx, self.call_id),
                 target,
-                company_name=catalogue.configured_company_name(self.ctx),
+                company_name=settings.configured_company_name(self.ctx),
             )
         except OSError as exc:  # disk full, read-only folder, a missing bundled font...
             log.warning("action sheet for call %s not written: %s", self.call_id, exc)

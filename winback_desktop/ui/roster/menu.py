@@ -52,9 +52,9 @@ class RosterMenu:
             60,
         )
         if ok:
-            from winback_desktop.services import catalogue
+            from winback_desktop.services import settings
 
-            catalogue.set_setting(self.ctx, "lapse_months", str(months))
+            settings.set_lapse_months(self.ctx, months)
             self.ranking.start(lambda _figures: f"Lapse rule: no purchase for {months} months.")
 
     def recompute(self) -> None:

@@ -1,0 +1,109 @@
+"""Who is at this desk: the desk's own config, not a row of the shared database."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import pytest
+
+from tests.helpers.settings import raw, store_raw
+from winback_desktop import desk
+from winback_desktop.bootstrap import open_app
+from winback_desktop.services.first_paint import read_first_paint
+from winback_desktop.services.people import team as people
+
+
+@pytest.fixture
+def team(ctx) -> dict[str, int]:
+    return {
+        "ana": people.add_person(ctx, "Ana Ortiz", "caller"),
+        "ben": people.add_person(ctx, "Ben Brook", "executive"),
+    }
+
+
+@pytest.fixture
+def other_desk(ctx, tmp_path):
+    """A second desk (its own config dir) on the same database."""
+    paths = dataclasses.replace(ctx.paths, config=tmp_path / "other-desk")
+    other = open_app(paths)
+    yield other
+    other.close()
+
+
+def test_two_desks_on_one_database_each_have_their_own_current_user(ctx, other_desk, team):
+    people.set_current_user(ctx, team["ana"])
+    assert people.current_user(other_desk) is None  # the other desk has not been told who is there
+    people.set_current_user(other_desk, team["ben"])
+    assert people.current_user(ctx).id == team["ana"]
+    assert people.current_user(other_desk).id == team["ben"]
+    people.set_current_user(ctx, None)
+    assert people.current_user(ctx) is None and people.current_user(other_desk).id == team["ben"]
+    assert raw(ctx, "current_user_id") is None  # nothing was written to the shared database
+
+
+def test_one_desk_on_two_databases_remembers_each(ctx, tmp_path, team):
+    elsewhere = open_app(dataclasses.replace(ctx.paths, data_dir=tmp_path / "elsewhere"))
+    try:
+        people.set_current_user(ctx, team["ana"])
+        assert people.current_user(elsewhere) is None  # Ana's id means nothing there
+        someone = people.add_person(elsewhere, "Cleo Cole", "caller")
+        people.set_current_user(elsewhere, someone)
+        assert people.current_user(ctx).id == team["ana"]
+        assert people.current_user(elsewhere).id == someone
+    finally:
+        elsewhere.close()
+
+
+def test_an_upgrade_takes_the_old_row_once(ctx, paths, team):
+    store_raw(ctx, "current_user_id", str(team["ben"]))  # as the version before wrote it
+    assert read_first_paint(paths, 5).current_user == str(team["ben"])  # before the services run
+    assert people.current_user(ctx).id == team["ben"]
+    assert desk.load(paths).current_user(desk.database_key(paths)) == team["ben"]
+    assert read_first_paint(paths, 5).current_user == str(team["ben"])
+
+    people.set_current_user(ctx, team["ana"])
+    assert raw(ctx, "current_user_id") == str(team["ben"])  # the row is never written again
+    people.set_current_user(ctx, None)
+    assert people.current_user(ctx) is None  # forgetting sticks: the old row is not taken again
+    assert read_first_paint(paths, 5).current_user == ""
+
+
+def test_an_upgrade_with_a_stale_or_unusable_old_row(ctx, paths, team):
+    people.retire_person(ctx, team["ben"])
+    store_raw(ctx, "current_user_id", str(team["ben"]))
+    assert people.current_user(ctx) is None  # retired: nobody, as before
+    people.unretire_person(ctx, team["ben"])
+    assert people.current_user(ctx).id == team["ben"]  # the id was kept, like the row kept it
+
+    other = dataclasses.replace(paths, config=paths.config.parent / "third-desk")
+    store_raw(ctx, "current_user_id", "garbage")
+    again = open_app(other)
+    try:
+        assert people.current_user(again) is None
+        assert desk.load(other).knows(desk.database_key(other))
+    finally:
+        again.close()
+
+
+def test_a_corrupt_desk_config_is_reported_and_read_as_nobody(ctx, paths, team, caplog):
+    people.set_current_user(ctx, team["ana"])
+    paths.desk_config.write_text("{ this is not json")
+    with caplog.at_level(logging.WARNING):
+        assert people.current_user(ctx) is None
+    assert f"the desk config {paths.desk_config} cannot be used" in caplog.text
+    people.set_current_user(ctx, team["ben"])
+    assert people.current_user(ctx).id == team["ben"]
+    assert (paths.config / "desk.json.corrupt").read_text() == "{ this is not json"
+
+
+def test_a_desk_config_that_cannot_be_written_does_not_stop_the_work(ctx, tmp_path, team, caplog):
+    (tmp_path / "not-a-dir").write_text("")
+    stuck = open_app(dataclasses.replace(ctx.paths, config=tmp_path / "not-a-dir" / "desk"))
+    try:
+        with caplog.at_level(logging.WARNING):
+            people.set_current_user(stuck, team["ana"])
+            assert people.current_user(stuck) is None  # not remembered, and said so
+        assert "could not write the desk config" in caplog.text
+    finally:
+        stuck.close()
