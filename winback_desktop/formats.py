@@ -6,7 +6,7 @@ sheets' ``8 Dec 2026`` / ``Tue 8 Dec 2026`` (fixed English names, whatever the l
 
 A leaf module like ``paths.py``: no Qt, nothing of ours, so the UI (through ``ui/kit/format.py``),
 the reports, the services and the CLI all use it. It formats values only: converting stored UTC
-to local time is the caller's business (``reports/layout.local``, the schedule's time helpers).
+to local time is the caller's business (``services/clock.py``).
 """
 
 from __future__ import annotations

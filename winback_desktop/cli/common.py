@@ -140,7 +140,9 @@ def wrote(target: object, count: int | None = None, noun: str = "") -> None:
 
 def local_time(t: dt.datetime) -> str:
     """A moment in local time, e.g. ``Mon 2025-03-31 14:30``."""
-    return f"{t.astimezone():%a %Y-%m-%d %H:%M}"
+    from winback_desktop.services.clock import to_local
+
+    return f"{to_local(t):%a %Y-%m-%d %H:%M}"
 
 
 # --- tables --------------------------------------------------------------------------------------

@@ -64,8 +64,9 @@ def _flag(f: FollowUp) -> str:
     if f.overdue:
         return f"OVERDUE {f.days_overdue}d"
     if f.status == "done":
-        # done_at is stored as naive UTC; show the local day.
-        return f"done {f.done_at.replace(tzinfo=dt.UTC).astimezone():%Y-%m-%d}" if f.done_at else "done"
+        from winback_desktop.services.clock import local_date
+
+        return f"done {local_date(f.done_at):%Y-%m-%d}" if f.done_at else "done"  # stored UTC
     return f.status
 
 

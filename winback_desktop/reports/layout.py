@@ -24,6 +24,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableS
 
 from winback_desktop.formats import day_month_year_time
 from winback_desktop.reports.fonts import BOLD, REGULAR
+from winback_desktop.services.clock import to_local
 
 PAGE_W, PAGE_H = A4
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18 * mm, 16 * mm, 20 * mm
@@ -59,11 +60,7 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def local(t: dt.datetime) -> dt.datetime:
-    """The store keeps naive UTC; the partner reads local time."""
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.UTC)
-    return t.astimezone()
+local = to_local  # the store keeps naive UTC; the partner reads local time
 
 
 def fmt_datetime(t: dt.datetime | None) -> str:

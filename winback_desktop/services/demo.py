@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from winback_desktop.resources import resource_path
-from winback_desktop.services import settings
+from winback_desktop.services import clock, settings
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
@@ -198,8 +198,7 @@ def _weekday(day: dt.date, step: int) -> dt.date:
 
 def _utc(day: dt.date, hhmm: str) -> dt.datetime:
     """A local wall-clock time as the naive UTC the database stores."""
-    local = dt.datetime.combine(day, dt.time.fromisoformat(hhmm))
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
+    return clock.to_store(dt.datetime.combine(day, dt.time.fromisoformat(hhmm)))
 
 
 # --- loading -----------------------------------------------------------------------------------

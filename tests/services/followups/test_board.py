@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, insert, select
 
+from tests.helpers.zone import local_zone
 from winback_desktop.cli import followups as cli_followups
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.followups import board as followups
@@ -329,6 +330,21 @@ def test_counts(ctx, team):
     assert followups.counts(ctx, TODAY, owner_id=NO_OWNER) == BoardCounts(0, 0, 0, 0)
     # On Sunday, "this week" is just today.
     assert followups.counts(ctx, sunday).due_this_week == 1
+
+
+def test_done_in_the_last_30_days_counts_local_days(ctx, team):
+    """Tokyo (UTC+9): done at 08:00 local on the window's first day is stored as 23:00 UTC the
+    day before; it is inside the window, and 08:00 the day before is not."""
+    first = TODAY - 30 * DAY
+    inside = calls.add_action(ctx, team["call_b"], "early on the first day", team["anna"], TODAY)
+    outside = calls.add_action(ctx, team["call_b"], "the day before", team["anna"], TODAY)
+    for item in (inside, outside):
+        followups.mark_done(ctx, item, "ok")
+    with transaction(ctx.sessions) as s:
+        s.get(ActionItem, inside).done_at = dt.datetime.combine(first - DAY, dt.time(23))
+        s.get(ActionItem, outside).done_at = dt.datetime.combine(first - DAY, dt.time(0))
+    with local_zone("Asia/Tokyo"):
+        assert followups.counts(ctx, TODAY).done_last_30_days == 1
 
 
 def test_counts_on_an_empty_database(ctx):

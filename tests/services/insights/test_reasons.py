@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
+from tests.helpers.zone import local_zone
 from winback_desktop.services import catalogue
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.insights import reasons as insights
@@ -104,3 +105,15 @@ def test_matches_a_plain_count_on_the_sample_data(demo_ctx):
         expected = sum(want_customers.get(r.reason_code, {}).values(), Decimal(0))
         assert r.yearly_revenue == expected.quantize(Decimal("0.01")), r
     assert sum(r.calls for r in got) == len(rows)
+
+
+def test_since_is_a_local_day(ctx):
+    """Tokyo (UTC+9): a call at 08:00 on 1 Jan is stored as 23:00 on 31 Dec; it is on the day."""
+    ids = {r.code: r.id for r in catalogue.reasons(ctx)}
+    with local_zone("Asia/Tokyo"):
+        _call(ctx, _customer(ctx, "Early", "100", "0"), ids["price"], started=dt.datetime(2024, 12, 31, 23))
+        _call(ctx, _customer(ctx, "Late", "100", "0"), ids["rude"], started=dt.datetime(2024, 12, 31, 14))
+        recent = {r.reason_code: r.calls for r in insights.reasons_by_revenue(ctx, since=dt.date(2025, 1, 1))}
+        assert (recent["price"], recent["rude"]) == (1, 0)  # the second: 23:00 on 31 Dec local
+        since = dt.datetime(2025, 1, 1, 8, 30)  # a naive time is the user's local time
+        assert {r.reason_code: r.calls for r in insights.reasons_by_revenue(ctx, since=since)}["price"] == 0

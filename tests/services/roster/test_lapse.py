@@ -8,6 +8,7 @@ import pytest
 
 from tests.helpers.roster import add_customer, add_orders, add_won_back_call, get
 from tests.helpers.settings import store_raw
+from tests.helpers.zone import local_zone
 from winback_desktop.services import roster, settings
 
 D = dt.date
@@ -46,6 +47,17 @@ def test_months_and_the_setting(ctx):
     assert names(roster.lapsed(ctx, as_of=AUG31)) == {"Eight months"}
     with pytest.raises(ValueError, match="whole number of months"):
         roster.lapsed(ctx, as_of=AUG31, months=0)
+
+
+def test_a_win_back_counts_on_its_local_day(ctx):
+    """Tokyo (UTC+9): a win-back at 08:00 on the cutoff day (29 Feb) is stored as 23:00 UTC on
+    28 Feb; it is within the period and restarts the clock."""
+    with local_zone("Asia/Tokyo"):
+        won = add_customer(ctx, "Won back on the cutoff day", last=D(2024, 1, 10))
+        add_won_back_call(ctx, won, dt.datetime(2024, 2, 28, 23, 0))
+        gone = add_customer(ctx, "Won back the day before", last=D(2024, 1, 10))
+        add_won_back_call(ctx, gone, dt.datetime(2024, 2, 28, 14, 0))  # 23:00 on 28 Feb local
+        assert names(roster.lapsed(ctx, as_of=AUG31, months=6)) == {"Won back the day before"}
 
 
 def test_as_of_today_by_default(ctx):

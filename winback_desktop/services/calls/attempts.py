@@ -21,6 +21,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from winback_desktop.services.changes import Change, reports
+from winback_desktop.services.clock import from_store, to_store
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.schedule.booking import (
@@ -28,9 +29,7 @@ from winback_desktop.services.schedule.booking import (
     ScheduleResult,
     book,
     check_minutes,
-    from_store,
     move,
-    to_store,
 )
 from winback_desktop.services.vocab import FAILED_DISPOSITIONS, CallStatus, CycleStatus, Decision, Disposition
 from winback_desktop.store.connection import transaction
@@ -171,7 +170,7 @@ def needs_decision(ctx: AppContext, threshold: int = DECISION_THRESHOLD) -> list
                 decision,
                 bool(verify),
                 int(n),
-                last.replace(tzinfo=dt.UTC),
+                from_store(last),
             )
             for cid, company, contact, phone, decision, verify, n, last in s.execute(q)
         ]
@@ -291,7 +290,7 @@ def attempts_for(ctx: AppContext, customer_id: int) -> list[AttemptInfo]:
             AttemptInfo(
                 a.id,
                 a.customer_id,
-                a.attempted_at.replace(tzinfo=dt.UTC),
+                from_store(a.attempted_at),
                 a.disposition,
                 a.person_id,
                 name or "",

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from winback_desktop.formats import money_whole, short_date
 from winback_desktop.script import OUTCOME_FIELD, CallScript, ScriptError, fill, load_script_text
-from winback_desktop.services import settings
+from winback_desktop.services import clock, settings
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import ActionInfo, PersonInfo, ReasonInfo
 from winback_desktop.services.errors import get_or_raise
@@ -132,7 +132,7 @@ class Briefing:
     script_name: str = ""
     stages: list[StageCard] = field(default_factory=list)
     our_company: str = ""
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=clock.today)
 
     def is_overdue(self, item: ActionInfo) -> bool:
         return item.status == ActionStatus.OPEN and item.due_date is not None and item.due_date < self.today
@@ -200,7 +200,7 @@ def _stage_cards(script: CallScript, values: dict[str, str]) -> list[StageCard]:
 
 def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None) -> Briefing:
     """Gather the brief for call ``call_id``; LookupError "no call with id N" when there is none."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     with ctx.sessions() as s:
         call = get_or_raise(s, Call, call_id)
         c = s.get(Customer, call.customer_id)

@@ -17,28 +17,17 @@ from sqlalchemy import and_, func, or_, select
 
 from winback_desktop.services import settings
 from winback_desktop.services.calls import lifecycle
+from winback_desktop.services.clock import local_day_bounds
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail, SheetBatch
 from winback_desktop.store.models import Call, CycleAssignment, RescueCycle
-
-
-def _utc_naive(t: dt.datetime) -> dt.datetime:
-    return t.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The local day as [start, end) in the naive UTC the store keeps (DST-safe)."""
-    start = dt.datetime.combine(day, dt.time.min).astimezone()
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min).astimezone()
-    return _utc_naive(start), _utc_naive(end)
-
 
 _WHEN = func.coalesce(Call.started_at, Call.scheduled_at, Call.ended_at)
 
 
 def calls_for_day(ctx: AppContext, day: dt.date) -> list[int]:
     """Calls scheduled, started or ended on the local ``day``, in time order."""
-    start, end = _day_bounds(day)
+    start, end = local_day_bounds(day)
     on_day = [and_(col >= start, col < end) for col in (Call.scheduled_at, Call.started_at, Call.ended_at)]
     q = select(Call.id).where(or_(*on_day)).order_by(_WHEN, Call.id)
     with ctx.sessions() as s:
@@ -56,8 +45,7 @@ def calls_for_cycle(ctx: AppContext, cycle_id: int) -> list[int]:
         cycle = s.get(RescueCycle, cycle_id)
         if cycle is None:
             raise LookupError(f"no cycle with id {cycle_id}")
-        start, _ = _day_bounds(cycle.starts_on)
-        _, end = _day_bounds(cycle.ends_on)
+        start, end = local_day_bounds(cycle.starts_on, (cycle.ends_on - cycle.starts_on).days + 1)
         assigned = select(CycleAssignment.customer_id).where(CycleAssignment.cycle_id == cycle_id)
         q = (
             select(Call.id)

@@ -17,10 +17,11 @@ from sqlalchemy import and_, case, exists, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from winback_desktop.formats import month_year
+from winback_desktop.services import clock
 from winback_desktop.services.changes import Change, reports
+from winback_desktop.services.clock import from_store, local_day_bounds
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound, get_or_raise
-from winback_desktop.services.schedule.booking import day_bounds, from_store
 from winback_desktop.services.vocab import CustomerStatus
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import (
@@ -125,7 +126,7 @@ class CycleProgress:
 
 def cycle_dates(kind: str, day: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The first and last day of the month or quarter holding ``day`` (default today)."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     if kind == "month":
         first_month = day.month
         months = 1
@@ -459,7 +460,7 @@ def cycle_assignments(ctx: AppContext, cycle_id: int, assignee_id: int | None = 
 
 
 def _progress_rows(s: Session, cycle: RescueCycle):
-    lo, hi = day_bounds(cycle.starts_on, (cycle.ends_on - cycle.starts_on).days + 1)
+    lo, hi = local_day_bounds(cycle.starts_on, (cycle.ends_on - cycle.starts_on).days + 1)
     customer = CycleAssignment.customer_id
     ended = func.coalesce(Call.ended_at, Call.started_at)
     completed = and_(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from winback_desktop.files import atomic_write_csv
 from winback_desktop.formats import iso_utc
+from winback_desktop.services import clock
 from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound, get_or_raise
@@ -63,9 +64,7 @@ class FollowUp:
     @property
     def call_date(self) -> dt.date | None:
         """The call's day in local time (``call_at`` is stored as naive UTC)."""
-        if self.call_at is None:
-            return None
-        return self.call_at.replace(tzinfo=dt.UTC).astimezone().date()
+        return clock.local_date(self.call_at)
 
 
 @dataclass(frozen=True)
@@ -180,7 +179,7 @@ def board(
     """
     if status not in STATUS_FILTERS:
         raise ValueError(f"unknown status {status!r}: use one of {', '.join(STATUS_FILTERS)}")
-    today = today or dt.date.today()
+    today = today or clock.today()
     q = _board_query()
     if owner_id == NO_OWNER:
         q = q.where(ActionItem.owner_id.is_(None))
@@ -204,7 +203,7 @@ def board(
 
 def get(ctx: AppContext, action_id: int, *, today: dt.date | None = None) -> FollowUp:
     """One action item as the board shows it; LookupError when there is none."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     q = _board_query()
     with ctx.sessions() as s:
         row = s.execute(q.where(ActionItem.id == action_id)).first()
@@ -215,7 +214,7 @@ def get(ctx: AppContext, action_id: int, *, today: dt.date | None = None) -> Fol
 
 def owners_with_open_items(ctx: AppContext, *, today: dt.date | None = None) -> list[OwnerOption]:
     """Everyone who owns an open item, by name, with counts; then NO_OWNER if any are unowned."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     is_overdue = case((ActionItem.due_date < today, 1), else_=0)
     q = (
         select(
@@ -246,9 +245,9 @@ def owners_with_open_items(ctx: AppContext, *, today: dt.date | None = None) -> 
 
 def counts(ctx: AppContext, today: dt.date | None = None, *, owner_id: int | None = None) -> BoardCounts:
     """Open, overdue, due this week (today to Sunday) and done in the last 30 days."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     sunday = today + dt.timedelta(days=6 - today.weekday())
-    since = dt.datetime.combine(today - dt.timedelta(days=DONE_WINDOW_DAYS), dt.time.min)
+    since = clock.local_day_start(today - dt.timedelta(days=DONE_WINDOW_DAYS))  # done_at is UTC
     is_open = ActionItem.status == ActionStatus.OPEN
 
     def total(*conditions):

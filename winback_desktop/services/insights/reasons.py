@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import Numeric, case, func, or_, select, true, type_coerce
 
+from winback_desktop.services import clock
 from winback_desktop.services.context import AppContext
 from winback_desktop.store.models import Call, CallReason, Customer, DepartureReason
 
@@ -36,7 +37,8 @@ def _customer_value():
 def reasons_by_revenue(ctx: AppContext, since: dt.date | dt.datetime | None = None) -> list[ReasonRevenue]:
     """Per departure reason: calls naming it as primary, distinct customers, their yearly business.
 
-    ``since`` keeps calls started (else scheduled) on or after that day. Every active reason is
+    ``since`` keeps calls started (else scheduled) on or after that local day (or that time:
+    naive local, or aware). Every active reason is
     listed, also with no calls; a retired one only when calls named it. Highest revenue first.
     """
     # Per (reason, customer): how many calls, and the customer's value once.
@@ -53,7 +55,7 @@ def reasons_by_revenue(ctx: AppContext, since: dt.date | dt.datetime | None = No
         .group_by(CallReason.reason_id, Call.customer_id)
     )
     if since is not None:
-        start = since if isinstance(since, dt.datetime) else dt.datetime.combine(since, dt.time())
+        start = clock.to_store(since) if isinstance(since, dt.datetime) else clock.local_day_start(since)
         per_customer = per_customer.where(func.coalesce(Call.started_at, Call.scheduled_at) >= start)
     pc = per_customer.subquery()
     calls = func.coalesce(func.sum(pc.c.calls), 0)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Float, and_, case, exists, func, or_, select, type_coerce
 from sqlalchemy.sql.elements import KeyedColumnElement
 
-from winback_desktop.services import settings
+from winback_desktop.services import clock, settings
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.roster.dates import months_before
 from winback_desktop.store.models import Call, Customer, Order
@@ -66,14 +66,10 @@ def last_purchase_as_of(r: Rule) -> ColumnElement[dt.date]:
 
 
 def _won_back(start: dt.date, end: dt.date) -> ColumnElement[bool]:
-    """A call that won its customer back on a day from ``start`` to ``end`` (inclusive)."""
+    """A call that won its customer back on a local day from ``start`` to ``end`` (inclusive)."""
     when = func.coalesce(Call.ended_at, Call.started_at)
-    return and_(
-        Call.status == "completed",
-        Call.outcome == "won_back",
-        when >= dt.datetime.combine(start, dt.time()),
-        when < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()),
-    )
+    lo, hi = clock.local_day_bounds(start, (end - start).days + 1)
+    return and_(Call.status == "completed", Call.outcome == "won_back", when >= lo, when < hi)
 
 
 def lapsed(r: Rule, last: ColumnElement[dt.date] | None = None) -> ColumnElement[bool]:

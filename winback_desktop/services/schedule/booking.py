@@ -2,9 +2,9 @@
 
 Times: the store keeps naive UTC (see ``models.utcnow``). Callers pass a naive *local* or an
 aware datetime; every dataclass here hands times out as *aware UTC* datetimes, so they cannot be
-mistaken for local ones. The time helpers live in ``schedule_time``; the read side (the agenda
-and the Today view, with their dataclasses) lives in ``schedule_views``. Both are re-exported
-here, so ``schedule.agenda`` / ``schedule.today`` keep working.
+mistaken for local ones. The conversions live in ``services/clock.py``; the read side (the
+agenda and the Today view, with their dataclasses) lives in ``views`` and is re-exported here, so
+``schedule.agenda`` / ``schedule.today`` keep working.
 
 Double booking is a warning, not a refusal: the call is booked and the overlapping calls of the
 same leader or partner are returned with it, so the UI can say so (``find_conflicts`` checks
@@ -21,15 +21,10 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from winback_desktop.services.changes import Change, reports
+from winback_desktop.services.clock import from_store, to_local, to_store
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import get_or_raise
-from winback_desktop.services.schedule.times import (
-    ACTIVE,
-    DEFAULT_MINUTES,
-    day_bounds,
-    from_store,
-    to_store,
-)
+from winback_desktop.services.schedule.times import ACTIVE, DEFAULT_MINUTES
 from winback_desktop.services.schedule.views import (
     CALL_PURPOSE,
     MAX_AGENDA_DAYS,
@@ -61,13 +56,10 @@ __all__ = [
     "book",
     "cancel_scheduled",
     "check_minutes",
-    "day_bounds",
     "find_conflicts",
-    "from_store",
     "move",
     "reschedule",
     "schedule_call",
-    "to_store",
     "today",
 ]
 
@@ -96,7 +88,7 @@ class Conflict:
 
     @property
     def message(self) -> str:
-        start, end = self.starts_at.astimezone(), self.ends_at.astimezone()
+        start, end = to_local(self.starts_at), to_local(self.ends_at)
         return (
             f"{self.person_name} is already {self.role} of the call with {self.company} "
             f"on {start:%a %d %b}, {start:%H:%M}–{end:%H:%M}"
@@ -188,7 +180,7 @@ def _conflicts(
                         call_id,
                         customer_id,
                         company,
-                        begin.replace(tzinfo=dt.UTC),
+                        from_store(begin),
                         length,
                         person_id,
                         names.get(person_id, ""),

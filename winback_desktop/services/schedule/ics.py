@@ -15,6 +15,7 @@ from icalendar import Calendar, Event, vCalAddress
 
 from winback_desktop import __version__
 from winback_desktop.formats import money
+from winback_desktop.services.clock import as_utc, now
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.schedule.booking import CALL_PURPOSE, AgendaItem, agenda_item
 
@@ -79,8 +80,8 @@ def _event(item: AgendaItem, stamp: dt.datetime) -> Event:
     event = Event()
     event.add("uid", event_uid(item.call_id))
     event.add("dtstamp", stamp)
-    event.add("dtstart", item.starts_at.astimezone(dt.UTC))
-    event.add("dtend", item.ends_at.astimezone(dt.UTC))
+    event.add("dtstart", as_utc(item.starts_at))
+    event.add("dtend", as_utc(item.ends_at))
     event.add("sequence", _sequence(item))
     event.add("summary", f"Recovery call: {item.company}")
     event.add("description", describe(item))
@@ -118,7 +119,7 @@ def agenda_ics(
     ``method`` ("REQUEST" for an invitation, "PUBLISH" for a shared agenda) is left out by
     default: a plain calendar file to import.
     """
-    stamp = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    stamp = as_utc(stamp or now()).replace(microsecond=0)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -14,9 +14,11 @@ from decimal import Decimal
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from winback_desktop.services import clock
+from winback_desktop.services.clock import from_store, local_day_bounds, to_local
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import get_or_raise
-from winback_desktop.services.schedule.times import ACTIVE, DEFAULT_MINUTES, day_bounds
+from winback_desktop.services.schedule.times import ACTIVE, DEFAULT_MINUTES
 from winback_desktop.store.models import ActionItem, Call, CallAttempt, Customer, Person, RescueCycle
 
 MAX_AGENDA_DAYS = 366
@@ -63,11 +65,11 @@ class AgendaItem:
 
     @property
     def local_start(self) -> dt.datetime:
-        return self.starts_at.astimezone()
+        return to_local(self.starts_at)
 
     @property
     def local_end(self) -> dt.datetime:
-        return self.ends_at.astimezone()
+        return to_local(self.ends_at)
 
     @property
     def purpose(self) -> str:
@@ -90,7 +92,7 @@ class CallBack:
 
     @property
     def local_time(self) -> dt.datetime:
-        return self.call_back_at.astimezone()
+        return to_local(self.call_back_at)
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,7 @@ def _item(r) -> AgendaItem:
         email=email or "",
         value=_value(yearly, lost),
         status=status,
-        starts_at=start.replace(tzinfo=dt.UTC),
+        starts_at=from_store(start),
         minutes=minutes or DEFAULT_MINUTES,
         leader_id=leader_id,
         leader_name=leader_name or "",
@@ -213,7 +215,7 @@ def _item(r) -> AgendaItem:
         cycle_id=cycle_id,
         cycle_name=cycle_name or "",
         from_call_back=bool(call_back),
-        updated_at=(updated_at or start).replace(tzinfo=dt.UTC),
+        updated_at=from_store(updated_at or start),
     )
 
 
@@ -228,7 +230,7 @@ def agenda(
     only those where ``person_id`` leads or partners."""
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_AGENDA_DAYS:
         raise ValueError(f"the agenda covers 1 to {MAX_AGENDA_DAYS} days, not {days!r}")
-    lo, hi = day_bounds(start or dt.date.today(), days)
+    lo, hi = local_day_bounds(start or clock.today(), days)
     q = _agenda_query().where(Call.scheduled_at >= lo, Call.scheduled_at < hi)
     if person_id is not None:
         q = q.where(_mine(person_id))
@@ -298,8 +300,8 @@ def _call_backs(s: Session, person_id: int, due_before: dt.datetime) -> list[Cal
             company,
             contact or "",
             phone or "",
-            when.replace(tzinfo=dt.UTC),
-            asked.replace(tzinfo=dt.UTC),
+            from_store(when),
+            from_store(asked),
             note or "",
             call_id,
         )
@@ -340,8 +342,8 @@ def today(ctx: AppContext, person_id: int, day: dt.date | None = None) -> TodayV
     A call-back is done once the customer has a completed call after it was asked for, or a
     later attempt (which is then the one that counts).
     """
-    day = day or dt.date.today()
-    lo, hi = day_bounds(day)
+    day = day or clock.today()
+    lo, hi = local_day_bounds(day)
     with ctx.sessions() as s:
         get_or_raise(s, Person, person_id)
         calls = [

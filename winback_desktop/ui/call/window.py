@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import html
 import logging
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop.script import CallScript, ScriptError, StageRole, load_script_text
-from winback_desktop.services import catalogue, settings
+from winback_desktop.services import catalogue, clock, settings
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.calls.briefing import first_name
 from winback_desktop.services.context import AppContext
@@ -187,7 +186,7 @@ class CallWindow(QMainWindow):
         self.autosave.failed.connect(self.saved_label.setText)
         self.visited: set[str] = set()
         self.current = ""
-        self._started = detail.started_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        self._started = detail.started_at or clock.utcnow()
         self._clock = QTimer(self, interval=1000)
         self._clock.timeout.connect(self._tick)
         self._clock.start()
@@ -377,7 +376,7 @@ class CallWindow(QMainWindow):
             log.exception("backup after call %s failed", self.call_id)
 
     def _tick(self) -> None:
-        elapsed = dt.datetime.now(dt.UTC).replace(tzinfo=None) - self._started
+        elapsed = clock.utcnow() - self._started
         seconds = max(int(elapsed.total_seconds()), 0)
         h, rest = divmod(seconds, 3600)
         m, s = divmod(rest, 60)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from winback_desktop.services.clock import to_local
 from winback_desktop.services.cycles.rescue import AssignmentRow, CycleInfo, CycleProgress
 from winback_desktop.services.vocab import AssignmentKind
 from winback_desktop.ui.cycles.dialogs import date_range
@@ -29,7 +30,7 @@ def next_call_text(when: dt.datetime | None) -> str:
     """A booked call in local time: "Tue 12 May 10:30"."""
     if when is None:
         return ""
-    local = when.astimezone()
+    local = to_local(when)
     return f"{local:%a} {local.day} {local:%b %H:%M}"
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
+from winback_desktop.services.clock import local_date
 from winback_desktop.services.followups.board import NO_OWNER_LABEL, FollowUp
 from winback_desktop.services.vocab import ActionStatus
 from winback_desktop.ui.kit import palette
@@ -24,11 +25,6 @@ OVERDUE_COLOUR = QColor(palette.OVERDUE)
 QUIET_COLOUR = QColor(palette.QUIET)
 _FAR_FUTURE = dt.date.max
 _STATUS_RANK = {s.value: rank for rank, s in enumerate(ActionStatus, start=1)}  # open, done, cancelled
-
-
-def local_date(value: dt.datetime | None) -> dt.date | None:
-    """A stored naive-UTC time as the local calendar day."""
-    return value.replace(tzinfo=dt.UTC).astimezone().date() if value else None
 
 
 def due_text(f: FollowUp) -> str:
