@@ -14,6 +14,22 @@ import pytest  # noqa: E402
 from winback_desktop.paths import Paths  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_real_user_dirs(tmp_path_factory: pytest.TempPathFactory):
+    """Module- and session-scoped fixtures run before each test's own dirs are set: point the
+    user dirs somewhere harmless for them too (the desk config lives in the user config dir)."""
+    base = tmp_path_factory.mktemp("user-dirs")
+    names = ("WINBACK_DATA_DIR", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME")
+    old = {name: os.environ.get(name) for name in names}
+    os.environ.update({name: str(base / name.lower()) for name in names})
+    yield
+    for name, value in old.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data dir; the env var makes any stray resolve() land there too."""

@@ -81,9 +81,15 @@ def test_an_upgrade_with_a_stale_or_unusable_old_row(ctx, paths, team):
     again = open_app(other)
     try:
         assert people.current_user(again) is None
-        assert desk.load(other).knows(desk.database_key(other))
+        assert not other.desk_config.exists()  # nothing to take, nothing written
     finally:
         again.close()
+
+
+def test_reading_who_is_here_writes_nothing_until_there_is_something_to_keep(ctx, paths, team):
+    assert people.current_user(ctx) is None and not paths.desk_config.exists()
+    people.set_current_user(ctx, None)
+    assert desk.load(paths).knows(desk.database_key(paths))  # forgetting is remembered
 
 
 def test_a_corrupt_desk_config_is_reported_and_read_as_nobody(ctx, paths, team, caplog):

@@ -18,6 +18,7 @@ import pytest
 
 from tests.helpers.crash_child import TEXT
 from tests.helpers.paths import ROOT
+from winback_desktop import desk
 from winback_desktop.bootstrap import open_app
 from winback_desktop.paths import Paths
 from winback_desktop.services.demo import load_demo
@@ -40,19 +41,19 @@ def _reader(stream, out: queue.Queue) -> None:
 
 
 @pytest.fixture(scope="module")
-def seeded_db(tmp_path_factory) -> Path:
-    """One database with the sample data, copied for each run (loading it each time is slow)."""
+def seeded_db(tmp_path_factory) -> tuple[Path, int]:
+    """One database with the sample data, copied for each run (loading it each time is slow),
+    and a caller to be at the desk."""
     d = tmp_path_factory.mktemp("seed")
     ctx = open_app(Paths(d, custom=True))
     load_demo(ctx)
     from winback_desktop.services.people import team as people
 
     caller = next(p for p in people.list_people(ctx) if p.role == "caller")
-    people.set_current_user(ctx, caller.id)  # so start-up does not ask who is here
     with ctx.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     ctx.close()
-    return d / "winback.sqlite3"
+    return d / "winback.sqlite3", caller.id
 
 
 @pytest.mark.slow
@@ -60,7 +61,10 @@ def seeded_db(tmp_path_factory) -> Path:
 def test_sigkill_while_typing_loses_at_most_the_last_second(run, seeded_db, tmp_path):
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
-    (data / "winback.sqlite3").write_bytes(seeded_db.read_bytes())
+    seed, caller_id = seeded_db
+    (data / "winback.sqlite3").write_bytes(seed.read_bytes())
+    paths = Paths(data, custom=True)  # this test's desk config (conftest), as the child's
+    desk.save(paths, desk.DeskConfig().with_current_user(desk.database_key(paths), caller_id))
     rng = random.Random(run)
     kill_after = rng.uniform(0.3, 3.0)  # seconds of typing before the kill: varied moments
 
