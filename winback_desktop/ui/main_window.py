@@ -304,9 +304,11 @@ class MainWindow(QMainWindow):
         self._fill_people(team.list_people(self.ctx), "" if remembered is None else str(remembered))
 
     def _fill_people(self, everyone: Sequence[PersonInfo], remembered: str) -> None:
-        # A refill (the team or who is here changed) keeps the partner the user chose.
+        # A refill (the team or who is here changed) keeps what the user chose: the partner, or
+        # "— none —" / "— choose —" (a first fill picks the first of each).
         partner = self.partner.currentData() if self.partner.currentIndex() > 0 else None
         chose_no_partner = self.partner.count() > 1 and self.partner.currentIndex() == 0
+        chose_no_caller = self.caller.count() > 1 and self.caller.currentIndex() == 0
         for combo, roles, none_label in (
             (self.caller, (Role.EXECUTIVE, Role.CALLER), "— choose —"),
             (self.partner, (Role.PARTNER,), "— none —"),
@@ -320,7 +322,7 @@ class MainWindow(QMainWindow):
             combo.blockSignals(False)
         if remembered.isdigit():
             self.caller.setCurrentIndex(max(self.caller.findData(int(remembered)), 0))
-        if self.caller.currentIndex() <= 0 and self.caller.count() > 1:
+        if self.caller.currentIndex() <= 0 and self.caller.count() > 1 and not chose_no_caller:
             self.caller.setCurrentIndex(1)
         kept = self.partner.findData(partner) if partner is not None else -1
         if kept > 0:
