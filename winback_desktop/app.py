@@ -7,10 +7,20 @@ import logging.handlers
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 from winback_desktop import APP_NAME, __version__
 from winback_desktop.paths import Paths, resolve
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from winback_desktop.instance import InstanceLock, RaiseListener
+    from winback_desktop.services.context import AppContext
+    from winback_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger("winback_desktop")
 
@@ -31,13 +41,14 @@ def setup_logging(paths: Paths) -> Path:
     return log_file
 
 
-def create_app(argv: list[str] | None = None):
+def create_app(argv: list[str] | None = None) -> QApplication:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from winback_desktop.resources import resource_root
 
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    assert isinstance(app, QApplication)  # the app's own, or a test's: widgets need one
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("winback-desk")
@@ -50,7 +61,7 @@ def create_app(argv: list[str] | None = None):
     return app
 
 
-def ask_restore(parent, path: Path, detail: str, backup_label: str | None) -> bool:
+def ask_restore(parent: QWidget | None, path: Path, detail: str, backup_label: str | None) -> bool:
     from PySide6.QtWidgets import QMessageBox
 
     from winback_desktop.ui.kit.confirm import confirm
@@ -85,7 +96,7 @@ def startup_check_needed(paths: Paths) -> bool:
 
 def open_or_recover(
     paths: Paths, ask: Callable[[Path, str, str | None], bool] | None = None, *, check: bool = True
-):
+) -> AppContext | None:
     """Open the database; when it is damaged, offer the newest good backup (never write to it)."""
     from winback_desktop.bootstrap import DatabaseDamagedError, open_app
     from winback_desktop.formats import short_date_time
@@ -111,7 +122,7 @@ def install_excepthook(log_file: Path, save_everything: Callable[[], bool]) -> N
 
     busy = False
 
-    def hook(exc_type, exc, tb) -> None:
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         nonlocal busy
         log.critical("unexpected error", exc_info=(exc_type, exc, tb))
         app = QApplication.instance()
@@ -137,7 +148,7 @@ def install_excepthook(log_file: Path, save_everything: Callable[[], bool]) -> N
     sys.excepthook = hook
 
 
-def show_first_paint(app, paths: Paths):
+def show_first_paint(app: QApplication, paths: Paths) -> MainWindow | None:
     """The main window with the roster's first page, read before SQLAlchemy is loaded, or None
     when it must be read the ordinary way (see services/first_paint.py)."""
     from winback_desktop.services.first_paint import read_first_paint
@@ -153,7 +164,7 @@ def show_first_paint(app, paths: Paths):
     return window
 
 
-def paint_before_blocking(app, window, timeout: float = 0.5) -> None:
+def paint_before_blocking(app: QApplication, window: QWidget, timeout: float = 0.5) -> None:
     """Wait (at most ``timeout``) for the window system to show the window, and paint it: the
     start-up work after this blocks the event loop. User input is left queued, not dropped: Qt
     delivers it once the event loop runs, with everything loaded."""
@@ -171,7 +182,7 @@ def paint_before_blocking(app, window, timeout: float = 0.5) -> None:
     app.processEvents(no_input)
 
 
-def _cannot_open(window, paths: Paths, log_file: Path, detail: object) -> None:
+def _cannot_open(window: QWidget | None, paths: Paths, log_file: Path, detail: object) -> None:
     """A known problem opening the database: say what, where, and that nothing was changed."""
     from PySide6.QtWidgets import QMessageBox
 
@@ -186,7 +197,20 @@ def _cannot_open(window, paths: Paths, log_file: Path, detail: object) -> None:
     )
 
 
-def start_gui(paths: Paths):
+@dataclass
+class _Held:
+    """What the running GUI keeps for its whole life (one per process): the lock on its data
+    folder, released by run_gui, and the listener that brings its window forward when the app
+    is started again."""
+
+    lock: InstanceLock | None = None
+    listener: RaiseListener | None = None
+
+
+_HELD = _Held()
+
+
+def start_gui(paths: Paths) -> tuple[QApplication, MainWindow | None, AppContext | None, int | None]:
     """Everything up to the main window on screen. Returns (app, window, ctx, code).
 
     The roster is painted first from a plain read (SQLAlchemy and the models cost about 0.3 s
@@ -194,16 +218,47 @@ def start_gui(paths: Paths):
     window attached to it before any user input is handled.
     """
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QMessageBox
 
-    from winback_desktop.instance import InstanceLock, RaiseListener, ask_running_instance_to_raise
-    from winback_desktop.store.connection import check_file
+    from winback_desktop.instance import RaiseListener
 
+    log_file, app = _prepare(paths)
+    if not _take_instance_lock(paths):
+        return app, None, None, 0
+    timing = bool(os.environ.get("WINBACK_EXIT_WHEN_SHOWN"))  # bench/run.py: time a cold start
+    check, early = _check_or_paint_first(app, paths)
+    shown_early = early is not None
+    if early is not None and timing:
+        _report("shown", early)
+    ctx = _open_database(paths, early, log_file, check)
+    if ctx is None:
+        return app, None, None, 1
+    paths.session_marker.touch(mode=0o600)  # removed again on a clean exit
+    window = _attach_window(early, ctx)
+    _HELD.listener = RaiseListener(paths, window.bring_forward)
+    install_excepthook(log_file, window.save_everything)
+    if timing:
+        QTimer.singleShot(0, lambda: _report_ready_and_quit(app, window, shown_early))
+    else:
+        _after_start(window, ctx, paths)
+    return app, window, ctx, None
+
+
+def _prepare(paths: Paths) -> tuple[Path, QApplication]:
+    """Private files, the data folders, logging and the QApplication: (log file, app)."""
     os.umask(0o077)  # logs, backups, exports: readable by the user only
     paths.ensure()
     log_file = setup_logging(paths)
     log.info("starting %s %s with data dir %s", APP_NAME, __version__, paths.data_dir)
-    app = create_app()
+    return log_file, create_app()
+
+
+def _take_instance_lock(paths: Paths) -> bool:
+    """Lock the data folder for this app; when another app holds it, ask that one to come
+    forward (or say it is open) and return False."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from winback_desktop.instance import InstanceLock, ask_running_instance_to_raise
+
     lock = InstanceLock(paths)
     if not lock.acquire():
         if ask_running_instance_to_raise(paths):
@@ -211,73 +266,91 @@ def start_gui(paths: Paths):
         else:
             print(f"{APP_NAME} is already open on {paths.data_dir}.", file=sys.stderr)
             QMessageBox.information(None, APP_NAME, f"{APP_NAME} is already open on\n{paths.data_dir}.")
-        return app, None, None, 0
-    app.instance_lock = lock  # held for the life of the app
-    timing = bool(os.environ.get("WINBACK_EXIT_WHEN_SHOWN"))  # bench/run.py: time a cold start
+        return False
+    _HELD.lock = lock  # held for the life of the app
+    return True
+
+
+def _check_or_paint_first(app: QApplication, paths: Paths) -> tuple[bool, MainWindow | None]:
+    """(whether opening the database must still check it, the window painted early or None).
+
+    A file that needs the start-up check is quick-checked here, read-only, before anything reads
+    it; one that passes (or needs no check) gets the first paint."""
+    from winback_desktop.store.connection import check_file
+
     check = startup_check_needed(paths)
     if check and paths.database.exists() and check_file(paths.database, full=False) == "ok":
         check = False  # checked now (read-only), before anything reads it
-    window = None if check else show_first_paint(app, paths)
-    shown_early = window is not None
-    if shown_early and timing:
-        _report("shown", window)
+    return check, None if check else show_first_paint(app, paths)
 
+
+def _open_database(paths: Paths, window: MainWindow | None, log_file: Path, check: bool) -> AppContext | None:
+    """The opened database; None when it cannot be opened (the user has been told why) or a
+    restore was declined. ``window`` (the early paint, if any) is hidden then."""
     from winback_desktop.bootstrap import DatabaseDamagedError
-    from winback_desktop.services.calls.lifecycle import unfinished_calls
     from winback_desktop.store.errors import DATABASE_ERRORS, known_problem
     from winback_desktop.store.migrate import SchemaTooNewError
-    from winback_desktop.ui.main_window import MainWindow
 
     try:
         ctx = open_or_recover(paths, check=check)
     except (DatabaseDamagedError, SchemaTooNewError, OSError) as exc:  # a newer or damaged file...
         _cannot_open(window, paths, log_file, exc)
-        return app, None, None, 1
+        return None
     except DATABASE_ERRORS as exc:
         known = known_problem(exc)  # a locked file, a read-only or full disk...; else a bug
         if known is None:
             raise
         _cannot_open(window, paths, log_file, known.detail)
-        return app, None, None, 1
-    if ctx is None:
-        if window is not None:
-            window.hide()
-        return app, None, None, 1
-    paths.session_marker.touch(mode=0o600)  # removed again on a clean exit
+        return None
+    if ctx is None and window is not None:
+        window.hide()
+    return ctx
+
+
+def _attach_window(window: MainWindow | None, ctx: AppContext) -> MainWindow:
+    """The early window attached to the database, or (no first paint) a new one shown."""
+    from winback_desktop.ui.main_window import MainWindow
+
     if window is None:
         window = MainWindow(ctx)
         window.show()
     else:
         window.attach(ctx)
-    app.raise_listener = RaiseListener(paths, window.bring_forward)
-    install_excepthook(log_file, window.save_everything)
-    if timing:
-        QTimer.singleShot(0, lambda: _report_ready_and_quit(app, window, shown_early))
-    else:
-        QTimer.singleShot(0, window.ask_who_is_here)  # once, when nobody has said who they are
-        if unfinished_calls(ctx):
-            QTimer.singleShot(0, window.offer_resume)
-        # A new day can lapse customers and shift priorities: re-rank off the GUI process (the
-        # screens read the roster again when it is done, as after F5).
-        window.ranking.start(quiet=True)
-        from winback_desktop.ui.kit.jobs import BACKUP_JOB, run_in_background
-
-        def backed_up(ok: bool) -> None:
-            if window.isVisible():
-                text = "Daily backup written and checked." if ok else "The daily backup failed: see the log."
-                window.statusBar().showMessage(text, 8000)
-
-        from winback_desktop.services.maintenance import backups as maintenance
-
-        maintenance.remove_partial_backups(paths)  # what an interrupted backup left behind
-        if maintenance.backup_due(paths):
-            window.background_jobs.append(
-                run_in_background(window, BACKUP_JOB, [str(paths.data_dir)], backed_up)
-            )
-    return app, window, ctx, None
+    return window
 
 
-def _report(word: str, window) -> None:
+def _after_start(window: MainWindow, ctx: AppContext, paths: Paths) -> None:
+    """What follows once the window is up: who is here, a call to resume, the day's ranking and
+    the daily backup."""
+    from PySide6.QtCore import QTimer
+
+    from winback_desktop.services.calls.lifecycle import unfinished_calls
+
+    QTimer.singleShot(0, window.ask_who_is_here)  # once, when nobody has said who they are
+    if unfinished_calls(ctx):
+        QTimer.singleShot(0, window.offer_resume)
+    # A new day can lapse customers and shift priorities: re-rank off the GUI process (the
+    # screens read the roster again when it is done, as after F5).
+    window.ranking.start(quiet=True)
+    _start_daily_backup(window, paths)
+
+
+def _start_daily_backup(window: MainWindow, paths: Paths) -> None:
+    """Clear what an interrupted backup left, and write the daily one in a child process when due."""
+    from winback_desktop.services.maintenance import backups as maintenance
+    from winback_desktop.ui.kit.jobs import BACKUP_JOB, run_in_background
+
+    def backed_up(ok: bool) -> None:
+        if window.isVisible():
+            text = "Daily backup written and checked." if ok else "The daily backup failed: see the log."
+            window.statusBar().showMessage(text, 8000)
+
+    maintenance.remove_partial_backups(paths)  # what an interrupted backup left behind
+    if maintenance.backup_due(paths):
+        window.background_jobs.append(run_in_background(window, BACKUP_JOB, [str(paths.data_dir)], backed_up))
+
+
+def _report(word: str, window: MainWindow) -> None:
     """For bench/run.py: ``shown`` (the roster painted) or ``ready`` (input handled), when."""
     import time
 
@@ -285,7 +358,7 @@ def _report(word: str, window) -> None:
     print(f"{word} {time.time():.6f} rows={window.model.rowCount()}", flush=True)
 
 
-def _report_ready_and_quit(app, window, shown_early: bool) -> None:
+def _report_ready_and_quit(app: QApplication, window: MainWindow, shown_early: bool) -> None:
     if not shown_early:  # no first paint (a new or migrated database): shown when ready
         _report("shown", window)
     _report("ready", window)
@@ -293,13 +366,16 @@ def _report_ready_and_quit(app, window, shown_early: bool) -> None:
 
 
 def run_gui(data_dir: str | None = None) -> int:
-    app, window, ctx, code = start_gui(resolve(data_dir))
+    app, window, _ctx, code = start_gui(resolve(data_dir))
     if code is not None:
         return code
+    assert window is not None and _HELD.lock is not None  # started: the window is up, the lock held
     # Closed while starting (the window system's close is not held back with the input): Qt's
     # quit-on-last-window came before the event loop ran, so exec() would never return.
     code = app.exec() if window.isVisible() else 0
-    window.ctx.close()  # the window's: a restore may have reopened it
-    window.ctx.paths.session_marker.unlink(missing_ok=True)  # a clean exit: no check needed next time
-    app.instance_lock.release()
+    ctx = window.ctx  # the window's: a restore may have reopened it
+    assert ctx is not None  # attached by start_gui
+    ctx.close()
+    ctx.paths.session_marker.unlink(missing_ok=True)  # a clean exit: no check needed next time
+    _HELD.lock.release()
     return code

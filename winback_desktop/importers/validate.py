@@ -72,10 +72,10 @@ class CustomerRows:
 class OrderRows:
     """Validated order lines, column by column (a million lines stay small this way)."""
 
-    lines: array = field(default_factory=lambda: array("q"))
+    lines: array[int] = field(default_factory=lambda: array("q"))
     customers: list[str] = field(default_factory=list)  # external ids
     dates: list[dt.date] = field(default_factory=list)
-    cents: array = field(default_factory=lambda: array("q"))
+    cents: array[int] = field(default_factory=lambda: array("q"))
     refs: list[str | None] = field(default_factory=list)
     companies: dict[str, str] = field(default_factory=dict)  # external id -> first company named
 
@@ -386,7 +386,7 @@ def validate_orders(
 
 def _order_dates_and_amounts(
     errors: ErrorList,
-    lines: list[int],
+    lines: Sequence[int],
     cmap: ColumnMap,
     date_order: str | None,
     date_lines: dict[str, int],

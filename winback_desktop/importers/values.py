@@ -329,9 +329,9 @@ def parse_amounts(values: Iterable[str], *, allow_negative: bool) -> tuple[dict[
         if isinstance(reading, str):
             problems[value] = reading
         elif len(reading) == 3:
-            pending[value] = reading  # type: ignore[assignment]
+            pending[value] = reading
         else:
-            cents, mark = reading  # type: ignore[misc]
+            cents, mark = reading
             if mark:
                 marks[mark] += 1
             amounts[value] = cents

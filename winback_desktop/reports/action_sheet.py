@@ -16,7 +16,7 @@ import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
@@ -44,6 +44,7 @@ from winback_desktop.reports.layout import (
     RULE,
     QuoteBar,
     RuledLines,
+    Styles,
     band_row,
     canvas_maker,
     clean,
@@ -76,7 +77,7 @@ def _parsed_snapshot(snapshot: str) -> CallScript | None:
 class _Labels:
     """Choice labels from the script the call used (its snapshot), else the default script."""
 
-    def __init__(self, snapshot: str, fallback: CallScript | None):
+    def __init__(self, snapshot: str, fallback: CallScript | None) -> None:
         self.scripts: list[CallScript] = []
         if snapshot.strip():
             script = _parsed_snapshot(snapshot)
@@ -100,7 +101,7 @@ class _Labels:
 
 
 # ---------------------------------------------------------------- the sheet's parts
-def _header(detail: CallDetail, company_name: str, labels: _Labels, st) -> list[Flowable]:
+def _header(detail: CallDetail, company_name: str, labels: _Labels, st: Styles) -> list[Flowable]:
     c = detail.customer
     kicker = "Follow-up action sheet"
     if company_name.strip():
@@ -122,7 +123,7 @@ def _header(detail: CallDetail, company_name: str, labels: _Labels, st) -> list[
     return out
 
 
-def _glance(detail: CallDetail, labels: _Labels, st) -> Table:
+def _glance(detail: CallDetail, labels: _Labels, st: Styles) -> Table:
     """The band at the top: what came of the call and whether we may come back."""
     if detail.keep_in_touch is None:
         touch = "Not asked"
@@ -141,7 +142,7 @@ def _glance(detail: CallDetail, labels: _Labels, st) -> Table:
     )
 
 
-def _facts(detail: CallDetail, st) -> list[Flowable]:
+def _facts(detail: CallDetail, st: Styles) -> list[Flowable]:
     c = detail.customer
     last = day_month_year(c.last_purchase)
     months = c.months_since_purchase()  # None exactly when the last purchase is not known
@@ -212,7 +213,7 @@ def _reason(r: ReasonInfo) -> str:
     return f"{r.label} ({r.category})" if r.category else r.label
 
 
-def _own_words(detail: CallDetail, st) -> list[Flowable]:
+def _own_words(detail: CallDetail, st: Styles) -> list[Flowable]:
     a = detail.answers
     out = section("Why they left — in their own words", st)
     heard = a.get("heard_back", "").strip()
@@ -244,7 +245,7 @@ def _own_words(detail: CallDetail, st) -> list[Flowable]:
     return out
 
 
-def _help(detail: CallDetail, labels: _Labels, st) -> list[Flowable]:
+def _help(detail: CallDetail, labels: _Labels, st: Styles) -> list[Flowable]:
     a = detail.answers
     out = section("What we offered, and what it would take", st)
     if detail.offers:
@@ -276,7 +277,7 @@ def _help(detail: CallDetail, labels: _Labels, st) -> list[Flowable]:
 _BOXES = {"done": "☑", "cancelled": "☒"}
 
 
-def _actions_table(actions: list[ActionInfo], st) -> Table:
+def _actions_table(actions: list[ActionInfo], st: Styles) -> Table:
     head = [
         Paragraph("", st["th"]),
         Paragraph("What", st["th"]),
@@ -320,7 +321,7 @@ def _actions_table(actions: list[ActionInfo], st) -> Table:
     return t
 
 
-def _next_steps(detail: CallDetail, st) -> list[Flowable]:
+def _next_steps(detail: CallDetail, st: Styles) -> list[Flowable]:
     out = section("Next steps — what, who, by when", st)
     if detail.actions:
         out.append(_actions_table(detail.actions, st))
@@ -334,7 +335,7 @@ def _next_steps(detail: CallDetail, st) -> list[Flowable]:
     return out
 
 
-def _partner_logistics(detail: CallDetail, st) -> list[Flowable]:
+def _partner_logistics(detail: CallDetail, st: Styles) -> list[Flowable]:
     """The partner's own typed logistics notes: a section of their own, only when there are any."""
     text = detail.answers.get(PARTNER_FIELD, "")
     if not text.strip():
@@ -346,7 +347,7 @@ def _partner_logistics(detail: CallDetail, st) -> list[Flowable]:
     return out
 
 
-def _notes(st) -> list[Flowable]:
+def _notes(st: Styles) -> list[Flowable]:
     lines = RuledLines()
     need = 14 * mm + lines.min_lines * lines.gap
     return [*section("Partner’s notes, by hand", st, need=need), Spacer(1, 2), lines]
@@ -376,7 +377,7 @@ def sheet_parts(
     *,
     company_name: str = "",
     generated: dt.datetime | None = None,
-    st: dict | None = None,
+    st: Styles | None = None,
     fallback: CallScript | None | Literal["default"] = "default",
 ) -> SheetParts:
     """The flowables and page furniture of one call's sheet.
@@ -406,7 +407,7 @@ def sheet_parts(
 
 
 def sheet_document(
-    buf, *, title: str, author: str, subject: str, cls: type[SimpleDocTemplate] = SimpleDocTemplate
+    buf: BinaryIO, *, title: str, author: str, subject: str, cls: type[SimpleDocTemplate] = SimpleDocTemplate
 ) -> SimpleDocTemplate:
     """The A4 page template every sheet uses (one call, a batch, the briefing)."""
     return cls(

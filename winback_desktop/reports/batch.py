@@ -21,6 +21,7 @@ import io
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -56,28 +57,28 @@ class BatchCancelled(Exception):
 class _Pending(Flowable):
     """Stands in for call ``index``'s sheet until the layout reaches it (see _BatchDoc)."""
 
-    def __init__(self, index: int):
+    def __init__(self, index: int) -> None:
         super().__init__()
         self.index = index
 
-    def wrap(self, avail_width, avail_height):  # never laid out: always expanded first
-        return 0, 0
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0  # never laid out: always expanded first
 
-    def draw(self):
+    def draw(self) -> None:
         pass
 
 
 class _SheetStart(Flowable):
     """Zero-size marker at the top of a sheet's first page: tells the canvas whose page it is."""
 
-    def __init__(self, index: int, footer: str, running_head: str, title: str):
+    def __init__(self, index: int, footer: str, running_head: str, title: str) -> None:
         super().__init__()
         self.index, self.footer, self.running_head, self.title = index, footer, running_head, title
 
-    def wrap(self, avail_width, avail_height):
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return 0, 0
 
-    def draw(self):
+    def draw(self) -> None:
         canv = self.canv
         canv._sheet = (self.index, self.footer, self.running_head)
         key = f"sheet{self.index}"
@@ -94,21 +95,21 @@ def _fit(text: str, width: float) -> str:
     return text.rstrip() + "…"
 
 
-def _batch_canvas(total: int, check: Callable[[], None]):
+def _batch_canvas(total: int, check: Callable[[], None]) -> type[rl_canvas.Canvas]:
     """A canvas that numbers pages per sheet ("sheet i of n", "page N of M") when it saves;
     ``check()`` runs between pages, so a cancel also stops the final pass."""
 
     class _Canvas(rl_canvas.Canvas):
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
+            self._pages: list[dict[str, Any]] = []
             self._sheet: tuple[int, str, str] = (0, "", "")
 
-        def showPage(self):  # noqa: N802 (reportlab's name)
+        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
-        def save(self):
+        def save(self) -> None:
             pages_of = Counter(state["_sheet"][0] for state in self._pages)
             seen: Counter[int] = Counter()
             for state in self._pages:
@@ -148,7 +149,7 @@ class _BatchDoc(SimpleDocTemplate):
 
     expand: Callable[[int], list[Flowable]]
 
-    def filterFlowables(self, flowables):  # noqa: N802 (reportlab's name)
+    def filterFlowables(self, flowables: list[Flowable]) -> None:  # noqa: N802 (reportlab's name)
         if flowables and isinstance(flowables[0], _Pending):
             flowables[0:1] = self.expand(flowables[0].index)
 

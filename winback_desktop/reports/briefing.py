@@ -38,6 +38,7 @@ from winback_desktop.reports.layout import (
     PAGE_H,
     RULE,
     Rule,
+    Styles,
     band_row,
     canvas_maker,
     clean,
@@ -51,6 +52,7 @@ from winback_desktop.reports.layout import (
     who,
 )
 from winback_desktop.services.calls.briefing import Briefing
+from winback_desktop.services.dto import PersonInfo
 
 OVERDUE = colors.HexColor("#A8321E")
 FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM - 2 * FRAME_PADDING
@@ -83,7 +85,7 @@ FITS = (
 )
 
 
-def _styles() -> dict[str, ParagraphStyle]:
+def _styles() -> Styles:
     st = styles()
     base = st["body"]
     st["h2"] = ParagraphStyle("b_h2", st["h2"], spaceBefore=8, spaceAfter=2)
@@ -100,11 +102,11 @@ def _styles() -> dict[str, ParagraphStyle]:
     return st
 
 
-def _head(text: str, st) -> list[Flowable]:
+def _head(text: str, st: Styles) -> list[Flowable]:
     return [Paragraph(escape(text), st["h2"]), Rule(space_after=3)]
 
 
-def _more(n: int, what: str, st) -> list[Flowable]:
+def _more(n: int, what: str, st: Styles) -> list[Flowable]:
     return [Paragraph(escape(f"+{n} more {what}"), st["more"])] if n > 0 else []
 
 
@@ -127,12 +129,12 @@ def _first_sentence(text: str) -> str:
     return text[: min(ends) + 1] if ends else text
 
 
-def _cell(text: str, st, limit: int = 60, empty: str = "—") -> Paragraph:
+def _cell(text: str, st: Styles, limit: int = 60, empty: str = "—") -> Paragraph:
     """User text, one clipped line's worth, as a small table cell."""
     return Paragraph(para(clip(clean(text), limit)) or escape(empty), st["small"])
 
 
-def _pairs(rows, st, label_w: float = 24 * mm) -> Table:
+def _pairs(rows: list[tuple[str, Flowable | list[Flowable]]], st: Styles, label_w: float = 24 * mm) -> Table:
     """Label / value rows, a little tighter than the action sheet's."""
     t = pairs_table(rows, st, label_w)
     t.setStyle(
@@ -147,7 +149,7 @@ def _pairs(rows, st, label_w: float = 24 * mm) -> Table:
     return t
 
 
-def _list_table(head: list[str], rows: list[list], widths: list) -> Table:
+def _list_table(head: list[Paragraph], rows: list[list[Flowable]], widths: list[float | None]) -> Table:
     """A compact list (earlier calls, attempts, promises): bold muted header, hairlines between rows."""
     t = Table([head, *rows], colWidths=widths, hAlign="LEFT")
     t.setStyle(
@@ -166,12 +168,12 @@ def _list_table(head: list[str], rows: list[list], widths: list) -> Table:
     return t
 
 
-def _th(names: tuple[str, ...], st) -> list[Paragraph]:
+def _th(names: tuple[str, ...], st: Styles) -> list[Paragraph]:
     return [Paragraph(escape(n), st["th"]) for n in names]
 
 
 # ---------------------------------------------------------------- the parts of the page
-def _header(b: Briefing, st) -> list[Flowable]:
+def _header(b: Briefing, st: Styles) -> list[Flowable]:
     kicker = "Pre-call briefing"
     if b.our_company.strip():
         kicker = f"{clean(b.our_company)} · {kicker}"
@@ -193,7 +195,7 @@ def _header(b: Briefing, st) -> list[Flowable]:
     ]
 
 
-def _person(p) -> str:
+def _person(p: PersonInfo) -> str:
     name, title = clip(clean(p.name), 60), clip(clean(p.title), 50)
     return f"{name} ({title})" if title else name
 
@@ -204,7 +206,7 @@ def _people(b: Briefing) -> str:
     return f"{leader} · {partner}"
 
 
-def _band(b: Briefing, st) -> Table:
+def _band(b: Briefing, st: Styles) -> Table:
     last = escape(day_month_year(b.last_purchase) or "Not known")
     if b.months_since is not None:
         last += f'<br/><font color="#616E7C" size="8.5">{escape(months_ago(b.months_since))}</font>'
@@ -225,7 +227,7 @@ def _band(b: Briefing, st) -> Table:
     return band_row(cells, st, pad_top=4, pad_bottom=5, hAlign="LEFT")
 
 
-def _facts(b: Briefing, fit: _Fit, st) -> list[Flowable]:
+def _facts(b: Briefing, fit: _Fit, st: Styles) -> list[Flowable]:
     left = [
         ("Contact", who(clip(clean(b.contact_name), 80), clip(clean(b.contact_title), 80), st)),
         ("Phone", value(clip(clean(b.phone), 60), st)),
@@ -284,7 +286,7 @@ def _facts(b: Briefing, fit: _Fit, st) -> list[Flowable]:
     return [Spacer(1, 6), grid, Spacer(1, 3), _pairs(why, st)]
 
 
-def _reasons(b: Briefing, fit: _Fit, st) -> Paragraph:
+def _reasons(b: Briefing, fit: _Fit, st: Styles) -> Paragraph:
     if not b.known_reasons:
         return Paragraph("None named yet.", st["muted"])
     shown = b.known_reasons[: fit.reasons]
@@ -304,7 +306,7 @@ def _reasons(b: Briefing, fit: _Fit, st) -> Paragraph:
     return Paragraph(" · ".join(parts) + tail, st["value"])
 
 
-def _history(b: Briefing, fit: _Fit, st) -> list[Flowable]:
+def _history(b: Briefing, fit: _Fit, st: Styles) -> list[Flowable]:
     out = _head("What we already know", st)
     out += [_pairs([("Known reasons", _reasons(b, fit, st))], st), Spacer(1, 3)]
     if b.earlier_calls:
@@ -351,7 +353,7 @@ def _history(b: Briefing, fit: _Fit, st) -> list[Flowable]:
     return out
 
 
-def _promises(b: Briefing, fit: _Fit, st) -> list[Flowable]:
+def _promises(b: Briefing, fit: _Fit, st: Styles) -> list[Flowable]:
     out = _head("Open promises — ask how they landed", st)
     if not b.open_promises:
         return [*out, Paragraph("Nothing promised is still open.", st["muted"])]
@@ -374,14 +376,14 @@ def _promises(b: Briefing, fit: _Fit, st) -> list[Flowable]:
     return out
 
 
-def _logistics(b: Briefing, fit: _Fit, st) -> list[Flowable]:
+def _logistics(b: Briefing, fit: _Fit, st: Styles) -> list[Flowable]:
     if not b.partner_notes.strip():
         return []
     note = Paragraph(para(clip(clean(b.partner_notes), fit.note * 2)), st["small"])
     return [Spacer(1, 5), _pairs([("Logistics", note)], st)]
 
 
-def _stage_card(b: Briefing, fit: _Fit, st) -> list[Flowable]:
+def _stage_card(b: Briefing, fit: _Fit, st: Styles) -> list[Flowable]:
     rows: list[list] = [[Paragraph("THE FOUR STAGES — keep this by the phone", st["card_head"]), ""]]
     for i, stage in enumerate(b.stages[:4], 1):
         goal = stage.goal if fit.goal else _first_sentence(stage.goal)
@@ -413,7 +415,7 @@ def _stage_card(b: Briefing, fit: _Fit, st) -> list[Flowable]:
     return [Spacer(1, 8), t]
 
 
-def _story(b: Briefing, fit: _Fit, st) -> list[Flowable]:
+def _story(b: Briefing, fit: _Fit, st: Styles) -> list[Flowable]:
     return [
         *_header(b, st),
         *_facts(b, fit, st),

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -37,6 +39,8 @@ ACCENT = colors.HexColor("#2B5F75")
 RULE = colors.HexColor("#CBD2D9")
 BAND = colors.HexColor("#EEF3F6")
 QUOTE_BAR = colors.HexColor("#9FB8C6")
+
+Styles = dict[str, ParagraphStyle]  # the paragraph styles by name, as :func:`styles` builds them
 
 # Control characters (not tab/newline, which are handled) and non-characters print as boxes or
 # confuse text extraction; they carry no meaning in a note.
@@ -70,7 +74,7 @@ def fmt_datetime(t: dt.datetime | None) -> str:
 
 
 # ---------------------------------------------------------------- styles and flowables
-def styles() -> dict[str, ParagraphStyle]:
+def styles() -> Styles:
     """The paragraph styles, by name; build them after :func:`register_fonts`."""
     base = ParagraphStyle("body", fontName=REGULAR, fontSize=9.5, leading=13, textColor=INK)
     return {
@@ -100,15 +104,15 @@ def styles() -> dict[str, ParagraphStyle]:
 class Rule(Flowable):
     """A thin horizontal line under a section heading."""
 
-    def __init__(self, color=RULE, thickness: float = 0.6, space_after: float = 5):
+    def __init__(self, color: Color = RULE, thickness: float = 0.6, space_after: float = 5) -> None:
         super().__init__()
         self.color, self.thickness, self.space_after = color, thickness, space_after
 
-    def wrap(self, avail_width, avail_height):
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
         return avail_width, self.thickness + self.space_after
 
-    def draw(self):
+    def draw(self) -> None:
         self.canv.setStrokeColor(self.color)
         self.canv.setLineWidth(self.thickness)
         y = self.space_after
@@ -118,22 +122,22 @@ class Rule(Flowable):
 class QuoteBar(Flowable):
     """A paragraph with a calm bar down its left edge; splits across pages like a paragraph."""
 
-    def __init__(self, paragraph: Paragraph):
+    def __init__(self, paragraph: Paragraph) -> None:
         super().__init__()
         self.paragraph = paragraph
 
-    def wrap(self, avail_width, avail_height):
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
         _, self.height = self.paragraph.wrap(avail_width, avail_height)
         return avail_width, self.height
 
-    def split(self, avail_width, avail_height):
+    def split(self, avail_width: float, avail_height: float) -> list[QuoteBar]:
         return [QuoteBar(p) for p in self.paragraph.split(avail_width, avail_height)]
 
-    def getSpaceAfter(self):  # noqa: N802 (reportlab's name)
+    def getSpaceAfter(self) -> float:  # noqa: N802 (reportlab's name)
         return self.paragraph.getSpaceAfter()
 
-    def draw(self):
+    def draw(self) -> None:
         self.canv.setFillColor(QUOTE_BAR)
         self.canv.rect(0, 0, 2.2, self.height, stroke=0, fill=1)
         self.paragraph.drawOn(self.canv, 0, 0)
@@ -142,17 +146,17 @@ class QuoteBar(Flowable):
 class RuledLines(Flowable):
     """Ruled lines for handwriting: fills what is left of the page, within min/max lines."""
 
-    def __init__(self, gap: float = 9 * mm, min_lines: int = 5, max_lines: int = 26):
+    def __init__(self, gap: float = 9 * mm, min_lines: int = 5, max_lines: int = 26) -> None:
         super().__init__()
         self.gap, self.min_lines, self.max_lines = gap, min_lines, max_lines
         self.lines = min_lines
 
-    def wrap(self, avail_width, avail_height):
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
         self.lines = max(self.min_lines, min(self.max_lines, int(avail_height // self.gap)))
         return avail_width, self.lines * self.gap
 
-    def draw(self):
+    def draw(self) -> None:
         self.canv.setStrokeColor(RULE)
         self.canv.setLineWidth(0.6)
         for i in range(1, self.lines + 1):
@@ -160,14 +164,16 @@ class RuledLines(Flowable):
             self.canv.line(0, y, self.width, y)
 
 
-def section(title: str, st, need: float = 32 * mm) -> list[Flowable]:
+def section(title: str, st: Styles, need: float = 32 * mm) -> list[Flowable]:
     """A heading that never sits alone at the foot of a page: it starts a new page unless
     ``need`` points are left for it and the first lines of what follows. (Not keepWithNext:
     that would push a long section whole onto the next page and leave a gap.)"""
     return [CondPageBreak(need), Paragraph(escape(title), st["h2"]), Rule()]
 
 
-def pairs_table(rows: list[tuple[str, Flowable | list[Flowable]]], st, label_w: float = 34 * mm) -> Table:
+def pairs_table(
+    rows: list[tuple[str, Flowable | list[Flowable]]], st: Styles, label_w: float = 34 * mm
+) -> Table:
     """Label / value rows; rows may split across a page break, so long values never overflow."""
     data = [[Paragraph(escape(label), st["label"]), cell] for label, cell in rows]
     t = Table(data, colWidths=[label_w, None], splitInRow=1, hAlign="LEFT")
@@ -186,7 +192,9 @@ def pairs_table(rows: list[tuple[str, Flowable | list[Flowable]]], st, label_w: 
     return t
 
 
-def band_row(cells: list[tuple[str, str]], st, *, pad_top: float, pad_bottom: float, **table_kw) -> Table:
+def band_row(
+    cells: list[tuple[str, str]], st: Styles, *, pad_top: float, pad_bottom: float, **table_kw: Any
+) -> Table:
     """One shaded row of labelled figures across the body, in four equal columns.
 
     ``cells`` are (label, markup) pairs: the label is escaped here, the markup is used as given.
@@ -209,14 +217,14 @@ def band_row(cells: list[tuple[str, str]], st, *, pad_top: float, pad_bottom: fl
     return t
 
 
-def value(text: str, st, style: str = "value", empty: str = "—") -> Paragraph:
+def value(text: str, st: Styles, style: str = "value", empty: str = "—") -> Paragraph:
     """User text as a paragraph in ``style``; ``empty`` (muted) when there is nothing to show."""
     if str(text or "").strip():
         return Paragraph(para(text), st[style])
     return Paragraph(escape(empty), st["muted"])
 
 
-def who(name: str, title: str, st) -> Paragraph:
+def who(name: str, title: str, st: Styles) -> Paragraph:
     """A person: the name in bold, the title (muted) under it."""
     name, title = clip(clean(name), 300), clip(clean(title), 300)
     if not name and not title:
@@ -228,7 +236,7 @@ def who(name: str, title: str, st) -> Paragraph:
 
 
 # ---------------------------------------------------------------- page furniture
-def canvas_maker(footer_left: str, running_head: str):
+def canvas_maker(footer_left: str, running_head: str) -> type[rl_canvas.Canvas]:
     """A canvas that knows the page count when it draws the footer ("page N of M").
 
     ``footer_left`` is printed at the foot of every page, ``running_head`` at the top of every
@@ -236,15 +244,15 @@ def canvas_maker(footer_left: str, running_head: str):
     """
 
     class _Canvas(rl_canvas.Canvas):
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
+            self._pages: list[dict[str, Any]] = []
 
-        def showPage(self):  # noqa: N802 (reportlab's name)
+        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
-        def save(self):
+        def save(self) -> None:
             total = len(self._pages)
             for number, state in enumerate(self._pages, 1):
                 self.__dict__.update(state)

@@ -271,7 +271,9 @@ def load_demo(ctx: AppContext, *, today: dt.date | None = None) -> DemoSummary:
 ORDERS_PER_YEAR = {"Wholesale": 24, "Hospitality": 18, "Retail": 12, "Institutional": 10}
 
 
-def _order_history(ctx: AppContext, customers: list[dict[str, Any]], customer_ids: dict[str, int]) -> None:
+def _order_history(
+    ctx: AppContext, customers: list[dict[str, Any]], customer_ids: dict[str | None, int]
+) -> None:
     """A plausible order history per sample customer, so the roster's frequency and the derived
     figures are real: the last twelve months add up to the customer's yearly value exactly, and
     one to three earlier years run at 80-110 % of it."""
@@ -303,14 +305,18 @@ def _completed_call(
     ctx: AppContext,
     c: dict[str, Any],
     today: dt.date,
-    customer_ids: dict[str, int],
+    customer_ids: dict[str | None, int],
     person_ids: dict[str, int],
     reason_ids: dict[str, int],
     option_ids: dict[str, int],
 ) -> int:
     """Make one call stage by stage, in script order, as a caller would; returns its action count."""
+    partner = c.get("partner")
     call_id = calls.start_call(
-        ctx, customer_ids[c["customer"]], person_ids[c["caller"]], person_ids.get(c.get("partner"))
+        ctx,
+        customer_ids[c["customer"]],
+        person_ids[c["caller"]],
+        None if partner is None else person_ids.get(partner),
     )
     notes: dict[str, str] = c.get("notes", {})
     done: list[tuple[int, dt.date]] = []

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from winback_desktop import desk
 from winback_desktop.paths import Paths
@@ -50,8 +51,10 @@ class FirstPaint:
     owners: list[str]
 
 
-def _value(name: str, raw):
-    """A column as SQLAlchemy's SQLite dialect would return it (dates, two-place decimals)."""
+def _value(name: str, raw: Any) -> object:
+    """A column as SQLAlchemy's SQLite dialect would return it (dates, two-place decimals).
+
+    ``raw`` is whatever SQLite stored; a value of the wrong kind raises TypeError or ValueError."""
     if raw is None:
         return None
     if name in DATES:
@@ -61,7 +64,7 @@ def _value(name: str, raw):
     return raw
 
 
-def _current_user(paths: Paths, legacy: list[tuple]) -> str:
+def _current_user(paths: Paths, legacy: list[tuple[Any, ...]]) -> str:
     """Who this desk remembers; before it has taken the old settings row, that row."""
     config, database = desk.load(paths), desk.database_key(paths)
     if config.knows(database):

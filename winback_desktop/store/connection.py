@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
+    from sqlalchemy.engine.interfaces import DBAPIConnection
     from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -31,7 +33,7 @@ def create_db_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # Hand transaction control to SQLAlchemy (pysqlite's legacy implicit BEGIN breaks
     # SAVEPOINT and transactional DDL); the "begin" listener below emits BEGIN itself.
     dbapi_connection.isolation_level = None
@@ -46,7 +48,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 WRITE = "winback_write"  # execution option: this transaction will write
 
 
-def _sqlite_begin(conn) -> None:
+def _sqlite_begin(conn: Connection) -> None:
     # A write transaction takes the write lock up front (waiting up to the busy timeout): a plain
     # BEGIN that reads first and then writes fails at once with "database is locked" when another
     # process (the ranking or backup child) committed in between, without waiting at all.
@@ -92,7 +94,7 @@ def sqlite_path(engine: Engine) -> Path | None:
     return Path(engine.url.database)
 
 
-def connect_read_only(path: Path, **kwargs) -> sqlite3.Connection:
+def connect_read_only(path: Path, **kwargs: Any) -> sqlite3.Connection:
     """The file opened with the standard driver so that SQLite refuses to write to it."""
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True, **kwargs)
 
@@ -117,7 +119,7 @@ def check_file(path: Path, full: bool = True) -> str:
     return "ok" if problems == ["ok"] else "; ".join(problems[:5])
 
 
-def peek(path: Path, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple]] | None:
+def peek(path: Path, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]] | None:
     """Run read-only queries on the SQLite file with the standard driver, in one snapshot;
     None when the file is missing or SQLite refuses (damaged, locked, an older schema).
 
@@ -138,7 +140,7 @@ def peek(path: Path, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[
 
 
 @contextmanager
-def foreign_keys_deferred_to_commit(conn) -> Iterator[None]:
+def foreign_keys_deferred_to_commit(conn: Connection) -> Iterator[None]:
     """For schema migrations on SQLite: batch mode rebuilds tables (copy, DROP, rename), and with
     foreign keys on, dropping a referenced table fails. The pragma is ignored inside a
     transaction, so it is switched off around it; call :func:`broken_references` before commit.
@@ -153,7 +155,7 @@ def foreign_keys_deferred_to_commit(conn) -> Iterator[None]:
             dbapi.execute("PRAGMA foreign_keys=ON")
 
 
-def broken_references(conn) -> list[tuple]:
+def broken_references(conn: Connection) -> list[tuple[Any, ...]]:
     """Rows whose foreign keys point nowhere (SQLite; other databases never let them exist)."""
     if conn.dialect.name != "sqlite":
         return []

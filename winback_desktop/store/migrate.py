@@ -49,9 +49,10 @@ def shipped_head() -> str | None:
 
 @functools.cache  # read at start-up by the first paint and again by migrate()
 def _head_of(migrations: Path) -> str | None:
-    revisions, parents = set(), set()
+    revisions: set[str] = set()
+    parents: set[str | None] = set()
     for path in (migrations / "versions").glob("*.py"):
-        found = dict(m.groups() for m in _REVISION.finditer(path.read_text(encoding="utf-8")))
+        found = {m[1]: m[2] for m in _REVISION.finditer(path.read_text(encoding="utf-8"))}
         if "revision" in found:
             revisions.add(found["revision"])
             parents.add(found.get("down_revision"))

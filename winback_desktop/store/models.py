@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
     Boolean,
+    Connection,
     Date,
     DateTime,
     ForeignKey,
@@ -15,12 +17,13 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
     event,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
 # Named constraints so Alembic batch migrations on SQLite can find them again.
 NAMING = {
@@ -38,6 +41,11 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+    if TYPE_CHECKING:
+        # Every model names a __tablename__, so its __table__ is a Table (SQLAlchemy types it as
+        # the wider FromClause); Core statements (bulk inserts, updates) take it as one.
+        __table__: ClassVar[Table]
 
 
 class Customer(Base):
@@ -103,7 +111,7 @@ def customer_search_text(company: str, contact: str, external_id: str | None, ph
 
 @event.listens_for(Customer, "before_insert")
 @event.listens_for(Customer, "before_update")
-def _keep_search_text(_mapper, _conn, c: Customer) -> None:
+def _keep_search_text(_mapper: Mapper[Customer], _conn: Connection, c: Customer) -> None:
     c.search_text = customer_search_text(
         c.company, c.contact_name or "", c.external_id, c.phone or "", c.email or ""
     )

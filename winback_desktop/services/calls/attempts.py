@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from winback_desktop.services.changes import Change, reports
@@ -91,7 +91,7 @@ class DecisionFlag:
 # --- the run of failures -------------------------------------------------------------------------
 
 
-def _failures_in_row():
+def _failures_in_row() -> ColumnElement[bool]:
     """Failed attempts with nothing after them that breaks the run (correlated on CallAttempt)."""
     later = aliased(CallAttempt)
     not_failed_after = exists().where(
@@ -116,7 +116,8 @@ def _failures_in_row():
     )
 
 
-def _streaks(customer_id: int | None = None):
+def _streaks(customer_id: int | None = None) -> Select[int, int, dt.datetime]:
+    """Per customer (or just ``customer_id``): the failed attempts in a row, and the last one's time."""
     q = (
         select(
             CallAttempt.customer_id,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from winback_desktop.formats import money_whole, short_date
 from winback_desktop.script import OUTCOME_FIELD, CallScript, ScriptError, fill, load_script_text
@@ -206,171 +207,213 @@ def briefing_data(ctx: AppContext, call_id: int, *, today: dt.date | None = None
         c = s.get(Customer, call.customer_id)
         assert c is not None  # a foreign key
         script = _script(ctx, call.script_snapshot or "", call_id)
-        said_keys = _said_keys(script)
-        cycle_name = ""
-        if call.cycle_id is not None:
-            cycle_name = s.scalar(select(RescueCycle.name).where(RescueCycle.id == call.cycle_id)) or ""
-        leader, partner = _person(call.caller), _person(call.partner)
-        partner_notes = (
-            s.scalar(
-                select(StageAnswer.value).where(
-                    StageAnswer.call_id == call_id,
-                    StageAnswer.stage == PARTNER_STAGE,
-                    StageAnswer.field == PARTNER_FIELD,
-                )
+        b = _call_and_customer(s, call, c, script, today)
+        b.partner_notes = _partner_notes(s, call_id)
+        b.recent_orders, b.orders_on_file = _orders(s, c.id)
+        b.attempts = _attempts(s, c.id)
+        b.earlier_calls, b.known_reasons = _earlier_calls(s, c.id, call_id, script)
+        b.open_promises = _open_promises(s, c.id)
+    b.stages = _stage_cards(script, _placeholders(ctx, b))
+    b.our_company = settings.configured_company_name(ctx)
+    return b
+
+
+def _call_and_customer(s: Session, call: Call, c: Customer, script: CallScript, today: dt.date) -> Briefing:
+    """The brief with the call and the customer filled in; the lists come after."""
+    cycle_name = ""
+    if call.cycle_id is not None:
+        cycle_name = s.scalar(select(RescueCycle.name).where(RescueCycle.id == call.cycle_id)) or ""
+    return Briefing(
+        call_id=call.id,
+        call_status=call.status,
+        scheduled_at=call.scheduled_at or call.started_at,
+        duration_minutes=call.duration_minutes or 0,
+        leader=_person(call.caller),
+        partner=_person(call.partner),
+        cycle_name=cycle_name,
+        customer_id=c.id,
+        company=c.company,
+        contact_name=c.contact_name or "",
+        contact_title=c.contact_title or "",
+        phone=c.phone or "",
+        email=c.email or "",
+        external_id=c.external_id or "",
+        segment=c.segment or "",
+        owner=c.owner or "",
+        status=c.status,
+        decision=c.decision,
+        decision_label=Decision(c.decision).phrase if c.decision in Decision.values() else c.decision,
+        decision_reason=c.decision_reason or "",
+        verify_contact=bool(c.verify_contact),
+        first_purchase=c.first_purchase,
+        last_purchase=c.last_purchase,
+        months_since=months_between(c.last_purchase, today),
+        orders_count=c.orders_count or 0,
+        total_revenue=c.total_revenue or Decimal("0"),
+        yearly_revenue=c.yearly_revenue or Decimal("0"),
+        value_lost=c.value_lost or Decimal("0"),
+        priority=float(c.priority or 0.0),
+        priority_reason=c.priority_reason or "",
+        script_name=" ".join(x for x in (script.name, script.version) if x),
+        today=today,
+    )
+
+
+def _partner_notes(s: Session, call_id: int) -> str:
+    """The partner's own logistics notes on this call."""
+    return (
+        s.scalar(
+            select(StageAnswer.value).where(
+                StageAnswer.call_id == call_id,
+                StageAnswer.stage == PARTNER_STAGE,
+                StageAnswer.field == PARTNER_FIELD,
             )
-            or ""
         )
+        or ""
+    )
 
-        orders = [
-            OrderLine(d, a)
-            for d, a in s.execute(
-                select(Order.order_date, Order.amount)
-                .where(Order.customer_id == c.id)
-                .order_by(Order.order_date.desc(), Order.id.desc())
-                .limit(RECENT_ORDERS)
-            )
-        ]
-        orders_on_file = s.scalar(select(func.count()).where(Order.customer_id == c.id)) or 0
 
-        attempts = [
-            AttemptLine(
-                a.attempted_at,
+def _orders(s: Session, customer_id: int) -> tuple[list[OrderLine], int]:
+    """The newest orders (at most RECENT_ORDERS), and how many are on file in all."""
+    orders = [
+        OrderLine(d, a)
+        for d, a in s.execute(
+            select(Order.order_date, Order.amount)
+            .where(Order.customer_id == customer_id)
+            .order_by(Order.order_date.desc(), Order.id.desc())
+            .limit(RECENT_ORDERS)
+        )
+    ]
+    on_file = s.scalar(select(func.count()).where(Order.customer_id == customer_id)) or 0
+    return orders, on_file
+
+
+def _attempts(s: Session, customer_id: int) -> list[AttemptLine]:
+    """Every attempt to reach the customer, newest first."""
+    return [
+        AttemptLine(
+            a.attempted_at,
+            name or "",
+            a.disposition,
+            Disposition.label_of(a.disposition, _words(a.disposition)),
+            a.note or "",
+            a.call_back_at,
+        )
+        for a, name in s.execute(
+            select(CallAttempt, Person.name)
+            .outerjoin(Person, Person.id == CallAttempt.person_id)
+            .where(CallAttempt.customer_id == customer_id)
+            .order_by(CallAttempt.attempted_at.desc(), CallAttempt.id.desc())
+        )
+    ]
+
+
+def _earlier_calls(
+    s: Session, customer_id: int, call_id: int, script: CallScript
+) -> tuple[list[EarlierCall], list[KnownReason]]:
+    """The customer's other calls that got under way (newest first), and the reasons they heard."""
+    said_keys = _said_keys(script)
+    when = func.coalesce(Call.started_at, Call.scheduled_at)
+    rows = s.execute(
+        select(Call, Person.name)
+        .outerjoin(Person, Person.id == Call.caller_id)
+        .where(Call.customer_id == customer_id, Call.id != call_id, Call.status != CallStatus.SCHEDULED)
+        .order_by(when.desc(), Call.id.desc())
+    ).all()
+    ids = [row[0].id for row in rows]
+    primary_of, known = _reasons_heard(s, ids)
+    notes = _notes_heard(s, ids, said_keys)
+    earlier = []
+    for call_row, name in rows:
+        said = notes.get(call_row.id, {})
+        summary = next(
+            (said[k] for k in said_keys if said.get(k, "").strip()),
+            "",
+        )
+        earlier.append(
+            EarlierCall(
+                call_row.id,
+                call_row.started_at or call_row.scheduled_at,
                 name or "",
-                a.disposition,
-                Disposition.label_of(a.disposition, _words(a.disposition)),
-                a.note or "",
-                a.call_back_at,
+                call_row.status,
+                call_row.outcome,
+                script.choice_label(OUTCOME_FIELD, call_row.outcome) or _words(call_row.outcome),
+                primary_of.get(call_row.id, ""),
+                _one_line(summary),
             )
-            for a, name in s.execute(
-                select(CallAttempt, Person.name)
-                .outerjoin(Person, Person.id == CallAttempt.person_id)
-                .where(CallAttempt.customer_id == c.id)
-                .order_by(CallAttempt.attempted_at.desc(), CallAttempt.id.desc())
-            )
-        ]
-
-        when = func.coalesce(Call.started_at, Call.scheduled_at)
-        earlier_rows = s.execute(
-            select(Call, Person.name)
-            .outerjoin(Person, Person.id == Call.caller_id)
-            .where(Call.customer_id == c.id, Call.id != call_id, Call.status != CallStatus.SCHEDULED)
-            .order_by(when.desc(), Call.id.desc())
-        ).all()
-        earlier_ids = [row[0].id for row in earlier_rows]
-        reason_rows = s.execute(
-            select(CallReason.call_id, CallReason.is_primary, DepartureReason)
-            .join(DepartureReason, DepartureReason.id == CallReason.reason_id)
-            .where(CallReason.call_id.in_(earlier_ids))
-        ).all()
-        notes: dict[int, dict[str, str]] = {}
-        for cid, key, text in s.execute(
-            select(StageAnswer.call_id, StageAnswer.field, StageAnswer.value).where(
-                StageAnswer.call_id.in_(earlier_ids),
-                StageAnswer.field.in_(said_keys),
-            )
-        ):
-            notes.setdefault(cid, {})[key] = text or ""
-
-        primary_of: dict[int, str] = {}
-        tally: dict[int, list] = {}  # reason id -> [ReasonInfo, calls, primary, newest position]
-        position = {cid: i for i, cid in enumerate(earlier_ids)}
-        for cid, is_primary, r in reason_rows:
-            if is_primary:
-                primary_of[cid] = r.label
-            entry = tally.setdefault(r.id, [ReasonInfo(r.id, r.code, r.label, r.category), 0, False, 10**9])
-            entry[1] += 1
-            entry[2] = entry[2] or bool(is_primary)
-            entry[3] = min(entry[3], position[cid])
-        known = [
-            KnownReason(info, n, primary)
-            for info, n, primary, _ in sorted(tally.values(), key=lambda e: (not e[2], -e[1], e[3]))
-        ]
-
-        earlier = []
-        for call_row, name in earlier_rows:
-            said = notes.get(call_row.id, {})
-            summary = next(
-                (said[k] for k in said_keys if said.get(k, "").strip()),
-                "",
-            )
-            earlier.append(
-                EarlierCall(
-                    call_row.id,
-                    call_row.started_at or call_row.scheduled_at,
-                    name or "",
-                    call_row.status,
-                    call_row.outcome,
-                    script.choice_label(OUTCOME_FIELD, call_row.outcome) or _words(call_row.outcome),
-                    primary_of.get(call_row.id, ""),
-                    _one_line(summary),
-                )
-            )
-
-        promises = [
-            action_info(a, name)
-            for a, name in s.execute(
-                select(ActionItem, Person.name)
-                .outerjoin(Person, Person.id == ActionItem.owner_id)
-                .where(ActionItem.customer_id == c.id, ActionItem.status == ActionStatus.OPEN)
-                .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
-            )
-        ]
-
-        months = months_between(c.last_purchase, today)
-        b = Briefing(
-            call_id=call.id,
-            call_status=call.status,
-            scheduled_at=call.scheduled_at or call.started_at,
-            duration_minutes=call.duration_minutes or 0,
-            leader=leader,
-            partner=partner,
-            cycle_name=cycle_name,
-            customer_id=c.id,
-            company=c.company,
-            contact_name=c.contact_name or "",
-            contact_title=c.contact_title or "",
-            phone=c.phone or "",
-            email=c.email or "",
-            external_id=c.external_id or "",
-            segment=c.segment or "",
-            owner=c.owner or "",
-            status=c.status,
-            decision=c.decision,
-            decision_label=Decision(c.decision).phrase if c.decision in Decision.values() else c.decision,
-            decision_reason=c.decision_reason or "",
-            verify_contact=bool(c.verify_contact),
-            first_purchase=c.first_purchase,
-            last_purchase=c.last_purchase,
-            months_since=months,
-            orders_count=c.orders_count or 0,
-            total_revenue=c.total_revenue or Decimal("0"),
-            yearly_revenue=c.yearly_revenue or Decimal("0"),
-            value_lost=c.value_lost or Decimal("0"),
-            priority=float(c.priority or 0.0),
-            priority_reason=c.priority_reason or "",
-            recent_orders=orders,
-            orders_on_file=orders_on_file,
-            attempts=attempts,
-            earlier_calls=earlier,
-            known_reasons=known,
-            open_promises=promises,
-            partner_notes=partner_notes,
-            script_name=" ".join(x for x in (script.name, script.version) if x),
-            today=today,
         )
-    spoken_company = settings.company_name(ctx)
-    values = {
+    return earlier, known
+
+
+@dataclass
+class _Heard:
+    """One reason, tallied over the earlier calls."""
+
+    info: ReasonInfo
+    calls: int = 0
+    primary: bool = False
+    newest: int = 10**9  # the position of the newest call that named it
+
+
+def _reasons_heard(s: Session, call_ids: list[int]) -> tuple[dict[int, str], list[KnownReason]]:
+    """(call id -> the label of its main reason, every reason named: main ones first, then the
+    most often named, then the most recently named)."""
+    rows = s.execute(
+        select(CallReason.call_id, CallReason.is_primary, DepartureReason)
+        .join(DepartureReason, DepartureReason.id == CallReason.reason_id)
+        .where(CallReason.call_id.in_(call_ids))
+    ).all()
+    primary_of: dict[int, str] = {}
+    tally: dict[int, _Heard] = {}  # by reason id
+    position = {cid: i for i, cid in enumerate(call_ids)}
+    for cid, is_primary, r in rows:
+        if is_primary:
+            primary_of[cid] = r.label
+        heard = tally.setdefault(r.id, _Heard(ReasonInfo(r.id, r.code, r.label, r.category)))
+        heard.calls += 1
+        heard.primary = heard.primary or bool(is_primary)
+        heard.newest = min(heard.newest, position[cid])
+    ranked = sorted(tally.values(), key=lambda h: (not h.primary, -h.calls, h.newest))
+    return primary_of, [KnownReason(h.info, h.calls, h.primary) for h in ranked]
+
+
+def _notes_heard(s: Session, call_ids: list[int], said_keys: tuple[str, ...]) -> dict[int, dict[str, str]]:
+    """call id -> the notes (of ``said_keys``) that sum up what it heard."""
+    notes: dict[int, dict[str, str]] = {}
+    for cid, key, text in s.execute(
+        select(StageAnswer.call_id, StageAnswer.field, StageAnswer.value).where(
+            StageAnswer.call_id.in_(call_ids),
+            StageAnswer.field.in_(said_keys),
+        )
+    ):
+        notes.setdefault(cid, {})[key] = text or ""
+    return notes
+
+
+def _open_promises(s: Session, customer_id: int) -> list[ActionInfo]:
+    """The customer's open action items, by due date (undated last)."""
+    return [
+        action_info(a, name)
+        for a, name in s.execute(
+            select(ActionItem, Person.name)
+            .outerjoin(Person, Person.id == ActionItem.owner_id)
+            .where(ActionItem.customer_id == customer_id, ActionItem.status == ActionStatus.OPEN)
+            .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
+        )
+    ]
+
+
+def _placeholders(ctx: AppContext, b: Briefing) -> dict[str, str]:
+    """What the stage cards' first lines fill in, as the call window does."""
+    leader = b.leader
+    return {
         "customer": b.company,
         "contact": b.contact_name,
         "contact_first": first_name(b.contact_name),
         "caller": leader.name if leader else "",
         "caller_title": leader.title if leader else "",
-        "company": spoken_company,
-        "months": str(months) if months is not None else "",
+        "company": settings.company_name(ctx),
+        "months": str(b.months_since) if b.months_since is not None else "",
         "last_purchase": short_date(b.last_purchase, empty=""),
         "value": money_whole(b.value_lost),
     }
-    b.stages = _stage_cards(script, values)
-    b.our_company = settings.configured_company_name(ctx)
-    return b

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
+from typing import TypedDict, Unpack
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from winback_desktop.script import CallScript
 from winback_desktop.services.changes import Change, reports
@@ -79,7 +82,7 @@ def start_call(
         return call.id
 
 
-def _open_call(s, call_id: int) -> Call:
+def _open_call(s: Session, call_id: int) -> Call:
     return get_or_raise(s, Call, call_id)
 
 
@@ -96,7 +99,7 @@ def set_people(ctx: AppContext, call_id: int, caller_id: int | None, partner_id:
         call.caller_id, call.partner_id = caller_id, partner_id
 
 
-def _column_value(key: str, value: str):
+def _column_value(key: str, value: str) -> bool | dt.date | str | None:
     value = value.strip()
     if key == "keep_in_touch":
         return {"yes": True, "no": False, "": None}[value]
@@ -164,8 +167,16 @@ def add_action(
         return item.id
 
 
+class ActionChanges(TypedDict, total=False):
+    """What :func:`update_action` may change of a next step."""
+
+    what: str
+    owner_id: int | None
+    due_date: dt.date | None
+
+
 @reports(Change.FOLLOWUPS)
-def update_action(ctx: AppContext, action_id: int, **changes) -> None:
+def update_action(ctx: AppContext, action_id: int, **changes: Unpack[ActionChanges]) -> None:
     """Change what a next step says, who owns it or when it is due (as the caller types).
 
     Its status is the follow-up board's to change (``followups.board``: mark done, reopen,
@@ -243,11 +254,12 @@ def detail(ctx: AppContext, call_id: int) -> CallDetail:
                 .order_by(ActionItem.id)
             )
         ]
-        caller, partner = _person(call.caller), _person(call.partner)
-        base = dict(
+        # The call's own fields, read while its session is open; the customer card comes after.
+        with_call = partial(
+            CallDetail,
             id=call.id,
-            caller=caller,
-            partner=partner,
+            caller=_person(call.caller),
+            partner=_person(call.partner),
             status=call.status,
             current_stage=call.current_stage,
             scheduled_at=call.scheduled_at,
@@ -263,12 +275,11 @@ def detail(ctx: AppContext, call_id: int) -> CallDetail:
             script_snapshot=call.script_snapshot,
         )
         customer_id = call.customer_id
-    return CallDetail(
+    return with_call(
         customer=customers.card(ctx, customer_id, exclude_call=call_id),
         answers=answers,
         primary_reason=next((r for p, r in reasons if p), None),
         other_reasons=[r for p, r in reasons if not p],
         offers=offers,
         actions=actions,
-        **base,
     )

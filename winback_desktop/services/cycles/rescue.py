@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import and_, case, exists, func, insert, or_, select
+from sqlalchemy import Exists, Row, ScalarSelect, Select, and_, case, exists, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from winback_desktop.formats import month_year
@@ -182,7 +184,10 @@ def create_cycle(
         return cycle.id
 
 
-def _count_assigned():
+CycleRow = Row[int, str, dt.date, dt.date, int, str, int]  # _cycles_query's columns
+
+
+def _count_assigned() -> ScalarSelect[int]:
     return (
         select(func.count(CycleAssignment.id))
         .where(CycleAssignment.cycle_id == RescueCycle.id)
@@ -190,12 +195,12 @@ def _count_assigned():
     )
 
 
-def _info(r) -> CycleInfo:
+def _info(r: CycleRow) -> CycleInfo:
     return CycleInfo(r.id, r.name, r.starts_on, r.ends_on, r.executive_quota, r.status, int(r.assigned or 0))
 
 
-def _cycle_columns():
-    return (
+def _cycles_query() -> Select[int, str, dt.date, dt.date, int, str, int]:
+    return select(
         RescueCycle.id,
         RescueCycle.name,
         RescueCycle.starts_on,
@@ -208,7 +213,7 @@ def _cycle_columns():
 
 def list_cycles(ctx: AppContext, include_closed: bool = True) -> list[CycleInfo]:
     """Cycles, open first, newest first."""
-    q = select(*_cycle_columns()).order_by(
+    q = _cycles_query().order_by(
         (RescueCycle.status == "open").desc(), RescueCycle.starts_on.desc(), RescueCycle.id.desc()
     )
     if not include_closed:
@@ -219,7 +224,7 @@ def list_cycles(ctx: AppContext, include_closed: bool = True) -> list[CycleInfo]
 
 def get_cycle(ctx: AppContext, cycle_id: int) -> CycleInfo:
     with ctx.sessions() as s:
-        row = s.execute(select(*_cycle_columns()).where(RescueCycle.id == cycle_id)).first()
+        row = s.execute(_cycles_query().where(RescueCycle.id == cycle_id)).first()
     if row is None:
         raise NotFound("rescue cycle", cycle_id)
     return _info(row)
@@ -236,7 +241,7 @@ def close_cycle(ctx: AppContext, cycle_id: int) -> None:
 # --- filling -------------------------------------------------------------------------------------
 
 
-def _in_open_cycle():
+def _in_open_cycle() -> Exists:
     """The customer is already assigned in some open cycle."""
     return exists().where(
         CycleAssignment.customer_id == Customer.id,
@@ -245,7 +250,7 @@ def _in_open_cycle():
     )
 
 
-def eligible_query():
+def eligible_query() -> Select[int]:
     """Customer ids the next fill takes, in roster rank order (priority, then id, descending)."""
     return (
         select(Customer.id)
@@ -305,59 +310,97 @@ def fill_cycle(
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise ValueError(f"the limit must be a whole number of customers, 0 or more, not {limit!r}")
     with transaction(ctx.sessions) as s:
-        # Two fills at once must not give a customer to two open cycles: on PostgreSQL this
-        # locks the open cycles until commit (SQLite renders no FOR UPDATE: it serializes writers).
-        s.execute(select(RescueCycle.id).where(RescueCycle.status == "open").with_for_update())
-        cycle = get_or_raise(s, RescueCycle, cycle_id)
-        if cycle.status != "open":
-            raise ValueError(f"the rescue cycle {cycle.name!r} is closed")
+        cycle = _open_cycle_locked(s, cycle_id)
         people = _check_team(s, executives, callers)
-        have = Counter(
-            dict(
-                s.execute(
-                    select(CycleAssignment.assignee_id, func.count())
-                    .where(CycleAssignment.cycle_id == cycle_id)
-                    .group_by(CycleAssignment.assignee_id)
-                ).all()
-            )
-        )
+        have = _assigned_per_person(s, cycle_id)
         quota = cycle.executive_quota
         needs = {e: max(0, quota - have[e]) for e, _ in executives}
-        exec_total = sum(needs.values())
-        q = eligible_query()
-        if not callers:
-            q = q.limit(exec_total)
-        elif limit is not None:
-            q = q.limit(exec_total + limit)
-        ranked = list(s.scalars(q))
-
-        rows: list[dict] = []
-        added: Counter[int] = Counter()
-        turns = [
-            (e, p)
-            for round_ in range(max(needs.values(), default=0))
-            for e, p in executives
-            if needs[e] > round_
-        ]
-        for (e, p), customer_id in zip(turns, ranked, strict=False):
-            rows.append(_row(cycle_id, customer_id, e, p, "executive"))
-            added[e] += 1
+        ranked = _ranked_for_fill(s, sum(needs.values()), callers, limit)
+        rows = _deal_to_executives(cycle_id, ranked, executives, needs)
         rest = ranked[len(rows) :]
         if limit is not None:
             rest = rest[:limit]
         if callers:
-            heap = [(have[c], i, c) for i, c in enumerate(callers)]
-            heapq.heapify(heap)
-            for customer_id in rest:
-                n, i, c = heapq.heappop(heap)
-                rows.append(_row(cycle_id, customer_id, c, None, "caller"))
-                added[c] += 1
-                heapq.heappush(heap, (n + 1, i, c))
+            rows += _deal_to_callers(cycle_id, rest, callers, have)
         if rows:
             s.execute(insert(CycleAssignment.__table__), rows)  # Core executemany: no ORM per row
         remaining = s.scalar(select(func.count()).select_from(eligible_query().subquery())) or 0
+    added = Counter(row["assignee_id"] for row in rows)
+    return FillSummary(
+        cycle_id, quota, _shares(executives, callers, people, have, added), len(rows), int(remaining)
+    )
 
-    shares = [
+
+def _open_cycle_locked(s: Session, cycle_id: int) -> RescueCycle:
+    """The cycle, which must be open; the open cycles stay locked until the fill commits."""
+    # Two fills at once must not give a customer to two open cycles: on PostgreSQL this
+    # locks the open cycles until commit (SQLite renders no FOR UPDATE: it serializes writers).
+    s.execute(select(RescueCycle.id).where(RescueCycle.status == "open").with_for_update())
+    cycle = get_or_raise(s, RescueCycle, cycle_id)
+    if cycle.status != "open":
+        raise ValueError(f"the rescue cycle {cycle.name!r} is closed")
+    return cycle
+
+
+def _assigned_per_person(s: Session, cycle_id: int) -> Counter[int | None]:
+    """How many customers each person already has in the cycle."""
+    return Counter(
+        dict(
+            s.execute(
+                select(CycleAssignment.assignee_id, func.count())
+                .where(CycleAssignment.cycle_id == cycle_id)
+                .group_by(CycleAssignment.assignee_id)
+            ).all()
+        )
+    )
+
+
+def _ranked_for_fill(s: Session, exec_total: int, callers: list[int], limit: int | None) -> list[int]:
+    """The eligible customers this fill may take, best first: no more than it can give out."""
+    q = eligible_query()
+    if not callers:
+        q = q.limit(exec_total)
+    elif limit is not None:
+        q = q.limit(exec_total + limit)
+    return list(s.scalars(q))
+
+
+def _deal_to_executives(
+    cycle_id: int, ranked: list[int], executives: list[tuple[int, int | None]], needs: dict[int, int]
+) -> list[dict[str, Any]]:
+    """The top of ``ranked`` dealt round by round to the executives still below the quota."""
+    turns = [
+        (e, p) for round_ in range(max(needs.values(), default=0)) for e, p in executives if needs[e] > round_
+    ]
+    return [
+        _row(cycle_id, customer_id, e, p, "executive")
+        for (e, p), customer_id in zip(turns, ranked, strict=False)
+    ]
+
+
+def _deal_to_callers(
+    cycle_id: int, customers: list[int], callers: list[int], have: Counter[int | None]
+) -> list[dict[str, Any]]:
+    """Each customer to the caller with the fewest in the cycle so far (ties: the first listed)."""
+    rows = []
+    heap = [(have[c], i, c) for i, c in enumerate(callers)]
+    heapq.heapify(heap)
+    for customer_id in customers:
+        n, i, c = heapq.heappop(heap)
+        rows.append(_row(cycle_id, customer_id, c, None, "caller"))
+        heapq.heappush(heap, (n + 1, i, c))
+    return rows
+
+
+def _shares(
+    executives: list[tuple[int, int | None]],
+    callers: list[int],
+    people: dict[int, Person],
+    have: Counter[int | None],
+    added: Counter[int],
+) -> list[FillShare]:
+    """What each person got from the fill, executives first, in the order given."""
+    return [
         FillShare(
             e,
             people[e].name,
@@ -369,10 +412,9 @@ def fill_cycle(
         )
         for e, p in executives
     ] + [FillShare(c, people[c].name, "caller", None, "", added[c], have[c] + added[c]) for c in callers]
-    return FillSummary(cycle_id, quota, shares, len(rows), int(remaining))
 
 
-def _row(cycle_id: int, customer_id: int, assignee: int, partner: int | None, kind: str) -> dict:
+def _row(cycle_id: int, customer_id: int, assignee: int, partner: int | None, kind: str) -> dict[str, Any]:
     return {
         "cycle_id": cycle_id,
         "customer_id": customer_id,
@@ -459,7 +501,8 @@ def cycle_assignments(ctx: AppContext, cycle_id: int, assignee_id: int | None = 
         ]
 
 
-def _progress_rows(s: Session, cycle: RescueCycle):
+def _progress_rows(s: Session, cycle: RescueCycle) -> Sequence[Row[*tuple[Any, ...]]]:
+    """Per assignee: (id, name, kind, assigned, called, reached, won back, open follow-ups)."""
     lo, hi = local_day_bounds(cycle.starts_on, (cycle.ends_on - cycle.starts_on).days + 1)
     customer = CycleAssignment.customer_id
     ended = func.coalesce(Call.ended_at, Call.started_at)

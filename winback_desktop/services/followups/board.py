@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, select
+from sqlalchemy.orm import Session, aliased
 
 from winback_desktop.files import atomic_write_csv
 from winback_desktop.formats import iso_utc
@@ -86,6 +87,18 @@ class BoardCounts:
     done_last_30_days: int
 
 
+class BoardFilters(TypedDict, total=False):
+    """The filters :func:`board` takes, as keyword arguments (:func:`export_followups` passes
+    them on)."""
+
+    owner_id: int | None
+    status: str
+    due_before: dt.date | None
+    overdue_only: bool
+    customer_text: str
+    today: dt.date | None
+
+
 # --- reading --------------------------------------------------------------------------------------
 
 
@@ -94,7 +107,7 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _board_query():
+def _board_query() -> Select[*tuple[Any, ...]]:
     owner, caller = aliased(Person), aliased(Person)
     return (
         select(
@@ -131,7 +144,7 @@ def _board_query():
     )
 
 
-def _follow_up(row, today: dt.date) -> FollowUp:
+def _follow_up(row: Row[*tuple[Any, ...]], today: dt.date) -> FollowUp:
     # Positional, in the order of _board_query's columns: this runs once per row of the board.
     (id_, call_id, customer_id, ext, company, contact, phone, what, owner_id, owner_name, due, status,
      done_note, done_at, created_at, call_at, caller_name) = row  # fmt: skip
@@ -250,7 +263,7 @@ def counts(ctx: AppContext, today: dt.date | None = None, *, owner_id: int | Non
     since = clock.local_day_start(today - dt.timedelta(days=DONE_WINDOW_DAYS))  # done_at is UTC
     is_open = ActionItem.status == ActionStatus.OPEN
 
-    def total(*conditions):
+    def total(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
 
     q = select(
@@ -271,7 +284,7 @@ def counts(ctx: AppContext, today: dt.date | None = None, *, owner_id: int | Non
 # --- changing -------------------------------------------------------------------------------------
 
 
-def _item(s, action_id: int) -> ActionItem:
+def _item(s: Session, action_id: int) -> ActionItem:
     return get_or_raise(s, ActionItem, action_id)
 
 
@@ -372,7 +385,7 @@ def csv_row(f: FollowUp) -> list[str]:
     ]
 
 
-def export_followups(ctx: AppContext, out: Path, **filters) -> int:
+def export_followups(ctx: AppContext, out: Path, **filters: Unpack[BoardFilters]) -> int:
     """Write the board (same filters as :func:`board`) to ``out`` as CSV; returns the row count.
 
     UTF-8 with a BOM, formula-safe cells, written atomically with mode 0600 (see files.py).

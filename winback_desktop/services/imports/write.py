@@ -51,8 +51,8 @@ ID_CHUNK = 900  # ids per IN (...) list: below the 999 variables of older SQLite
 Wrote = Callable[[int], None]  # (rows written so far) -> None; may raise ImportCancelled
 T = TypeVar("T")
 
-CUSTOMERS = cast(Table, Customer.__table__)
-ORDERS = cast(Table, Order.__table__)
+CUSTOMERS = Customer.__table__
+ORDERS = Order.__table__
 
 
 def _field_limits() -> dict[str, int]:

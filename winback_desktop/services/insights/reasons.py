@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Numeric, case, func, or_, select, true, type_coerce
+from sqlalchemy import ColumnElement, Numeric, case, func, or_, select, true, type_coerce
 
 from winback_desktop.services import clock
 from winback_desktop.services.context import AppContext
@@ -29,7 +29,7 @@ class ReasonRevenue:
     yearly_revenue: Decimal  # their yearly business (yearly revenue, else value lost), each counted once
 
 
-def _customer_value():
+def _customer_value() -> ColumnElement[Decimal]:
     """A customer's yearly business: yearly revenue when known, else the value lost."""
     return case((Customer.yearly_revenue > 0, Customer.yearly_revenue), else_=Customer.value_lost)
 

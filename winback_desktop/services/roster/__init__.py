@@ -19,8 +19,9 @@ win-back call like a purchase — no purchase and no win-back in the last N mont
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
-from sqlalchemy import text, update
+from sqlalchemy import CursorResult, Result, text, update
 
 from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
@@ -93,6 +94,12 @@ __all__ = [
 ]
 
 
+def _rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an UPDATE changed. Session.execute returns a CursorResult for one but is
+    typed as returning a plain Result (SQLAlchemy 2.0.44's change notes advise this cast)."""
+    return cast("CursorResult[*tuple[Any, ...]]", result).rowcount
+
+
 @reports(Change.CUSTOMERS)
 def refresh_statuses(ctx: AppContext, as_of: dt.date | None = None, months: int | None = None) -> int:
     """Apply the lapse rule to the stored statuses; returns how many changed.
@@ -103,18 +110,22 @@ def refresh_statuses(ctx: AppContext, as_of: dt.date | None = None, months: int 
     r = rule(ctx, as_of, months)
     is_lapsed_now = lapsed_clause(r)
     with transaction(ctx.sessions) as s:
-        gone = s.execute(
-            update(Customer)
-            .where(Customer.status.in_((CustomerStatus.ACTIVE, CustomerStatus.WON_BACK)), is_lapsed_now)
-            .values(status=CustomerStatus.LAPSED)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        back = s.execute(
-            update(Customer)
-            .where(Customer.status == CustomerStatus.LAPSED, last_purchase_as_of(r) >= r.cutoff)
-            .values(status=CustomerStatus.ACTIVE)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        gone = _rowcount(
+            s.execute(
+                update(Customer)
+                .where(Customer.status.in_((CustomerStatus.ACTIVE, CustomerStatus.WON_BACK)), is_lapsed_now)
+                .values(status=CustomerStatus.LAPSED)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        back = _rowcount(
+            s.execute(
+                update(Customer)
+                .where(Customer.status == CustomerStatus.LAPSED, last_purchase_as_of(r) >= r.cutoff)
+                .values(status=CustomerStatus.ACTIVE)
+                .execution_options(synchronize_session=False)
+            )
+        )
     return gone + back
 
 
@@ -133,14 +144,16 @@ def refresh(ctx: AppContext, as_of: dt.date | None = None, months: int | None = 
     return changed
 
 
-def _set(ctx: AppContext, customer_id: int, **values) -> None:
+def _set(ctx: AppContext, customer_id: int, **values: object) -> None:
     with transaction(ctx.sessions) as s:
-        n = s.execute(
-            update(Customer)
-            .where(Customer.id == customer_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        n = _rowcount(
+            s.execute(
+                update(Customer)
+                .where(Customer.id == customer_id)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        )
         if not n:
             raise NotFound("customer", customer_id)
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, select
 
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import RosterRow, roster_row
@@ -23,7 +23,7 @@ from winback_desktop.services.vocab import CustomerStatus, Decision
 from winback_desktop.store.models import Customer
 
 COUNT_CAP = 10_000  # roster_search counts up to this many
-SORTS = {
+SORTS: dict[str, SQLColumnExpression[Any]] = {
     "priority": Customer.priority,
     "company": Customer.company,
     "external_id": Customer.external_id,
@@ -75,7 +75,9 @@ def search_words(text: str) -> list[str]:
     return unicodedata.normalize("NFC", text).casefold().split()
 
 
-def _one_or_many(column, wanted: str | Iterable[str] | None) -> ColumnElement[bool] | None:
+def _one_or_many(
+    column: SQLColumnExpression[str], wanted: str | Iterable[str] | None
+) -> ColumnElement[bool] | None:
     if wanted is None or wanted == "":
         return None
     if isinstance(wanted, str):
@@ -127,7 +129,7 @@ class RosterResult:
     capped: bool  # more than ``total`` match: show "10,000+"
 
 
-def _sort_key(sort: str) -> ColumnElement:
+def _sort_key(sort: str) -> SQLColumnExpression[Any]:
     try:
         return SORTS[sort]
     except KeyError:
@@ -237,7 +239,7 @@ def roster_count(
     return n + 1 if capped else n
 
 
-def _distinct(ctx: AppContext, column) -> list[str]:
+def _distinct(ctx: AppContext, column: SQLColumnExpression[str]) -> list[str]:
     with ctx.sessions() as s:
         return list(s.scalars(select(column).where(column != "").distinct().order_by(column)))
 

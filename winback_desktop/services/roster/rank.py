@@ -21,8 +21,9 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import Row, Select, bindparam, case, func, select
 
 from winback_desktop.formats import money_whole
 from winback_desktop.services.changes import Change, reports
@@ -143,7 +144,7 @@ def score(
     )
 
 
-def _facts_query(r: Rule):
+def _facts_query(r: Rule) -> Select[*tuple[Any, ...]]:
     return select(
         Customer.id,
         value(),
@@ -159,7 +160,7 @@ def _facts_query(r: Rule):
     )
 
 
-def _facts(row) -> Facts:
+def _facts(row: Row[*tuple[Any, ...]]) -> Facts:
     return Facts(
         float(row.value or 0),
         bool(row.yearly),
@@ -185,7 +186,7 @@ def refresh_priorities(ctx: AppContext, as_of: dt.date | None = None, months: in
     recency_parts: dict[tuple, tuple[float, str]] = {}
     order_parts: dict[int, tuple[float, str]] = {}
     fixed: dict[tuple, tuple[float, str]] = {}
-    changes = []
+    changes: list[dict[str, Any]] = []
     for cid, v, yearly, last, n, status, dep, decision, why_let_go, old, old_why in rows:
         if dep and decision != "let_go":
             v, n = float(v or 0), int(n or 0)
@@ -198,17 +199,18 @@ def refresh_priorities(ctx: AppContext, as_of: dt.date | None = None, months: in
             new = _combine(_value_part(v, bool(yearly), value_ranks[v]), rec, orders)
         else:
             key = (last, status, bool(dep), decision, why_let_go)
-            new = fixed.get(key)
-            if new is None:
+            known = fixed.get(key)
+            if known is None:
                 facts = Facts(0.0, False, last, 0, status, bool(dep), decision, why_let_go)
-                new = fixed[key] = _not_ranked(facts, r) or (0.0, "")
+                known = fixed[key] = _not_ranked(facts, r) or (0.0, "")
+            new = known
         if new[0] != old or new[1] != old_why:
             changes.append({"cid": cid, "seen": decision, "p": new[0], "why": new[1]})
     _write(ctx, changes)
     return len(changes)
 
 
-def _write(ctx: AppContext, changes: list[dict]) -> None:
+def _write(ctx: AppContext, changes: list[dict[str, Any]]) -> None:
     t = Customer.__table__
     # The decision is checked again: one taken meanwhile (decide() writes its own priority) wins.
     stmt = (

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Numeric, func, select, type_coerce
 
@@ -59,7 +61,7 @@ class VolumeRow:
     start: dt.date  # the period's first day
 
 
-def _dec(v) -> Decimal:
+def _dec(v: Decimal | None) -> Decimal:
     return ZERO if v is None else Decimal(v)
 
 
@@ -181,7 +183,7 @@ EXPORT_COLUMNS = (
 )
 
 
-def _text(v) -> str:
+def _text(v: object) -> str:
     return "" if v is None else str(v)
 
 
@@ -189,7 +191,7 @@ def _day(v: dt.date | None) -> str:
     return v.isoformat() if v else ""
 
 
-def _converter(name: str):
+def _converter(name: str) -> Callable[[Any], str]:
     """How one column's values become cells (chosen once per column, not per cell)."""
     kind = Customer.__table__.c[name].type.python_type
     if kind is dt.datetime:
@@ -210,7 +212,7 @@ def export_customers(ctx: AppContext, out: Path) -> int:
     q = select(*columns).order_by(Customer.id)
     count = 0
 
-    def rows():
+    def rows() -> Iterator[list[str]]:
         nonlocal count
         for row in result:
             count += 1

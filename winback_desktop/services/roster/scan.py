@@ -17,7 +17,9 @@ wrong estimate only costs time, never changes a result. Filters that an index se
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, SQLColumnExpression, bindparam, func, or_, select
 
 from winback_desktop.store.models import Customer
 
@@ -26,7 +28,7 @@ SAMPLE_SLICES = 5
 SAMPLE_ROWS = 1_000  # ids per slice
 
 
-def ordered(q: Select, key: ColumnElement, descending: bool) -> Select:
+def ordered(q: Select, key: SQLColumnExpression[Any], descending: bool) -> Select:
     # The id breaks ties in the same direction, so an index on the key serves the whole order.
     return q.order_by(*((key.desc(), Customer.id.desc()) if descending else (key.asc(), Customer.id.asc())))
 
@@ -62,7 +64,7 @@ def count(conn: Connection, where: list[ColumnElement[bool]], cap: int | None) -
 def page_ids_and_count(
     conn: Connection,
     where: list[ColumnElement[bool]],
-    key: ColumnElement,
+    key: SQLColumnExpression[Any],
     descending: bool,
     offset: int,
     limit: int,

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from winback_desktop.services import clock
@@ -127,7 +128,7 @@ class TodayView:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _agenda_query():
+def _agenda_query() -> Select[*tuple[Any, ...]]:
     leader, partner = aliased(Person), aliased(Person)
     call_back = exists().where(
         CallAttempt.customer_id == Call.customer_id,
@@ -169,7 +170,7 @@ def _agenda_query():
     return q
 
 
-def _item(r) -> AgendaItem:
+def _item(r: Row[*tuple[Any, ...]]) -> AgendaItem:
     (
         call_id,
         customer_id,
@@ -219,7 +220,7 @@ def _item(r) -> AgendaItem:
     )
 
 
-def _mine(person_id: int):
+def _mine(person_id: int) -> ColumnElement[bool]:
     return or_(Call.caller_id == person_id, Call.partner_id == person_id)
 
 
@@ -330,10 +331,14 @@ def _due_actions(s: Session, person_id: int, day: dt.date) -> list[DueAction]:
         )
         .order_by(ActionItem.due_date, ActionItem.id)
     )
-    return [
-        DueAction(aid, call_id, cid, company, contact or "", phone or "", what or "", due, (day - due).days)
-        for aid, call_id, cid, company, contact, phone, what, due in s.execute(q)
-    ]
+    due_actions = []
+    for aid, call_id, cid, company, contact, phone, what, due in s.execute(q):
+        assert due is not None  # the query keeps dated follow-ups only
+        days_overdue = (day - due).days
+        due_actions.append(
+            DueAction(aid, call_id, cid, company, contact or "", phone or "", what or "", due, days_overdue)
+        )
+    return due_actions
 
 
 def today(ctx: AppContext, person_id: int, day: dt.date | None = None) -> TodayView:
