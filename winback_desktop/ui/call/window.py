@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -33,13 +33,15 @@ from winback_desktop.services.people import team
 from winback_desktop.ui.call.actions import CALL_KEYS, call_menus
 from winback_desktop.ui.call.autosave import Autosaver
 from winback_desktop.ui.call.customer_card import CustomerCardView
+from winback_desktop.ui.call.editors import ActionsEditor
 from winback_desktop.ui.call.partner_notes import PARTNER_FIELD, PARTNER_STAGE, PartnerNotes
 from winback_desktop.ui.call.session import CallSession
-from winback_desktop.ui.call.stage_page import StagePage
+from winback_desktop.ui.call.stage_page import Editor, StagePage
 from winback_desktop.ui.call.stepper import Stepper
 from winback_desktop.ui.kit.actions import ShortcutsDialog, build
 from winback_desktop.ui.kit.pdf_preview import PdfPreview
 from winback_desktop.ui.kit.style import style_named_widgets
+from winback_desktop.ui.kit.widgets import with_name
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,7 @@ def script_for(ctx: AppContext, detail: CallDetail) -> CallScript:
     return ctx.script
 
 
-class StagePages(dict):
+class StagePages(dict[str, StagePage]):
     """The stage pages by key, each built the first time it is asked for (going to the stage,
     or reading its editors): building all four cost a call window ~30 ms as it opened."""
 
@@ -120,8 +122,8 @@ class CallWindow(QMainWindow):
         self.pages = StagePages(self._build_page)  # built when first needed: opens with one
         self.card = CustomerCardView(detail.customer)
 
-        self.timer_label = QLabel(objectName="timer")
-        self.saved_label = QLabel("All changes saved", objectName="saved")
+        self.timer_label = with_name(QLabel(), "timer")
+        self.saved_label = with_name(QLabel("All changes saved"), "saved")
         self.saved_label.setMinimumWidth(
             self.saved_label.fontMetrics().horizontalAdvance("Not saved yet — retrying… ")
         )
@@ -275,13 +277,13 @@ class CallWindow(QMainWindow):
             for f in stage.fields:
                 if not f.prefill_from:
                     continue
-                editor = self.pages[stage.key].editors[f.key]
+                editor = self.pages[stage.key].text_editor(f.key)
                 if editor.value().strip():
                     continue
                 parts = []
                 for src in f.prefill_from:
                     src_stage, _ = self.script.field(src)
-                    text = self.pages[src_stage.key].editors[src].value().strip()
+                    text = self.pages[src_stage.key].text_editor(src).value().strip()
                     if text:
                         parts.append(text)
                 if parts:
@@ -289,7 +291,7 @@ class CallWindow(QMainWindow):
                     self.session.note(stage.key, f.key, editor.value)
 
     # -- the rest ----------------------------------------------------------------------------
-    def editor(self, key: str) -> QWidget:
+    def editor(self, key: str) -> Editor:
         stage, _f = self.script.field(key)
         return self.pages[stage.key].editors[key]
 
@@ -300,7 +302,9 @@ class CallWindow(QMainWindow):
         stage, steps = found
         if self.current != stage.key:
             self.go_to(stage.key)
-        self.editor(steps.key).add_step()
+        editor = self.editor(steps.key)
+        assert isinstance(editor, ActionsEditor)  # the "actions" kind's editor
+        editor.add_step()
 
     def preview_sheet(self) -> PdfPreview | None:
         """The action sheet on screen, with Print… and Save as… (nothing is written until then)."""
@@ -351,7 +355,7 @@ class CallWindow(QMainWindow):
     def end_call(self) -> None:
         self.autosave.flush()
         found = self.script.outcome_field()
-        if found is not None and not self.editor(found[1].key).value():
+        if found is not None and not self.pages[found[0].key].text_editor(found[1].key).value():
             answer = QMessageBox.question(
                 self,
                 "End call",
@@ -382,7 +386,7 @@ class CallWindow(QMainWindow):
         m, s = divmod(rest, 60)
         self.timer_label.setText(f"Call time {h}:{m:02d}:{s:02d}" if h else f"Call time {m:02d}:{s:02d}")
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         first = self.pages[self.current].first_editor()
         if first is not None:

@@ -43,6 +43,7 @@ from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.empty_state import EmptyState
 from winback_desktop.ui.kit.signals import on_change
 from winback_desktop.ui.kit.table_model import ID_ROLE
+from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
 from winback_desktop.ui.people.dialog import plural
 
 # Shortcuts while the tab (or a table in it) has focus; the buttons say them in their tooltips.
@@ -92,7 +93,7 @@ class CyclesTab(QWidget):
         )
         self.cycle_list = make_table(self.cycle_model)
         set_widths(self.cycle_list, (100, 136, 44, 50))
-        self.new_button = QPushButton("&New cycle…", toolTip="Start a month or a quarter of calls (Ctrl+N)")
+        self.new_button = with_tip(QPushButton("&New cycle…"), "Start a month or a quarter of calls (Ctrl+N)")
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -106,12 +107,12 @@ class CyclesTab(QWidget):
 
         # Right: the selected cycle.
         self.title = QLabel(textFormat=Qt.TextFormat.RichText)
-        self.fill_button = QPushButton(
-            "F&ill from the roster…",
-            toolTip="Give the executives their quota and share the rest among the callers (Ctrl+Shift+F)",
+        self.fill_button = with_tip(
+            QPushButton("F&ill from the roster…"),
+            "Give the executives their quota and share the rest among the callers (Ctrl+Shift+F)",
         )
-        self.close_button = QPushButton(
-            "Close c&ycle…", toolTip="Finish this cycle: its customers may join the next one (Alt+Y)"
+        self.close_button = with_tip(
+            QPushButton("Close c&ycle…"), "Finish this cycle: its customers may join the next one (Alt+Y)"
         )
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -122,11 +123,11 @@ class CyclesTab(QWidget):
         figures_row = QHBoxLayout()
         figures_row.setSpacing(8)
         for key, caption in self.FIGURES:
-            box = QFrame(objectName="figure")
+            box = with_name(QFrame(), "figure")
             box.setStyleSheet(FIGURE_STYLE)
             number = QLabel("0", alignment=Qt.AlignmentFlag.AlignCenter)
             number.setStyleSheet("font-size: 17pt; font-weight: bold; border: none;")
-            label = QLabel(caption, alignment=Qt.AlignmentFlag.AlignCenter, objectName="hint")
+            label = with_name(QLabel(caption, alignment=Qt.AlignmentFlag.AlignCenter), "hint")
             label.setStyleSheet("border: none;")
             box_layout = QVBoxLayout(box)
             box_layout.setContentsMargins(6, 6, 6, 6)
@@ -135,7 +136,7 @@ class CyclesTab(QWidget):
             box_layout.addWidget(label)
             figures_row.addWidget(box, 1)
             self.figures[key] = number
-        self.called_bar = QProgressBar(toolTip="Customers called (or tried) out of those assigned")
+        self.called_bar = with_tip(QProgressBar(), "Customers called (or tried) out of those assigned")
         self.called_bar.setTextVisible(True)
         self.called_bar.setMinimumHeight(20)
 
@@ -150,11 +151,13 @@ class CyclesTab(QWidget):
             filter_key=lambda a: str(a.assignee_id or ""),
         )
         self.assignment_table = make_table(self.assignment_model, sortable=True)
-        self.assignment_proxy: QSortFilterProxyModel = self.assignment_table.model()
+        proxy = self.assignment_table.model()
+        assert isinstance(proxy, QSortFilterProxyModel)  # a sortable table sits on a proxy
+        self.assignment_proxy = proxy
         set_widths(self.assignment_table, (180, 58, 74, 126, 126, 70))
-        self.assignee_filter = QComboBox(toolTip="Show everyone's customers, or one person's")
+        self.assignee_filter = with_tip(QComboBox(), "Show everyone's customers, or one person's")
         self.assignee_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.assignments_hint = QLabel(objectName="hint", wordWrap=True)
+        self.assignments_hint = with_name(QLabel(wordWrap=True), "hint")
 
         people_box = QWidget()
         people_layout = QVBoxLayout(people_box)
@@ -167,7 +170,7 @@ class CyclesTab(QWidget):
         filter_row = QHBoxLayout()
         filter_row.addWidget(QLabel("<b>Customers in this cycle</b>"))
         filter_row.addStretch(1)
-        filter_row.addWidget(QLabel("&Show:", buddy=self.assignee_filter))
+        filter_row.addWidget(buddy_label("&Show:", self.assignee_filter))
         filter_row.addWidget(self.assignee_filter)
         customers_layout.addLayout(filter_row)
         customers_layout.addWidget(self.assignments_hint)

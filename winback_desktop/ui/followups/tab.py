@@ -9,7 +9,9 @@ through ``services.followups`` and the board reloads, keeping the selection wher
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
@@ -42,6 +44,7 @@ from winback_desktop.ui.followups.model import COLUMNS, OWNER, WHAT, FollowUpsMo
 from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
 from winback_desktop.ui.kit.format import short_date
 from winback_desktop.ui.kit.signals import on_change
+from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
 
 SEARCH_DELAY_MS = 150
 ALL_OWNERS = None
@@ -129,17 +132,17 @@ class FollowUpsTab(QWidget):
         self._owner_chosen = False  # once the user picks an owner, refresh keeps it
 
         # -- filters ---------------------------------------------------------------------------
-        self.owner = QComboBox(toolTip="Whose follow-ups (with how many are open)")
+        self.owner = with_tip(QComboBox(), "Whose follow-ups (with how many are open)")
         self.owner.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.status = QComboBox(toolTip="Open, done, cancelled or all")
+        self.status = with_tip(QComboBox(), "Open, done, cancelled or all")
         for label, value in STATUS_CHOICES:
             self.status.addItem(label, value)
-        self.overdue_only = QCheckBox("Over&due only", toolTip="Open items past their due date")
+        self.overdue_only = with_tip(QCheckBox("Over&due only"), "Open items past their due date")
         self.search = QLineEdit(placeholderText="Company, contact, id or phone")
         self.search.setClearButtonEnabled(True)
         self.search.setToolTip("Search customers (Alt+M); Enter or ↓ goes to the list")
-        self.counts_label = QLabel(objectName="hint")
-        self.shown_label = QLabel(objectName="hint")
+        self.counts_label = with_name(QLabel(), "hint")
+        self.shown_label = with_name(QLabel(), "hint")
 
         # -- table and details -----------------------------------------------------------------
         self.model = FollowUpsModel(self)
@@ -180,15 +183,15 @@ class FollowUpsTab(QWidget):
         # -- layout ------------------------------------------------------------------------------
         filters = QHBoxLayout()
         filters.setSpacing(6)
-        filters.addWidget(QLabel("Own&er", buddy=self.owner))
+        filters.addWidget(buddy_label("Own&er", self.owner))
         filters.addWidget(self.owner)
         filters.addSpacing(10)
-        filters.addWidget(QLabel("&Status", buddy=self.status))
+        filters.addWidget(buddy_label("&Status", self.status))
         filters.addWidget(self.status)
         filters.addSpacing(10)
         filters.addWidget(self.overdue_only)
         filters.addSpacing(16)
-        filters.addWidget(QLabel("Custo&mer", buddy=self.search))
+        filters.addWidget(buddy_label("Custo&mer", self.search))
         filters.addWidget(self.search, 1)
         summary = QHBoxLayout()
         summary.addWidget(self.counts_label, 1)
@@ -246,13 +249,13 @@ class FollowUpsTab(QWidget):
         """A declared action and its button (enabled together)."""
         action = self.commands[name]
         action.setToolTip(action.statusTip())
-        button = QPushButton(action.text(), toolTip=action.statusTip(), autoDefault=False)
+        button = with_tip(QPushButton(action.text(), autoDefault=False), action.statusTip())
         button.clicked.connect(action.trigger)
         action.enabledChanged.connect(button.setEnabled)
         return action, button
 
     # -- filters -------------------------------------------------------------------------------
-    def filters(self) -> dict:
+    def filters(self) -> dict[str, Any]:
         """The board's current filters, as keyword arguments for ``followups.board``."""
         return {
             "owner_id": self.owner.currentData(),
@@ -399,7 +402,7 @@ class FollowUpsTab(QWidget):
         return super().eventFilter(watched, event)
 
     # -- changes -------------------------------------------------------------------------------
-    def _apply(self, what: str, change) -> bool:
+    def _apply(self, what: str, change: Callable[[], object]) -> bool:
         """Run one service change; a known problem becomes a message, then the board reloads."""
         try:
             with self.watcher.read_after():  # the board reloads, keeping the item selected
