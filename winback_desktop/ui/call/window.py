@@ -122,6 +122,24 @@ class CallWindow(QMainWindow):
         self.pages = StagePages(self._build_page)  # built when first needed: opens with one
         self.card = CustomerCardView(detail.customer)
 
+        header = self._build_header(detail)
+        footer = self._build_footer()
+        splitter = self._build_body(detail)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(header)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(footer)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._start(detail)
+        self.resize(1120, 760)
+        style_named_widgets(self)
+
+    def _build_header(self, detail: CallDetail) -> QHBoxLayout:
+        """Who is called and by whom; whether everything is saved; the call time."""
         self.timer_label = with_name(QLabel(), "timer")
         self.saved_label = with_name(QLabel("All changes saved"), "saved")
         self.saved_label.setMinimumWidth(
@@ -142,7 +160,10 @@ class CallWindow(QMainWindow):
         header.addWidget(self.saved_label)
         header.addSpacing(16)
         header.addWidget(self.timer_label)
+        return header
 
+    def _build_footer(self) -> QHBoxLayout:
+        """Previous and Next; the action sheet and End call (their actions: _build_actions)."""
         self.prev_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
         self.sheet_button = QPushButton("Action sheet…")
@@ -153,7 +174,10 @@ class CallWindow(QMainWindow):
         footer.addStretch(1)
         footer.addWidget(self.sheet_button)
         footer.addWidget(self.end_button)
+        return footer
 
+    def _build_body(self, detail: CallDetail) -> QSplitter:
+        """The stepper over the stage pages; beside them the customer card and the partner's notes."""
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -174,15 +198,11 @@ class CallWindow(QMainWindow):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([760, 300])
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(12, 8, 12, 8)
-        layout.addLayout(header)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(footer)
-        self.setCentralWidget(central)
+        return splitter
 
-        self._build_actions()
+    def _start(self, detail: CallDetail) -> None:
+        """The saved-state label follows the autosaver, the clock runs, and the call opens on
+        the stage it was left at (the ones before it count as visited)."""
         self.autosave.dirty.connect(lambda: self.saved_label.setText("Saving…"))
         self.autosave.saved.connect(lambda t: self.saved_label.setText(f"Saved {t}"))
         self.autosave.failed.connect(self.saved_label.setText)
@@ -197,8 +217,6 @@ class CallWindow(QMainWindow):
         start = detail.current_stage if detail.current_stage in stage_keys else stage_keys[0]
         self.visited = set(stage_keys[: stage_keys.index(start)])
         self.go_to(start, save=False)
-        self.resize(1120, 760)
-        style_named_widgets(self)
 
     def _build_page(self, key: str) -> StagePage:
         stage = self.script.stage(key)

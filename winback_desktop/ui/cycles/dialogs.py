@@ -271,8 +271,18 @@ class FillDialog(QDialog):
             wordWrap=True,
             textFormat=Qt.TextFormat.RichText,
         )
+        exec_box = self._build_executives(have)
+        callers_box = self._build_callers(have)
+        self._build_pages(intro, exec_box, callers_box)
+        self._build_buttons()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(560)
 
-        # Executives, each with a partner.
+    def _build_executives(self, have: dict[int | None, int]) -> QGroupBox:
+        """Executives, each ticked with a partner: the one they had lately, else one still free."""
+        ctx = self.ctx
         partners = people.list_people(ctx, role="partner")
         previous = _previous_partners(ctx)
         executives = people.list_people(ctx, role="executive")
@@ -305,12 +315,14 @@ class FillDialog(QDialog):
             self.exec_rows[e.id] = (check, combo)
         if not executives:
             grid.addWidget(with_name(QLabel("No executives yet (add them under People)."), "hint"), 0, 0)
+        return exec_box
 
-        # Recovery callers.
+    def _build_callers(self, have: dict[int | None, int]) -> QGroupBox:
+        """The recovery callers, all ticked, and how many customers they take at most."""
         callers_box = QGroupBox("Recovery callers — the rest of the list")
         self.callers = QListWidget()
         self.callers.setToolTip("Space ticks or unticks the selected caller")
-        for c in people.list_people(ctx, role="caller"):
+        for c in people.list_people(self.ctx, role="caller"):
             item = QListWidgetItem(c.name + (f"   (has {have[c.id]})" if have.get(c.id) else ""))
             item.setData(ID_ROLE, c.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -332,7 +344,10 @@ class FillDialog(QDialog):
         callers_layout.addLayout(limit_row)
         if not self.callers.count():
             callers_layout.insertWidget(0, with_name(QLabel("No recovery callers yet."), "hint"))
+        return callers_box
 
+    def _build_pages(self, intro: QLabel, exec_box: QGroupBox, callers_box: QGroupBox) -> None:
+        """``self.pages``: the form, then what the fill did."""
         self.error = _error_label()
         form_page = QWidget()
         form_layout = QVBoxLayout(form_page)
@@ -355,6 +370,8 @@ class FillDialog(QDialog):
         self.pages.addWidget(form_page)
         self.pages.addWidget(result_page)
 
+    def _build_buttons(self) -> None:
+        """Fill and Cancel; Done in their place once filled."""
         self.buttons = QDialogButtonBox()
         self.fill_button: QPushButton = self.buttons.addButton("Fill", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -364,10 +381,6 @@ class FillDialog(QDialog):
         self.fill_button.clicked.connect(self.fill)
         self.cancel_button.clicked.connect(self.reject)
         self.done_button.clicked.connect(self.accept)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.pages, 1)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(560)
 
     # -- the team ----------------------------------------------------------------------------------
     def set_executive(self, exec_id: int, on: bool, partner_id: int | None = None) -> None:

@@ -130,8 +130,19 @@ class FollowUpsTab(QWidget):
         self.ctx = ctx
         self.today: dt.date | None = None  # None: the real today (tests may pin it)
         self._owner_chosen = False  # once the user picks an owner, refresh keeps it
+        self._build_filters()
+        self._build_table()
+        self.details = FollowUpDetails()
+        self._build_commands()
+        self._build_layout()
+        self._connect()
+        # Read again on those changes, and each time shown (calls made elsewhere add promises).
+        self.watcher = on_change(self, SHOWN, lambda _kinds: self.refresh(), on_show=True)
+        if load:  # the main window loads it when the tab is first shown
+            self.refresh()
 
-        # -- filters ---------------------------------------------------------------------------
+    def _build_filters(self) -> None:
+        """Owner, status, overdue only and the customer search; the counts above the table."""
         self.owner = with_tip(QComboBox(), "Whose follow-ups (with how many are open)")
         self.owner.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.status = with_tip(QComboBox(), "Open, done, cancelled or all")
@@ -144,7 +155,7 @@ class FollowUpsTab(QWidget):
         self.counts_label = with_name(QLabel(), "hint")
         self.shown_label = with_name(QLabel(), "hint")
 
-        # -- table and details -----------------------------------------------------------------
+    def _build_table(self) -> None:
         self.model = FollowUpsModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -169,9 +180,9 @@ class FollowUpsTab(QWidget):
                 header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
                 header.resizeSection(i, width)
         self.table.setSortingEnabled(True)
-        self.details = FollowUpDetails()
 
-        # -- actions (shortcuts live while the board is visible) ----------------------------------
+    def _build_commands(self) -> None:
+        """The declared actions (shortcuts live while the board is visible), a button each."""
         self.commands = build(self, (BOARD_ACTIONS,))
         self.done_action, self.done_button = self._command("done")
         self.reopen_action, self.reopen_button = self._command("reopen")
@@ -180,7 +191,8 @@ class FollowUpsTab(QWidget):
         self.cancel_action, self.cancel_button = self._command("cancel")
         self.export_action, self.export_button = self._command("export")
 
-        # -- layout ------------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        """Filters, counts, the table beside the details, the buttons; and the tab order."""
         filters = QHBoxLayout()
         filters.setSpacing(6)
         filters.addWidget(buddy_label("Own&er", self.owner))
@@ -228,7 +240,7 @@ class FollowUpsTab(QWidget):
         QWidget.setTabOrder(self.search, self.table)
         QWidget.setTabOrder(self.table, self.done_button)
 
-        # -- wiring ------------------------------------------------------------------------------
+    def _connect(self) -> None:
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._filters_changed)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
@@ -240,10 +252,6 @@ class FollowUpsTab(QWidget):
         self.table.doubleClicked.connect(lambda _i: self.done_action.trigger())
         self.table.installEventFilter(self)
         self.search.installEventFilter(self)
-        # Read again on those changes, and each time shown (calls made elsewhere add promises).
-        self.watcher = on_change(self, SHOWN, lambda _kinds: self.refresh(), on_show=True)
-        if load:  # the main window loads it when the tab is first shown
-            self.refresh()
 
     def _command(self, name: str) -> tuple[QAction, QPushButton]:
         """A declared action and its button (enabled together)."""

@@ -263,25 +263,7 @@ class PeopleDialog(QDialog):
             "hint",
         )
         self.you = QLabel(textFormat=Qt.TextFormat.RichText)
-        self.model = PeopleModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the service's order: by name
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in ((NAME, 210), (ROLE, 120), (TITLE, 220)):
-            header.resizeSection(col, width)
+        self._build_table()
         self.show_retired = with_tip(QCheckBox("Show &retired"), "Also list retired people (greyed)")
 
         self.add_button = with_tip(QPushButton("&Add…"), "Add a person (Ctrl+N)")
@@ -330,6 +312,28 @@ class PeopleDialog(QDialog):
         self.resize(980, 480)
         self.refresh()
         self.table.setFocus()
+
+    def _build_table(self) -> None:
+        """The people, in the service's order (by name) until a header is clicked."""
+        self.model = PeopleModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the service's order: by name
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in ((NAME, 210), (ROLE, 120), (TITLE, 220)):
+            header.resizeSection(col, width)
 
     # -- state -----------------------------------------------------------------------------------
     def refresh(self, select_id: int | None = None) -> None:
