@@ -156,7 +156,7 @@ class MainWindow(ContextWindow):
         super().__init__()
         self.ctx = ctx
         self.call_windows: dict[int, CallWindow] = {}
-        self.background_jobs: list[QProcess] = []  # QProcess children (the daily backup...): ended on close
+        self.background_jobs: list[QProcess] = []  # child jobs (the daily backup...): ended on close
         self.ranking = Ranking(self)  # re-ranking in a child process (start-up, F5, lapse rule)
         self.setWindowTitle(APP_NAME)
         self.setObjectName("mainWindow")
@@ -314,8 +314,9 @@ class MainWindow(ContextWindow):
     def reload_people(self) -> None:
         from winback_desktop.services.people import team
 
-        remembered = team.remembered_user_id(self.attached_ctx)
-        self._fill_people(team.list_people(self.attached_ctx), "" if remembered is None else str(remembered))
+        ctx = self.attached_ctx
+        remembered = team.remembered_user_id(ctx)
+        self._fill_people(team.list_people(ctx), "" if remembered is None else str(remembered))
 
     def _fill_people(self, everyone: Sequence[PersonInfo], remembered: str) -> None:
         # A refill (the team or who is here changed) keeps what the user chose: the partner, or
