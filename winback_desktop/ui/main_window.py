@@ -7,14 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtCore import QProcess, Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
-    QMainWindow,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -37,10 +35,12 @@ from winback_desktop.ui.kit.actions import (
     plain,
 )
 from winback_desktop.ui.kit.confirm import confirm
+from winback_desktop.ui.kit.context import ContextWindow
 from winback_desktop.ui.kit.empty_state import EmptyState
 from winback_desktop.ui.kit.format import short_date
 from winback_desktop.ui.kit.signals import app_signals, on_change
 from winback_desktop.ui.kit.style import apply_style
+from winback_desktop.ui.kit.widgets import buddy_label, with_tip
 from winback_desktop.ui.roster.menu import RosterMenu
 from winback_desktop.ui.roster.panel import RosterPanel
 from winback_desktop.ui.roster.ranking import Ranking
@@ -53,6 +53,8 @@ if TYPE_CHECKING:
     from winback_desktop.ui.cycles.tab import CyclesTab
     from winback_desktop.ui.followups.tab import FollowUpsTab
     from winback_desktop.ui.today.tab import TodayTab
+
+    Workspace = TodayTab | FollowUpsTab | CyclesTab
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +146,7 @@ KEYS = (Keys("Enter", "In the search: go to the list; in the list: start the cal
 FOOTER = "Notes save themselves as you type."
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ContextWindow):
     """``MainWindow(ctx)`` is ready to use. ``MainWindow(None, first=...)`` is the first paint at
     start-up: the roster's first page and the caller boxes from a plain read, before the
     services (and SQLAlchemy) are loaded; :meth:`attach` then finishes it. The app keeps user
@@ -154,13 +156,13 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.call_windows: dict[int, CallWindow] = {}
-        self.background_jobs: list = []  # QProcess children (the daily backup...): ended on close
+        self.background_jobs: list[QProcess] = []  # child jobs (the daily backup...): ended on close
         self.ranking = Ranking(self)  # re-ranking in a child process (start-up, F5, lapse rule)
         self.setWindowTitle(APP_NAME)
         self.setObjectName("mainWindow")
 
-        self.caller = QComboBox(toolTip="Who is making the calls")
-        self.partner = QComboBox(toolTip="The tag-team partner who owns the follow-up")
+        self.caller = with_tip(QComboBox(), "Who is making the calls")
+        self.partner = with_tip(QComboBox(), "The tag-team partner who owns the follow-up")
         self.roster = RosterPanel(None)
         self.roster.start_call_requested.connect(self.start_call)
         self.search, self.table, self.model = self.roster.search, self.roster.table, self.roster.model
@@ -172,10 +174,10 @@ class MainWindow(QMainWindow):
         bottom = QHBoxLayout()
         bottom.addWidget(self.roster.count_label)
         bottom.addStretch(1)
-        bottom.addWidget(QLabel("&Caller:", buddy=self.caller))
+        bottom.addWidget(buddy_label("&Caller:", self.caller))
         bottom.addWidget(self.caller)
         bottom.addSpacing(8)
-        bottom.addWidget(QLabel("&Partner:", buddy=self.partner))
+        bottom.addWidget(buddy_label("&Partner:", self.partner))
         bottom.addWidget(self.partner)
         bottom.addSpacing(8)
         bottom.addWidget(self.start_button)
@@ -198,7 +200,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(list_page, "&Customers")
-        self._built: dict[str, QWidget] = {}
+        self._built: dict[str, Workspace] = {}
         for _name, title in WORKSPACES:  # placeholders until first shown: the tab bar is complete
             self.tabs.addTab(QWidget(), title)
         self.pages = QStackedWidget()
@@ -243,18 +245,30 @@ class MainWindow(QMainWindow):
     # -- workspaces (tabs after the roster), built when first shown --------------------------
     @property
     def today(self) -> TodayTab:
-        return self._workspace("today")
+        from winback_desktop.ui.today.tab import TodayTab
+
+        today = self._workspace("today")
+        assert isinstance(today, TodayTab)
+        return today
 
     @property
     def followups(self) -> FollowUpsTab:
-        return self._workspace("followups")
+        from winback_desktop.ui.followups.tab import FollowUpsTab
+
+        followups = self._workspace("followups")
+        assert isinstance(followups, FollowUpsTab)
+        return followups
 
     @property
     def cycles(self) -> CyclesTab:
-        return self._workspace("cycles")
+        from winback_desktop.ui.cycles.tab import CyclesTab
 
-    def _build(self, name: str, load: bool) -> QWidget:
-        ctx = self.ctx
+        cycles = self._workspace("cycles")
+        assert isinstance(cycles, CyclesTab)
+        return cycles
+
+    def _build(self, name: str, load: bool) -> Workspace:
+        ctx = self.attached_ctx
         if name == "today":
             from winback_desktop.ui.today.tab import TodayTab
 
@@ -274,15 +288,15 @@ class MainWindow(QMainWindow):
         cycles.customer_activated.connect(self.start_booked_call)
         return cycles
 
-    def _workspace(self, name: str, load: bool = True):
+    def _workspace(self, name: str, load: bool = True) -> Workspace:
         """The workspace, built now if need be: read at once (``load``), or when it is shown."""
         widget = self._built.get(name)
         if widget is None:
-            assert self.ctx is not None, "workspaces are built after attach()"
             widget = self._build(name, load)
             index = 1 + [n for n, _title in WORKSPACES].index(name)
             current = self.tabs.currentIndex()
             placeholder = self.tabs.widget(index)
+            assert placeholder is not None, "every workspace has its tab from the start"
             self.tabs.blockSignals(True)  # the swap is not the user changing tabs
             # In before out: removing the current placeholder first would show (and have read)
             # the next workspace for a moment.
@@ -300,8 +314,9 @@ class MainWindow(QMainWindow):
     def reload_people(self) -> None:
         from winback_desktop.services.people import team
 
-        remembered = team.remembered_user_id(self.ctx)
-        self._fill_people(team.list_people(self.ctx), "" if remembered is None else str(remembered))
+        ctx = self.attached_ctx
+        remembered = team.remembered_user_id(ctx)
+        self._fill_people(team.list_people(ctx), "" if remembered is None else str(remembered))
 
     def _fill_people(self, everyone: Sequence[PersonInfo], remembered: str) -> None:
         # A refill (the team or who is here changed) keeps what the user chose: the partner, or
@@ -335,7 +350,7 @@ class MainWindow(QMainWindow):
 
         pid = self.caller.currentData()
         try:
-            team.set_current_user(self.ctx, pid or None)
+            team.set_current_user(self.attached_ctx, pid or None)
         except (LookupError, ValueError) as exc:  # retired or removed since the list was filled
             log.info("caller %s not remembered: %s", pid, exc)
 
@@ -347,7 +362,7 @@ class MainWindow(QMainWindow):
     def _show_empty_or_list(self) -> None:
         from winback_desktop.services.roster import card as customers
 
-        empty = customers.count(self.ctx) == 0
+        empty = customers.count(self.attached_ctx) == 0
         self.pages.setCurrentIndex(1 if empty else 0)
         self.sample_action.setEnabled(empty)
 
@@ -369,7 +384,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select a customer first.", 5000)
             return None
         call_id = calls.start_call(
-            self.ctx, customer_id, self.caller.currentData(), self.partner.currentData()
+            self.attached_ctx, customer_id, self.caller.currentData(), self.partner.currentData()
         )
         return self.open_call(call_id)
 
@@ -377,7 +392,7 @@ class MainWindow(QMainWindow):
         """A call from the Today list: the booked leader and partner stay as they were."""
         from winback_desktop.services.calls import lifecycle as calls
 
-        return self.open_call(calls.start_call(self.ctx, customer_id))
+        return self.open_call(calls.start_call(self.attached_ctx, customer_id))
 
     def _selected_company(self) -> tuple[int, str] | None:
         rows = self.table.selectionModel().selectedRows()
@@ -393,7 +408,7 @@ class MainWindow(QMainWindow):
         chosen = self._selected_company()
         if chosen is None:
             return
-        dialog = ScheduleDialog(self.ctx, *chosen, parent=self)
+        dialog = ScheduleDialog(self.attached_ctx, *chosen, parent=self)
         if dialog.exec() and dialog.result_value is not None:
             warn = " (it overlaps another booking)" if dialog.result_value.double_booked else ""
             self.statusBar().showMessage(f"Call with {chosen[1]} booked{warn}.", 8000)
@@ -406,7 +421,7 @@ class MainWindow(QMainWindow):
     def log_attempt_for(self, customer_id: int, company: str) -> None:
         from winback_desktop.ui.today.attempt_dialog import AttemptDialog, outcome_text
 
-        dialog = AttemptDialog(self.ctx, customer_id, company, parent=self)
+        dialog = AttemptDialog(self.attached_ctx, customer_id, company, parent=self)
         if dialog.exec() and dialog.result_value is not None:
             self.statusBar().showMessage(outcome_text(dialog.result_value), 12000)
 
@@ -415,7 +430,7 @@ class MainWindow(QMainWindow):
 
         window = self.call_windows.get(call_id)
         if window is None:
-            window = CallWindow(self.ctx, call_id)
+            window = CallWindow(self.attached_ctx, call_id)
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.closed.connect(self._call_closed)
             window.finished.connect(lambda _id: self.statusBar().showMessage("Call ended and saved.", 8000))
@@ -432,16 +447,13 @@ class MainWindow(QMainWindow):
         """Offer the most recent unfinished call (left by a closed window or a crash)."""
         from winback_desktop.services.calls import lifecycle as calls
 
-        unfinished = [u for u in calls.unfinished_calls(self.ctx) if u.call_id not in self.call_windows]
+        ctx = self.attached_ctx
+        unfinished = [u for u in calls.unfinished_calls(ctx) if u.call_id not in self.call_windows]
         if not unfinished:
             self.statusBar().showMessage("No unfinished calls.", 5000)
             return None
         u = unfinished[0]
-        stage = (
-            self.ctx.script.stage(u.stage).title
-            if u.stage in {s.key for s in self.ctx.script.stages}
-            else u.stage
-        )
+        stage = ctx.script.stage(u.stage).title if u.stage in {s.key for s in ctx.script.stages} else u.stage
         more = (
             f"\n\n{len(unfinished) - 1} more unfinished call(s) can be resumed afterwards."
             if len(unfinished) > 1
@@ -462,7 +474,7 @@ class MainWindow(QMainWindow):
         from winback_desktop.services.demo import load_demo
 
         try:
-            summary = load_demo(self.ctx)  # every screen reads what it shows again
+            summary = load_demo(self.attached_ctx)  # every screen reads what it shows again
         except ValueError as exc:
             QMessageBox.information(self, "Sample data", str(exc))
             return
@@ -471,13 +483,13 @@ class MainWindow(QMainWindow):
     def export_calls(self) -> Path | None:
         from winback_desktop.services.calls.export import export_calls
 
-        default = self.ctx.paths.exports / "calls.csv"
+        default = self.attached_ctx.paths.exports / "calls.csv"
         default.parent.mkdir(parents=True, exist_ok=True)
         name, _ = QFileDialog.getSaveFileName(self, "Export calls", str(default), "CSV (*.csv)")
         if not name:
             return None
         try:
-            n = export_calls(self.ctx, Path(name))
+            n = export_calls(self.attached_ctx, Path(name))
         except OSError as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {name}:\n{exc.strerror or exc}")
             return None
@@ -489,7 +501,7 @@ class MainWindow(QMainWindow):
 
         self.save_everything()
         try:
-            path = maintenance.backup_now(self.ctx.paths)
+            path = maintenance.backup_now(self.attached_ctx.paths)
         except (OSError, RuntimeError) as exc:
             QMessageBox.warning(self, "Backup failed", f"The backup could not be written:\n{exc}")
             return None
@@ -503,7 +515,7 @@ class MainWindow(QMainWindow):
 
         if backup is None:
             name, _ = QFileDialog.getOpenFileName(
-                self, "Restore from backup", str(self.ctx.paths.backups), "Backups (*.sqlite3)"
+                self, "Restore from backup", str(self.attached_ctx.paths.backups), "Backups (*.sqlite3)"
             )
             if not name:
                 return False
@@ -518,8 +530,9 @@ class MainWindow(QMainWindow):
         for window in list(self.call_windows.values()):
             window.close()
         self.ranking.stop()  # it would write into the file being replaced
-        paths = self.ctx.paths
-        self.ctx.close()
+        ctx = self.attached_ctx
+        paths = ctx.paths
+        ctx.close()
         try:
             aside = maintenance.restore_backup(paths, backup)
         except (ValueError, OSError) as exc:
@@ -565,7 +578,7 @@ class MainWindow(QMainWindow):
             self,
             f"About {APP_NAME}",
             f"{APP_NAME} {__version__}\n\nGuided recovery calls to lost and lapsed customers.\n"
-            f"Data: {self.ctx.paths.data_dir}\nEverything stays on this computer.",
+            f"Data: {self.attached_ctx.paths.data_dir}\nEverything stays on this computer.",
         )
 
     def _use_ctx(self, ctx: AppContext) -> None:
@@ -585,15 +598,16 @@ class MainWindow(QMainWindow):
     def edit_people(self) -> None:
         from winback_desktop.ui.people.dialog import PeopleDialog
 
-        PeopleDialog(self.ctx, self).exec()  # the pickers follow through Change.PEOPLE
+        PeopleDialog(self.attached_ctx, self).exec()  # the pickers follow through Change.PEOPLE
 
     def ask_who_is_here(self) -> None:
         """A start with a team but no current user: ask who is here, then remember."""
         from winback_desktop.services.people import team as people
         from winback_desktop.ui.people.dialog import ask_current_user
 
-        if people.current_user(self.ctx) is None and people.list_people(self.ctx):
-            ask_current_user(self.ctx, self)  # a choice is reported as a Change.PEOPLE
+        ctx = self.attached_ctx
+        if people.current_user(ctx) is None and people.list_people(ctx):
+            ask_current_user(ctx, self)  # a choice is reported as a Change.PEOPLE
 
     def cycle_sheets(self) -> None:
         """Action sheets for every call of the cycle selected on the Cycles tab, as one PDF."""
@@ -604,7 +618,7 @@ class MainWindow(QMainWindow):
             self.show_tab(self.tabs.indexOf(self.cycles))
             self.statusBar().showMessage("Select a cycle on the Cycles tab first.", 6000)
             return
-        self.today.show_sheets(sheets.calls_for_cycle(self.ctx, cycle_id), f"cycle {cycle_id}")
+        self.today.show_sheets(sheets.calls_for_cycle(self.attached_ctx, cycle_id), f"cycle {cycle_id}")
 
     def show_tab(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
@@ -629,7 +643,7 @@ class MainWindow(QMainWindow):
         if self.model.rowCount() and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.hasFocus():
             self.start_call()
             return

@@ -13,6 +13,7 @@ from winback_desktop.services.dto import CustomerCard
 from winback_desktop.services.vocab import CallStatus
 from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.format import money, short_date
+from winback_desktop.ui.kit.widgets import with_name
 
 STATUS_LABELS = {s.value: s.label.lower() for s in CallStatus}  # in a sentence: "unfinished"
 
@@ -27,7 +28,7 @@ class CustomerCardView(QWidget):
         super().__init__(parent)
         self.setObjectName("card")
         self.card = card
-        self.label = QLabel(wordWrap=True, objectName="cardText")
+        self.label = with_name(QLabel(wordWrap=True), "cardText")
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.label.setOpenExternalLinks(False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -34,7 +35,7 @@ class ReasonsEditor(QWidget):
     def value(self) -> tuple[int | None, list[int]]:
         return self.primary.currentData(), [int(x) for x in self.others.checked()]
 
-    def _changed(self, *_args) -> None:
+    def _changed(self, *_args: object) -> None:
         self.session.reasons(self.value)
 
 
@@ -58,7 +59,7 @@ class OffersEditor(QWidget):
     def value(self) -> tuple[list[int], list[str]]:
         return [int(x) for x in self.catalogue.checked()], [self.other.text()]
 
-    def _changed(self, *_args) -> None:
+    def _changed(self, *_args: object) -> None:
         self.session.offers(self.value)
 
 
@@ -96,7 +97,7 @@ class ActionsEditor(QWidget):
         return row
 
     @staticmethod
-    def _row_value(row: ActionRow) -> dict:
+    def _row_value(row: ActionRow) -> dict[str, Any]:
         return {
             "what": row.what.text(),
             "owner_id": row.owner.currentData(),
@@ -110,7 +111,7 @@ class ActionsEditor(QWidget):
         row = self._add_row(
             ActionInfo(action_id, self.session.call_id, "", self.default_owner, "", due, "open")
         )
-        self.session.action(row.action_id, lambda r=row: self._row_value(r))
+        self.session.action(row.action_id, lambda: self._row_value(row))
         self._update_empty()
         row.what.setFocus()
         return row

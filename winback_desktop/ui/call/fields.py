@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -121,7 +122,7 @@ class CheckList(QListWidget):
 
     changed = Signal()
 
-    def __init__(self, items: list[tuple[object, str]], parent: QWidget | None = None):
+    def __init__(self, items: list[tuple[int, str]], parent: QWidget | None = None):
         super().__init__(parent)
         for data, label in items:
             item = QListWidgetItem(label, self)
@@ -132,14 +133,14 @@ class CheckList(QListWidget):
         rows = max(len(items), 1)
         self.setMaximumHeight(min(rows, 8) * (self.sizeHintForRow(0) + 2) + 6)
 
-    def checked(self) -> list[object]:
+    def checked(self) -> list[int]:
         return [
             self.item(i).data(Qt.ItemDataRole.UserRole)
             for i in range(self.count())
             if self.item(i).checkState() == Qt.CheckState.Checked
         ]
 
-    def set_checked(self, values) -> None:
+    def set_checked(self, values: Iterable[int]) -> None:
         wanted = set(values)
         self.blockSignals(True)
         for i in range(self.count()):

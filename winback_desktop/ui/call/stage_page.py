@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,8 +23,18 @@ from winback_desktop.services.dto import CallDetail
 from winback_desktop.ui.call.editors import ActionsEditor, OffersEditor, ReasonsEditor
 from winback_desktop.ui.call.fields import CheckList, ChoiceField, DateField, LineField, NoteEdit
 from winback_desktop.ui.call.session import CallSession
+from winback_desktop.ui.kit.widgets import with_name
 
-SIMPLE_EDITORS = {"text": NoteEdit, "line": LineField, "choice": ChoiceField, "date": DateField}
+# A field's editor: one that holds text (a note, a line, a choice, a date) or a composite one.
+TextEditor = NoteEdit | LineField | ChoiceField | DateField
+Editor = TextEditor | ReasonsEditor | OffersEditor | ActionsEditor
+TEXT_EDITORS = (NoteEdit, LineField, ChoiceField, DateField)
+SIMPLE_EDITORS: dict[str, type[TextEditor]] = {
+    "text": NoteEdit,
+    "line": LineField,
+    "choice": ChoiceField,
+    "date": DateField,
+}
 
 
 def checklist_key(stage: str) -> str:
@@ -42,11 +53,11 @@ class StagePage(QScrollArea):
         detail: CallDetail,
         session: CallSession,
         placeholders: dict[str, str],
-        catalogue: dict,
+        catalogue: dict[str, Any],
     ):
         super().__init__()
         self.stage, self.session = stage, session
-        self.editors: dict[str, QWidget] = {}
+        self.editors: dict[str, Editor] = {}
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -54,7 +65,7 @@ class StagePage(QScrollArea):
         layout.setContentsMargins(12, 8, 12, 12)
 
         # Shown by the window on the stage that offers help while ``listen`` has no notes.
-        self.guard = QFrame(objectName="guard")
+        self.guard = with_name(QFrame(), "guard")
         guard_row = QHBoxLayout(self.guard)
         nothing = f"Nothing is noted in {listen.title} yet."
         guard_row.addWidget(QLabel(f"{nothing} Listen first: hear their story before offering help."), 1)
@@ -64,17 +75,17 @@ class StagePage(QScrollArea):
         self.guard.hide()
         layout.addWidget(self.guard)
 
-        goal = QLabel(
-            f"<b>Goal.</b> {html.escape(stage.goal, quote=False)}", objectName="goal", wordWrap=True
+        goal = with_name(
+            QLabel(f"<b>Goal.</b> {html.escape(stage.goal, quote=False)}", wordWrap=True), "goal"
         )
         goal.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(goal)
 
         say = QGroupBox("Say")
         say_layout = QVBoxLayout(say)
-        self.line_labels = []
+        self.line_labels: list[QLabel] = []
         for line in stage.lines:
-            label = QLabel(fill(line, placeholders), wordWrap=True, objectName="line")
+            label = with_name(QLabel(fill(line, placeholders), wordWrap=True), "line")
             label.setTextFormat(Qt.TextFormat.PlainText)  # customer names are data, not markup
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             say_layout.addWidget(label)
@@ -111,7 +122,7 @@ class StagePage(QScrollArea):
         layout.addWidget(checks)
         self.setWidget(body)
 
-    def _make_editor(self, f: Field, detail: CallDetail, catalogue: dict) -> QWidget:
+    def _make_editor(self, f: Field, detail: CallDetail, catalogue: dict[str, Any]) -> Editor:
         if f.kind == "reasons":
             return ReasonsEditor(self.session, catalogue["reasons"], detail)
         if f.kind == "offers":
@@ -122,6 +133,12 @@ class StagePage(QScrollArea):
         editor.set_value(detail.saved_text(f.key))
         stage_key = self.stage.key
         editor.changed.connect(lambda: self.session.note(stage_key, f.key, editor.value))
+        return editor
+
+    def text_editor(self, key: str) -> TextEditor:
+        """The editor of a field that holds text (a note, a line, a choice or a date)."""
+        editor = self.editors[key]
+        assert isinstance(editor, TEXT_EDITORS), f"{key} is not a text field"
         return editor
 
     def first_editor(self) -> QWidget | None:

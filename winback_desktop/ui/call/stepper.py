@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from winback_desktop.script import Stage
+from winback_desktop.ui.kit.widgets import with_name
 
 
 class Stepper(QWidget):
@@ -19,7 +20,7 @@ class Stepper(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         for i, stage in enumerate(stages):
-            button = QPushButton(objectName="step")
+            button = with_name(QPushButton(), "step")
             button.setToolTip(f"{stage.title} (Ctrl+{i + 1})")
             button.clicked.connect(lambda _c=False, k=stage.key: self.stage_clicked.emit(k))
             layout.addWidget(button, 1)

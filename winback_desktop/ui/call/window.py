@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -33,13 +33,15 @@ from winback_desktop.services.people import team
 from winback_desktop.ui.call.actions import CALL_KEYS, call_menus
 from winback_desktop.ui.call.autosave import Autosaver
 from winback_desktop.ui.call.customer_card import CustomerCardView
+from winback_desktop.ui.call.editors import ActionsEditor
 from winback_desktop.ui.call.partner_notes import PARTNER_FIELD, PARTNER_STAGE, PartnerNotes
 from winback_desktop.ui.call.session import CallSession
-from winback_desktop.ui.call.stage_page import StagePage
+from winback_desktop.ui.call.stage_page import Editor, StagePage
 from winback_desktop.ui.call.stepper import Stepper
 from winback_desktop.ui.kit.actions import ShortcutsDialog, build
 from winback_desktop.ui.kit.pdf_preview import PdfPreview
 from winback_desktop.ui.kit.style import style_named_widgets
+from winback_desktop.ui.kit.widgets import with_name
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,7 @@ def script_for(ctx: AppContext, detail: CallDetail) -> CallScript:
     return ctx.script
 
 
-class StagePages(dict):
+class StagePages(dict[str, StagePage]):
     """The stage pages by key, each built the first time it is asked for (going to the stage,
     or reading its editors): building all four cost a call window ~30 ms as it opened."""
 
@@ -120,8 +122,26 @@ class CallWindow(QMainWindow):
         self.pages = StagePages(self._build_page)  # built when first needed: opens with one
         self.card = CustomerCardView(detail.customer)
 
-        self.timer_label = QLabel(objectName="timer")
-        self.saved_label = QLabel("All changes saved", objectName="saved")
+        header = self._build_header(detail)
+        footer = self._build_footer()
+        splitter = self._build_body(detail)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(header)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(footer)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._start(detail)
+        self.resize(1120, 760)
+        style_named_widgets(self)
+
+    def _build_header(self, detail: CallDetail) -> QHBoxLayout:
+        """Who is called and by whom; whether everything is saved; the call time."""
+        self.timer_label = with_name(QLabel(), "timer")
+        self.saved_label = with_name(QLabel("All changes saved"), "saved")
         self.saved_label.setMinimumWidth(
             self.saved_label.fontMetrics().horizontalAdvance("Not saved yet — retrying… ")
         )
@@ -140,7 +160,10 @@ class CallWindow(QMainWindow):
         header.addWidget(self.saved_label)
         header.addSpacing(16)
         header.addWidget(self.timer_label)
+        return header
 
+    def _build_footer(self) -> QHBoxLayout:
+        """Previous and Next; the action sheet and End call (their actions: _build_actions)."""
         self.prev_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
         self.sheet_button = QPushButton("Action sheet…")
@@ -151,7 +174,10 @@ class CallWindow(QMainWindow):
         footer.addStretch(1)
         footer.addWidget(self.sheet_button)
         footer.addWidget(self.end_button)
+        return footer
 
+    def _build_body(self, detail: CallDetail) -> QSplitter:
+        """The stepper over the stage pages; beside them the customer card and the partner's notes."""
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -172,15 +198,11 @@ class CallWindow(QMainWindow):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([760, 300])
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(12, 8, 12, 8)
-        layout.addLayout(header)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(footer)
-        self.setCentralWidget(central)
+        return splitter
 
-        self._build_actions()
+    def _start(self, detail: CallDetail) -> None:
+        """The saved-state label follows the autosaver, the clock runs, and the call opens on
+        the stage it was left at (the ones before it count as visited)."""
         self.autosave.dirty.connect(lambda: self.saved_label.setText("Saving…"))
         self.autosave.saved.connect(lambda t: self.saved_label.setText(f"Saved {t}"))
         self.autosave.failed.connect(self.saved_label.setText)
@@ -195,8 +217,6 @@ class CallWindow(QMainWindow):
         start = detail.current_stage if detail.current_stage in stage_keys else stage_keys[0]
         self.visited = set(stage_keys[: stage_keys.index(start)])
         self.go_to(start, save=False)
-        self.resize(1120, 760)
-        style_named_widgets(self)
 
     def _build_page(self, key: str) -> StagePage:
         stage = self.script.stage(key)
@@ -275,13 +295,13 @@ class CallWindow(QMainWindow):
             for f in stage.fields:
                 if not f.prefill_from:
                     continue
-                editor = self.pages[stage.key].editors[f.key]
+                editor = self.pages[stage.key].text_editor(f.key)
                 if editor.value().strip():
                     continue
                 parts = []
                 for src in f.prefill_from:
                     src_stage, _ = self.script.field(src)
-                    text = self.pages[src_stage.key].editors[src].value().strip()
+                    text = self.pages[src_stage.key].text_editor(src).value().strip()
                     if text:
                         parts.append(text)
                 if parts:
@@ -289,7 +309,7 @@ class CallWindow(QMainWindow):
                     self.session.note(stage.key, f.key, editor.value)
 
     # -- the rest ----------------------------------------------------------------------------
-    def editor(self, key: str) -> QWidget:
+    def editor(self, key: str) -> Editor:
         stage, _f = self.script.field(key)
         return self.pages[stage.key].editors[key]
 
@@ -300,7 +320,9 @@ class CallWindow(QMainWindow):
         stage, steps = found
         if self.current != stage.key:
             self.go_to(stage.key)
-        self.editor(steps.key).add_step()
+        editor = self.editor(steps.key)
+        assert isinstance(editor, ActionsEditor)  # the "actions" kind's editor
+        editor.add_step()
 
     def preview_sheet(self) -> PdfPreview | None:
         """The action sheet on screen, with Print… and Save as… (nothing is written until then)."""
@@ -351,7 +373,7 @@ class CallWindow(QMainWindow):
     def end_call(self) -> None:
         self.autosave.flush()
         found = self.script.outcome_field()
-        if found is not None and not self.editor(found[1].key).value():
+        if found is not None and not self.pages[found[0].key].text_editor(found[1].key).value():
             answer = QMessageBox.question(
                 self,
                 "End call",
@@ -382,7 +404,7 @@ class CallWindow(QMainWindow):
         m, s = divmod(rest, 60)
         self.timer_label.setText(f"Call time {h}:{m:02d}:{s:02d}" if h else f"Call time {m:02d}:{s:02d}")
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         first = self.pages[self.current].first_editor()
         if first is not None:

@@ -35,19 +35,13 @@ from winback_desktop.services.context import AppContext
 from winback_desktop.services.cycles import rescue as cycles
 from winback_desktop.services.cycles.rescue import FillSummary
 from winback_desktop.services.people import team as people
+from winback_desktop.ui.kit.dates import pydate, qdate
+from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
 from winback_desktop.ui.people.dialog import ERROR_STYLE, plural, user_message
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 DEFAULT_QUOTA = 5
 DATE_FORMAT = "d MMM yyyy"
-
-
-def qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def pydate(day: QDate) -> dt.date:
-    return dt.date(day.year(), day.month(), day.day())
 
 
 def date_range(start: dt.date, end: dt.date) -> str:
@@ -111,10 +105,17 @@ def waiting_count(ctx: AppContext) -> int:
 
 
 def _error_label() -> QLabel:
-    label = QLabel(wordWrap=True, objectName="formError")
+    label = with_name(QLabel(wordWrap=True), "formError")
     label.setStyleSheet(ERROR_STYLE)
     label.hide()
     return label
+
+
+def _date_edit(day: QDate | None = None) -> QDateEdit:
+    edit = QDateEdit() if day is None else QDateEdit(day)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat(DATE_FORMAT)
+    return edit
 
 
 # --- a new cycle -----------------------------------------------------------------------------------
@@ -140,11 +141,11 @@ class NewCycleDialog(QDialog):
         kinds = QButtonGroup(self)
         kinds.addButton(self.month)
         kinds.addButton(self.quarter)
-        self.day = QDateEdit(qdate(day), calendarPopup=True, displayFormat=DATE_FORMAT)
+        self.day = _date_edit(qdate(day))
         self.day.setToolTip("Any day in the month or quarter")
         self.name = QLineEdit()
-        self.starts = QDateEdit(calendarPopup=True, displayFormat=DATE_FORMAT)
-        self.ends = QDateEdit(calendarPopup=True, displayFormat=DATE_FORMAT)
+        self.starts = _date_edit()
+        self.ends = _date_edit()
         self.quota = QSpinBox(suffix=" customers each")
         self.quota.setRange(cycles.QUOTA_MIN, cycles.QUOTA_MAX)
         self.quota.setValue(existing[0].executive_quota if existing else DEFAULT_QUOTA)
@@ -156,7 +157,7 @@ class NewCycleDialog(QDialog):
         period.addWidget(self.month)
         period.addWidget(self.quarter)
         period.addSpacing(12)
-        period.addWidget(QLabel("containing", buddy=self.day))
+        period.addWidget(buddy_label("containing", self.day))
         period.addWidget(self.day)
         period.addStretch(1)
         dates = QHBoxLayout()
@@ -169,16 +170,18 @@ class NewCycleDialog(QDialog):
         form.addRow("Period:", period)
         form.addRow(line)
         form.addRow("&Name:", self.name)
-        form.addRow(QLabel("&From:", buddy=self.starts), dates)
+        form.addRow(buddy_label("&From:", self.starts), dates)
         quota_row = QHBoxLayout()
         quota_row.addWidget(self.quota)
         quota_row.addStretch(1)
-        form.addRow(QLabel("&Executives call:", buddy=self.quota), quota_row)
-        hint = QLabel(
-            "Each executive gets this many of the highest-ranked customers marked Pursue, with a "
-            "tag-team partner; the rest go to the recovery callers.",
-            wordWrap=True,
-            objectName="hint",
+        form.addRow(buddy_label("&Executives call:", self.quota), quota_row)
+        hint = with_name(
+            QLabel(
+                "Each executive gets this many of the highest-ranked customers marked Pursue, with a "
+                "tag-team partner; the rest go to the recovery callers.",
+                wordWrap=True,
+            ),
+            "hint",
         )
         self.error = _error_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -214,7 +217,8 @@ class NewCycleDialog(QDialog):
         self.ends.setDate(qdate(end))
         self.error.hide()
 
-    def create(self) -> bool:
+    # Not QWidget.create() (which makes the native window): Qt never calls it, only our code does.
+    def create(self) -> bool:  # type: ignore[override]
         try:
             self.cycle_id = cycles.create_cycle(
                 self.ctx,
@@ -267,8 +271,18 @@ class FillDialog(QDialog):
             wordWrap=True,
             textFormat=Qt.TextFormat.RichText,
         )
+        exec_box = self._build_executives(have)
+        callers_box = self._build_callers(have)
+        self._build_pages(intro, exec_box, callers_box)
+        self._build_buttons()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(560)
 
-        # Executives, each with a partner.
+    def _build_executives(self, have: dict[int | None, int]) -> QGroupBox:
+        """Executives, each ticked with a partner: the one they had lately, else one still free."""
+        ctx = self.ctx
         partners = people.list_people(ctx, role="partner")
         previous = _previous_partners(ctx)
         executives = people.list_people(ctx, role="executive")
@@ -279,9 +293,10 @@ class FillDialog(QDialog):
         grid.setColumnStretch(2, 1)
         grid.setHorizontalSpacing(12)
         for row, e in enumerate(executives):
-            check = QCheckBox(e.name, checked=True)
+            check = QCheckBox(e.name)
+            check.setChecked(True)
             check.setToolTip(e.title or "Executive")
-            combo = QComboBox(toolTip=f"Who books {e.name}'s calls and owns the follow-up")
+            combo = with_tip(QComboBox(), f"Who books {e.name}'s calls and owns the follow-up")
             combo.addItem("— no partner —", None)
             for p in partners:
                 combo.addItem(p.name, p.id)
@@ -291,21 +306,23 @@ class FillDialog(QDialog):
                 suggested = unused.pop(0)
             combo.setCurrentIndex(max(combo.findData(suggested), 0) if suggested is not None else 0)
             check.toggled.connect(combo.setEnabled)
-            with_label = QLabel("with", buddy=combo)
+            with_label = buddy_label("with", combo)
             grid.addWidget(check, row, 0)
             grid.addWidget(with_label, row, 1)
             grid.addWidget(combo, row, 2)
             if have.get(e.id):
-                grid.addWidget(QLabel(f"has {have[e.id]}", objectName="hint"), row, 3)
+                grid.addWidget(with_name(QLabel(f"has {have[e.id]}"), "hint"), row, 3)
             self.exec_rows[e.id] = (check, combo)
         if not executives:
-            grid.addWidget(QLabel("No executives yet (add them under People).", objectName="hint"), 0, 0)
+            grid.addWidget(with_name(QLabel("No executives yet (add them under People)."), "hint"), 0, 0)
+        return exec_box
 
-        # Recovery callers.
+    def _build_callers(self, have: dict[int | None, int]) -> QGroupBox:
+        """The recovery callers, all ticked, and how many customers they take at most."""
         callers_box = QGroupBox("Recovery callers — the rest of the list")
         self.callers = QListWidget()
         self.callers.setToolTip("Space ticks or unticks the selected caller")
-        for c in people.list_people(ctx, role="caller"):
+        for c in people.list_people(self.ctx, role="caller"):
             item = QListWidgetItem(c.name + (f"   (has {have[c.id]})" if have.get(c.id) else ""))
             item.setData(ID_ROLE, c.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -313,20 +330,24 @@ class FillDialog(QDialog):
             self.callers.addItem(item)
         rows = max(self.callers.count(), 2)
         self.callers.setFixedHeight(min(rows, 8) * (self.callers.sizeHintForRow(0) or 22) + 8)
-        self.limit = QSpinBox(specialValueText="no limit", suffix=" customers")
+        self.limit = QSpinBox(suffix=" customers")
+        self.limit.setSpecialValueText("no limit")
         self.limit.setRange(0, 100_000)
         self.limit.setSingleStep(10)
         self.limit.setToolTip("Leave at “no limit” to hand out every waiting customer")
         limit_row = QHBoxLayout()
-        limit_row.addWidget(QLabel("Callers take at &most:", buddy=self.limit))
+        limit_row.addWidget(buddy_label("Callers take at &most:", self.limit))
         limit_row.addWidget(self.limit)
         limit_row.addStretch(1)
         callers_layout = QVBoxLayout(callers_box)
         callers_layout.addWidget(self.callers)
         callers_layout.addLayout(limit_row)
         if not self.callers.count():
-            callers_layout.insertWidget(0, QLabel("No recovery callers yet.", objectName="hint"))
+            callers_layout.insertWidget(0, with_name(QLabel("No recovery callers yet."), "hint"))
+        return callers_box
 
+    def _build_pages(self, intro: QLabel, exec_box: QGroupBox, callers_box: QGroupBox) -> None:
+        """``self.pages``: the form, then what the fill did."""
         self.error = _error_label()
         form_page = QWidget()
         form_layout = QVBoxLayout(form_page)
@@ -337,7 +358,7 @@ class FillDialog(QDialog):
         form_layout.addWidget(self.error)
         form_layout.addStretch(1)
 
-        self.result_label = QLabel(wordWrap=True, objectName="fillResult")
+        self.result_label = with_name(QLabel(wordWrap=True), "fillResult")
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
@@ -349,6 +370,8 @@ class FillDialog(QDialog):
         self.pages.addWidget(form_page)
         self.pages.addWidget(result_page)
 
+    def _build_buttons(self) -> None:
+        """Fill and Cancel; Done in their place once filled."""
         self.buttons = QDialogButtonBox()
         self.fill_button: QPushButton = self.buttons.addButton("Fill", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -358,10 +381,6 @@ class FillDialog(QDialog):
         self.fill_button.clicked.connect(self.fill)
         self.cancel_button.clicked.connect(self.reject)
         self.done_button.clicked.connect(self.accept)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.pages, 1)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(560)
 
     # -- the team ----------------------------------------------------------------------------------
     def set_executive(self, exec_id: int, on: bool, partner_id: int | None = None) -> None:

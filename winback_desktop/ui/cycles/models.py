@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from winback_desktop.services.clock import to_local
-from winback_desktop.services.cycles.rescue import AssignmentRow, CycleInfo, CycleProgress
+from winback_desktop.services.cycles.rescue import AssigneeProgress, AssignmentRow, CycleInfo, CycleProgress
 from winback_desktop.services.vocab import AssignmentKind
 from winback_desktop.ui.cycles.dialogs import date_range
 from winback_desktop.ui.kit import palette
@@ -52,7 +52,7 @@ class RowsModel(TableModel[Any]):
         row_id: Callable[[Any], Any],
         muted: Callable[[Any], bool] | None = None,
         filter_key: Callable[[Any], str] | None = None,
-        parent=None,
+        parent: QObject | None = None,
     ):
         super().__init__(columns, parent)
         self._row_id, self._muted, self._filter_key = row_id, muted, filter_key
@@ -74,7 +74,7 @@ class RowsModel(TableModel[Any]):
         return super().cell(row, column, role)
 
 
-def make_table(model, *, sortable: bool = False) -> QTableView:
+def make_table(model: QAbstractItemModel, *, sortable: bool = False) -> QTableView:
     table = QTableView()
     if sortable:
         proxy = QSortFilterProxyModel(table)
@@ -121,7 +121,7 @@ def _progress_summary(r: CycleRow) -> str:
     return f"{p.called} of {p.assigned} called"
 
 
-CYCLE_COLUMNS = (
+CYCLE_COLUMNS: tuple[Column[CycleRow], ...] = (
     Column(
         "Cycle",
         lambda r: r.info.name,
@@ -151,7 +151,7 @@ CYCLE_COLUMNS = (
     ),
 )
 
-ASSIGNEE_COLUMNS = (
+ASSIGNEE_COLUMNS: tuple[Column[AssigneeProgress], ...] = (
     Column("Person", lambda p: p.name or "(nobody)"),
     Column("Role", lambda p: KIND_LABELS.get(p.kind, p.kind)),
     Column("Assigned", lambda p: str(p.assigned), sort=lambda p: p.assigned, right=True),
@@ -172,7 +172,7 @@ def _customer_tip(a: AssignmentRow) -> str:
     return "\n".join(p for p in parts if p)
 
 
-ASSIGNMENT_COLUMNS = (
+ASSIGNMENT_COLUMNS: tuple[Column[AssignmentRow], ...] = (
     Column("Customer", lambda a: a.company, tip=_customer_tip),
     Column("Priority", lambda a: f"{a.priority:.0f}", sort=lambda a: a.priority, right=True),
     Column(

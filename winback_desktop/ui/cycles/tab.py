@@ -43,6 +43,7 @@ from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.empty_state import EmptyState
 from winback_desktop.ui.kit.signals import on_change
 from winback_desktop.ui.kit.table_model import ID_ROLE
+from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
 from winback_desktop.ui.people.dialog import plural
 
 # Shortcuts while the tab (or a table in it) has focus; the buttons say them in their tooltips.
@@ -85,14 +86,39 @@ class CyclesTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.progress: CycleProgress | None = None
+        # Built in this order, which is also the focus chain's.
+        left = self._build_cycle_list()
+        head = self._build_head()
+        figures_row = self._build_figures()
+        right_split = self._build_assignments()
+        self._build_right(self._build_detail(head, figures_row, right_split))
 
-        # Left: the cycles.
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 5)
+        splitter.setSizes([450, 770])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addWidget(splitter, 1)
+
+        self._connect()
+        self.commands = build(self, (CYCLE_ACTIONS,), context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.setFocusProxy(self.cycle_list)
+        self.watcher = on_change(self, SHOWN, lambda _kinds: self.refresh(), on_show=True)  # and when shown
+        if load:  # the main window has it read when it is first shown
+            self.refresh()
+
+    def _build_cycle_list(self) -> QWidget:
+        """Left: the cycles, with New cycle… under them."""
         self.cycle_model = RowsModel(
             CYCLE_COLUMNS, lambda r: r.info.id, muted=lambda r: r.info.status != "open"
         )
         self.cycle_list = make_table(self.cycle_model)
         set_widths(self.cycle_list, (100, 136, 44, 50))
-        self.new_button = QPushButton("&New cycle…", toolTip="Start a month or a quarter of calls (Ctrl+N)")
+        self.new_button = with_tip(QPushButton("&New cycle…"), "Start a month or a quarter of calls (Ctrl+N)")
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -103,30 +129,35 @@ class CyclesTab(QWidget):
         new_row.addWidget(self.new_button)
         new_row.addStretch(1)
         left_layout.addLayout(new_row)
+        return left
 
-        # Right: the selected cycle.
+    def _build_head(self) -> QHBoxLayout:
+        """Right, on top: the selected cycle's name and dates, Fill… and Close…."""
         self.title = QLabel(textFormat=Qt.TextFormat.RichText)
-        self.fill_button = QPushButton(
-            "F&ill from the roster…",
-            toolTip="Give the executives their quota and share the rest among the callers (Ctrl+Shift+F)",
+        self.fill_button = with_tip(
+            QPushButton("F&ill from the roster…"),
+            "Give the executives their quota and share the rest among the callers (Ctrl+Shift+F)",
         )
-        self.close_button = QPushButton(
-            "Close c&ycle…", toolTip="Finish this cycle: its customers may join the next one (Alt+Y)"
+        self.close_button = with_tip(
+            QPushButton("Close c&ycle…"), "Finish this cycle: its customers may join the next one (Alt+Y)"
         )
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.fill_button)
         head.addWidget(self.close_button)
+        return head
 
+    def _build_figures(self) -> QHBoxLayout:
+        """The cycle's figures, one box each; and the called bar (laid out under them)."""
         self.figures: dict[str, QLabel] = {}
         figures_row = QHBoxLayout()
         figures_row.setSpacing(8)
         for key, caption in self.FIGURES:
-            box = QFrame(objectName="figure")
+            box = with_name(QFrame(), "figure")
             box.setStyleSheet(FIGURE_STYLE)
             number = QLabel("0", alignment=Qt.AlignmentFlag.AlignCenter)
             number.setStyleSheet("font-size: 17pt; font-weight: bold; border: none;")
-            label = QLabel(caption, alignment=Qt.AlignmentFlag.AlignCenter, objectName="hint")
+            label = with_name(QLabel(caption, alignment=Qt.AlignmentFlag.AlignCenter), "hint")
             label.setStyleSheet("border: none;")
             box_layout = QVBoxLayout(box)
             box_layout.setContentsMargins(6, 6, 6, 6)
@@ -135,10 +166,13 @@ class CyclesTab(QWidget):
             box_layout.addWidget(label)
             figures_row.addWidget(box, 1)
             self.figures[key] = number
-        self.called_bar = QProgressBar(toolTip="Customers called (or tried) out of those assigned")
+        self.called_bar = with_tip(QProgressBar(), "Customers called (or tried) out of those assigned")
         self.called_bar.setTextVisible(True)
         self.called_bar.setMinimumHeight(20)
+        return figures_row
 
+    def _build_assignments(self) -> QSplitter:
+        """The cycle's people above, its customers (with the person filter) below."""
         self.assignee_model = RowsModel(ASSIGNEE_COLUMNS, lambda p: p.assignee_id)
         self.assignee_table = make_table(self.assignee_model, sortable=True)
         self.assignee_table.setToolTip("Enter or double-click: show only this person's customers")
@@ -150,11 +184,13 @@ class CyclesTab(QWidget):
             filter_key=lambda a: str(a.assignee_id or ""),
         )
         self.assignment_table = make_table(self.assignment_model, sortable=True)
-        self.assignment_proxy: QSortFilterProxyModel = self.assignment_table.model()
+        proxy = self.assignment_table.model()
+        assert isinstance(proxy, QSortFilterProxyModel)  # a sortable table sits on a proxy
+        self.assignment_proxy = proxy
         set_widths(self.assignment_table, (180, 58, 74, 126, 126, 70))
-        self.assignee_filter = QComboBox(toolTip="Show everyone's customers, or one person's")
+        self.assignee_filter = with_tip(QComboBox(), "Show everyone's customers, or one person's")
         self.assignee_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.assignments_hint = QLabel(objectName="hint", wordWrap=True)
+        self.assignments_hint = with_name(QLabel(wordWrap=True), "hint")
 
         people_box = QWidget()
         people_layout = QVBoxLayout(people_box)
@@ -167,7 +203,7 @@ class CyclesTab(QWidget):
         filter_row = QHBoxLayout()
         filter_row.addWidget(QLabel("<b>Customers in this cycle</b>"))
         filter_row.addStretch(1)
-        filter_row.addWidget(QLabel("&Show:", buddy=self.assignee_filter))
+        filter_row.addWidget(buddy_label("&Show:", self.assignee_filter))
         filter_row.addWidget(self.assignee_filter)
         customers_layout.addLayout(filter_row)
         customers_layout.addWidget(self.assignments_hint)
@@ -179,7 +215,10 @@ class CyclesTab(QWidget):
         right_split.setStretchFactor(1, 3)
         right_split.setSizes([170, 420])
         right_split.setChildrenCollapsible(False)
+        return right_split
 
+    def _build_detail(self, head: QHBoxLayout, figures_row: QHBoxLayout, right_split: QSplitter) -> QWidget:
+        """The selected cycle: its head, figures and called bar above its people and customers."""
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(8, 0, 0, 0)
@@ -191,7 +230,10 @@ class CyclesTab(QWidget):
         detail_layout.addLayout(bar_row)
         detail_layout.addSpacing(4)
         detail_layout.addWidget(right_split, 1)
+        return detail
 
+    def _build_right(self, detail: QWidget) -> None:
+        """The right side (``self.right``): the empty state until there is a cycle, then ``detail``."""
         empty = EmptyState(
             "<p style='font-size:14pt'>No rescue cycles yet.</p>"
             "<p>A cycle is a month or a quarter of win-back calls. Create one with <b>New cycle…</b> "
@@ -207,17 +249,7 @@ class CyclesTab(QWidget):
         self.right.addWidget(empty)
         self.right.addWidget(detail)
 
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(self.right)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 5)
-        splitter.setSizes([450, 770])
-        splitter.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 6, 0, 0)
-        layout.addWidget(splitter, 1)
-
+    def _connect(self) -> None:
         self.new_button.clicked.connect(self.new_cycle)
         self.empty_new_button.clicked.connect(self.new_cycle)
         self.fill_button.clicked.connect(self.fill_cycle)
@@ -226,11 +258,6 @@ class CyclesTab(QWidget):
         self.assignee_filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.assignee_table.activated.connect(self._filter_to_assignee)
         self.assignment_table.activated.connect(self._activate_assignment)
-        self.commands = build(self, (CYCLE_ACTIONS,), context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.setFocusProxy(self.cycle_list)
-        self.watcher = on_change(self, SHOWN, lambda _kinds: self.refresh(), on_show=True)  # and when shown
-        if load:  # the main window has it read when it is first shown
-            self.refresh()
 
     # -- loading -----------------------------------------------------------------------------------
     def refresh(self) -> None:

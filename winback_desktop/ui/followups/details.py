@@ -23,6 +23,7 @@ from winback_desktop.services.followups.board import NO_OWNER_LABEL, FollowUp
 from winback_desktop.ui.followups.model import OVERDUE_COLOUR, call_words, status_words
 from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.format import short_date
+from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
 
 
 def short_line(text: str, limit: int = 60) -> str:
@@ -41,14 +42,14 @@ class DueDateDialog(QDialog):
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("ddd d MMM yyyy")
         self.date.setMinimumWidth(170)
-        self.week_later = QPushButton("+1 week", toolTip="Move the date on by a week")
+        self.week_later = with_tip(QPushButton("+1 week"), "Move the date on by a week")
         self.none = QCheckBox("&No due date")
         label = QLabel(f"When is “{short_line(what)}” due?" if what else "When is it due?")
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
         self.setMinimumWidth(380)
         row = QHBoxLayout()
-        row.addWidget(QLabel("&Due", buddy=self.date))
+        row.addWidget(buddy_label("&Due", self.date))
         row.addWidget(self.date, 1)
         row.addWidget(self.week_later)
         buttons = QDialogButtonBox(
@@ -88,10 +89,11 @@ class DueDateDialog(QDialog):
 class FollowUpDetails(QFrame):
     """The selected promise in full: who, what, by when, from which call, and the note."""
 
-    def __init__(self):
-        super().__init__(objectName="details")
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("details")
         self.setMinimumWidth(240)
-        self.title = QLabel(wordWrap=True, objectName="detailsTitle")
+        self.title = with_name(QLabel(wordWrap=True), "detailsTitle")
         self.what = QLabel(wordWrap=True)
         self.what.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts = QLabel(wordWrap=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QFont
 
 from winback_desktop.services.clock import local_date
@@ -91,7 +92,7 @@ def _late(f: FollowUp) -> QColor | None:
     return OVERDUE_COLOUR if f.overdue else _quiet(f)
 
 
-COLUMNS = (
+COLUMNS: tuple[Column[FollowUp], ...] = (
     Column("Due", due_text, sort=lambda f: (f.due_date or _FAR_FUTURE, f.id), color=_late),
     Column(
         "Owner",
@@ -127,14 +128,14 @@ class FollowUpsModel(TableModel[FollowUp]):
 
     header_tip = "Click to sort; click again to reverse, a third time for owner and due date"
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(COLUMNS, parent)
         self._service_order: list[FollowUp] = []
         self.sort_column, self.sort_order = -1, Qt.SortOrder.AscendingOrder
         self.today: dt.date | None = None
 
     # -- data ------------------------------------------------------------------------------
-    def set_rows(self, rows: list[FollowUp], today: dt.date | None = None) -> None:
+    def set_rows(self, rows: Sequence[FollowUp], today: dt.date | None = None) -> None:
         self.beginResetModel()
         self.today = today
         self._service_order = list(rows)
@@ -146,9 +147,9 @@ class FollowUpsModel(TableModel[FollowUp]):
         return list(self._rows)
 
     def _sorted(self, rows: list[FollowUp]) -> list[FollowUp]:
-        if not 0 <= self.sort_column < len(COLUMNS):
+        key = COLUMNS[self.sort_column].sort if 0 <= self.sort_column < len(COLUMNS) else None
+        if key is None:
             return list(rows)
-        key = COLUMNS[self.sort_column].sort
         return sorted(rows, key=key, reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -9,7 +9,9 @@ through ``services.followups`` and the board reloads, keeping the selection wher
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
@@ -42,6 +44,7 @@ from winback_desktop.ui.followups.model import COLUMNS, OWNER, WHAT, FollowUpsMo
 from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
 from winback_desktop.ui.kit.format import short_date
 from winback_desktop.ui.kit.signals import on_change
+from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
 
 SEARCH_DELAY_MS = 150
 ALL_OWNERS = None
@@ -127,21 +130,32 @@ class FollowUpsTab(QWidget):
         self.ctx = ctx
         self.today: dt.date | None = None  # None: the real today (tests may pin it)
         self._owner_chosen = False  # once the user picks an owner, refresh keeps it
+        self._build_filters()
+        self._build_table()
+        self.details = FollowUpDetails()
+        self._build_commands()
+        self._build_layout()
+        self._connect()
+        # Read again on those changes, and each time shown (calls made elsewhere add promises).
+        self.watcher = on_change(self, SHOWN, lambda _kinds: self.refresh(), on_show=True)
+        if load:  # the main window loads it when the tab is first shown
+            self.refresh()
 
-        # -- filters ---------------------------------------------------------------------------
-        self.owner = QComboBox(toolTip="Whose follow-ups (with how many are open)")
+    def _build_filters(self) -> None:
+        """Owner, status, overdue only and the customer search; the counts above the table."""
+        self.owner = with_tip(QComboBox(), "Whose follow-ups (with how many are open)")
         self.owner.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.status = QComboBox(toolTip="Open, done, cancelled or all")
+        self.status = with_tip(QComboBox(), "Open, done, cancelled or all")
         for label, value in STATUS_CHOICES:
             self.status.addItem(label, value)
-        self.overdue_only = QCheckBox("Over&due only", toolTip="Open items past their due date")
+        self.overdue_only = with_tip(QCheckBox("Over&due only"), "Open items past their due date")
         self.search = QLineEdit(placeholderText="Company, contact, id or phone")
         self.search.setClearButtonEnabled(True)
         self.search.setToolTip("Search customers (Alt+M); Enter or ↓ goes to the list")
-        self.counts_label = QLabel(objectName="hint")
-        self.shown_label = QLabel(objectName="hint")
+        self.counts_label = with_name(QLabel(), "hint")
+        self.shown_label = with_name(QLabel(), "hint")
 
-        # -- table and details -----------------------------------------------------------------
+    def _build_table(self) -> None:
         self.model = FollowUpsModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -166,9 +180,9 @@ class FollowUpsTab(QWidget):
                 header.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
                 header.resizeSection(i, width)
         self.table.setSortingEnabled(True)
-        self.details = FollowUpDetails()
 
-        # -- actions (shortcuts live while the board is visible) ----------------------------------
+    def _build_commands(self) -> None:
+        """The declared actions (shortcuts live while the board is visible), a button each."""
         self.commands = build(self, (BOARD_ACTIONS,))
         self.done_action, self.done_button = self._command("done")
         self.reopen_action, self.reopen_button = self._command("reopen")
@@ -177,18 +191,19 @@ class FollowUpsTab(QWidget):
         self.cancel_action, self.cancel_button = self._command("cancel")
         self.export_action, self.export_button = self._command("export")
 
-        # -- layout ------------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        """Filters, counts, the table beside the details, the buttons; and the tab order."""
         filters = QHBoxLayout()
         filters.setSpacing(6)
-        filters.addWidget(QLabel("Own&er", buddy=self.owner))
+        filters.addWidget(buddy_label("Own&er", self.owner))
         filters.addWidget(self.owner)
         filters.addSpacing(10)
-        filters.addWidget(QLabel("&Status", buddy=self.status))
+        filters.addWidget(buddy_label("&Status", self.status))
         filters.addWidget(self.status)
         filters.addSpacing(10)
         filters.addWidget(self.overdue_only)
         filters.addSpacing(16)
-        filters.addWidget(QLabel("Custo&mer", buddy=self.search))
+        filters.addWidget(buddy_label("Custo&mer", self.search))
         filters.addWidget(self.search, 1)
         summary = QHBoxLayout()
         summary.addWidget(self.counts_label, 1)
@@ -225,7 +240,7 @@ class FollowUpsTab(QWidget):
         QWidget.setTabOrder(self.search, self.table)
         QWidget.setTabOrder(self.table, self.done_button)
 
-        # -- wiring ------------------------------------------------------------------------------
+    def _connect(self) -> None:
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._filters_changed)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
@@ -237,22 +252,18 @@ class FollowUpsTab(QWidget):
         self.table.doubleClicked.connect(lambda _i: self.done_action.trigger())
         self.table.installEventFilter(self)
         self.search.installEventFilter(self)
-        # Read again on those changes, and each time shown (calls made elsewhere add promises).
-        self.watcher = on_change(self, SHOWN, lambda _kinds: self.refresh(), on_show=True)
-        if load:  # the main window loads it when the tab is first shown
-            self.refresh()
 
     def _command(self, name: str) -> tuple[QAction, QPushButton]:
         """A declared action and its button (enabled together)."""
         action = self.commands[name]
         action.setToolTip(action.statusTip())
-        button = QPushButton(action.text(), toolTip=action.statusTip(), autoDefault=False)
+        button = with_tip(QPushButton(action.text(), autoDefault=False), action.statusTip())
         button.clicked.connect(action.trigger)
         action.enabledChanged.connect(button.setEnabled)
         return action, button
 
     # -- filters -------------------------------------------------------------------------------
-    def filters(self) -> dict:
+    def filters(self) -> dict[str, Any]:
         """The board's current filters, as keyword arguments for ``followups.board``."""
         return {
             "owner_id": self.owner.currentData(),
@@ -399,7 +410,7 @@ class FollowUpsTab(QWidget):
         return super().eventFilter(watched, event)
 
     # -- changes -------------------------------------------------------------------------------
-    def _apply(self, what: str, change) -> bool:
+    def _apply(self, what: str, change: Callable[[], object]) -> bool:
         """Run one service change; a known problem becomes a message, then the board reloads."""
         try:
             with self.watcher.read_after():  # the board reloads, keeping the item selected

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from winback_desktop.ui.kit.widgets import with_name, with_tip
+
 CENTER = Qt.AlignmentFlag.AlignCenter
 
 
@@ -26,8 +28,8 @@ class EmptyState(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         if title:
-            layout.addWidget(QLabel(title, objectName="emptyTitle", alignment=CENTER))
-        self.message = QLabel(message, alignment=CENTER, objectName="hint" if title else "")
+            layout.addWidget(with_name(QLabel(title, alignment=CENTER), "emptyTitle"))
+        self.message = with_name(QLabel(message, alignment=CENTER), "hint" if title else "")
         if width is None:
             layout.addWidget(self.message)
         else:
@@ -35,6 +37,6 @@ class EmptyState(QWidget):
             self.message.setFixedWidth(width)
             self.message.setMinimumHeight(self.message.heightForWidth(width))
             layout.addWidget(self.message, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.button = QPushButton(button, toolTip=tip) if tip else QPushButton(button)
+        self.button = with_tip(QPushButton(button), tip) if tip else QPushButton(button)
         layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)

@@ -40,7 +40,7 @@ def run_in_background(
     after ``on_output(what it printed)`` when it succeeded."""
     process = child_process(parent, module, args)
 
-    def finished(code: int, status) -> None:
+    def finished(code: int, status: QProcess.ExitStatus) -> None:
         ok = code == 0 and status == QProcess.ExitStatus.NormalExit
         try:
             if not ok:

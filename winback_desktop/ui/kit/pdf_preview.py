@@ -9,9 +9,18 @@ from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from winback_desktop.ui.kit.style import style_named_widgets
+from winback_desktop.ui.kit.widgets import with_name
 
 PRINT_DPI = 300
 
@@ -45,7 +54,7 @@ def print_pdf(document: QPdfDocument, printer: QPrinter) -> int:
 class PdfPreview(QDialog):
     """The PDF as the partner will get it, with Print… and Save as… (Ctrl+P, Ctrl+S)."""
 
-    def __init__(self, data: bytes, title: str, suggested_name: str, parent=None):
+    def __init__(self, data: bytes, title: str, suggested_name: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.data, self.suggested_name = data, suggested_name
@@ -59,7 +68,7 @@ class PdfPreview(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         pages = self.document.pageCount()
-        info = QLabel(f"{pages} page{'s' if pages != 1 else ''}", objectName="hint")
+        info = with_name(QLabel(f"{pages} page{'s' if pages != 1 else ''}"), "hint")
         buttons = QDialogButtonBox()
         self.print_button = buttons.addButton("Print…", QDialogButtonBox.ButtonRole.ActionRole)
         self.save_button = buttons.addButton("Save as…", QDialogButtonBox.ButtonRole.ActionRole)

@@ -29,7 +29,7 @@ QPushButton#step[state="done"] {{ background: {P.DONE_FACE}; color: {P.DONE_TEXT
 STYLE = "\n".join(RULES.values())
 
 
-def apply_style(window) -> None:
+def apply_style(window: QWidget) -> None:
     """Style a finished window in one pass, its dialogs and later widgets included (see
     create_app for why not app-wide)."""
     window.setStyleSheet(STYLE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,6 +40,7 @@ from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
 from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.table_model import ID_ROLE, Column, TableModel
+from winback_desktop.ui.kit.widgets import with_name, with_tip
 
 RETIRED_GREY = QColor(palette.MUTED)
 ERROR_STYLE = (
@@ -100,7 +101,7 @@ def _retired(p: PersonRecord) -> QColor | None:
     return RETIRED_GREY if not p.active else None
 
 
-COLUMNS = (
+COLUMNS: tuple[Column[PersonRecord], ...] = (
     Column("Name", lambda p: p.name, color=_retired),
     Column("Role", lambda p: p.role_label, color=_retired),
     Column("Title", lambda p: p.title, color=_retired),
@@ -112,7 +113,7 @@ NAME, ROLE, TITLE, EMAIL = range(len(COLUMNS))
 class PeopleModel(TableModel[PersonRecord]):
     """People as rows: retired ones greyed, the current user in bold with "(you)"."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(COLUMNS, parent)
         self.current_id: int | None = None
 
@@ -167,7 +168,7 @@ class PersonForm(QDialog):
             self.role.setCurrentIndex(max(self.role.findData(person.role), 0))
             self.title.setText(person.title)
             self.email.setText(person.email)
-        self.error = QLabel(wordWrap=True, objectName="formError")
+        self.error = with_name(QLabel(wordWrap=True), "formError")
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.hide()
         form = QFormLayout()
@@ -252,42 +253,26 @@ class PeopleDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("People")
-        intro = QLabel(
-            "Executives call a handful of departed customers each cycle with a tag-team partner; "
-            "recovery callers work through the rest of the list. Retired people stay in the "
-            "history of their calls but leave the pickers.",
-            wordWrap=True,
-            objectName="hint",
+        intro = with_name(
+            QLabel(
+                "Executives call a handful of departed customers each cycle with a tag-team partner; "
+                "recovery callers work through the rest of the list. Retired people stay in the "
+                "history of their calls but leave the pickers.",
+                wordWrap=True,
+            ),
+            "hint",
         )
         self.you = QLabel(textFormat=Qt.TextFormat.RichText)
-        self.model = PeopleModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the service's order: by name
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for col, width in ((NAME, 210), (ROLE, 120), (TITLE, 220)):
-            header.resizeSection(col, width)
-        self.show_retired = QCheckBox("Show &retired", toolTip="Also list retired people (greyed)")
+        self._build_table()
+        self.show_retired = with_tip(QCheckBox("Show &retired"), "Also list retired people (greyed)")
 
-        self.add_button = QPushButton("&Add…", toolTip="Add a person (Ctrl+N)")
-        self.edit_button = QPushButton("&Edit…", toolTip="Change name, role, title or email (Enter or F2)")
-        self.retire_button = QPushButton(
-            "Re&tire…", toolTip="Retire: history stays, the pickers stop offering them (Delete)"
+        self.add_button = with_tip(QPushButton("&Add…"), "Add a person (Ctrl+N)")
+        self.edit_button = with_tip(QPushButton("&Edit…"), "Change name, role, title or email (Enter or F2)")
+        self.retire_button = with_tip(
+            QPushButton("Re&tire…"), "Retire: history stays, the pickers stop offering them (Delete)"
         )
-        self.back_button = QPushButton("&Bring back", toolTip="Offer a retired person in the pickers again")
-        self.me_button = QPushButton("This is &me", toolTip="You are using Win-Back Desk (Ctrl+M)")
+        self.back_button = with_tip(QPushButton("&Bring back"), "Offer a retired person in the pickers again")
+        self.me_button = with_tip(QPushButton("This is &me"), "You are using Win-Back Desk (Ctrl+M)")
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         # No default button: Enter on a row edits it (and must not also close the dialog); Esc closes.
@@ -327,6 +312,28 @@ class PeopleDialog(QDialog):
         self.resize(980, 480)
         self.refresh()
         self.table.setFocus()
+
+    def _build_table(self) -> None:
+        """The people, in the service's order (by name) until a header is clicked."""
+        self.model = PeopleModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the service's order: by name
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in ((NAME, 210), (ROLE, 120), (TITLE, 220)):
+            header.resizeSection(col, width)
 
     # -- state -----------------------------------------------------------------------------------
     def refresh(self, select_id: int | None = None) -> None:
@@ -457,16 +464,18 @@ class ChooseUserDialog(QDialog):
         self.chosen: PersonRecord | None = None
         self.setWindowTitle(f"Who is using {APP_NAME}?")
         question = QLabel(f"<b>Who is using {APP_NAME}?</b>", textFormat=Qt.TextFormat.RichText)
-        hint = QLabel(
-            "Your calls, call-backs and follow-ups are shown for you. You can change this later "
-            "under People.",
-            wordWrap=True,
-            objectName="hint",
+        hint = with_name(
+            QLabel(
+                "Your calls, call-backs and follow-ups are shown for you. You can change this later "
+                "under People.",
+                wordWrap=True,
+            ),
+            "hint",
         )
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
         self.list.setSpacing(2)
-        self.add_button = QPushButton("&Add someone…", toolTip="Not in the list? Add yourself")
+        self.add_button = with_tip(QPushButton("&Add someone…"), "Not in the list? Add yourself")
         self.add_button.setAutoDefault(False)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QProcess, Qt
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -42,6 +44,7 @@ from winback_desktop.importers.errors import (
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.imports import importer as imports
 from winback_desktop.ui.kit.jobs import child_process
+from winback_desktop.ui.kit.widgets import with_name
 
 KIND_TITLES = {"customers": "Import customers", "orders": "Import order history"}
 NOT_MAPPED = "— not in this file —"
@@ -54,15 +57,15 @@ class ImportDialog(QDialog):
         self.ctx, self.kind = ctx, kind
         self.preview: imports.ImportPreview | None = None
         self.summary = ""
-        self.result = None
+        self.import_result: dict[str, Any] | None = None  # what the import job reported
         self._process: QProcess | None = None
-        self._outcome: dict = {}
+        self._outcome: dict[str, Any] = {}
         self._output = b""
         self._stopping = False
         self.setWindowTitle(KIND_TITLES[kind])
 
         self.file_label = QLabel(wordWrap=True)
-        self.format_label = QLabel(objectName="hint", wordWrap=True)
+        self.format_label = with_name(QLabel(wordWrap=True), "hint")
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -87,7 +90,7 @@ class ImportDialog(QDialog):
         dates_row.addWidget(self.month_first)
         self.dates_box.hide()
 
-        self.message = QLabel(wordWrap=True, objectName="importMessage")
+        self.message = with_name(QLabel(wordWrap=True), "importMessage")
         self.errors = QListWidget()
         self.errors.hide()
         self.progress = QProgressBar()
@@ -238,7 +241,7 @@ class ImportDialog(QDialog):
         else:
             self.reject()
 
-    def _finished(self, _code: int = 0, _status=None) -> None:
+    def _finished(self, _code: int = 0, _status: QProcess.ExitStatus | None = None) -> None:
         assert self._process is not None
         self._read_output()
         stderr = bytes(self._process.readAllStandardError().data()).decode("utf-8", "replace")
@@ -251,8 +254,8 @@ class ImportDialog(QDialog):
         if self._stopping:
             self._say("Import stopped. Nothing was changed.")
         elif "result" in outcome:
-            self.result = outcome["result"]
-            self.summary = self.result["summary"]
+            self.import_result = outcome["result"]
+            self.summary = outcome["result"]["summary"]
             self.accept()
         elif "error" in outcome:
             self._show_error(outcome["error"])
@@ -260,7 +263,7 @@ class ImportDialog(QDialog):
             log.error("import process failed: %s", stderr[-4000:])
             self._say("The import stopped unexpectedly; nothing was changed. The details are in the log.")
 
-    def _show_error(self, error: dict) -> None:
+    def _show_error(self, error: dict[str, Any]) -> None:
         kind = error.get("type")
         if kind == "ImportRejected":
             self.errors.clear()
@@ -289,7 +292,7 @@ class ImportDialog(QDialog):
             return
         super().reject()
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self._process is not None:  # never leave an import running behind a closed dialog
             self._stopping = True
             self._process.kill()

@@ -8,23 +8,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from winback_desktop.services.changes import Change
 from winback_desktop.ui.roster.panel import load_roster_service
 from winback_desktop.ui.roster.ranking import Ranking
 
 if TYPE_CHECKING:
+    from winback_desktop.services.context import AppContext
+    from winback_desktop.ui.kit.context import ContextWindow
     from winback_desktop.ui.roster.volume_view import VolumeDialog
 
 
 class RosterMenu:
-    def __init__(self, window: QMainWindow, ranking: Ranking):
+    def __init__(self, window: ContextWindow, ranking: Ranking):
         self.window, self.ranking = window, ranking
 
     @property
-    def ctx(self):
-        return self.window.ctx
+    def ctx(self) -> AppContext:
+        return self.window.attached_ctx
 
     def import_file(self, kind: str) -> None:
         from winback_desktop.ui.roster.import_dialog import ImportDialog

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from winback_desktop.services.dto import RosterRow
 from winback_desktop.services.vocab import Decision
@@ -17,7 +18,7 @@ PAGE = 200
 DECISION_LABELS = {d.value: d.label.lower() for d in Decision}  # in a column: "let go"
 
 
-def row_value(r: RosterRow):
+def row_value(r: RosterRow) -> Decimal:
     return r.yearly_revenue if r.yearly_revenue else r.value_lost
 
 
@@ -47,11 +48,15 @@ COLUMNS = (
 )
 
 
+FirstPage = Callable[[str, bool], tuple[list[RosterRow], int, bool]]  # (sort, descending)
+NextPage = Callable[[int, int, str, bool], list[RosterRow]]  # (offset, limit, sort, descending)
+
+
 class RosterModel(TableModel[RosterRow]):
     """``first(sort, descending)`` gives (first page, total, capped) in one query, as a
     keystroke needs it; ``fetch(offset, limit, sort, descending)`` the pages after it."""
 
-    def __init__(self, first: Callable[..., tuple], fetch: Callable[..., list[RosterRow]], parent=None):
+    def __init__(self, first: FirstPage, fetch: NextPage, parent: QObject | None = None):
         super().__init__(COLUMNS, parent)
         self._first, self._fetch = first, fetch
         self._total = 0

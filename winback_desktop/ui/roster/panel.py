@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -28,8 +30,10 @@ from PySide6.QtWidgets import (
 from winback_desktop.services.changes import Change
 from winback_desktop.services.dto import RosterRow
 from winback_desktop.services.vocab import CustomerStatus, Decision
+from winback_desktop.ui.kit.context import attached
 from winback_desktop.ui.kit.format import money, short_date
 from winback_desktop.ui.kit.signals import on_change
+from winback_desktop.ui.kit.widgets import with_name, with_tip
 from winback_desktop.ui.roster.model import PAGE, RosterModel, row_value
 
 if TYPE_CHECKING:
@@ -50,15 +54,16 @@ STATUS_FILTERS = (
 )
 
 
-def load_roster_service():
+def load_roster_service() -> ModuleType:
     # Imported when first used: the panel paints a first page before SQLAlchemy is loaded.
+    # (Typed as a module only: mypy has no way to name the type of one particular module.)
     from winback_desktop.services import roster
 
     return roster
 
 
-def _combo(items, tip: str) -> QComboBox:
-    combo = QComboBox(toolTip=tip)
+def _combo(items: Iterable[tuple[str, object]], tip: str) -> QComboBox:
+    combo = with_tip(QComboBox(), tip)
     for label, data in items:
         combo.addItem(label, data)
     return combo
@@ -69,15 +74,16 @@ class CustomerDetails(QFrame):
     roster reads the customer again when the service reports the change)."""
 
     def __init__(self, ctx: AppContext | None):
-        super().__init__(objectName="details")
+        super().__init__()
+        self.setObjectName("details")
         self.ctx = ctx
         self.row: RosterRow | None = None
-        self.title = QLabel(wordWrap=True, objectName="detailsTitle")
+        self.title = with_name(QLabel(wordWrap=True), "detailsTitle")
         self.why = QLabel(wordWrap=True)
         self.why.setTextFormat(Qt.TextFormat.RichText)
-        self.pursue = QPushButton("Pursue", toolTip="Put this customer on the call list (Ctrl+Shift+P)")
-        self.let_go = QPushButton(
-            "Let go…", toolTip="Not one to win back:\nleaves the call lists, keeps history"
+        self.pursue = with_tip(QPushButton("Pursue"), "Put this customer on the call list (Ctrl+Shift+P)")
+        self.let_go = with_tip(
+            QPushButton("Let go…"), "Not one to win back:\nleaves the call lists, keeps history"
         )
         self.undecided = QPushButton("Undecided")
         self.verify = QCheckBox("Verify contact details before calling")
@@ -106,6 +112,10 @@ class CustomerDetails(QFrame):
         self.verified.clicked.connect(self._verified)
         self.lost.clicked.connect(self._lost)
         self.show_row(None)
+
+    @property
+    def attached_ctx(self) -> AppContext:
+        return attached(self.ctx, self)
 
     def show_row(self, r: RosterRow | None) -> None:
         self.row = r
@@ -137,7 +147,7 @@ class CustomerDetails(QFrame):
     def _decide(self, decision: str, reason: str = "") -> None:
         if self.row is None:
             return
-        load_roster_service().decide(self.ctx, self.row.id, decision, reason)
+        load_roster_service().decide(self.attached_ctx, self.row.id, decision, reason)
 
     def _let_go(self) -> None:
         if self.row is None:
@@ -152,23 +162,23 @@ class CustomerDetails(QFrame):
 
     def _verify_toggled(self, on: bool) -> None:
         if self.row is not None:
-            load_roster_service().flag_verify_contact(self.ctx, self.row.id, on)
+            load_roster_service().flag_verify_contact(self.attached_ctx, self.row.id, on)
 
     def _verified(self) -> None:
         if self.row is not None:
-            load_roster_service().mark_contact_verified(self.ctx, self.row.id)
+            load_roster_service().mark_contact_verified(self.attached_ctx, self.row.id)
 
     def _lost(self) -> None:
         if self.row is None:
             return
         if self.row.status == "lost":
-            load_roster_service().unmark_lost(self.ctx, self.row.id)
+            load_roster_service().unmark_lost(self.attached_ctx, self.row.id)
         else:
             question = f"Why is {self.row.company} lost? (optional)"
             reason, ok = QInputDialog.getText(self, "Mark lost", question)
             if not ok:
                 return
-            load_roster_service().mark_lost(self.ctx, self.row.id, reason)
+            load_roster_service().mark_lost(self.attached_ctx, self.row.id, reason)
 
 
 class RosterPanel(QWidget):
@@ -182,9 +192,9 @@ class RosterPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.status = _combo(STATUS_FILTERS, "Status")
         self.decision = _combo(DECISION_FILTERS, "Decision: pursue, let go or undecided")
-        self.segment = QComboBox(toolTip="Segment")
-        self.owner = QComboBox(toolTip="Account owner")
-        self.min_priority = QSpinBox(toolTip="Only customers with at least this priority", suffix="+")
+        self.segment = with_tip(QComboBox(), "Segment")
+        self.owner = with_tip(QComboBox(), "Account owner")
+        self.min_priority = with_tip(QSpinBox(suffix="+"), "Only customers with at least this priority")
         self.min_priority.setRange(0, 100)
         self.min_priority.setSingleStep(10)
         self.min_priority.setPrefix("Priority ")
@@ -206,7 +216,7 @@ class RosterPanel(QWidget):
             header.resizeSection(i, width)
         self.table.doubleClicked.connect(lambda _i: self.start_call_requested.emit())
         self.details = CustomerDetails(ctx)
-        self.count_label = QLabel(objectName="hint")
+        self.count_label = with_name(QLabel(), "hint")
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -245,8 +255,12 @@ class RosterPanel(QWidget):
         self.ctx = self.details.ctx = ctx
         self.reload_filter_lists()
 
+    @property
+    def attached_ctx(self) -> AppContext:
+        return attached(self.ctx, self)
+
     # -- queries ---------------------------------------------------------------------------
-    def filters(self) -> dict:
+    def filters(self) -> dict[str, Any]:
         return {
             "text": self.search.text(),
             "status": self.status.currentData(),
@@ -258,18 +272,19 @@ class RosterPanel(QWidget):
 
     def _fetch(self, offset: int, limit: int, sort: str, descending: bool) -> list[RosterRow]:
         return load_roster_service().roster_page(
-            self.ctx, **self.filters(), sort=sort, descending=descending, offset=offset, limit=limit
+            self.attached_ctx, **self.filters(), sort=sort, descending=descending, offset=offset, limit=limit
         )
 
     def _first(self, sort: str, descending: bool) -> tuple[list[RosterRow], int, bool]:
         found = load_roster_service().roster_search(
-            self.ctx, **self.filters(), sort=sort, descending=descending, limit=PAGE
+            self.attached_ctx, **self.filters(), sort=sort, descending=descending, limit=PAGE
         )
         return found.rows, found.total, found.capped
 
     def reload_filter_lists(self) -> None:
         roster = load_roster_service()
-        self._fill_filter_lists(roster.segments(self.ctx), roster.owners(self.ctx))
+        ctx = self.attached_ctx
+        self._fill_filter_lists(roster.segments(ctx), roster.owners(ctx))
 
     def _fill_filter_lists(self, segments: list[str], owners: list[str]) -> None:
         for combo, values, label in (
@@ -315,7 +330,7 @@ class RosterPanel(QWidget):
         else:
             self.details.show_row(None)
 
-    def _active_filters(self):
+    def _active_filters(self) -> list[Any]:
         f = self.filters()
         return [v for k, v in f.items() if v and (k != "text" or v.strip())]
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QProcess
-from PySide6.QtWidgets import QMainWindow, QProgressBar
+from PySide6.QtWidgets import QProgressBar
 
 from winback_desktop.services.changes import Change
 from winback_desktop.ui.kit.jobs import REFRESH_JOB, run_in_background
+
+if TYPE_CHECKING:
+    from winback_desktop.ui.kit.context import ContextWindow
 
 log = logging.getLogger(__name__)
 FAILED = "Recomputing priorities failed: see the log."
@@ -30,12 +33,12 @@ def figures_message(figures: dict[str, Any]) -> str:
 
 
 class Ranking(QObject):
-    """The window's re-ranking job: ``window.ctx`` says which data folder, ``window.statusBar()``
+    """The window's re-ranking job: its context says which data folder, ``window.statusBar()``
     shows that it runs (unless quiet) and what it did."""
 
     BUSY = "Recomputing priorities…"
 
-    def __init__(self, window: QMainWindow):
+    def __init__(self, window: ContextWindow):
         super().__init__(window)
         self.window = window
         self.process: QProcess | None = None
@@ -58,10 +61,8 @@ class Ranking(QObject):
             self._again = True
             return
         self._figures = {}
-        ctx = self.window.ctx  # type: ignore[attr-defined]
-        self.process = run_in_background(
-            self.window, REFRESH_JOB, [str(ctx.paths.data_dir)], self._done, self._read
-        )
+        data_dir = self.window.attached_ctx.paths.data_dir
+        self.process = run_in_background(self.window, REFRESH_JOB, [str(data_dir)], self._done, self._read)
 
     def stop(self) -> None:
         """End a running job (closing, restoring): SQLite rolls back what it had begun."""
@@ -88,7 +89,7 @@ class Ranking(QObject):
         if not self.window.isVisible():  # closing: nothing left to show
             return
         if ok:
-            self.window.ctx.changed(Change.CUSTOMERS)  # type: ignore[attr-defined]  # screens read again
+            self.window.attached_ctx.changed(Change.CUSTOMERS)  # screens read again
         if self._again:
             self._again = False
             self.start(self._message or figures_message, quiet=self._message is None)
@@ -103,7 +104,9 @@ class Ranking(QObject):
         if self._busy is None:
             if not on:
                 return
-            self._busy = QProgressBar(maximumWidth=120, textVisible=False, toolTip=self.BUSY)
+            self._busy = QProgressBar(textVisible=False)
+            self._busy.setMaximumWidth(120)
+            self._busy.setToolTip(self.BUSY)
             self._busy.setRange(0, 0)  # busy: the job reports no steps
             self.window.statusBar().addPermanentWidget(self._busy)
         bar = self.window.statusBar()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
@@ -24,13 +27,18 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.format import money
+from winback_desktop.ui.kit.widgets import with_name
+
+if TYPE_CHECKING:
+    from winback_desktop.services.roster.report import VolumeRow
 
 
-def build_chart(rows) -> QChart:
+def build_chart(rows: Sequence[VolumeRow]) -> QChart:
     """Bars: customers lapsed per period; line: the yearly business that left with them."""
     chart = QChart()
     chart.setTitle("Customers and yearly business lapsed")
@@ -79,7 +87,7 @@ def build_chart(rows) -> QChart:
 class VolumeDialog(QDialog):
     """The figures as a table beside the chart; month or quarter."""
 
-    def __init__(self, load, parent=None):
+    def __init__(self, load: Callable[[str], list[VolumeRow]], parent: QWidget | None = None):
         """``load(period) -> rows`` with period 'month' or 'quarter'."""
         super().__init__(parent)
         self.setWindowTitle("Volume departed")
@@ -88,7 +96,7 @@ class VolumeDialog(QDialog):
         self.period.addItem("Per month", "month")
         self.period.addItem("Per quarter", "quarter")
         self.period.currentIndexChanged.connect(self.reload)
-        self.total = QLabel(objectName="hint")
+        self.total = with_name(QLabel(), "hint")
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Period", "Customers lapsed", "Yearly business lost"])
         self.table.verticalHeader().hide()

@@ -15,12 +15,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QRadioButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from winback_desktop.services.calls import attempts
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.people import team as people
 from winback_desktop.services.vocab import Disposition
+from winback_desktop.ui.kit.dates import pydatetime, qdate
 
 
 def outcome_text(result: attempts.AttemptResult) -> str:
@@ -39,7 +41,12 @@ def outcome_text(result: attempts.AttemptResult) -> str:
 
 class AttemptDialog(QDialog):
     def __init__(
-        self, ctx: AppContext, customer_id: int, company: str, call_id: int | None = None, parent=None
+        self,
+        ctx: AppContext,
+        customer_id: int,
+        company: str,
+        call_id: int | None = None,
+        parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.ctx, self.customer_id, self.call_id = ctx, customer_id, call_id
@@ -56,7 +63,7 @@ class AttemptDialog(QDialog):
             layout.addWidget(button)
         self.buttons_by_code["no_answer"].setChecked(True)
         when = dt.datetime.now() + dt.timedelta(days=1)
-        self.call_back_at = QDateTimeEdit(QDateTime(when.date(), QTime(10, 0)))
+        self.call_back_at = QDateTimeEdit(QDateTime(qdate(when.date()), QTime(10, 0)))
         self.call_back_at.setCalendarPopup(True)
         self.call_back_at.setDisplayFormat("ddd d MMM yyyy  HH:mm")
         row = QHBoxLayout()
@@ -78,7 +85,7 @@ class AttemptDialog(QDialog):
     def disposition(self) -> str:
         return next(code for code, b in self.buttons_by_code.items() if b.isChecked())
 
-    def _toggle_call_back(self, *_args) -> None:
+    def _toggle_call_back(self, *_args: object) -> None:
         self.call_back_at.setEnabled(self.disposition() == "call_back")
 
     def save(self) -> None:
@@ -91,6 +98,6 @@ class AttemptDialog(QDialog):
             person_id=me.id if me else None,
             call_id=self.call_id,
             note=self.note.text(),
-            call_back_at=self.call_back_at.dateTime().toPython() if disposition == "call_back" else None,
+            call_back_at=pydatetime(self.call_back_at.dateTime()) if disposition == "call_back" else None,
         )
         self.accept()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QSpinBox,
     QVBoxLayout,
+    QWidget,
 )
 
 from winback_desktop.services.context import AppContext
@@ -21,6 +22,8 @@ from winback_desktop.services.people import team as people
 from winback_desktop.services.schedule import booking as schedule
 from winback_desktop.services.vocab import Role
 from winback_desktop.ui.kit import palette
+from winback_desktop.ui.kit.dates import pydatetime, qdate
+from winback_desktop.ui.kit.widgets import with_name
 
 
 def next_slot(now: dt.datetime | None = None) -> dt.datetime:
@@ -30,13 +33,13 @@ def next_slot(now: dt.datetime | None = None) -> dt.datetime:
 
 
 class ScheduleDialog(QDialog):
-    def __init__(self, ctx: AppContext, customer_id: int, company: str, parent=None):
+    def __init__(self, ctx: AppContext, customer_id: int, company: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.customer_id = ctx, customer_id
         self.result_value: schedule.ScheduleResult | None = None
         self.setWindowTitle(f"Schedule a call — {company}")
         when = next_slot()
-        self.when = QDateTimeEdit(QDateTime(when.date(), QTime(when.hour, when.minute)))
+        self.when = QDateTimeEdit(QDateTime(qdate(when.date()), QTime(when.hour, when.minute)))
         self.when.setCalendarPopup(True)
         self.when.setDisplayFormat("ddd d MMM yyyy  HH:mm")
         self.minutes = QSpinBox(suffix=" min", minimum=5, maximum=schedule.MAX_MINUTES, singleStep=5)
@@ -54,7 +57,7 @@ class ScheduleDialog(QDialog):
             self.leader.setCurrentIndex(self.leader.findData(me.id))
         if self.partner.count() > 1:
             self.partner.setCurrentIndex(1)
-        self.warning = QLabel(wordWrap=True, objectName="warning")
+        self.warning = with_name(QLabel(wordWrap=True), "warning")
         self.warning.setStyleSheet(f"color: {palette.WARNING_TEXT};")
         form = QFormLayout()
         form.addRow("&When", self.when)
@@ -80,9 +83,9 @@ class ScheduleDialog(QDialog):
         self.check()
 
     def chosen_time(self) -> dt.datetime:
-        return self.when.dateTime().toPython()
+        return pydatetime(self.when.dateTime())
 
-    def check(self, *_args) -> list[schedule.Conflict]:
+    def check(self, *_args: object) -> list[schedule.Conflict]:
         """Warn, before saving, when the leader or partner is already booked then."""
         leader = self.leader.currentData()
         if leader is None:

@@ -31,11 +31,16 @@ from winback_desktop.services.people import team as people
 from winback_desktop.services.schedule import booking as schedule
 from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
+from winback_desktop.ui.kit.dates import pydate
 from winback_desktop.ui.kit.format import money, short_date
 from winback_desktop.ui.kit.pdf_preview import PdfPreview
 from winback_desktop.ui.kit.signals import on_change
+from winback_desktop.ui.kit.widgets import with_name, with_tip
 
 ROLE = Qt.ItemDataRole.UserRole
+# What a row of the day holds under ROLE: (kind, customer id, call id, company), kind one of
+# "call", "call_back", "action", "decide"; group headings hold nothing.
+Entry = tuple[str, int, int | None, str]
 TODAY_ACTIONS = Menu(
     "",
     (
@@ -62,10 +67,12 @@ class TodayTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, load: bool = True):
         super().__init__(parent)
         self.ctx = ctx
-        self.person = QComboBox(toolTip="Whose day")
-        self.day = QDateEdit(QDate.currentDate(), calendarPopup=True, displayFormat="ddd d MMM yyyy")
+        self.person = with_tip(QComboBox(), "Whose day")
+        self.day = QDateEdit(QDate.currentDate())
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("ddd d MMM yyyy")
         today_button = QPushButton("Today")
-        self.title = QLabel(objectName="todayTitle")
+        self.title = with_name(QLabel(), "todayTitle")
         font = QFont(self.title.font())
         font.setPointSizeF(font.pointSizeF() + 3)
         font.setBold(True)
@@ -76,21 +83,23 @@ class TodayTab(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.itemActivated.connect(lambda _item, _col: self.start_selected())
-        self.start_button = QPushButton(
-            "Start call", toolTip="Start the call with the selected customer (Enter)"
+        self.start_button = with_tip(
+            QPushButton("Start call"), "Start the call with the selected customer (Enter)"
         )
-        self.attempt_button = QPushButton(
-            "Log attempt…", toolTip="No answer, voicemail, call back… (Ctrl+Shift+L)"
+        self.attempt_button = with_tip(
+            QPushButton("Log attempt…"), "No answer, voicemail, call back… (Ctrl+Shift+L)"
         )
-        self.invite_button = QPushButton(
-            "Invitation (.ics)…", toolTip="An invitation for the selected booked call"
+        self.invite_button = with_tip(
+            QPushButton("Invitation (.ics)…"), "An invitation for the selected booked call"
         )
-        self.agenda_button = QPushButton("Export agenda (.ics)…", toolTip="The next 14 days of booked calls")
-        self.brief_button = QPushButton(
-            "Brief…", toolTip="The one-page pre-call brief for the selected call (Ctrl+B)"
+        self.agenda_button = with_tip(
+            QPushButton("Export agenda (.ics)…"), "The next 14 days of booked calls"
         )
-        self.sheets_button = QPushButton(
-            "Action sheets for the day…", toolTip="Every call of this day as one PDF"
+        self.brief_button = with_tip(
+            QPushButton("Brief…"), "The one-page pre-call brief for the selected call (Ctrl+B)"
+        )
+        self.sheets_button = with_tip(
+            QPushButton("Action sheets for the day…"), "Every call of this day as one PDF"
         )
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
@@ -151,7 +160,7 @@ class TodayTab(QWidget):
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
         return item
 
-    def _row(self, values: list[str], data: tuple, overdue: bool = False) -> QTreeWidgetItem:
+    def _row(self, values: list[str], data: Entry, overdue: bool = False) -> QTreeWidgetItem:
         item = QTreeWidgetItem(self.tree, values)
         item.setData(0, ROLE, data)
         if overdue:
@@ -162,7 +171,7 @@ class TodayTab(QWidget):
     def refresh(self) -> None:
         self.tree.clear()
         person_id = self.person.currentData()
-        day = self.day.date().toPython()
+        day = pydate(self.day.date())
         self.title.setText(f"{'Today' if day == dt.date.today() else 'Day'} — {day:%A %d %B}")
         if person_id is None:
             self._group("Add people (Customers ▸ People) to see a day's work", 0)
@@ -217,18 +226,12 @@ class TodayTab(QWidget):
             )
         for col in range(3):
             self.tree.resizeColumnToContents(col)
-        first = next(
-            (
-                self.tree.topLevelItem(i)
-                for i in range(self.tree.topLevelItemCount())
-                if self.tree.topLevelItem(i).data(0, ROLE)
-            ),
-            None,
-        )
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        first = next((item for item in items if item is not None and item.data(0, ROLE)), None)
         if first is not None:
             self.tree.setCurrentItem(first)
 
-    def selected(self) -> tuple | None:
+    def selected(self) -> Entry | None:
         item = self.tree.currentItem()
         return item.data(0, ROLE) if item is not None else None
 
@@ -263,7 +266,7 @@ class TodayTab(QWidget):
         """Action sheets for every call of the shown day, as one PDF, with a progress bar."""
         from winback_desktop.services.calls import sheets
 
-        day = self.day.date().toPython()
+        day = pydate(self.day.date())
         return self.show_sheets(sheets.calls_for_day(self.ctx, day), short_date(day))
 
     def show_sheets(self, ids: list[int], label: str) -> PdfPreview | None:
