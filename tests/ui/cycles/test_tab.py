@@ -138,11 +138,11 @@ def test_new_cycle_errors_stay_in_the_dialog(qtbot, demo_ctx):
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.name.setText("  ")
-    assert not dialog.create()
+    assert not dialog.create_cycle()
     assert dialog.error.isVisible() and "needs a name" in dialog.error.text()
     dialog.name.setText("Backwards")
     dialog.ends.setDate(dialog.starts.date().addDays(-1))
-    assert not dialog.create()
+    assert not dialog.create_cycle()
     assert "before it starts" in dialog.error.text()
     assert cycles.list_cycles(demo_ctx) == []
 
@@ -151,7 +151,7 @@ def test_create_a_cycle_from_the_tab(tab, demo_ctx, monkeypatch):
     def act(dialog: NewCycleDialog):
         dialog.set_period("month", dt.date(2026, 6, 15))
         dialog.quota.setValue(4)
-        assert dialog.create()
+        assert dialog.create_cycle()
 
     drive(monkeypatch, tab, "new_cycle_dialog", act)
     tab.new_button.click()
@@ -342,7 +342,7 @@ def test_keyboard_shortcuts(qtbot, tab, demo_ctx, pursue30, team, monkeypatch):
 
     def act(dialog: NewCycleDialog):
         dialog.set_period("month", dt.date(2026, 7, 1))
-        assert dialog.create()
+        assert dialog.create_cycle()
 
     drive(monkeypatch, tab, "new_cycle_dialog", act)
     qtbot.keyClick(tab.cycle_list, Qt.Key.Key_N, CTRL)

@@ -187,7 +187,7 @@ class NewCycleDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.addButton("Create", QDialogButtonBox.ButtonRole.AcceptRole)
         self.create_button.setDefault(True)
-        self.buttons.accepted.connect(self.create)
+        self.buttons.accepted.connect(self.create_cycle)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -217,8 +217,7 @@ class NewCycleDialog(QDialog):
         self.ends.setDate(qdate(end))
         self.error.hide()
 
-    # Not QWidget.create() (which makes the native window): Qt never calls it, only our code does.
-    def create(self) -> bool:  # type: ignore[override]
+    def create_cycle(self) -> bool:
         try:
             self.cycle_id = cycles.create_cycle(
                 self.ctx,
