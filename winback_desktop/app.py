@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from winback_desktop.instance import InstanceLock, RaiseListener
     from winback_desktop.services.context import AppContext
+    from winback_desktop.store.integrity import DatabaseDamagedError
     from winback_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger("winback_desktop")
@@ -61,59 +62,52 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def ask_restore(parent: QWidget | None, path: Path, detail: str, backup_label: str | None) -> bool:
-    from PySide6.QtWidgets import QMessageBox
-
-    from winback_desktop.ui.kit.confirm import confirm
-
-    if backup_label is None:
-        QMessageBox.critical(
-            parent,
-            APP_NAME,
-            f"The database file is damaged:\n{path}\n\n{detail}\n\nNothing was written to it, and there is "
-            "no good backup to restore. Keep the file safe and ask for help.",
-        )
-        return False
-    return confirm(
-        parent,
-        APP_NAME,
-        f"The database file is damaged:\n{path}\n\n{detail}\n\nNothing was written to it. Restore the "
-        f"newest good backup ({backup_label})?\nThe damaged file is kept in the backups folder.",
-        default_yes=True,
-    )
-
-
 QUICK_CHECK_ALWAYS_BELOW = 64 * 1024 * 1024  # bytes: below this the start-up check is ~0.1 s
 
 
 def startup_check_needed(paths: Paths) -> bool:
-    """Small databases are quick-checked at every start; large ones after an unclean exit (the
-    session marker was left behind), since the daily backup fully checks its copy anyway."""
+    """Small databases are quick-checked at every start (0.1 s at 64 MiB; 0.3-2 s at 312 MiB,
+    with a warm or a cold cache); large ones when the file is not exactly as the app left it at
+    its last clean close (a crash, a copy, a disk tool, another program wrote it since). The
+    full check, which also compares every index with its table, runs in the background once the
+    window shows (ui/kit/damage.py)."""
+    from winback_desktop.store import integrity
+
     db = paths.database
     small = not db.exists() or db.stat().st_size < QUICK_CHECK_ALWAYS_BELOW
-    return small or paths.session_marker.exists()
+    return small or paths.session_marker.exists() or not integrity.left_as_closed(db)
 
 
 def open_or_recover(
-    paths: Paths, ask: Callable[[Path, str, str | None], bool] | None = None, *, check: bool = True
+    paths: Paths, ask: Callable[[DatabaseDamagedError, str | None], bool] | None = None, *, check: bool = True
 ) -> AppContext | None:
-    """Open the database; when it is damaged, offer the newest good backup (never write to it)."""
+    """Open the database; when it is damaged, or empty or missing while backups exist, offer the
+    newest good backup (never write to it, never start a new one in its place). ``ask(problem,
+    label)`` answers whether to restore; ``label`` is None when there is no good backup (then
+    ``ask`` only tells the user so)."""
     from winback_desktop.bootstrap import DatabaseDamagedError, open_app
     from winback_desktop.formats import short_date_time
     from winback_desktop.services.maintenance import backups as maintenance
 
-    ask = ask or (lambda path, detail, label: ask_restore(None, path, detail, label))
+    if ask is None:
+        from winback_desktop.ui.kit.damage import ask_restore
+
+        def ask(problem: DatabaseDamagedError, label: str | None) -> bool:
+            return ask_restore(None, paths, problem, label)
+
     try:
         return open_app(paths, check=check)
     except DatabaseDamagedError as exc:
-        log.error("database damaged: %s", exc)
+        log.error("cannot open the database: %s", exc)
         good = maintenance.newest_good_backup(paths)
         label = short_date_time(good.taken_at) if good else None
-        if good is None or not ask(paths.database, exc.detail, label):
+        if not ask(exc, label) or good is None:
             return None
-        aside = maintenance.restore_backup(paths, good.path, aside_label="damaged")
-        log.warning("restored %s; the damaged file is kept as %s", good.path, aside)
-        return open_app(paths)
+        aside = maintenance.restore_backup(paths, good.path, aside_label=str(exc.kind))
+        log.warning("restored %s; the file it replaced is kept as %s", good.path, aside)
+        ctx = open_app(paths)
+        ctx.notices[:0] = exc.notices
+        return ctx
 
 
 def install_excepthook(log_file: Path, save_everything: Callable[[], bool]) -> None:
@@ -124,9 +118,18 @@ def install_excepthook(log_file: Path, save_everything: Callable[[], bool]) -> N
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         nonlocal busy
-        log.critical("unexpected error", exc_info=(exc_type, exc, tb))
+        from winback_desktop.store.integrity import DatabaseDamagedError
+
+        known = isinstance(exc, DatabaseDamagedError)  # a write refused: the file is damaged
+        what = "a write refused: the database is damaged" if known else "unexpected error"
+        log.log(logging.ERROR if known else logging.CRITICAL, what, exc_info=(exc_type, exc, tb))
         app = QApplication.instance()
         if busy or app is None or app.closingDown():  # reporting, or quitting: the log has it
+            return
+        if known:
+            QMessageBox.warning(
+                None, APP_NAME, f"{exc}\n\nNothing was changed. Restore a backup (File › Restore from backup…)."
+            )
             return
         busy = True
         try:
@@ -320,8 +323,8 @@ def _attach_window(window: MainWindow | None, ctx: AppContext) -> MainWindow:
 
 
 def _after_start(window: MainWindow, ctx: AppContext, paths: Paths) -> None:
-    """What follows once the window is up: who is here, a call to resume, the day's ranking and
-    the daily backup."""
+    """What follows once the window is up: who is here, a call to resume, the day's ranking, the
+    checks and the daily backup."""
     from PySide6.QtCore import QTimer
 
     from winback_desktop.services.calls.lifecycle import unfinished_calls
@@ -332,22 +335,22 @@ def _after_start(window: MainWindow, ctx: AppContext, paths: Paths) -> None:
     # A new day can lapse customers and shift priorities: re-rank off the GUI process (the
     # screens read the roster again when it is done, as after F5).
     window.ranking.start(quiet=True)
-    _start_daily_backup(window, paths)
+    _start_checks(window, ctx, paths)
 
 
-def _start_daily_backup(window: MainWindow, paths: Paths) -> None:
-    """Clear what an interrupted backup left, and write the daily one in a child process when due."""
+def _start_checks(window: MainWindow, ctx: AppContext, paths: Paths) -> None:
+    """Say what opening found (a damaged write-ahead log kept aside); clear what an interrupted
+    backup left; then the full check in a child process, and the daily backup after it when due:
+    damage found stops writes at once and is shown (ui/kit/damage.py)."""
+    from PySide6.QtCore import QTimer
+
     from winback_desktop.services.maintenance import backups as maintenance
-    from winback_desktop.ui.kit.jobs import BACKUP_JOB, run_in_background
+    from winback_desktop.ui.kit import damage
 
-    def backed_up(ok: bool) -> None:
-        if window.isVisible():
-            text = "Daily backup written and checked." if ok else "The daily backup failed: see the log."
-            window.statusBar().showMessage(text, 8000)
-
+    if ctx.notices:
+        QTimer.singleShot(0, lambda: damage.show_notices(window, ctx.notices))
     maintenance.remove_partial_backups(paths)  # what an interrupted backup left behind
-    if maintenance.backup_due(paths):
-        window.background_jobs.append(run_in_background(window, BACKUP_JOB, [str(paths.data_dir)], backed_up))
+    damage.watch(window, paths)
 
 
 def _report(word: str, window: MainWindow) -> None:
@@ -376,6 +379,9 @@ def run_gui(data_dir: str | None = None) -> int:
     ctx = window.ctx  # the window's: a restore may have reopened it
     assert ctx is not None  # attached by start_gui
     ctx.close()
+    from winback_desktop.store.integrity import record_clean_close
+
+    record_clean_close(ctx.paths.database)  # as left: a large file is not checked next time
     ctx.paths.session_marker.unlink(missing_ok=True)  # a clean exit: no check needed next time
     _HELD.lock.release()
     return code

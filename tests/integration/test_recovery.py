@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -78,7 +80,9 @@ def test_recovery_offers_newest_good_backup_and_keeps_damaged_file(demo_paths):
     assert declined is None and demo_paths.database.read_bytes() == damaged
 
     offers = []
-    ctx = open_or_recover(demo_paths, ask=lambda path, detail, label: offers.append((path, label)) or True)
+    ctx = open_or_recover(
+        demo_paths, ask=lambda problem, label: offers.append((Path(problem.path), label)) or True
+    )
     assert ctx is not None
     assert offers[0][0] == demo_paths.database
     assert older.name[8:21] == dt.datetime.strptime(offers[0][1], "%d %b %Y %H:%M").strftime("%Y%m%d-%H%M")
@@ -158,15 +162,23 @@ def test_thinning_keeps_recent_newest_and_bounded_history(times):
         assert any(b.taken_at.date() == day for b in kept)
 
 
-def test_start_up_check_for_small_files_always_and_large_ones_after_a_crash(demo_paths, monkeypatch):
+def test_start_up_check_for_small_files_always_and_large_ones_when_not_as_left(demo_paths, monkeypatch):
     from winback_desktop import app
+    from winback_desktop.store import integrity
 
+    db = demo_paths.database
     assert app.startup_check_needed(demo_paths)  # a small file: every start
     monkeypatch.setattr(app, "QUICK_CHECK_ALWAYS_BELOW", 1)  # pretend it is large
-    assert not app.startup_check_needed(demo_paths)
+    assert app.startup_check_needed(demo_paths)  # never closed cleanly by the app: checked
+    hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(db, ns=(hour_ago, hour_ago))  # the app closed it an hour ago...
+    integrity.record_clean_close(db)
+    assert not app.startup_check_needed(demo_paths)  # ...and nothing touched it since
     demo_paths.session_marker.touch()  # the last session never ended cleanly
     assert app.startup_check_needed(demo_paths)
-    corrupt(demo_paths.database)
+    demo_paths.session_marker.unlink()
+    corrupt(db)  # a clean exit, then something else wrote the file
+    assert app.startup_check_needed(demo_paths)
     assert (
         app.open_or_recover(demo_paths, ask=lambda *_: False, check=app.startup_check_needed(demo_paths))
         is None

@@ -52,6 +52,8 @@ def run_command(args: argparse.Namespace) -> int:
     if not args.needs_db:
         return args.func(args, paths)
     ctx = open_app(paths)
+    for notice in ctx.notices:  # a damaged write-ahead log, kept aside: what may be missing
+        print(f"winback: warning: {' '.join(notice.split())}", file=sys.stderr)
     try:
         return args.func(args, ctx)
     finally:
@@ -93,7 +95,13 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return run_command(args)
-    except (DatabaseDamagedError, SchemaTooNewError, OSError) as exc:
+    except DatabaseDamagedError as exc:  # damaged, or empty or missing while backups exist
+        from winback_desktop.services.maintenance import health
+
+        for notice in exc.notices:
+            print(f"winback: warning: {' '.join(notice.split())}", file=sys.stderr)
+        return _fail(health.advice(resolve(args.data_dir), exc))
+    except (SchemaTooNewError, OSError) as exc:
         return _fail(str(exc))
     except DATABASE_ERRORS as exc:
         # A locked, full, read-only or damaged file, or not a database: the user can act on

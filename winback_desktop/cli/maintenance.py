@@ -12,6 +12,7 @@ or newer database must still be checked, backed up or replaced.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,19 +54,25 @@ def _paths(args: argparse.Namespace, paths: Paths) -> int:
 def _doctor(args: argparse.Namespace, paths: Paths) -> int:
     from winback_desktop.formats import iso_date_time
     from winback_desktop.services.maintenance import backups as maintenance
+    from winback_desktop.services.maintenance import health
 
     paths.ensure()
     _print_paths(paths)
-    result = maintenance.check_file(paths.database)
     backups = maintenance.list_backups(paths)
     newest = f"{len(backups)}, newest {iso_date_time(backups[0].taken_at)}" if backups else "none"
     print(f"backups:  {newest}")
-    if result != "ok":
-        good = maintenance.newest_good_backup(paths)
-        hint = f"; restore the newest good backup with: winback restore {good.path}" if good else ""
-        return fail(f"the database {paths.database} is damaged: {result}{hint}")
+    found = health.examine(paths)
+    for notice in found.notices:
+        print(f"winback: warning: {' '.join(notice.split())}", file=sys.stderr)
+    if found.problem is not None:
+        return fail(health.advice(paths, found.problem))
+    if found.state is not None:
+        print(f"database: {found.state.value}, and no good backup: a new database is made at the next start")
+        return 0
+    if found.cleared:
+        print("database: the earlier damage note is removed: the file passes its full check now")
     print("database: ok (full integrity check passed)")
-    return 0
+    return 1 if found.notices else 0
 
 
 def _backup(args: argparse.Namespace, paths: Paths) -> int:

@@ -20,6 +20,7 @@ class AppContext:
     sessions: sessionmaker[Session]
     script: CallScript = field(default_factory=default_script)
     changes: Changes = field(default_factory=Changes, repr=False, compare=False)  # who hears of writes
+    notices: list[str] = field(default_factory=list)  # what opening found to tell the user
 
     def changed(self, *kinds: Change) -> None:
         """Tell the listeners that ``kinds`` changed (a write made elsewhere, e.g. a child job)."""

@@ -10,6 +10,14 @@ from pathlib import Path
 from winback_desktop.store.connection import connect_read_only
 
 
+class BackupCheckError(RuntimeError):
+    """The copy failed its integrity check: the source is damaged, or the disk that took it."""
+
+
+class EmptyDatabaseError(RuntimeError):
+    """The source holds no tables (an empty file): no backup of it is kept."""
+
+
 def backup_database(source: Path, target: Path) -> Path:
     """Copy ``source`` to ``target`` (mode 0600) and check the copy; returns ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -25,11 +33,14 @@ def backup_database(source: Path, target: Path) -> Path:
             # A backup is a single self-contained file: no WAL beside it when it is opened later.
             dst.execute("PRAGMA journal_mode=DELETE")
             ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = dst.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
         finally:
             src.close()
             dst.close()
         if ok != "ok":
-            raise RuntimeError(f"backup {target} failed its integrity check: {ok}")
+            raise BackupCheckError(f"backup {target} failed its integrity check: {ok}")
+        if not tables:  # an empty backup must never become the newest one
+            raise EmptyDatabaseError(f"the database {source} holds no tables: there is nothing to back up")
         os.replace(tmp, target)
     except sqlite3.OperationalError as exc:
         if "full" not in str(exc):

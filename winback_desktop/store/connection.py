@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from winback_desktop.store.integrity import WritesStoppedError, find_damage, recorded_damage
+
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
     from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -52,7 +54,26 @@ def _sqlite_begin(conn: Connection) -> None:
     # A write transaction takes the write lock up front (waiting up to the busy timeout): a plain
     # BEGIN that reads first and then writes fails at once with "database is locked" when another
     # process (the ranking or backup child) committed in between, without waiting at all.
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+    write = bool(conn.get_execution_options().get(WRITE))
+    _refuse_writes_to_damage(conn, write)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _refuse_writes_to_damage(conn: Connection, write: bool) -> None:
+    """Once a check has found the file damaged (store/integrity.py's note, written by any
+    process), no write transaction starts, and any other is made read-only (``query_only``), so
+    nothing reaches the damaged file; reading it still works."""
+    name = conn.engine.url.database
+    if not name or name == ":memory:":
+        return
+    db = Path(name)
+    damage = recorded_damage(db)
+    if damage is not None and write:
+        raise WritesStoppedError(db, damage)
+    info = conn.connection.info
+    if info.get("query_only", False) != (damage is not None):
+        conn.exec_driver_sql(f"PRAGMA query_only={'ON' if damage is not None else 'OFF'}")
+        info["query_only"] = damage is not None
 
 
 def make_engine(url_or_path: str | Path, *, echo: bool = False) -> Engine:
@@ -100,23 +121,17 @@ def connect_read_only(path: Path, **kwargs: Any) -> sqlite3.Connection:
 
 
 def check_file(path: Path, full: bool = True) -> str:
-    """'ok', or what SQLite says is wrong with the file (opened read-only: never written)."""
+    """'ok', or what is wrong with the file (opened read-only: never written): its header, then
+    SQLite's check (see store/integrity.py). An empty file is not a good database: SQLite would
+    take it for a new one."""
     if not path.exists():
         return f"{path} does not exist"
+    if path.stat().st_size == 0:
+        return "the file is empty (0 bytes)"
     try:
-        conn = connect_read_only(path)
-        try:
-            rows = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
-            problems = [str(r[0]) for r in rows]
-            if problems == ["ok"] and full:
-                fk = conn.execute("PRAGMA foreign_key_check").fetchall()
-                if fk:
-                    return f"{len(fk)} rows point at missing rows (first in table {fk[0][0]})"
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
+        return find_damage(path, full) or "ok"
+    except (sqlite3.DatabaseError, OSError) as exc:
         return str(exc)
-    return "ok" if problems == ["ok"] else "; ".join(problems[:5])
 
 
 def peek(path: Path, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]] | None:

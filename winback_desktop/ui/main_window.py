@@ -508,8 +508,9 @@ class MainWindow(ContextWindow):
         self.statusBar().showMessage(f"Backup written and checked: {path}", 10000)
         return path
 
-    def restore_backup(self, backup: Path | None = None) -> bool:
-        """Replace the database with a backup; the current file is kept in the backups folder."""
+    def restore_backup(self, backup: Path | None = None, *, ask: bool = True) -> bool:
+        """Replace the database with a backup; the current file is kept in the backups folder.
+        ``ask=False``: the user already chose (the damage dialog, ui/kit/damage.py)."""
         from winback_desktop.bootstrap import open_app
         from winback_desktop.services.maintenance import backups as maintenance
 
@@ -520,7 +521,7 @@ class MainWindow(ContextWindow):
             if not name:
                 return False
             backup = Path(name)
-        if not confirm(
+        if ask and not confirm(
             self,
             "Restore from backup",
             f"Replace the current data with the backup\n{backup.name}?\n\nOpen calls are closed first. "

@@ -15,6 +15,7 @@ import winback_desktop
 log = logging.getLogger(__name__)
 REFRESH_JOB = "winback_desktop.jobs.refresh"  # statuses and priorities
 BACKUP_JOB = "winback_desktop.jobs.backup"
+CHECK_JOB = "winback_desktop.jobs.check"  # the full integrity check
 
 
 def child_process(parent: QObject, module: str, args: list[str]) -> QProcess:

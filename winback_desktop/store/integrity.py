@@ -1,0 +1,341 @@
+"""Is the database file fit to be written to? The checks that keep a damaged file untouched.
+
+No SQLAlchemy here: the start-up runs these before it is loaded (see app.py).
+
+- :func:`header_problem`: the 100-byte header and what it says of the file (page size, page
+  count against the file's size, the free list), read in microseconds whatever the size.
+- :func:`find_damage`: SQLite's own check, read-only: ``quick_check`` (every page read, about
+  0.3 s at 312 MiB) or ``integrity_check`` (also every index against its table, about 1.6 s at
+  312 MiB, so it runs in a child job once the window shows: jobs/check.py).
+- The *damage note* beside the database (``winback.sqlite3.damaged``): written the moment a
+  check finds damage. While it is there every write transaction, in every process, is refused
+  (store/connection.py) and every start says so; a restore or a passing full check removes it.
+- The *clean-close note* (``winback.sqlite3.closed``): the file's size, time and inode when the
+  app last closed it cleanly. A file that no longer matches it was written by something else
+  since (a copy, a disk tool, a crash) and is checked at start whatever its size.
+- :func:`vet_wal`: a damaged write-ahead log is copied aside before SQLite drops it
+  (store/wal.py reads it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import struct
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from winback_desktop.store.wal import WalReport, read_wal
+
+# SQLite's result codes that mean the file itself is damaged (https://sqlite.org/rescode.html).
+_DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_SHM_DMS_BYTE = 128  # every connection holds a read lock on this byte of the -shm file
+_HEADER_MAGIC = b"SQLite format 3\x00"
+
+
+class Kind(StrEnum):
+    DAMAGED = "damaged"
+    EMPTY = "empty"  # zero bytes, while backups of it exist
+    MISSING = "missing"  # gone, while backups of it exist
+
+
+class DatabaseDamagedError(RuntimeError):
+    """The database file must not be written to: damaged, or empty or missing while backups of
+    it exist (then it is never taken for a new database). ``backup`` is the newest good backup
+    when the raiser looked for one."""
+
+    def __init__(self, path: str | Path, detail: str, kind: Kind = Kind.DAMAGED, backup: Path | None = None):
+        self.path, self.detail, self.kind, self.backup = str(path), detail, kind, backup
+        self.notices: list[str] = []  # what else the user must be told (a damaged log kept aside)
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        if self.kind is Kind.EMPTY:
+            return (
+                f"The database {self.path} is empty (0 bytes), but there are backups of it. "
+                "Nothing was written to it."
+            )
+        if self.kind is Kind.MISSING:
+            return (
+                f"The database {self.path} is missing, but there are backups of it. No new database was made."
+            )
+        return f"The database {self.path} is damaged ({self.detail}). Nothing was written to it."
+
+
+class WritesStoppedError(DatabaseDamagedError):
+    """A write refused because a check found the database damaged while it was in use."""
+
+    def describe(self) -> str:
+        return f"The database {self.path} is damaged ({self.detail}): nothing more is written to it."
+
+
+# --- the file itself -----------------------------------------------------------------------------
+
+
+def presence(db: Path) -> Kind | None:
+    """MISSING, EMPTY, or None when the file has something in it."""
+    try:
+        return Kind.EMPTY if db.stat().st_size == 0 else None
+    except FileNotFoundError:
+        return Kind.MISSING
+
+
+def wal_path(db: Path) -> Path:
+    return db.with_name(db.name + "-wal")
+
+
+def header_problem(db: Path) -> str | None:
+    """What the header says is wrong with the file, or None. The page count and the free list
+    are compared with the file's size only when no write-ahead log has content: a checkpoint in
+    another process writes page 1 first and grows the file after."""
+    wal = wal_path(db)
+    quiet = not wal.exists() or wal.stat().st_size == 0
+    with open(db, "rb") as f:
+        head = f.read(101)
+        size = os.fstat(f.fileno()).st_size
+    if len(head) < 101 or head[:16] != _HEADER_MAGIC:
+        return "the file is not a database (its SQLite header is missing or overwritten)"
+    page_size = struct.unpack(">H", head[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1) or head[21:24] != b"\x40\x20\x20":
+        return "the file's header is damaged"
+    if size % page_size:
+        return f"the file is cut short: {size} bytes is not a whole number of {page_size}-byte pages"
+    if head[100] not in (0x05, 0x0D):
+        return "the first page (the list of tables) is damaged"
+    counter, pages, trunk, free = struct.unpack(">IIII", head[24:40])
+    valid_for = struct.unpack(">I", head[92:96])[0]
+    if quiet and pages and counter == valid_for:
+        if size // page_size < pages:
+            return f"the file is cut short: it holds {size // page_size} of its {pages} pages"
+        if trunk > pages or free >= pages:
+            return "the file's list of free pages is damaged"
+    return None
+
+
+def find_damage(db: Path, full: bool = True) -> str | None:
+    """What SQLite finds wrong with the file (opened read-only: never written), or None.
+
+    ``full``: ``integrity_check`` (every index against its table too) and the references
+    between rows; else ``quick_check``. Other trouble (the file locked, unreadable, missing)
+    raises the driver's error: it is no sign of damage."""
+    problem = header_problem(db)
+    if problem is not None:
+        return problem
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
+            problems = [str(r[0]) for r in rows]
+            if problems != ["ok"]:
+                return "; ".join(problems[:5])
+            if full:
+                fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if fk:
+                    return f"{len(fk)} rows point at missing rows (first in table {fk[0][0]})"
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF in _DAMAGE_CODES:
+            return str(exc)
+        raise
+    return None
+
+
+def has_tables(db: Path) -> bool:
+    """Does the file hold any table (a zero-length or new file holds none)?"""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return bool(conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0])
+    finally:
+        conn.close()
+
+
+# --- the damage note -----------------------------------------------------------------------------
+
+
+def damage_note(db: Path) -> Path:
+    return db.with_name(db.name + ".damaged")
+
+
+def mark_damaged(db: Path, detail: str) -> None:
+    """From now on no process writes to ``db`` (see store/connection.py) and every start says
+    so, until a restore or a passing full check removes the note."""
+    note = {"detail": detail, "found": dt.datetime.now().isoformat(timespec="seconds")}
+    tmp = damage_note(db).with_suffix(".damaged.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(note, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, damage_note(db))
+
+
+def recorded_damage(db: Path) -> str | None:
+    """What the last check found wrong, when it found damage; else None. One failed stat when
+    there is no note: cheap enough for every write transaction."""
+    try:
+        text = damage_note(db).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        note = json.loads(text)
+        return f"{note['detail']}; found {note['found'].replace('T', ' ')}"
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "a check found it damaged"
+
+
+def clear_damage(db: Path) -> None:
+    damage_note(db).unlink(missing_ok=True)
+
+
+# --- the clean-close note ------------------------------------------------------------------------
+
+
+def _closed_note(db: Path) -> Path:
+    return db.with_name(db.name + ".closed")
+
+
+def _identity(db: Path) -> dict[str, int]:
+    # ctime too: a copy that keeps the times (cp -p, rsync -t) still changes it.
+    st = db.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns, "inode": st.st_ino}
+
+
+def record_clean_close(db: Path) -> None:
+    """The app closed ``db`` cleanly (its writes done, the log checkpointed): remember the file
+    as it was left. Nothing is recorded for a damaged file."""
+    if not db.exists() or recorded_damage(db) is not None:
+        return
+    note = _closed_note(db)
+    tmp = note.with_suffix(".closed.tmp")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(_identity(db), f)
+    os.replace(tmp, note)
+
+
+def left_as_closed(db: Path) -> bool:
+    """Is the file exactly as the app left it at its last clean close, with no log since?"""
+    try:
+        recorded = json.loads(_closed_note(db).read_text(encoding="utf-8"))
+        wal = wal_path(db)
+        return recorded == _identity(db) and (not wal.exists() or wal.stat().st_size == 0)
+    except (OSError, ValueError):
+        return False
+
+
+def forget_clean_close(db: Path) -> None:
+    _closed_note(db).unlink(missing_ok=True)
+
+
+# --- the write-ahead log -------------------------------------------------------------------------
+
+_held: dict[tuple[int, int], int] = {}  # (device, inode) of a -shm file -> our descriptor on it
+
+
+def in_use_elsewhere(db: Path) -> bool:
+    """Has another process the database open (it holds the read lock every SQLite connection
+    keeps on the -shm file)? Linux only; elsewhere False.
+
+    The descriptor is never closed: closing any descriptor of a file drops every POSIX lock this
+    process holds on it, SQLite's own included (SQLite keeps its descriptors for that reason).
+    """
+    shm = db.with_name(db.name + "-shm")
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        st = shm.stat()
+        fd = _held.get((st.st_dev, st.st_ino))
+        if fd is None:
+            fd = os.open(shm, os.O_RDONLY)
+            _held[(st.st_dev, st.st_ino)] = fd
+    except FileNotFoundError:
+        return False
+    query = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, _SHM_DMS_BYTE, 1, 0)
+    kind = struct.unpack("hhqqi4x", fcntl.fcntl(fd, fcntl.F_GETLK, query))[0]
+    return kind != fcntl.F_UNLCK
+
+
+@dataclass(frozen=True)
+class WalNotice:
+    """A log that SQLite would have dropped (in part), and where its copy is kept."""
+
+    report: WalReport
+    kept: Path
+    written: dt.datetime  # when the log was last written
+    orphaned: bool = False  # the log of a missing or empty database (SQLite deletes it)
+
+    def message(self) -> str:
+        when = self.written.strftime("%H:%M" if self.written.date() == dt.date.today() else "%d %b %Y %H:%M")
+        if self.orphaned:
+            return (
+                f"The database's write-ahead log was left without its database; SQLite would "
+                f"delete it. It is kept at {self.kept} (last written {when})."
+            )
+        n = self.report.lost_commits
+        changes = (
+            "some of the last saved changes"
+            if n < 0
+            else ("the last saved change" if n == 1 else f"the last {n} saved changes")
+        )
+        return (
+            f"The database's write-ahead log is damaged ({self.report.problem}): {changes}, made "
+            f"before {when}, may be missing. The damaged log is kept at {self.kept}."
+        )
+
+
+def vet_wal(db: Path, keep_dir: Path) -> WalNotice | None:
+    """Before SQLite opens ``db``: a damaged log (or the log of a missing or empty database) is
+    copied into ``keep_dir`` and described; None when there is nothing to tell. A log another
+    process has open is left alone: it is being written, and that process opened it first."""
+    wal = wal_path(db)
+    try:
+        if wal.stat().st_size == 0 or in_use_elsewhere(db):
+            return None
+    except FileNotFoundError:
+        return None
+    report = read_wal(wal)
+    orphaned = presence(db) is not None and report.frames > 0
+    if not report.damaged and not orphaned:
+        return None
+    written = dt.datetime.fromtimestamp(wal.stat().st_mtime)
+    return WalNotice(report, _keep_copy(wal, keep_dir), written, orphaned)
+
+
+def _keep_copy(wal: Path, keep_dir: Path) -> Path:
+    """A private copy of the log in ``keep_dir``; the same log kept before is not copied again."""
+    keep_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(wal.read_bytes()).hexdigest()
+    for old in keep_dir.glob("damaged-wal-*"):
+        if (
+            old.stat().st_size == wal.stat().st_size
+            and hashlib.sha256(old.read_bytes()).hexdigest() == digest
+        ):
+            return old
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = keep_dir / f"damaged-wal-{stamp}-{digest[:8]}.sqlite3-wal"
+    tmp = target.with_name(target.name + ".part")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    os.close(fd)
+    try:
+        shutil.copyfile(wal, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno == errno.ENOSPC:
+            raise OSError(
+                errno.ENOSPC, f"The disk is full: no room to keep the damaged log {wal} in {keep_dir}"
+            ) from exc
+        raise
+    return target
