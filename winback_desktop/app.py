@@ -128,7 +128,9 @@ def install_excepthook(log_file: Path, save_everything: Callable[[], bool]) -> N
             return
         if known:
             QMessageBox.warning(
-                None, APP_NAME, f"{exc}\n\nNothing was changed. Restore a backup (File › Restore from backup…)."
+                None,
+                APP_NAME,
+                f"{exc}\n\nNothing was changed. Restore a backup (File › Restore from backup…).",
             )
             return
         busy = True

@@ -1,8 +1,10 @@
-"""Real faults for the tests: a small disk that fills up (a tmpfs mounted for the test)."""
+"""Real faults for the tests: a small disk that fills up (a tmpfs mounted for the test), pages
+zeroed in a database file, an index that no longer matches its table."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,3 +33,53 @@ def small_disk(mountpoint: Path, size: str = "64k") -> Iterator[Path]:
         yield mountpoint
     finally:
         subprocess.run(["umount", "-l", str(mountpoint)], check=False)
+
+
+# --- damage to a database file ------------------------------------------------------------------
+
+
+def zero_pages(db: Path, first: int, count: int = 1) -> None:
+    """Overwrite pages ``first`` .. ``first + count - 1`` (1-based, as SQLite counts) with zeros,
+    in place, as a bad disk or a failed copy leaves them."""
+    page_size = page_size_of(db)
+    with open(db, "r+b") as f:
+        f.seek((first - 1) * page_size)
+        f.write(bytes(page_size * count))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def page_size_of(db: Path) -> int:
+    with open(db, "rb") as f:
+        f.seek(16)
+        size = int.from_bytes(f.read(2), "big")
+    return 65536 if size == 1 else size
+
+
+def unindexed_change(db: Path, index: str, change: str, params: tuple = ()) -> None:
+    """Run ``change`` on ``db`` while SQLite does not know of ``index``, then put the index back
+    exactly as it was: its entries no longer match its table (what a bad disk or an old SQLite
+    bug can leave), while every page is sound, so ``quick_check`` passes and only
+    ``integrity_check`` sees it. The file must not be open elsewhere."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        row = conn.execute(
+            "SELECT type, name, tbl_name, rootpage, sql FROM sqlite_master WHERE name = ?", (index,)
+        ).fetchone()
+        assert row is not None and row[0] == "index", f"no index {index} in {db}"
+        conn.execute("PRAGMA writable_schema=ON")
+        conn.execute("DELETE FROM sqlite_master WHERE name = ?", (index,))
+        conn.execute("PRAGMA writable_schema=OFF")
+    finally:
+        conn.close()
+    conn = sqlite3.connect(db, isolation_level=None)  # a new connection: the schema without it
+    try:
+        conn.execute(change, params)
+        conn.execute("PRAGMA writable_schema=ON")
+        conn.execute(
+            "INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES (?, ?, ?, ?, ?)", row
+        )
+        conn.execute("PRAGMA writable_schema=OFF")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()

@@ -239,30 +239,46 @@ def forget_clean_close(db: Path) -> None:
 
 # --- the write-ahead log -------------------------------------------------------------------------
 
-_held: dict[tuple[int, int], int] = {}  # (device, inode) of a -shm file -> our descriptor on it
+_held: dict[Path, tuple[tuple[int, int], int]] = {}  # -shm file -> ((device, inode), our descriptor)
 
 
 def in_use_elsewhere(db: Path) -> bool:
     """Has another process the database open (it holds the read lock every SQLite connection
     keeps on the -shm file)? Linux only; elsewhere False.
 
-    The descriptor is never closed: closing any descriptor of a file drops every POSIX lock this
-    process holds on it, SQLite's own included (SQLite keeps its descriptors for that reason).
+    The descriptor stays open while that -shm file does: closing any descriptor of a file drops
+    every POSIX lock this process holds on it, SQLite's own included (SQLite keeps its
+    descriptors for that reason). One for a -shm file since deleted or replaced is closed.
     """
-    shm = db.with_name(db.name + "-shm")
     if not sys.platform.startswith("linux"):
         return False
+    _let_go_of_replaced()
+    shm = db.with_name(db.name + "-shm")
     try:
         st = shm.stat()
-        fd = _held.get((st.st_dev, st.st_ino))
-        if fd is None:
-            fd = os.open(shm, os.O_RDONLY)
-            _held[(st.st_dev, st.st_ino)] = fd
+        key = (st.st_dev, st.st_ino)
+        held = _held.get(shm)
+        if held is None or held[0] != key:
+            _held[shm] = held = (key, os.open(shm, os.O_RDONLY))
     except FileNotFoundError:
         return False
     query = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, _SHM_DMS_BYTE, 1, 0)
-    kind = struct.unpack("hhqqi4x", fcntl.fcntl(fd, fcntl.F_GETLK, query))[0]
+    kind = struct.unpack("hhqqi4x", fcntl.fcntl(held[1], fcntl.F_GETLK, query))[0]
     return kind != fcntl.F_UNLCK
+
+
+def _let_go_of_replaced() -> None:
+    """Close the descriptors of -shm files that are gone or replaced: no connection of this
+    process can still hold locks on those (SQLite removes the file after its last one)."""
+    for shm, (key, fd) in list(_held.items()):
+        try:
+            st = shm.stat()
+            current = (st.st_dev, st.st_ino) == key
+        except FileNotFoundError:
+            current = False
+        if not current:
+            os.close(fd)
+            del _held[shm]
 
 
 @dataclass(frozen=True)

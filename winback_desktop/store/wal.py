@@ -122,7 +122,7 @@ def _unreadable(path: Path, data: bytes, problem: str) -> WalReport:
     frames = _frame_headers(data, page_size)
     if not frames:
         return WalReport(path, len(data))  # a header alone: nothing was in the log
-    salts = data[16:24]
+    salts = frames[0][2]  # the first frame's: the header's own may be what was damaged
     lost = _count_commits(frames, salts, 0, len(frames))
     return WalReport(path, len(data), page_size, len(frames), 0, lost or -1, problem)
 

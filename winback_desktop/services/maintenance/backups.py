@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
 import os
 import re
@@ -78,6 +79,8 @@ def backup_now(paths: Paths, reason: str = "manual", now: dt.datetime | None = N
     """Write a checked backup now, then thin the old ones. Returns the new file."""
     now = now or dt.datetime.now()
     remove_partial_backups(paths, now)
+    if not paths.database.exists():
+        raise FileNotFoundError(errno.ENOENT, f"There is no database at {paths.database} to back up")
     target = paths.backups / f"winback-{now.strftime(STAMP)}-{reason}.sqlite3"
     n = 1
     while target.exists():  # two backups in the same second keep both

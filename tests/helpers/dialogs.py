@@ -1,0 +1,43 @@
+"""Answer the message boxes the app opens (the static QMessageBox calls run their own event
+loop), as a user would: read the text, look at it, press a button."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+POLL_MS = 20
+GIVE_UP_AFTER = 1500  # polls (30 s): a dialog that never came fails the test, not hangs it
+
+
+@dataclass
+class Answerer:
+    """Presses ``buttons`` in turn on the message boxes as they open; keeps their titles and
+    texts, and a picture of each when ``shots`` is a folder."""
+
+    buttons: list[QMessageBox.StandardButton]
+    shots: Path | None = None
+    seen: list[tuple[str, str]] = field(default_factory=list)
+    _polls: int = 0
+
+    def start(self) -> Answerer:
+        QTimer.singleShot(0, self._poll)
+        return self
+
+    def _poll(self) -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.isVisible():
+            self.seen.append((box.windowTitle(), box.text()))
+            if self.shots is not None:
+                box.grab().save(str(self.shots / f"dialog-{len(self.seen)}.png"))
+            button = box.button(self.buttons.pop(0))
+            assert button is not None, f"no such button on {box.text()!r}"
+            button.click()
+            if not self.buttons:
+                return
+        self._polls += 1
+        if self._polls < GIVE_UP_AFTER:
+            QTimer.singleShot(POLL_MS, self._poll)
