@@ -32,7 +32,10 @@ from winback_desktop.store import integrity
 from winback_desktop.store.backup import EmptyDatabaseError
 from winback_desktop.store.integrity import WritesStoppedError
 
-ENV = dict(os.environ, PYTHONPATH=str(ROOT))
+
+def env() -> dict[str, str]:
+    """This test's environment (its own data and config dirs) for a child process."""
+    return dict(os.environ, PYTHONPATH=str(ROOT))
 
 
 def digest(path: Path) -> str:
@@ -128,7 +131,7 @@ def test_damage_the_clean_close_note_cannot_see_is_found_by_the_background_check
         started = time.monotonic()
         done = subprocess.run(
             [sys.executable, "-m", "winback_desktop.jobs.check", str(demo_paths.data_dir)],
-            env=ENV, capture_output=True, text=True, timeout=120, check=True,
+            env=env(), capture_output=True, text=True, timeout=120, check=True,
         )  # fmt: skip
         assert time.monotonic() - started < 30
         found = json.loads(done.stdout)
@@ -287,7 +290,7 @@ CRASH = textwrap.dedent(
 def crash_with_saved_changes(paths: Paths, n: int) -> int:
     done = subprocess.run(
         [sys.executable, "-c", CRASH, str(paths.data_dir), str(n)],
-        env=ENV, capture_output=True, text=True, timeout=120, check=True,
+        env=env(), capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     assert integrity.wal_path(paths.database).stat().st_size > 0
     return int(done.stdout)
@@ -352,8 +355,55 @@ def test_a_log_in_use_by_the_running_app_is_left_alone(demo_paths):
         script = "import sys; from winback_desktop.store import integrity; from pathlib import Path;"
         script += f"print(integrity.in_use_elsewhere(Path({str(demo_paths.database)!r})))"
         out = subprocess.run(
-            [sys.executable, "-c", script], env=ENV, capture_output=True, text=True, check=True
+            [sys.executable, "-c", script], env=env(), capture_output=True, text=True, check=True
         )
         assert out.stdout.strip() == "True"
+    finally:
+        ctx.close()
+
+
+GUI_START = textwrap.dedent(
+    """
+    import sys
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    from winback_desktop import app
+    from winback_desktop.ui.main_window import MainWindow
+
+    def warning(parent, title, text, *args, **kwargs):
+        print("DIALOG", title, "|", " ".join(text.split()), flush=True)
+        QTimer.singleShot(0, QApplication.instance().quit)
+        return QMessageBox.StandardButton.Ok
+
+    QMessageBox.warning = warning  # the user reads it and presses OK
+    MainWindow.ask_who_is_here = lambda self: None
+    print("exit", app.run_gui(sys.argv[1]), flush=True)
+    """
+)
+
+
+def test_the_desktop_app_keeps_a_damaged_log_before_its_first_read_and_says_what_may_be_missing(demo_paths):
+    """The real start-up: the lock, the quick check and the first paint (read-only), then the
+    open; the log is copied before SQLite drops its damaged frames, and the window says so."""
+    people = crash_with_saved_changes(demo_paths, 4)
+    wal = integrity.wal_path(demo_paths.database)
+    data = bytearray(wal.read_bytes())
+    frames = frame_offsets(wal)
+    data[frames[-3] + 24 + 10] ^= 0x80  # the second-last save's frames on: two saves
+    wal.write_bytes(bytes(data))
+    done = subprocess.run(
+        [sys.executable, "-c", GUI_START, str(demo_paths.data_dir)],
+        env=dict(env(), QT_QPA_PLATFORM="offscreen"), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert "exit 0" in done.stdout, done.stdout + done.stderr
+    (dialog,) = [line for line in done.stdout.splitlines() if line.startswith("DIALOG")]
+    assert "may be missing" in dialog and "write-ahead log is damaged" in dialog
+    kept = next(demo_paths.backups.glob("damaged-wal-*"))
+    assert kept.read_bytes() == bytes(data) and str(kept) in dialog
+    ctx = open_app(demo_paths)
+    try:
+        lost = people - len(team.list_people(ctx))  # what SQLite dropped is what was said
+        assert lost >= 1
+        assert ("the last saved change" if lost == 1 else f"the last {lost} saved changes") in dialog
     finally:
         ctx.close()

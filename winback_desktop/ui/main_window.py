@@ -498,10 +498,16 @@ class MainWindow(ContextWindow):
 
     def backup_now(self) -> Path | None:
         from winback_desktop.services.maintenance import backups as maintenance
+        from winback_desktop.services.maintenance.health import DatabaseDamagedError
 
         self.save_everything()
         try:
             path = maintenance.backup_now(self.attached_ctx.paths)
+        except DatabaseDamagedError as exc:  # the copy failed its check, and so did the file
+            from winback_desktop.ui.kit import damage
+
+            damage.found_while_open(self, self.attached_ctx.paths, exc.detail)
+            return None
         except (OSError, RuntimeError) as exc:
             QMessageBox.warning(self, "Backup failed", f"The backup could not be written:\n{exc}")
             return None

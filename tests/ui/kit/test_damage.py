@@ -147,3 +147,21 @@ def test_what_opening_found_in_the_log_is_shown(qtbot, tmp_path):
     damage.show_notices(None, [notice])
     ((title, text),) = answerer.seen
     assert "may be missing" in title and text == notice
+
+
+def test_damage_found_by_a_backup_made_now_is_shown_like_the_checks(qtbot, demo_paths, tmp_path):
+    unindexed_change(
+        demo_paths.database, "ix_customers_status", "UPDATE customers SET status = 'x' WHERE id % 5 = 0"
+    )
+    ctx = open_app(demo_paths)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    answerer = Answerer([Button.Ok], shots=tmp_path).start()
+    assert window.backup_now() is None  # File › Back up now
+    ((title, text),) = answerer.seen
+    assert "no good backup" in title and "ix_customers_status" in text and "stopped writing" in text
+    assert window.damage_watch.banner.isVisible()
+    assert not list(demo_paths.backups.iterdir())  # no copy of a damaged file kept as a backup
+    with pytest.raises(WritesStoppedError):
+        team.add_person(ctx, "Nobody", "caller")

@@ -175,6 +175,15 @@ class DamageWatch(QObject):
         self.banner.show()
 
 
+def found_while_open(window: QMainWindow, paths: Paths, detail: str) -> None:
+    """Damage found by something else than the watch (a backup made now): the same banner and
+    offer."""
+    damage_watch = getattr(window, "damage_watch", None) or DamageWatch(window, paths)
+    window.damage_watch = damage_watch  # type: ignore[attr-defined]
+    good = maintenance.newest_good_backup(paths)
+    damage_watch.found(detail, good.path if good else None)
+
+
 def watch(window: QMainWindow, paths: Paths) -> DamageWatch:
     """Start the full check (then the daily backup) for the window; returns the watch."""
     damage_watch = DamageWatch(window, paths)
