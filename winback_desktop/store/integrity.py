@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -252,6 +251,8 @@ def in_use_elsewhere(db: Path) -> bool:
     """
     if not sys.platform.startswith("linux"):
         return False
+    import fcntl  # POSIX only
+
     _let_go_of_replaced()
     shm = db.with_name(db.name + "-shm")
     try:
