@@ -209,7 +209,9 @@ class CallWindow(QMainWindow):
         the stage it was left at (the ones before it count as visited)."""
         self.autosave.dirty.connect(lambda: self.saved_label.setText("Saving…"))
         self.autosave.saved.connect(lambda t: self.saved_label.setText(f"Saved {t}"))
+        self.autosave.saved.connect(lambda _t: self.saved_label.setToolTip(""))
         self.autosave.failed.connect(self.saved_label.setText)
+        self.autosave.failed.connect(lambda _m: self.saved_label.setToolTip(recovery.kept_where(self.notes)))
         self.visited: set[str] = set()
         self.current = ""
         self._started = detail.started_at or clock.utcnow()
