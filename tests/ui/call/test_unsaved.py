@@ -191,6 +191,28 @@ def test_close_anyway_then_the_next_start_puts_the_words_back_exactly_once(
     assert restart_and_answer(qtbot, paths, "Put them back") == []  # not offered twice
 
 
+def test_a_call_reopened_while_its_notes_still_fail_shows_them_and_builds_on_them(
+    qtbot, main_window, app_ctx, paths
+):
+    call = open_call(qtbot, main_window, app_ctx)
+    call_id = call.call_id
+    with write_lock_held(paths.database) as release:
+        type_while_locked(qtbot, call)
+        seen: list[str] = []
+        answer("Close anyway", seen)
+        assert call.close() and seen
+        again = main_window.open_call(call_id)  # the database still has no word of it
+        qtbot.waitExposed(again)
+        editor = again.editor("what_happened")
+        assert editor.value() == SENTENCE  # what is on its way, not the older text
+        editor.setFocus()
+        qtbot.keyClicks(editor, ", twice.")
+        release()
+        assert again.autosave.flush(5)
+    assert saved_text(paths, call_id, "what_happened") == SENTENCE + ", twice."
+    assert owed(paths.journal) == []
+
+
 def restart_and_answer(qtbot, paths: Paths, button: str) -> list[str]:
     """A new start on the same data folder: the main window offers what the journal kept."""
     ctx = open_app(paths)
