@@ -148,10 +148,13 @@ def read(data: bytes) -> Contents:
         elif "done" in rec:
             done.add(int(rec["done"]))
         elif "seq" in rec:
-            entry = Entry(
-                int(rec["seq"]),
-                Save(int(rec["call"]), str(rec["key"]), str(rec["op"]), dict(rec["args"]), str(rec["at"])),
-            )
+            try:
+                save = Save(
+                    int(rec["call"]), str(rec["key"]), str(rec["op"]), dict(rec["args"]), str(rec["at"])
+                )
+                entry = Entry(int(rec["seq"]), save)
+            except (KeyError, TypeError, ValueError):  # whole and checksummed, but not ours
+                break
             out.last_seq = max(out.last_seq, entry.seq)
             if entry.save.slot not in latest or latest[entry.save.slot].seq < entry.seq:
                 latest[entry.save.slot] = entry

@@ -47,6 +47,11 @@ _bridges: dict[int, WriterBridge] = {}
 
 
 def bridge_for(writer: NotesWriter) -> WriterBridge:
+    for key, old in list(_bridges.items()):  # those of closed databases (a restore, a test)
+        if old.writer.closed:
+            del _bridges[key]
+            old.setParent(None)
+            old.deleteLater()
     bridge = _bridges.get(id(writer))
     if bridge is None or bridge.writer is not writer:
         bridge = _bridges[id(writer)] = WriterBridge(writer)
