@@ -270,8 +270,12 @@ def measure_autosave(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
         conn.close()
     app_s = median_time(save, reps.autosave)
 
-    # Keystroke to disk: the real Autosaver (its throttle on a QTimer), then the commit.
-    saver = Autosaver()
+    # Keystroke to disk: the real Autosaver (its throttle on a QTimer), the recovery journal,
+    # then the commit by the notes writer's thread.
+    from winback_desktop.services.calls.journal import field_save
+    from winback_desktop.services.calls.writer import notes_writer
+
+    saver = Autosaver(notes_writer(ctx), call_id)
     loop = QEventLoop()
     saver.saved.connect(lambda _t: loop.quit())
     saver.failed.connect(lambda _m: loop.quit())
@@ -280,7 +284,8 @@ def measure_autosave(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
         guard = QTimer(singleShot=True, interval=10_000)
         guard.timeout.connect(loop.quit)
         t0 = time.perf_counter()
-        saver.schedule(key, save)
+        n[0] += 1
+        saver.schedule(key, lambda: field_save(call_id, stage, key, base + "x" * n[0]))
         guard.start()
         loop.exec()
         times.append(time.perf_counter() - t0)
@@ -297,7 +302,7 @@ def measure_autosave(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
             "s",
             DELAY_MS / 1000 + floor_s,
             Goal(limit=1),
-            f"Autosaver throttle ({DELAY_MS} ms) + commit; floor: throttle + plain commit",
+            f"Autosaver throttle ({DELAY_MS} ms) + journal + commit; floor: throttle + plain commit",
         ),
     ]
 

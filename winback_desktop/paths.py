@@ -58,6 +58,11 @@ class Paths:
         return self.data_dir / "session.open"
 
     @property
+    def journal(self) -> Path:
+        """The recovery journal: call notes on their way to the database (services/calls/journal.py)."""
+        return self.data_dir / "recovery.journal"
+
+    @property
     def lock_file(self) -> Path:
         return self.data_dir / "winback.lock"
 

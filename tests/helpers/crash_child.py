@@ -1,7 +1,8 @@
 """The real app in a child process, for the crash tests (not collected by pytest).
 
 python crash_child.py type DATA_DIR   start a call and type into a note, printing progress
-python crash_child.py check DATA_DIR  start again, accept the resume offer, print what is there
+python crash_child.py check DATA_DIR  start again, put back what the recovery journal kept, accept
+                                      the resume offer, print what is there
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ def check_mode(data_dir: str) -> None:
         return QMessageBox.StandardButton.Yes
 
     QMessageBox.question = yes  # the user accepts the resume offer made at start-up
+    from winback_desktop.ui.call import recovery
+
+    def put_back(_parent, notes, _text):
+        offered.append("recovered: " + "; ".join(n.label for n in notes))
+        return recovery.RecoveredAnswer.PUT_BACK
+
+    recovery.ask_put_back = put_back  # and puts back what the journal kept, if anything
     app, window = start(data_dir)
     import time
 

@@ -1,12 +1,15 @@
-"""Real faults for the tests: a small disk that fills up (a tmpfs mounted for the test), pages
-zeroed in a database file, an index that no longer matches its table."""
+"""Real faults for the tests: a small disk that fills up (a tmpfs mounted for the test),
+another process holding a database's write lock, pages zeroed in a database file, an index that
+no longer matches its table."""
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -83,3 +86,63 @@ def unindexed_change(db: Path, index: str, change: str, params: tuple = ()) -> N
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
+
+
+def fill_disk(directory: Path, name: str = "filler.bin") -> Path:
+    """Write a file in ``directory`` until its disk is full (ENOSPC); returns the file, whose
+    removal gives the space back."""
+    filler = directory / name
+    chunk = b"\0" * 65536
+    with filler.open("wb", buffering=0) as fh:
+        for size in (65536, 4096, 512, 1):
+            while True:
+                try:
+                    fh.write(chunk[:size])
+                except OSError as exc:
+                    if exc.errno != errno.ENOSPC:
+                        raise
+                    break
+    return filler
+
+
+_LOCKER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.execute("ROLLBACK")
+print("released", flush=True)
+"""
+
+
+@contextmanager
+def write_lock_held(database: Path) -> Iterator[Callable[[], None]]:
+    """Another process holds ``database``'s write lock (``BEGIN IMMEDIATE``, as an import does)
+    for the block, or until the ``release()`` it yields is called."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", _LOCKER, str(database)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdin is not None
+    line = child.stdout.readline().strip()
+    if line != "locked":
+        child.kill()
+        pytest.fail(f"the lock holder did not take the lock: {line!r}")
+
+    def release() -> None:
+        if child.poll() is None:
+            child.stdin.write("\n")
+            child.stdin.flush()
+            child.wait(timeout=30)
+
+    try:
+        yield release
+    finally:
+        try:
+            release()
+        finally:
+            if child.poll() is None:
+                child.kill()

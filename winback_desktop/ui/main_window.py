@@ -46,6 +46,7 @@ from winback_desktop.ui.roster.panel import RosterPanel
 from winback_desktop.ui.roster.ranking import Ranking
 
 if TYPE_CHECKING:
+    from winback_desktop.services.calls.writer import NotesWriter
     from winback_desktop.services.context import AppContext
     from winback_desktop.services.dto import PersonInfo
     from winback_desktop.services.first_paint import FirstPaint
@@ -156,6 +157,7 @@ class MainWindow(ContextWindow):
         super().__init__()
         self.ctx = ctx
         self.call_windows: dict[int, CallWindow] = {}
+        self.notes: NotesWriter | None = None  # call notes on their way to the database
         self.background_jobs: list[QProcess] = []  # child jobs (the daily backup...): ended on close
         self.ranking = Ranking(self)  # re-ranking in a child process (start-up, F5, lapse rule)
         self.setWindowTitle(APP_NAME)
@@ -235,7 +237,10 @@ class MainWindow(ContextWindow):
     def attach(self, ctx: AppContext) -> None:
         """The services are loaded: fresh reads of the roster and the people (the database may
         have changed since the first paint). The other workspaces are built when first shown."""
+        from winback_desktop.services.calls.writer import notes_writer
+
         self.ctx = ctx
+        self.notes = notes_writer(ctx)
         app_signals().attach(ctx.changes)
         self.roster.attach(ctx)
         self.tabs.currentChanged.connect(self._tab_shown)
@@ -470,6 +475,16 @@ class MainWindow(ContextWindow):
             return None
         return self.open_call(u.call_id)
 
+    def offer_recovered(self) -> None:
+        """At start-up: put back what an earlier session left in the recovery journal (before
+        any call is opened, so a resumed call shows it)."""
+        from winback_desktop.ui.call.recovery import offer_recovered
+
+        if self.ctx is not None and self.notes is not None:
+            done = offer_recovered(self, self.ctx, self.notes)
+            if done:
+                self.statusBar().showMessage(done, 15000)
+
     def load_sample(self) -> None:
         from winback_desktop.services.demo import load_demo
 
@@ -535,7 +550,8 @@ class MainWindow(ContextWindow):
         ):
             return False
         for window in list(self.call_windows.values()):
-            window.close()
+            if not window.close():  # its notes still failing, and the user chose to keep trying
+                return False
         self.ranking.stop()  # it would write into the file being replaced
         ctx = self.attached_ctx
         paths = ctx.paths
@@ -549,6 +565,7 @@ class MainWindow(ContextWindow):
         else:
             ok = True
         self._use_ctx(open_app(paths))
+        self.offer_recovered()  # what the closed calls' database never took, if anything
         if ok:
             self.statusBar().showMessage(
                 f"Restored {backup.name}; the replaced data is kept as {aside}", 15000
@@ -590,7 +607,10 @@ class MainWindow(ContextWindow):
 
     def _use_ctx(self, ctx: AppContext) -> None:
         """After a restore: every view works on the reopened database, and reads it again."""
+        from winback_desktop.services.calls.writer import notes_writer
+
         self.ctx = ctx
+        self.notes = notes_writer(ctx)
         for view in (self.roster, self.roster.details, *self._built.values()):
             view.ctx = ctx
         app_signals().attach(ctx.changes)
@@ -639,7 +659,31 @@ class MainWindow(ContextWindow):
 
     def save_everything(self) -> bool:
         """Flush every open call's pending typing; True when all of it reached the database."""
-        return all([window.autosave.flush() for window in self.call_windows.values()])
+        flushed = all([window.autosave.flush() for window in self.call_windows.values()])
+        return flushed and (self.notes is None or self.notes.wait(None, 0.5))
+
+    def _closed_calls_saved(self) -> bool:
+        """Calls closed while their notes were failing ("close anyway"): quitting asks once
+        more, since the journal then keeps those notes only until the next start."""
+        from winback_desktop.services.calls import unsaved
+        from winback_desktop.ui.call import recovery
+
+        notes, ctx = self.notes, self.ctx
+        if notes is None or ctx is None or notes.closed or notes.wait(None, 1.0):
+            return True
+        while True:
+            pending = notes.pending()
+            calls = len({s.call_id for s in pending})
+            what = "The latest notes of a closed call" if calls == 1 else f"Notes of {calls} closed calls"
+            problem = notes.problem() or "the database has not answered yet"
+            answer = recovery.ask_before_closing(self, what, problem, notes)
+            if answer is recovery.CloseAnswer.KEEP_TRYING:
+                return False
+            if answer is recovery.CloseAnswer.CLOSE_ANYWAY or not pending:
+                return True
+            text = unsaved.as_text(unsaved.describe(ctx, pending), "Notes not saved yet")
+            if recovery.save_notes_file(self, recovery.default_notes_file(ctx, "notes"), text):
+                return True
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -658,7 +702,12 @@ class MainWindow(ContextWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         for window in list(self.call_windows.values()):
-            window.close()  # each flushes what was typed
+            if not window.close():  # each flushes what was typed, or asks what to do
+                event.ignore()
+                return
+        if not self._closed_calls_saved():
+            event.ignore()
+            return
         self.ranking.stop()
         for job in self.background_jobs:  # a half-done refresh is rolled back by SQLite
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import TypedDict, Unpack
@@ -99,7 +100,8 @@ def set_people(ctx: AppContext, call_id: int, caller_id: int | None, partner_id:
         call.caller_id, call.partner_id = caller_id, partner_id
 
 
-def _column_value(key: str, value: str) -> bool | dt.date | str | None:
+def column_value(key: str, value: str) -> bool | dt.date | str | None:
+    """A call column's value as stored, from the text its editor shows."""
     value = value.strip()
     if key == "keep_in_touch":
         return {"yes": True, "no": False, "": None}[value]
@@ -114,7 +116,7 @@ def save_field(ctx: AppContext, call_id: int, stage: str, key: str, value: str) 
     with transaction(ctx.sessions) as s:
         call = _open_call(s, call_id)
         if key in CALL_COLUMNS:
-            setattr(call, key, _column_value(key, value))
+            setattr(call, key, column_value(key, value))
             return
         answer = s.scalars(
             select(StageAnswer).where(
@@ -283,3 +285,17 @@ def detail(ctx: AppContext, call_id: int) -> CallDetail:
         offers=offers,
         actions=actions,
     )
+
+
+def companies(ctx: AppContext, call_ids: Iterable[int]) -> dict[int, str]:
+    """The customer's company of each call (for saying whose notes are meant)."""
+    ids = sorted(set(call_ids))
+    if not ids:
+        return {}
+    q = (
+        select(Call.id, Customer.company)
+        .join(Customer, Customer.id == Call.customer_id)
+        .where(Call.id.in_(ids))
+    )
+    with ctx.sessions() as s:
+        return {call_id: company for call_id, company in s.execute(q)}

@@ -5,8 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from winback_desktop.services.calls.writer import why_not_saved
 from winback_desktop.services.dto import ActionInfo, CallDetail, ReasonInfo
 from winback_desktop.ui.call.fields import ActionRow, CheckList
 from winback_desktop.ui.call.session import CallSession
@@ -104,8 +114,19 @@ class ActionsEditor(QWidget):
             "due_date": row.due.date_value(),
         }
 
-    def add_step(self) -> ActionRow:
-        action_id = self.session.add_action()  # the service makes the partner its owner
+    def add_step(self) -> ActionRow | None:
+        """A new next step, made in the database at once (it needs its id); None, with the
+        reason said, when the database refuses it (busy past its timeout, a full disk)."""
+        try:
+            action_id = self.session.add_action()  # the service makes the partner its owner
+        except Exception as exc:
+            why, known = why_not_saved(exc, self.session.ctx)
+            if not known:
+                raise
+            QMessageBox.warning(
+                self, "Next step not added", f"The next step was not added: {why}.\n\nTry again in a moment."
+            )
+            return None
         # A due date one week out is a sensible default the caller can change.
         due = dt.date.today() + dt.timedelta(days=7)
         row = self._add_row(

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -43,6 +44,7 @@ class NoteEdit(QPlainTextEdit):
             self.blockSignals(True)
             self.setPlainText(text)
             self.blockSignals(False)
+            self.moveCursor(QTextCursor.MoveOperation.End)  # a resumed note goes on where it ended
 
 
 class LineField(QLineEdit):
@@ -136,6 +138,13 @@ class CheckList(QListWidget):
     def checked(self) -> list[int]:
         return [
             self.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.count())
+            if self.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def checked_labels(self) -> list[str]:
+        return [
+            self.item(i).text()
             for i in range(self.count())
             if self.item(i).checkState() == Qt.CheckState.Checked
         ]

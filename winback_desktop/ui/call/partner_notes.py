@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QGroupBox, QPlainTextEdit, QVBoxLayout
 
 # Stored like a stage answer of a stage of its own, so the caller's stages never mix with it.
@@ -18,6 +19,7 @@ class PartnerNotes(QGroupBox):
             "Follow-up logistics: who to send what, when; details to check after the call."
         )
         self.editor.setPlainText(text)
+        self.editor.moveCursor(QTextCursor.MoveOperation.End)  # a resumed call goes on where it ended
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.editor)

@@ -1,10 +1,13 @@
-"""The bridge between the call window's widgets and the call services, through the autosaver."""
+"""The bridge between the call window's widgets and the call services, through the autosaver:
+each change becomes a :class:`~winback_desktop.services.calls.journal.Save`, read from the
+widget when the autosaver hands it over."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from winback_desktop.services.calls import journal
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.context import AppContext
 from winback_desktop.ui.call.autosave import Autosaver
@@ -16,26 +19,29 @@ class CallSession:
 
     def note(self, stage: str, key: str, value: Callable[[], str]) -> None:
         self.autosave.schedule(
-            f"{stage}.{key}", lambda: calls.save_field(self.ctx, self.call_id, stage, key, value())
+            f"{stage}.{key}", lambda: journal.field_save(self.call_id, stage, key, value())
         )
 
     def reasons(self, value: Callable[[], tuple[int | None, list[int]]]) -> None:
-        self.autosave.schedule("reasons", lambda: calls.set_reasons(self.ctx, self.call_id, *value()))
+        self.autosave.schedule("reasons", lambda: journal.reasons_save(self.call_id, *value()))
 
     def offers(self, value: Callable[[], tuple[list[int], list[str]]]) -> None:
-        self.autosave.schedule("offers", lambda: calls.set_offers(self.ctx, self.call_id, *value()))
+        self.autosave.schedule("offers", lambda: journal.offers_save(self.call_id, *value()))
 
     def action(self, action_id: int, value: Callable[[], dict[str, Any]]) -> None:
         self.autosave.schedule(
-            f"action:{action_id}", lambda: calls.update_action(self.ctx, action_id, **value())
+            f"action:{action_id}", lambda: journal.action_save(self.call_id, action_id, value())
         )
 
     def add_action(self) -> int:
         return calls.add_action(self.ctx, self.call_id)
 
     def delete_action(self, action_id: int) -> None:
-        self.autosave.flush()
-        calls.delete_action(self.ctx, action_id)
+        # Replaces any edit of it still on its way; written in order with the rest.
+        self.autosave.schedule(
+            f"action:{action_id}", lambda: journal.delete_action_save(self.call_id, action_id)
+        )
+        self.autosave.hand_over()
 
     def stage(self, key: str) -> None:
-        self.autosave.schedule("stage", lambda: calls.set_stage(self.ctx, self.call_id, key))
+        self.autosave.schedule("stage", lambda: journal.stage_save(self.call_id, key))

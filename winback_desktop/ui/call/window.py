@@ -27,9 +27,11 @@ from winback_desktop.script import CallScript, ScriptError, StageRole, load_scri
 from winback_desktop.services import catalogue, clock, settings
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.calls.briefing import first_name
+from winback_desktop.services.calls.writer import notes_writer, why_not_saved
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail
 from winback_desktop.services.people import team
+from winback_desktop.ui.call import recovery
 from winback_desktop.ui.call.actions import CALL_KEYS, call_menus
 from winback_desktop.ui.call.autosave import Autosaver
 from winback_desktop.ui.call.customer_card import CustomerCardView
@@ -44,6 +46,7 @@ from winback_desktop.ui.kit.style import style_named_widgets
 from winback_desktop.ui.kit.widgets import with_name
 
 log = logging.getLogger(__name__)
+CLOSE_WAIT_S = 1.0  # closing waits this long for the database before asking what to do
 
 
 def placeholder_values(ctx: AppContext, detail: CallDetail) -> dict[str, str]:
@@ -100,12 +103,13 @@ class CallWindow(QMainWindow):
     def __init__(self, ctx: AppContext, call_id: int, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.call_id = ctx, call_id
-        detail = calls.detail(ctx, call_id)
+        self.notes = notes_writer(ctx)
+        detail = self.notes.overlay(calls.detail(ctx, call_id))  # with what is on its way to it
         self.detail = detail
         self.script = script_for(ctx, detail)
         self.setWindowTitle(f"Call — {detail.customer.company}")
         self.setObjectName("callWindow")
-        self.autosave = Autosaver(self)
+        self.autosave = Autosaver(self.notes, call_id, self)
         self.session = CallSession(ctx, call_id, self.autosave)
         people = [(p.id, p.name) for p in team.list_people(ctx)]
         lookups = {
@@ -205,7 +209,9 @@ class CallWindow(QMainWindow):
         the stage it was left at (the ones before it count as visited)."""
         self.autosave.dirty.connect(lambda: self.saved_label.setText("Saving…"))
         self.autosave.saved.connect(lambda t: self.saved_label.setText(f"Saved {t}"))
+        self.autosave.saved.connect(lambda _t: self.saved_label.setToolTip(""))
         self.autosave.failed.connect(self.saved_label.setText)
+        self.autosave.failed.connect(lambda _m: self.saved_label.setToolTip(recovery.kept_where(self.notes)))
         self.visited: set[str] = set()
         self.current = ""
         self._started = detail.started_at or clock.utcnow()
@@ -331,7 +337,7 @@ class CallWindow(QMainWindow):
         self.autosave.flush()
         try:
             data = build_action_sheet(
-                calls.detail(self.ctx, self.call_id), company_name=settings.configured_company_name(self.ctx)
+                self.current_detail(), company_name=settings.configured_company_name(self.ctx)
             )
         except OSError as exc:  # a missing bundled font
             QMessageBox.warning(self, "Action sheet", f"The action sheet could not be made:\n{exc}")
@@ -355,7 +361,7 @@ class CallWindow(QMainWindow):
         self.autosave.flush()
         try:
             out = write_action_sheet(
-                calls.detail(self.ctx, self.call_id),
+                self.current_detail(),
                 target,
                 company_name=settings.configured_company_name(self.ctx),
             )
@@ -370,8 +376,14 @@ class CallWindow(QMainWindow):
         self.statusBar().showMessage(f"Action sheet saved to {out}", 8000)
         return out
 
+    def current_detail(self) -> CallDetail:
+        """The call as the database has it, with what is still on its way there."""
+        return self.notes.overlay(calls.detail(self.ctx, self.call_id))
+
     def end_call(self) -> None:
-        self.autosave.flush()
+        if not self.autosave.flush():
+            self._not_ended(self.autosave.problem() or "the database has not answered yet")
+            return
         found = self.script.outcome_field()
         if found is not None and not self.pages[found[0].key].text_editor(found[1].key).value():
             answer = QMessageBox.question(
@@ -384,10 +396,27 @@ class CallWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 self.go_to(found[0].key)
                 return
-        calls.finish_call(self.ctx, self.call_id)
+        try:
+            calls.finish_call(self.ctx, self.call_id)
+        except Exception as exc:
+            why, known = why_not_saved(exc, self.ctx)
+            if not known:
+                raise
+            self._not_ended(why)
+            return
         self._backup_after_call()
         self.finished.emit(self.call_id)
         self.close()
+
+    def _not_ended(self, why: str) -> None:
+        """A full disk, a database busy for too long: say so; the call stays open, nothing is lost."""
+        log.warning("call %s not ended: %s", self.call_id, why)
+        QMessageBox.warning(
+            self,
+            "Call not ended",
+            f"The call was not ended: {why}.\n\n{recovery.kept_where(self.notes)}\n\n"
+            "Try End call again in a moment.",
+        )
 
     def _backup_after_call(self) -> None:
         from winback_desktop.services.maintenance import backups as maintenance
@@ -411,7 +440,56 @@ class CallWindow(QMainWindow):
             QTimer.singleShot(0, lambda: first.setFocus(Qt.FocusReason.OtherFocusReason))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        self.autosave.flush()
+        if not self.may_close():
+            event.ignore()
+            return
         self._clock.stop()
         self.closed.emit(self.call_id)
         super().closeEvent(event)
+
+    def may_close(self) -> bool:
+        """True when closing loses nothing the user did not choose to leave in the journal:
+        everything reached the database, or the user answered "save to a file" / "close anyway"."""
+        if self.autosave.flush(CLOSE_WAIT_S) or self.notes.closed:
+            return True
+        while True:
+            problem = self.autosave.problem() or "the database has not answered yet"
+            answer = recovery.ask_before_closing(self, "The latest notes of this call", problem, self.notes)
+            log.info("call %s closing with unsaved notes (%s): %s", self.call_id, problem, answer.value)
+            if answer is recovery.CloseAnswer.KEEP_TRYING:
+                return False
+            if answer is recovery.CloseAnswer.CLOSE_ANYWAY:
+                return True
+            default = recovery.default_notes_file(self.ctx, f"call-{self.call_id}-notes")
+            if recovery.save_notes_file(self, default, self.notes_text()) is not None:
+                return True
+
+    def notes_text(self) -> str:
+        """Everything noted in this call as on screen, as plain text (a file the user keeps)."""
+        from winback_desktop.ui.call.editors import ActionsEditor, OffersEditor, ReasonsEditor
+
+        lines = [f"Call with {self.detail.customer.company}", ""]
+        for stage in self.script.stages:
+            page = self.pages.get(stage.key)  # pages not built yet show what the database has
+            lines += [f"== {stage.title} ==", ""]
+            for f in stage.fields:
+                editor = page.editors.get(f.key) if page is not None else None
+                if isinstance(editor, ReasonsEditor):
+                    main = editor.primary.currentText() if editor.primary.currentData() is not None else ""
+                    text = "; ".join(x for x in (main, *editor.others.checked_labels()) if x)
+                elif isinstance(editor, OffersEditor):
+                    text = "; ".join([*editor.catalogue.checked_labels(), editor.other.text()])
+                elif isinstance(editor, ActionsEditor):
+                    text = "\n".join(
+                        f"- {r.what.text()} ({r.owner.currentText()}, due {r.due.value() or 'not set'})"
+                        for r in editor.rows
+                    )
+                elif editor is not None and hasattr(editor, "value"):
+                    text = str(editor.value())
+                else:
+                    text = (
+                        self.detail.saved_text(f.key) if f.kind in ("text", "line", "choice", "date") else ""
+                    )
+                lines += [f"{f.label}:", text.strip() or "—", ""]
+        lines += ["Partner's logistics notes:", self.partner_notes.editor.toPlainText().strip() or "—"]
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,340 @@
+"""Call notes reach the database off the GUI thread, by way of the recovery journal.
+
+The call window hands each autosave to :meth:`NotesWriter.submit`: it is appended to the journal
+(``services/calls/journal.py``) at once, and a thread of the writer's own writes it to the
+database with the ordinary services (``calls.lifecycle``). When another program holds the write
+lock (an import: 4-5 s for 160,000 rows), that thread waits out the busy timeout and tries again
+every ``RETRY_S``, while typing goes on and every save is already on disk in the journal. Saves
+with the same key replace each other in the queue, so the database gets the latest text.
+
+One writer per open database (:func:`notes_writer`), stopped when its context closes. What it
+has written is reported to the context's listeners on the thread that reads them (the GUI's
+bridge calls :meth:`NotesWriter.take_changes`), never from the writer's own thread.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from winback_desktop.services.calls.journal import Entry, Journal, Save
+from winback_desktop.services.changes import Change
+
+if TYPE_CHECKING:
+    from winback_desktop.services.context import AppContext
+    from winback_desktop.services.dto import CallDetail
+
+log = logging.getLogger(__name__)
+
+RETRY_S = 0.5  # between attempts while the database refuses: well within the second a crash may lose
+
+
+@dataclass(frozen=True)
+class CallState:
+    """Where one call's saves are: how many are owed to the database, why the last attempt
+    failed (while failing), and when one last reached it (local time)."""
+
+    pending: int
+    problem: str | None
+    saved_at: dt.datetime | None
+
+
+def apply(ctx: AppContext, save: Save) -> None:
+    """Write ``save`` to the database with the service that owns it."""
+    from winback_desktop.services.calls import lifecycle as calls
+
+    a = save.args
+    if save.op == "field":
+        calls.save_field(ctx, save.call_id, a["stage"], a["key"], a["value"])
+    elif save.op == "reasons":
+        calls.set_reasons(ctx, save.call_id, a["primary"], list(a["others"]))
+    elif save.op == "offers":
+        calls.set_offers(ctx, save.call_id, list(a["options"]), list(a["texts"]))
+    elif save.op == "action":
+        changes = {k: v for k, v in a.items() if k != "id"}
+        if changes.get("due_date"):
+            changes["due_date"] = dt.date.fromisoformat(changes["due_date"])
+        calls.update_action(ctx, a["id"], **changes)
+    elif save.op == "delete_action":
+        calls.delete_action(ctx, a["id"])
+    elif save.op == "stage":
+        calls.set_stage(ctx, save.call_id, a["stage"])
+    else:
+        raise ValueError(f"unknown kind of save: {save.op!r}")
+
+
+def why_not_saved(exc: BaseException, ctx: AppContext | None = None) -> tuple[str, bool]:
+    """Why a write failed, in plain words, and whether it is a known problem (a busy database, a
+    full or read-only disk...) rather than a bug."""
+    from winback_desktop.store.errors import Problem, known_problem
+
+    known = known_problem(exc)
+    if known is None:
+        text = str(getattr(exc, "orig", None) or exc)
+        return (text.splitlines()[0][:120] if text else type(exc).__name__), False
+    where = f" ({ctx.paths.database})" if ctx is not None else ""
+    words = {
+        Problem.LOCKED: "the database is busy: another program is writing to it",
+        Problem.DISK_FULL: f"the disk holding the database{where} is full",
+        Problem.READ_ONLY: f"the database{where} cannot be written: it is read-only",
+        Problem.DISK_ERROR: f"the disk holding the database{where} reported an error",
+        Problem.DAMAGED: f"the database file{where} is damaged",
+        Problem.NOT_A_DATABASE: f"the database file{where} is damaged",
+        Problem.CANNOT_OPEN: f"the database file{where} cannot be opened",
+        Problem.OUT_OF_MEMORY: "the computer is out of memory",
+    }
+    return words.get(known.problem, known.detail.splitlines()[0][:120] if known.detail else "unknown"), True
+
+
+class NotesWriter:
+    """The journal and the thread that empties it into the database, for one context."""
+
+    def __init__(self, ctx: AppContext, *, retry_s: float = RETRY_S):
+        from winback_desktop.services.context import AppContext
+
+        self.retry_s = retry_s
+        self.hub = ctx.changes  # told of what was written, on the reader's thread
+        # The thread's own context: same database, its own listeners (they only collect).
+        self._ctx = AppContext(paths=ctx.paths, engine=ctx.engine, sessions=ctx.sessions, script=ctx.script)
+        self._ctx.changes.subscribe(self._heard)
+        self.paths = ctx.paths
+        self.journal = Journal(ctx.paths.journal)
+        self.journal_problem: str | None = self.journal.error  # the last append that failed
+        self._cond = threading.Condition()
+        self._pending: dict[str, Entry] = {}  # slot -> the latest entry owed to the database
+        self._unjournaled: set[str] = set()  # slots whose latest entry is only in memory
+        self._problems: dict[int, str] = {}  # call id -> why its last attempt failed
+        self._saved_at: dict[int, dt.datetime] = {}
+        self._changes: set[Change] = set()
+        self._listeners: list[Callable[[], None]] = []
+        self._last_logged: str | None = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="notes-writer", daemon=True)
+        self._thread.start()
+
+    # -- the GUI thread's side ---------------------------------------------------------------
+    def submit(self, saves: Sequence[Save]) -> str | None:
+        """Queue ``saves`` for the database and append them to the journal; returns why the
+        journal could not keep them (they are then only in memory until written), or None."""
+        if not saves:
+            return None
+        with self._cond:
+            slots = {s.slot for s in saves}
+            retry = [
+                self._pending[s].save for s in self._unjournaled if s not in slots and s in self._pending
+            ]
+            batch = [*retry, *saves]
+            seqs, problem = self.journal.append(batch)
+            for seq, save in zip(seqs, batch, strict=True):
+                self._pending[save.slot] = Entry(seq, save)
+            if problem is None:
+                self._unjournaled.clear()
+            else:
+                self._unjournaled.update(s.slot for s in batch)
+            self.journal_problem = problem
+            self._cond.notify_all()
+        return problem
+
+    def put_back(self, entries: Iterable[Entry]) -> None:
+        """Entries an earlier session left in the journal: write them now (they are already in
+        the journal, under their own numbers; a newer save of the same key wins)."""
+        with self._cond:
+            for entry in entries:
+                current = self._pending.get(entry.save.slot)
+                if current is None or current.seq < entry.seq:
+                    self._pending[entry.save.slot] = entry
+            self._cond.notify_all()
+
+    def discard(self, entries: Sequence[Entry]) -> None:
+        """The user kept these elsewhere: the database is no longer owed them."""
+        self.journal.discard(entries)
+
+    def recovered(self) -> list[Entry]:
+        """What an earlier session left owed in the journal, not yet put back or discarded."""
+        owed = self.journal.owed_slots()
+        with self._cond:
+            queued = {slot: e.seq for slot, e in self._pending.items()}
+        return [
+            e
+            for e in self.journal.recovered
+            if owed.get(e.save.slot) == e.seq and queued.get(e.save.slot) != e.seq
+        ]
+
+    def state(self, call_id: int) -> CallState:
+        with self._cond:
+            pending = sum(1 for e in self._pending.values() if e.save.call_id == call_id)
+            return CallState(pending, self._problems.get(call_id), self._saved_at.get(call_id))
+
+    def pending(self, call_id: int | None = None) -> list[Save]:
+        with self._cond:
+            entries = sorted(self._pending.values(), key=lambda e: e.seq)
+        return [e.save for e in entries if call_id is None or e.save.call_id == call_id]
+
+    def problem(self) -> str | None:
+        """Why the database refuses saves now (the latest failure of any call), or None."""
+        with self._cond:
+            owed = {e.save.call_id for e in self._pending.values()}
+            return next((p for c, p in self._problems.items() if c in owed), None)
+
+    def wait(self, call_id: int | None = None, timeout: float = 2.0) -> bool:
+        """Until everything (of ``call_id``) reached the database; False when ``timeout`` ran out."""
+
+        def done() -> bool:
+            return not any(call_id is None or e.save.call_id == call_id for e in self._pending.values())
+
+        with self._cond:
+            return self._cond.wait_for(done, timeout)
+
+    def overlay(self, detail: CallDetail) -> CallDetail:
+        """``detail`` as read from the database, with the saves still on their way to it: a call
+        opened again while the database refuses them shows what was typed, not older text."""
+        from winback_desktop.services.calls.lifecycle import CALL_COLUMNS, column_value
+
+        answers, actions = dict(detail.answers), {a.id: a for a in detail.actions}
+        columns: dict[str, Any] = {}
+        stage = detail.current_stage
+        for save in self.pending(detail.id):
+            a = save.args
+            if save.op == "field" and a["key"] in CALL_COLUMNS:
+                columns[a["key"]] = column_value(a["key"], a["value"])
+            elif save.op == "field":
+                answers[a["key"]] = a["value"]
+            elif save.op == "stage":
+                stage = a["stage"]
+            elif save.op == "delete_action":
+                actions.pop(a["id"], None)
+            elif save.op == "action" and a["id"] in actions:
+                due = dt.date.fromisoformat(a["due_date"]) if a.get("due_date") else None
+                changes = {"what": a.get("what", ""), "owner_id": a.get("owner_id"), "due_date": due}
+                actions[a["id"]] = dataclasses.replace(actions[a["id"]], **changes)
+        return dataclasses.replace(
+            detail, answers=answers, current_stage=stage, actions=list(actions.values()), **columns
+        )
+
+    def listen(self, listener: Callable[[], None]) -> None:
+        """``listener()`` is called (on the writer's thread) whenever a state may have changed."""
+        with self._cond:
+            self._listeners.append(listener)
+
+    def unlisten(self, listener: Callable[[], None]) -> None:
+        with self._cond:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def take_changes(self) -> frozenset[Change]:
+        """What was written since last asked; the reader reports it to the screens."""
+        with self._cond:
+            kinds, self._changes = frozenset(self._changes), set()
+        return kinds
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop: what is still owed stays in the journal, for the next start."""
+        with self._cond:
+            self._closed = True
+            self._listeners.clear()
+            self._cond.notify_all()
+        self._thread.join(timeout)
+        if self._thread.is_alive():  # inside a busy wait: it ends with the process
+            log.warning("the notes writer is still waiting for the database; the journal keeps its saves")
+        self.journal.close()
+
+    # -- the writer's thread -------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._closed or bool(self._pending))
+                if self._closed:
+                    return
+                batch = sorted(self._pending.values(), key=lambda e: e.seq)
+            if not self._write(batch):
+                with self._cond:
+                    self._cond.wait_for(lambda: self._closed, self.retry_s)
+
+    def _write(self, batch: Sequence[Entry]) -> bool:
+        """Write ``batch`` in order; False after the first known problem (the database refuses
+        everything then: a busy wait per save would only add up)."""
+        all_written = True
+        for entry in batch:
+            slot, call_id = entry.save.slot, entry.save.call_id
+            with self._cond:
+                if self._closed:
+                    return False
+                if self._pending.get(slot) is not entry:
+                    continue  # replaced by a newer save: that one is written next round
+            try:
+                apply(self._ctx, entry.save)
+            except Exception as exc:  # noqa: BLE001 - kept owed (journal and memory), retried
+                why, known = why_not_saved(exc, self._ctx)
+                self._failed(call_id, why, exc, known)
+                if known:
+                    return False
+                all_written = False
+                continue
+            with self._cond:
+                if self._pending.get(slot) is entry:
+                    del self._pending[slot]
+                    self._unjournaled.discard(slot)
+                self._problems.pop(call_id, None)
+                self._saved_at[call_id] = dt.datetime.now()
+                self._cond.notify_all()
+            self.journal.done(entry.save, entry.seq)
+            if self._last_logged is not None and not self._problems:
+                log.info("notes reach the database again")
+                self._last_logged = None
+            self._notify()
+        return all_written
+
+    def _failed(self, call_id: int, why: str, exc: Exception, known: bool) -> None:
+        with self._cond:
+            self._problems[call_id] = why
+        if why != self._last_logged:  # once per problem, not every half second
+            self._last_logged = why
+            if known:
+                log.warning("notes not saved yet (kept in %s): %s", self.journal.path, why)
+            else:
+                log.error("notes not saved yet (kept in %s)", self.journal.path, exc_info=exc)
+        self._notify()
+
+    def _heard(self, kinds: frozenset[Change]) -> None:
+        with self._cond:
+            self._changes.update(kinds)
+
+    def _notify(self) -> None:
+        with self._cond:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener()
+            except Exception:  # noqa: BLE001 - a listener gone (its window closed) stops nothing
+                log.debug("a notes-writer listener failed", exc_info=True)
+
+
+_writers: dict[int, tuple[weakref.ref[AppContext], NotesWriter]] = {}
+
+
+def notes_writer(ctx: AppContext) -> NotesWriter:
+    """The writer of ``ctx``'s database, started on first use and stopped by ``ctx.close()``."""
+    found = _writers.get(id(ctx))
+    if found is not None and found[0]() is ctx and not found[1].closed:
+        return found[1]
+    writer = NotesWriter(ctx)
+    key = id(ctx)
+    _writers[key] = (weakref.ref(ctx), writer)
+
+    def stop() -> None:
+        writer.close()
+        if _writers.get(key, (None, None))[1] is writer:
+            del _writers[key]
+
+    ctx.on_close(stop)
+    return writer
