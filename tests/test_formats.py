@@ -70,3 +70,9 @@ def test_months_ago_and_csv_cells() -> None:
 
 def test_the_ui_kit_names_are_the_same_formats() -> None:
     assert ui_format.money is money_whole and ui_format.short_date is short_date
+
+
+@given(st.floats(min_value=0, max_value=1e12, allow_nan=False))
+def test_money_whole_reads_a_float_as_its_decimal_would(value):
+    # The float fast path must round exactly as the Decimal of the same float does.
+    assert money_whole(value) == money_whole(Decimal(value))
