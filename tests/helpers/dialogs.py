@@ -41,3 +41,22 @@ class Answerer:
         self._polls += 1
         if self._polls < GIVE_UP_AFTER:
             QTimer.singleShot(POLL_MS, self._poll)
+
+
+def answer(button: str, seen: list[str], attempts: int = 400) -> None:
+    """Click ``button`` (its text's start) on the next message box shown; what it said goes to
+    ``seen``. Polls from the event loop, which the box's own exec() keeps running."""
+
+    def poke(left: int) -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.isVisible():
+            seen.append(f"{box.text()}\n{box.informativeText()}")
+            for b in box.buttons():
+                if b.text().startswith(button):
+                    b.click()
+                    return
+            raise AssertionError(f"no button {button!r} in {[b.text() for b in box.buttons()]}")
+        if left:
+            QTimer.singleShot(10, lambda: poke(left - 1))
+
+    QTimer.singleShot(0, lambda: poke(attempts))

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from tests.helpers.dialogs import answer
 from tests.helpers.faults import fill_disk, small_disk, write_lock_held
 from tests.services.calls.test_writer import saved_text
 from winback_desktop.bootstrap import open_app
@@ -26,25 +27,6 @@ from winback_desktop.ui.call.window import CallWindow
 from winback_desktop.ui.main_window import MainWindow
 
 SENTENCE = "They waited three weeks for the credit note"
-
-
-def answer(button: str, seen: list[str], attempts: int = 400) -> None:
-    """Click ``button`` (its text's start) on the next message box shown; what it said goes to
-    ``seen``. Polls from the event loop, which the box's own exec() keeps running."""
-
-    def poke(left: int) -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox) and box.isVisible():
-            seen.append(f"{box.text()}\n{box.informativeText()}")
-            for b in box.buttons():
-                if b.text().startswith(button):
-                    b.click()
-                    return
-            raise AssertionError(f"no button {button!r} in {[b.text() for b in box.buttons()]}")
-        if left:
-            QTimer.singleShot(10, lambda: poke(left - 1))
-
-    QTimer.singleShot(0, lambda: poke(attempts))
 
 
 @pytest.fixture
