@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from winback_desktop.paths import Paths
 from winback_desktop.services.context import AppContext
+from winback_desktop.store import disk
 from winback_desktop.store.connection import check_file, make_engine, make_session_factory
 from winback_desktop.store.integrity import DatabaseDamagedError, Kind
+from winback_desktop.store.identity import refuse_foreign
 from winback_desktop.store.migrate import migrate
+from winback_desktop.store.read_only import open_read_only
 
 __all__ = ["DatabaseDamagedError", "Kind", "open_app"]
 
 
-def open_app(paths: Paths, *, check: bool = True) -> AppContext:
-    """Open (creating or migrating) the database under ``paths``.
+def open_app(paths: Paths, *, check: bool = True, read_only: str | None = None) -> AppContext:
+    """Open (creating or migrating) the database under ``paths``; read-only, saying why in
+    ``AppContext.read_only``, when the disk is read-only or full or ``read_only`` says so.
 
     Always, before SQLite opens it: the cheap checks of services/maintenance/health.py (a note
     of damage found earlier, the header, an empty or missing file while backups exist, a damaged
@@ -22,13 +26,21 @@ def open_app(paths: Paths, *, check: bool = True) -> AppContext:
     from winback_desktop.services.catalogue import ensure_catalogue
     from winback_desktop.services.maintenance import health
 
-    paths.ensure()
+    read_only = read_only or disk.probe(paths.data_dir, paths.database).why_read_only()
+    if read_only is None:
+        paths.ensure()
+    disk.refuse_links(paths.database)
     notices = health.vet(paths)
     if check and not health.is_new_database(paths):
         # Read-only, before the engine sets any pragma: a damaged file is never written to.
         result = check_file(paths.database, full=False)
         if result != "ok":
             raise DatabaseDamagedError(str(paths.database), result)
+    refuse_foreign(paths.database)  # another program's database: refused before any write
+    if read_only is not None:
+        engine = open_read_only(paths.database, read_only)
+        sessions = make_session_factory(engine)
+        return AppContext(paths, engine, sessions, notices=notices, read_only=read_only)
     engine = make_engine(paths.database)
     try:
         migrate(engine, paths.backups)

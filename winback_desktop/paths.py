@@ -67,11 +67,29 @@ class Paths:
         return self.data_dir / "winback.lock"
 
     def ensure(self) -> Paths:
-        """Create the dirs, readable by the user only (customer data is personal data)."""
+        """Create the missing dirs, readable by the user only (customer data is personal data).
+
+        A folder that exists keeps its mode: ``--data-dir`` may name a shared folder (a 1777
+        one, say), whose sticky bit and permissions belong to whoever set them up."""
         for d in (self.data_dir, self.backups, self.exports, self.logs):
-            d.mkdir(parents=True, exist_ok=True)
-            os.chmod(d, 0o700)
+            make_private_dir(d)
         return self
+
+
+def make_private_dir(folder: Path) -> None:
+    """Make ``folder`` and any missing parent, each 0700; folders that exist are left as they are."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=0o700)
+        except FileExistsError:  # made meanwhile (another start): not ours to change
+            continue
+        os.chmod(d, 0o700)  # mkdir's mode is narrowed by the umask, never widened
 
 
 def resolve(data_dir: str | os.PathLike[str] | None = None) -> Paths:

@@ -198,8 +198,8 @@ def test_a_locked_database_is_a_message_not_a_traceback(ctx, data_dir, monkeypat
         other.execute("ROLLBACK")
         other.close()
     err = capsys.readouterr().err
-    assert err.startswith(f"winback: cannot use the database {data_dir.resolve() / DB_FILE_NAME}: ")
-    assert "locked" in err
+    database = data_dir.resolve() / DB_FILE_NAME
+    assert err == f"winback: another program is using the database {database} (database is locked)\n"
     assert "Traceback" not in err
 
 

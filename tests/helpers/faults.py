@@ -1,6 +1,7 @@
-"""Real faults for the tests: a small disk that fills up (a tmpfs mounted for the test),
-another process holding a database's write lock, pages zeroed in a database file, an index that
-no longer matches its table."""
+"""Real faults for the tests: a small disk that fills up (a tmpfs mounted for the test), a
+read-only folder (a read-only bind mount), another process holding a database's write lock,
+pages zeroed in a database file, an index that no longer matches its table, and a snapshot
+to show nothing was written."""
 
 from __future__ import annotations
 
@@ -146,3 +147,55 @@ def write_lock_held(database: Path) -> Iterator[Callable[[], None]]:
         finally:
             if child.poll() is None:
                 child.kill()
+
+
+def fill_to(mountpoint: Path, free: int) -> Path:
+    """Fill the disk mounted at ``mountpoint`` until ``free`` bytes are left (a filler file in
+    it, written page by page); returns the filler. A tmpfs counts in 4 KiB pages."""
+    filler = mountpoint / "filler"
+    fd = os.open(filler, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600)
+    try:
+        while True:
+            st = os.statvfs(mountpoint)
+            left = st.f_bavail * st.f_frsize
+            if left <= free:
+                break
+            try:
+                os.write(fd, b"\0" * min(4096, left - free))
+            except OSError:  # full: nothing more fits
+                break
+    finally:
+        os.close(fd)
+    st = os.statvfs(mountpoint)
+    assert st.f_bavail * st.f_frsize == free, f"could not leave exactly {free} bytes free"
+    return filler
+
+
+@contextmanager
+def read_only_folder(folder: Path) -> Iterator[Path]:
+    """``folder`` bind-mounted over itself read-only for the block: a real read-only file
+    system (EROFS) for everyone, root included, which chmod is not. Needs root; skips elsewhere."""
+    if os.geteuid() != 0:
+        pytest.skip("a read-only bind mount needs root")
+    done = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {done.stderr.strip()}")
+    try:
+        ro = subprocess.run(
+            ["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True, text=True, check=False
+        )
+        if ro.returncode != 0:
+            pytest.skip(f"cannot remount read-only here: {ro.stderr.strip()}")
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file under ``folder``: (mode, mtime in ns, bytes), to show nothing was written."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        st = path.lstat()
+        data = path.read_bytes() if path.is_file() and not path.is_symlink() else b""
+        found[str(path.relative_to(folder))] = (st.st_mode, st.st_mtime_ns, data)
+    return found

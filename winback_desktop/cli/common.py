@@ -133,6 +133,17 @@ def user_errors(handler: Handler) -> Handler:
     return run
 
 
+def refresh_unless_read_only(ctx: AppContext) -> None:
+    """Bring statuses and priorities up to date before a listing; opened read-only (a full or
+    read-only disk) the stored ones are listed, and stderr says so."""
+    from winback_desktop.services import roster
+
+    if ctx.read_only is not None:
+        print(f"winback: statuses and priorities as last stored ({ctx.read_only})", file=sys.stderr)
+        return
+    roster.refresh(ctx)
+
+
 def wrote(target: object, count: int | None = None, noun: str = "") -> None:
     """``wrote FILE``, or with a count ``wrote 12 calls to FILE``."""
     print(f"wrote {target}" if count is None else f"wrote {count} {noun} to {target}")

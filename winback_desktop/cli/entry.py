@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     from winback_desktop.store.errors import DATABASE_ERRORS, known_problem
     from winback_desktop.store.migrate import SchemaTooNewError
 
+    database = resolve(args.data_dir).database
     try:
         return run_command(args)
     except DatabaseDamagedError as exc:  # damaged, or empty or missing while backups exist
@@ -101,15 +102,19 @@ def main(argv: list[str] | None = None) -> int:
         for notice in exc.notices:
             print(f"winback: warning: {' '.join(notice.split())}", file=sys.stderr)
         return _fail(health.advice(resolve(args.data_dir), exc))
-    except (SchemaTooNewError, OSError) as exc:
+    except SchemaTooNewError as exc:
         return _fail(str(exc))
+    except OSError as exc:  # a full or read-only disk, a linked database file: named as such
+        known = known_problem(exc, database)
+        return _fail(known.message if known is not None else str(exc))
     except DATABASE_ERRORS as exc:
         # A locked, full, read-only or damaged file, or not a database: the user can act on
         # that. Constraint and SQL errors are bugs and keep their traceback.
-        known = known_problem(exc)
+        known = known_problem(exc, database)
         if known is None:
             raise
-        return _fail(f"cannot use the database {resolve(args.data_dir).database}: {known.detail}")
+        named = str(database) in known.message  # "... winback.sqlite3 is not a Win-Back Desk database"
+        return _fail(known.message if named else f"cannot use the database {database}: {known.message}")
 
 
 if __name__ == "__main__":

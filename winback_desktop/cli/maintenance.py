@@ -56,8 +56,7 @@ def _doctor(args: argparse.Namespace, paths: Paths) -> int:
     from winback_desktop.services.maintenance import backups as maintenance
     from winback_desktop.services.maintenance import health
 
-    paths.ensure()
-    _print_paths(paths)
+    _print_paths(paths)  # and no folder made: doctor works on a read-only or full disk too
     backups = maintenance.list_backups(paths)
     newest = f"{len(backups)}, newest {iso_date_time(backups[0].taken_at)}" if backups else "none"
     print(f"backups:  {newest}")

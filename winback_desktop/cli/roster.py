@@ -2,8 +2,8 @@
 
 ``winback lapsed``, ``winback volume`` and ``winback export customers`` (which ``calls`` adds,
 with the other export). Before listing, the stored statuses and priorities are brought up to
-date (as of today, with the lapse-months setting), as the app does; ``--as-of`` / ``--months``
-then choose whom the rule lists.
+date (as of today, with the lapse-months setting), as the app does (on a read-only or full
+disk they are listed as last stored); ``--as-of`` / ``--months`` then choose whom the rule lists.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from winback_desktop.cli.common import (
     cannot_write,
     fail,
     print_table,
+    refresh_unless_read_only,
     runs,
     wrote,
 )
@@ -130,7 +131,7 @@ def _lapsed(args: argparse.Namespace, ctx: AppContext) -> int:
     from winback_desktop.services import roster
 
     as_of, months = _rule_args(args)
-    roster.refresh(ctx)
+    refresh_unless_read_only(ctx)
     rule = roster.rule(ctx, as_of, months)
     rows = roster.lapsed(ctx, rule.as_of, rule.months)
     if args.output is not None:
@@ -229,7 +230,7 @@ def export_customers(args: argparse.Namespace, ctx: AppContext) -> int:
     """``winback export customers``: the roster as CSV, brought up to date first."""
     from winback_desktop.services import roster
 
-    roster.refresh(ctx)
+    refresh_unless_read_only(ctx)
     n = roster.export_customers(ctx, args.output)
     wrote(args.output, n, "customers")
     return 0

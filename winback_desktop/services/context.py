@@ -25,6 +25,8 @@ class AppContext:
     # Run by close(), last first: what works on this database stops before it is let go (the
     # notes writer: services/calls/writer.py).
     closers: list[Callable[[], None]] = field(default_factory=list, repr=False, compare=False)
+    # Why the database was opened read-only (a read-only or full disk), or None: it may be written.
+    read_only: str | None = None
 
     def changed(self, *kinds: Change) -> None:
         """Tell the listeners that ``kinds`` changed (a write made elsewhere, e.g. a child job)."""

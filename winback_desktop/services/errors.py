@@ -7,6 +7,7 @@ working; its message is the one the services have always given ("no call with id
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -35,3 +36,16 @@ def get_or_raise(session: Session, model: type[T], id: Any, what: str | None = N
     if row is None:
         raise NotFound(what or what_of(model), id, detail)
     return row
+
+
+def known_fault(exc: BaseException, where: Path | None = None) -> str | None:
+    """A fault the user can act on, as a sentence naming the file, folder or disk (a full or
+    read-only disk, a locked or damaged database...); None when ``exc`` is a bug.
+
+    For the screens, which never import the store: ``store.errors`` sorts it. ``where`` is the
+    database file in use, so that a full or read-only disk is named as such.
+    """
+    from winback_desktop.store.errors import known_problem
+
+    known = known_problem(exc, where)
+    return None if known is None else known.sentence

@@ -7,7 +7,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from winback_desktop.store.connection import connect_read_only
+from winback_desktop.store.connection import connect_read_only, is_damage
 
 
 class BackupCheckError(RuntimeError):
@@ -22,7 +22,7 @@ def backup_database(source: Path, target: Path) -> Path:
     """Copy ``source`` to ``target`` (mode 0600) and check the copy; returns ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     os.close(fd)
     try:
         src = connect_read_only(source)
@@ -46,8 +46,15 @@ def backup_database(source: Path, target: Path) -> Path:
         if "full" not in str(exc):
             raise
         # SQLite says "database or disk is full" of the copy: the disk is what is full.
-        raise OSError(errno.ENOSPC, f"The disk is full: no room for the backup {target}") from exc
+        raise OSError(
+            errno.ENOSPC, f"The disk is full: no room for the backup {target}", str(target)
+        ) from exc
+    except sqlite3.DatabaseError as exc:  # malformed pages, read from the source or its copy
+        if not is_damage(exc):
+            raise
+        raise BackupCheckError(f"backup {target} failed its integrity check: {exc}") from exc
     finally:
         # A failed copy (a full disk, a damaged source) leaves no partial copy of customer data.
         tmp.unlink(missing_ok=True)
     return target
+

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from winback_desktop.store import disk
+from winback_desktop.store.disk import UnsafeDatabasePath, refuse_links
 from winback_desktop.store.integrity import WritesStoppedError, find_damage, recorded_damage
 
 if TYPE_CHECKING:
@@ -30,7 +32,9 @@ def create_db_file(path: Path) -> None:
     SQLite gives the -wal and -shm files the same mode as the database file.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    refuse_links(path)
+    # O_NOFOLLOW: a link put there since is not followed either (store/disk.py says why).
+    fd = os.open(path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
 
@@ -116,22 +120,81 @@ def sqlite_path(engine: Engine) -> Path | None:
 
 
 def connect_read_only(path: Path, **kwargs: Any) -> sqlite3.Connection:
-    """The file opened with the standard driver so that SQLite refuses to write to it."""
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, **kwargs)
+    """The file opened with the standard driver so that SQLite refuses to write to it.
+
+    A WAL database needs its ``-shm`` index even to be read; on a read-only folder, or a disk
+    too full to size it, SQLite cannot make one ("unable to open database file", "disk I/O
+    error"). When no ``-wal`` holds changes (so no other connection has the file open) it is
+    then read as immutable: no index, no lock, nothing made beside it.
+    """
+    refuse_links(path)
+    if _no_sidecars(path) and disk.probe(path.parent).why_read_only():
+        # Straight to immutable: trying mode=ro first would leave a -shm there, taking a full
+        # disk's last pages.
+        return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, **kwargs)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, **kwargs)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()  # reads page 1: opens the -shm if WAL
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if not _readable_as_immutable(path, exc):
+            raise
+        return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, **kwargs)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+_CANTOPEN, _IOERR = 14, 10  # SQLite's primary result codes (https://sqlite.org/rescode.html)
+
+
+def _readable_as_immutable(path: Path, exc: sqlite3.Error) -> bool:
+    if (exc.sqlite_errorcode & 0xFF) not in (_CANTOPEN, _IOERR):
+        return False
+    wal = path.with_name(path.name + "-wal")
+    try:
+        return wal.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+
+
+def _no_sidecars(path: Path) -> bool:
+    """No -wal or -shm beside the file: no connection has it open in WAL mode."""
+    return not any(path.with_name(path.name + s).exists() for s in ("-wal", "-shm"))
 
 
 def check_file(path: Path, full: bool = True) -> str:
     """'ok', or what is wrong with the file (opened read-only: never written): its header, then
     SQLite's check (see store/integrity.py). An empty file is not a good database: SQLite would
-    take it for a new one."""
+    take it for a new one.
+
+    A fault that is not the file's (a full or read-only disk, a lock, a linked file) is no
+    answer about the file: it is raised, for ``store.errors.known_problem`` to name."""
+    refuse_links(path)
     if not path.exists():
         return f"{path} does not exist"
     if path.stat().st_size == 0:
         return "the file is empty (0 bytes)"
     try:
         return find_damage(path, full) or "ok"
-    except (sqlite3.DatabaseError, OSError) as exc:
+    except UnsafeDatabasePath:
+        raise
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):  # a full or read-only disk, a lock...: not the file's fault
+            raise
         return str(exc)
+    except OSError as exc:  # the file cannot be read at all
+        return str(exc)
+
+
+_DAMAGE = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """Does this error say the file itself is damaged (rather than the disk, a lock...)?"""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return not isinstance(code, int) or (code & 0xFF) in _DAMAGE
 
 
 def peek(path: Path, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]] | None:
@@ -150,7 +213,7 @@ def peek(path: Path, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[
             return [conn.execute(sql, tuple(params)).fetchall() for sql, params in queries]
         finally:
             conn.close()
-    except sqlite3.Error:
+    except (sqlite3.Error, UnsafeDatabasePath):
         return None
 
 

@@ -126,11 +126,13 @@ def find_damage(db: Path, full: bool = True) -> str | None:
     ``full``: ``integrity_check`` (every index against its table too) and the references
     between rows; else ``quick_check``. Other trouble (the file locked, unreadable, missing)
     raises the driver's error: it is no sign of damage."""
+    from winback_desktop.store.connection import connect_read_only  # it imports this module
+
     problem = header_problem(db)
     if problem is not None:
         return problem
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn = connect_read_only(db)  # read even on a full or read-only disk (see there)
         try:
             rows = conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
             problems = [str(r[0]) for r in rows]
@@ -151,7 +153,9 @@ def find_damage(db: Path, full: bool = True) -> str | None:
 
 def has_tables(db: Path) -> bool:
     """Does the file hold any table (a zero-length or new file holds none)?"""
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    from winback_desktop.store.connection import connect_read_only  # it imports this module
+
+    conn = connect_read_only(db)
     try:
         return bool(conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0])
     finally:

@@ -47,8 +47,20 @@ def shipped_head() -> str | None:
     return _head_of(MIGRATIONS)
 
 
+def shipped_revisions() -> frozenset[str]:
+    """Every revision this version knows, read from the revision files (no Alembic)."""
+    return _revisions_of(MIGRATIONS)[0]
+
+
 @functools.cache  # read at start-up by the first paint and again by migrate()
 def _head_of(migrations: Path) -> str | None:
+    revisions, parents = _revisions_of(migrations)
+    heads = revisions - parents
+    return next(iter(heads)) if len(heads) == 1 else None  # several heads: let Alembic decide
+
+
+@functools.cache
+def _revisions_of(migrations: Path) -> tuple[frozenset[str], frozenset[str | None]]:
     revisions: set[str] = set()
     parents: set[str | None] = set()
     for path in (migrations / "versions").glob("*.py"):
@@ -56,8 +68,7 @@ def _head_of(migrations: Path) -> str | None:
         if "revision" in found:
             revisions.add(found["revision"])
             parents.add(found.get("down_revision"))
-    heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None  # several heads: let Alembic decide
+    return frozenset(revisions), frozenset(parents)
 
 
 def current_revision(engine: Engine) -> str | None:
