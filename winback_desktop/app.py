@@ -26,20 +26,55 @@ if TYPE_CHECKING:
 log = logging.getLogger("winback_desktop")
 
 
-def setup_logging(paths: Paths) -> Path:
-    paths.logs.mkdir(parents=True, exist_ok=True)
-    log_file = paths.logs / "winback.log"
-    log_file.touch(mode=0o600, exist_ok=True)
-    os.chmod(log_file, 0o600)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The log file; when the disk fills up, one line on stderr instead of a traceback per record."""
+
+    _said = False
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        if not self._said:
+            self._said = True
+            print(
+                f"winback: the log {self.baseFilename} cannot be written: {sys.exc_info()[1]}",
+                file=sys.stderr,
+            )
+
+
+def setup_logging(paths: Paths, *, writable: bool = True) -> Path | None:
+    """Log to the log file, or (``writable`` False: a read-only or full disk) to stderr only:
+    then None."""
     root = logging.getLogger()
-    if not any(getattr(h, "baseFilename", None) == str(log_file) for h in root.handlers):
-        handler = logging.handlers.RotatingFileHandler(
-            log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-        )
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
     root.setLevel(logging.INFO)
-    return log_file
+    if writable:
+        log_file = paths.logs / "winback.log"
+        try:
+            paths.logs.mkdir(parents=True, exist_ok=True)
+            log_file.touch(mode=0o600, exist_ok=True)
+            os.chmod(log_file, 0o600)
+        except OSError as exc:
+            print(f"winback: cannot write the log {log_file}: {exc.strerror or exc}", file=sys.stderr)
+        else:
+            if not any(getattr(h, "baseFilename", None) == str(log_file) for h in root.handlers):
+                handler = _LogFile(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+                handler.setFormatter(logging.Formatter(LOG_FORMAT))
+                root.addHandler(handler)
+            return log_file
+    if not any(getattr(h, "winback_stderr", False) for h in root.handlers):
+        to_stderr = logging.StreamHandler(sys.stderr)
+        to_stderr.winback_stderr = True  # type: ignore[attr-defined]
+        to_stderr.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(to_stderr)
+    return None
+
+
+def log_hint(log_file: Path | None) -> str:
+    """Where the details are, for a message."""
+    if log_file is None:
+        return "No log could be written (the data folder cannot be written to)."
+    return f"The details are in the log:\n{log_file}"
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
@@ -79,7 +114,11 @@ def startup_check_needed(paths: Paths) -> bool:
 
 
 def open_or_recover(
-    paths: Paths, ask: Callable[[DatabaseDamagedError, str | None], bool] | None = None, *, check: bool = True
+    paths: Paths,
+    ask: Callable[[DatabaseDamagedError, str | None], bool] | None = None,
+    *,
+    check: bool = True,
+    read_only: str | None = None,
 ) -> AppContext | None:
     """Open the database; when it is damaged, or empty or missing while backups exist, offer the
     newest good backup (never write to it, never start a new one in its place). ``ask(problem,
@@ -96,7 +135,7 @@ def open_or_recover(
             return ask_restore(None, paths, problem, label)
 
     try:
-        return open_app(paths, check=check)
+        return open_app(paths, check=check, read_only=read_only)
     except DatabaseDamagedError as exc:
         log.error("cannot open the database: %s", exc)
         good = maintenance.newest_good_backup(paths)
@@ -110,9 +149,15 @@ def open_or_recover(
         return ctx
 
 
-def install_excepthook(log_file: Path, save_everything: Callable[[], bool]) -> None:
-    """A bug: save what was typed, tell the user what happened and where the log is, keep going."""
+def install_excepthook(
+    log_file: Path | None, save_everything: Callable[[], bool], where: Path | None = None
+) -> None:
+    """A bug: save what was typed, tell the user what happened and where the log is, keep going.
+    A known fault (a full or read-only disk, a lock; ``where`` is the database) is named instead:
+    it is no bug, and "unexpected error" would tell the user nothing they can act on."""
     from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from winback_desktop.services.errors import known_fault
 
     busy = False
 
@@ -120,13 +165,18 @@ def install_excepthook(log_file: Path, save_everything: Callable[[], bool]) -> N
         nonlocal busy
         from winback_desktop.store.integrity import DatabaseDamagedError
 
-        known = isinstance(exc, DatabaseDamagedError)  # a write refused: the file is damaged
-        what = "a write refused: the database is damaged" if known else "unexpected error"
-        log.log(logging.ERROR if known else logging.CRITICAL, what, exc_info=(exc_type, exc, tb))
+        damaged = isinstance(exc, DatabaseDamagedError)  # a write refused: the file is damaged
+        known = None if damaged else known_fault(exc, where)  # a full or read-only disk, a lock...
+        if damaged:
+            log.error("a write refused: the database is damaged", exc_info=(exc_type, exc, tb))
+        elif known is None:
+            log.critical("unexpected error", exc_info=(exc_type, exc, tb))
+        else:
+            log.warning("not done: %s", known, exc_info=(exc_type, exc, tb))
         app = QApplication.instance()
         if busy or app is None or app.closingDown():  # reporting, or quitting: the log has it
             return
-        if known:
+        if damaged:
             QMessageBox.warning(
                 None,
                 APP_NAME,
@@ -141,11 +191,14 @@ def install_excepthook(log_file: Path, save_everything: Callable[[], bool]) -> N
                 log.exception("saving after the error failed")
                 saved = False
             kept = "Everything you typed has been saved." if saved else "Some typing may not be saved yet."
+            if known is not None:
+                QMessageBox.warning(None, APP_NAME, f"That could not be done.\n\n{known}\n\n{kept}")
+                return
             QMessageBox.critical(
                 None,
                 f"{APP_NAME}: something went wrong",
                 f"An unexpected error happened: {exc_type.__name__}: {exc}\n\n{kept}\n"
-                f"The details are in the log:\n{log_file}\n\nYou can carry on working.",
+                f"{log_hint(log_file)}\n\nYou can carry on working.",
             )
         finally:
             busy = False
@@ -187,9 +240,14 @@ def paint_before_blocking(app: QApplication, window: QWidget, timeout: float = 0
     app.processEvents(no_input)
 
 
-def _cannot_open(window: QWidget | None, paths: Paths, log_file: Path, detail: object) -> None:
+def _cannot_open(window: QWidget | None, paths: Paths, log_file: Path | None, detail: object) -> None:
     """A known problem opening the database: say what, where, and that nothing was changed."""
     from PySide6.QtWidgets import QMessageBox
+
+    from winback_desktop.store.errors import known_problem
+
+    if isinstance(detail, OSError) and (known := known_problem(detail, paths.database)) is not None:
+        detail = known.sentence  # a full or read-only disk, a linked file: named as such
 
     log.exception("cannot open the database")  # called while handling it: the traceback is logged
     if window is not None:
@@ -198,7 +256,7 @@ def _cannot_open(window: QWidget | None, paths: Paths, log_file: Path, detail: o
         None,
         APP_NAME,
         f"Cannot open the database\n{paths.database}\n\n{detail}\n\nNothing was changed. "
-        f"The log is at {log_file}.",
+        f"{log_hint(log_file)}",
     )
 
 
@@ -226,54 +284,80 @@ def start_gui(paths: Paths) -> tuple[QApplication, MainWindow | None, AppContext
 
     from winback_desktop.instance import RaiseListener
 
-    log_file, app = _prepare(paths)
-    if not _take_instance_lock(paths):
+    log_file, app, read_only = _prepare(paths)
+    go_on, read_only = _take_instance_lock(paths, read_only)
+    if not go_on:
         return app, None, None, 0
     timing = bool(os.environ.get("WINBACK_EXIT_WHEN_SHOWN"))  # bench/run.py: time a cold start
     check, early = _check_or_paint_first(app, paths)
     shown_early = early is not None
     if early is not None and timing:
         _report("shown", early)
-    ctx = _open_database(paths, early, log_file, check)
+    ctx = _open_database(paths, early, log_file, check, read_only)
     if ctx is None:
         return app, None, None, 1
-    paths.session_marker.touch(mode=0o600)  # removed again on a clean exit
+    if ctx.read_only is None:  # read-only: nothing is written, and nothing needs checking
+        paths.session_marker.touch(mode=0o600)  # removed again on a clean exit
     window = _attach_window(early, ctx)
     _HELD.listener = RaiseListener(paths, window.bring_forward)
-    install_excepthook(log_file, window.save_everything)
+    install_excepthook(log_file, window.save_everything, paths.database)
     if timing:
         QTimer.singleShot(0, lambda: _report_ready_and_quit(app, window, shown_early))
-    else:
+    elif ctx.read_only is None:  # read-only: no calls to resume, no re-ranking, no backup
         _after_start(window, ctx, paths)
     return app, window, ctx, None
 
 
-def _prepare(paths: Paths) -> tuple[Path, QApplication]:
-    """Private files, the data folders, logging and the QApplication: (log file, app)."""
+def _prepare(paths: Paths) -> tuple[Path | None, QApplication, str | None]:
+    """Private files, the data folders, logging and the QApplication: (log file, app, why the
+    app must open read-only). On a read-only or full disk nothing is made: no folder, no log."""
+    from winback_desktop.store import disk
+
     os.umask(0o077)  # logs, backups, exports: readable by the user only
-    paths.ensure()
-    log_file = setup_logging(paths)
+    read_only = disk.probe(paths.data_dir, paths.database).why_read_only()
+    if read_only is None:
+        paths.ensure()
+    log_file = setup_logging(paths, writable=read_only is None)
     log.info("starting %s %s with data dir %s", APP_NAME, __version__, paths.data_dir)
-    return log_file, create_app()
+    if read_only is not None:
+        log.warning("opening read-only: %s", read_only)
+    return log_file, create_app(), read_only
 
 
-def _take_instance_lock(paths: Paths) -> bool:
-    """Lock the data folder for this app; when another app holds it, ask that one to come
-    forward (or say it is open) and return False."""
+def _take_instance_lock(paths: Paths, read_only: str | None) -> tuple[bool, str | None]:
+    """Lock the data folder for this app: (go on?, why the app must open read-only, if it must).
+
+    When another app holds the lock, ask that one to come forward (or say it is open): False. A
+    lock file that cannot be written (a full disk) is no sign of another app: the app opens
+    read-only and says why. On a read-only folder no lock is tried (nothing can be written
+    there, by this app or another through this folder; and QLockFile would warn that it cannot
+    clear a stale one)."""
     from PySide6.QtWidgets import QMessageBox
 
     from winback_desktop.instance import InstanceLock, ask_running_instance_to_raise
+    from winback_desktop.store import disk
 
+    state = disk.probe(paths.data_dir)
+    if state.read_only:
+        return True, read_only or state.read_only
     lock = InstanceLock(paths)
-    if not lock.acquire():
+    if lock.acquire():
+        _HELD.lock = lock  # held for the life of the app
+        return True, read_only
+    if lock.held_elsewhere:
         if ask_running_instance_to_raise(paths):
             print(f"{APP_NAME} is already open on {paths.data_dir}: brought its window forward.")
         else:
             print(f"{APP_NAME} is already open on {paths.data_dir}.", file=sys.stderr)
             QMessageBox.information(None, APP_NAME, f"{APP_NAME} is already open on\n{paths.data_dir}.")
-        return False
-    _HELD.lock = lock  # held for the life of the app
-    return True
+        return False, read_only
+    why = (
+        read_only
+        or disk.probe(paths.data_dir).why_read_only()
+        or f"the lock file {lock.path} cannot be written"
+    )
+    log.warning("no instance lock (%s): opening read-only", why)
+    return True, why
 
 
 def _check_or_paint_first(app: QApplication, paths: Paths) -> tuple[bool, MainWindow | None]:
@@ -281,15 +365,28 @@ def _check_or_paint_first(app: QApplication, paths: Paths) -> tuple[bool, MainWi
 
     A file that needs the start-up check is quick-checked here, read-only, before anything reads
     it; one that passes (or needs no check) gets the first paint."""
-    from winback_desktop.store.connection import check_file
-
     check = startup_check_needed(paths)
-    if check and paths.database.exists() and check_file(paths.database, full=False) == "ok":
+    if check and paths.database.exists() and _checked_now(paths):
         check = False  # checked now (read-only), before anything reads it
     return check, None if check else show_first_paint(app, paths)
 
 
-def _open_database(paths: Paths, window: MainWindow | None, log_file: Path, check: bool) -> AppContext | None:
+def _checked_now(paths: Paths) -> bool:
+    """The quick check at start-up, before the first paint reads the file; False when it
+    could not be run (a full disk, a linked file...): open_app then says what is wrong."""
+    import sqlite3
+
+    from winback_desktop.store.connection import check_file
+
+    try:
+        return check_file(paths.database, full=False) == "ok"
+    except (sqlite3.Error, OSError):
+        return False
+
+
+def _open_database(
+    paths: Paths, window: MainWindow | None, log_file: Path | None, check: bool, read_only: str | None
+) -> AppContext | None:
     """The opened database; None when it cannot be opened (the user has been told why) or a
     restore was declined. ``window`` (the early paint, if any) is hidden then."""
     from winback_desktop.bootstrap import DatabaseDamagedError
@@ -297,15 +394,15 @@ def _open_database(paths: Paths, window: MainWindow | None, log_file: Path, chec
     from winback_desktop.store.migrate import SchemaTooNewError
 
     try:
-        ctx = open_or_recover(paths, check=check)
+        ctx = open_or_recover(paths, check=check, read_only=read_only)
     except (DatabaseDamagedError, SchemaTooNewError, OSError) as exc:  # a newer or damaged file...
         _cannot_open(window, paths, log_file, exc)
         return None
     except DATABASE_ERRORS as exc:
-        known = known_problem(exc)  # a locked file, a read-only or full disk...; else a bug
+        known = known_problem(exc, paths.database)  # a locked file, a full disk...; else a bug
         if known is None:
             raise
-        _cannot_open(window, paths, log_file, known.detail)
+        _cannot_open(window, paths, log_file, known.sentence)
         return None
     if ctx is None and window is not None:
         window.hide()
@@ -376,7 +473,7 @@ def run_gui(data_dir: str | None = None) -> int:
     app, window, _ctx, code = start_gui(resolve(data_dir))
     if code is not None:
         return code
-    assert window is not None and _HELD.lock is not None  # started: the window is up, the lock held
+    assert window is not None  # started: the window is up (the lock held, unless read-only)
     # Closed while starting (the window system's close is not held back with the input): Qt's
     # quit-on-last-window came before the event loop ran, so exec() would never return.
     code = app.exec() if window.isVisible() else 0
@@ -385,7 +482,9 @@ def run_gui(data_dir: str | None = None) -> int:
     ctx.close()
     from winback_desktop.store.integrity import record_clean_close
 
-    record_clean_close(ctx.paths.database)  # as left: a large file is not checked next time
-    ctx.paths.session_marker.unlink(missing_ok=True)  # a clean exit: no check needed next time
-    _HELD.lock.release()
+    if ctx.read_only is None:  # read-only: nothing was written, and nothing can be
+        record_clean_close(ctx.paths.database)  # as left: a large file is not checked next time
+        ctx.paths.session_marker.unlink(missing_ok=True)  # a clean exit: no check needed next time
+    if _HELD.lock is not None:
+        _HELD.lock.release()
     return code

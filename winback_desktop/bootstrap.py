@@ -7,8 +7,8 @@ from winback_desktop.paths import Paths
 from winback_desktop.services.context import AppContext
 from winback_desktop.store import disk
 from winback_desktop.store.connection import check_file, make_engine, make_session_factory
-from winback_desktop.store.integrity import DatabaseDamagedError, Kind
 from winback_desktop.store.identity import refuse_foreign
+from winback_desktop.store.integrity import DatabaseDamagedError, Kind
 from winback_desktop.store.migrate import migrate
 from winback_desktop.store.read_only import open_read_only
 

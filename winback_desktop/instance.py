@@ -14,7 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QLockFile, QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from winback_desktop.paths import Paths
+from winback_desktop.paths import Paths, make_private_dir
 
 log = logging.getLogger(__name__)
 RAISE_MESSAGE = b"raise\n"
@@ -22,14 +22,26 @@ RAISE_MESSAGE = b"raise\n"
 
 class InstanceLock:
     def __init__(self, paths: Paths):
-        paths.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = paths.lock_file
         self._lock = QLockFile(str(paths.lock_file))
         # 0: never treat a live holder's lock as stale because of its age (the default 30 s
         # would let a second instance take the lock from a long-running first one).
         self._lock.setStaleLockTime(0)
 
     def acquire(self) -> bool:
+        try:
+            make_private_dir(self.path.parent)
+        except OSError:  # a read-only or full disk: no lock can be written (held_elsewhere: no)
+            log.warning("cannot make %s for the lock file", self.path.parent, exc_info=True)
+            return False
         return self._lock.tryLock(200)
+
+    @property
+    def held_elsewhere(self) -> bool:
+        """After a failed :meth:`acquire`: another running app holds the lock. False when the
+        lock file could not be written at all (a full or read-only disk), which is no sign of
+        another app: ``QLockFile`` reports that as a permission or unknown error."""
+        return self._lock.error() == QLockFile.LockError.LockFailedError
 
     def release(self) -> None:
         if self._lock.isLocked():

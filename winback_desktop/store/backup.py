@@ -57,4 +57,3 @@ def backup_database(source: Path, target: Path) -> Path:
         # A failed copy (a full disk, a damaged source) leaves no partial copy of customer data.
         tmp.unlink(missing_ok=True)
     return target
-

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QLabel,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -38,6 +39,7 @@ from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.context import ContextWindow
 from winback_desktop.ui.kit.empty_state import EmptyState
 from winback_desktop.ui.kit.format import short_date
+from winback_desktop.ui.kit.read_only import lock_editing, mark_editing, read_only_banner
 from winback_desktop.ui.kit.signals import app_signals, on_change
 from winback_desktop.ui.kit.style import apply_style
 from winback_desktop.ui.kit.widgets import buddy_label, with_tip
@@ -76,13 +78,13 @@ MENUS = (
     Menu(
         "&File",
         (
-            Action("sample", "Load &sample data", lambda w: w.load_sample()),
+            Action("sample", "Load &sample data", lambda w: w.load_sample(), edits=True),
             Action("export_calls", "&Export calls as CSV…", lambda w: w.export_calls(), ("Ctrl+E",)),
-            Action("people", "&People…", lambda w: w.edit_people(), ("Ctrl+Shift+U",)),
+            Action("people", "&People…", lambda w: w.edit_people(), ("Ctrl+Shift+U",), edits=True),
             Action("cycle_sheets", "Action sheets for the selected c&ycle…", lambda w: w.cycle_sheets()),
             SEPARATOR,
-            Action("backup", "&Back up now", lambda w: w.backup_now(), ("Ctrl+Shift+B",)),
-            Action("restore", "&Restore from backup…", lambda w: w.restore_backup()),
+            Action("backup", "&Back up now", lambda w: w.backup_now(), ("Ctrl+Shift+B",), edits=True),
+            Action("restore", "&Restore from backup…", lambda w: w.restore_backup(), edits=True),
             SEPARATOR,
             Action("quit", "&Quit", lambda w: w.close(), (Quit,)),
         ),
@@ -95,17 +97,21 @@ MENUS = (
                 "&Import customers…",
                 lambda w: w.roster_menu.import_file("customers"),
                 ("Ctrl+I",),
+                edits=True,
             ),
             Action(
                 "import_orders",
                 "Import &order history…",
                 lambda w: w.roster_menu.import_file("orders"),
                 ("Ctrl+Shift+I",),
+                edits=True,
             ),
             SEPARATOR,
             Action("volume", "&Volume departed…", lambda w: w.roster_menu.show_volume(), ("Ctrl+Shift+V",)),
-            Action("lapse_rule", "&Lapse rule…", lambda w: w.roster_menu.edit_lapse_rule()),
-            Action("recompute", "&Recompute priorities", lambda w: w.roster_menu.recompute(), ("F5",)),
+            Action("lapse_rule", "&Lapse rule…", lambda w: w.roster_menu.edit_lapse_rule(), edits=True),
+            Action(
+                "recompute", "&Recompute priorities", lambda w: w.roster_menu.recompute(), ("F5",), edits=True
+            ),
             SEPARATOR,
             Action(
                 "export_customers", "E&xport customers as CSV…", lambda w: w.roster_menu.export_customers()
@@ -121,15 +127,17 @@ MENUS = (
                 "&Start call with selected customer",
                 lambda w: w.start_call(),
                 ("Ctrl+Return", "Ctrl+Enter"),
+                edits=True,
             ),
-            Action("resume", "&Resume unfinished call…", lambda w: w.offer_resume(), ("Ctrl+R",)),
+            Action("resume", "&Resume unfinished call…", lambda w: w.offer_resume(), ("Ctrl+R",), edits=True),
             SEPARATOR,
-            Action("schedule", "Sc&hedule a call…", lambda w: w.schedule_selected(), ("Ctrl+K",)),
+            Action("schedule", "Sc&hedule a call…", lambda w: w.schedule_selected(), ("Ctrl+K",), edits=True),
             Action(
                 "attempt",
                 "&Log an attempt (no answer, call back…)…",
                 lambda w: w.attempt_selected(),
                 ("Ctrl+Shift+L",),
+                edits=True,
             ),
             SEPARATOR,
             Action("find", "&Find customer", lambda w: w.focus_search(), (Find,)),
@@ -152,6 +160,8 @@ class MainWindow(ContextWindow):
     start-up: the roster's first page and the caller boxes from a plain read, before the
     services (and SQLAlchemy) are loaded; :meth:`attach` then finishes it. The app keeps user
     input queued until then (see app.py), so no slot here runs without a context."""
+
+    read_only_banner: QLabel | None = None  # shown when the data was opened read-only
 
     def __init__(self, ctx: AppContext | None, *, first: FirstPaint | None = None):
         super().__init__()
@@ -211,6 +221,7 @@ class MainWindow(ContextWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(12, 10, 12, 8)
+        self._central_layout = layout
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
@@ -246,6 +257,29 @@ class MainWindow(ContextWindow):
         self.tabs.currentChanged.connect(self._tab_shown)
         self.reload_people()
         self.refresh()
+        if ctx.read_only is not None:
+            self._show_read_only(ctx.read_only)
+
+    @property
+    def read_only(self) -> bool:
+        return self.ctx is not None and self.ctx.read_only is not None
+
+    def _show_read_only(self, reason: str) -> None:
+        """A read-only or full disk: the data is shown, every editing action is off, and the
+        banner says why (the workspaces built later are locked as they are built)."""
+        mark_editing(self.start_button, self.sample_button)
+        if self.read_only_banner is None:
+            self.read_only_banner = read_only_banner(reason)
+            self._central_layout.insertWidget(0, self.read_only_banner)
+        lock_editing(self)
+        self.statusBar().showMessage("Read-only: nothing can be changed (see the note at the top).")
+
+    def _refused_read_only(self) -> bool:
+        """True (and the status bar says why) when the data is read-only: nothing may start."""
+        if self.ctx is not None and self.ctx.read_only is not None:
+            self.statusBar().showMessage(f"Read-only: {self.ctx.read_only}.", 8000)
+            return True
+        return False
 
     # -- workspaces (tabs after the roster), built when first shown --------------------------
     @property
@@ -313,6 +347,8 @@ class MainWindow(ContextWindow):
             self.tabs.blockSignals(False)
             placeholder.deleteLater()
             self._built[name] = widget
+            if self.read_only:
+                lock_editing(widget)
         return widget
 
     # -- data -----------------------------------------------------------------------------------
@@ -353,6 +389,8 @@ class MainWindow(ContextWindow):
     def _remember_caller(self) -> None:
         from winback_desktop.services.people import team
 
+        if self.read_only:  # only a call needs it, and none can start
+            return
         pid = self.caller.currentData()
         try:
             team.set_current_user(self.attached_ctx, pid or None)
@@ -385,6 +423,8 @@ class MainWindow(ContextWindow):
         from winback_desktop.services.calls import lifecycle as calls
 
         customer_id = self.selected_customer_id()
+        if self._refused_read_only():
+            return None
         if customer_id is None:
             self.statusBar().showMessage("Select a customer first.", 5000)
             return None
@@ -393,10 +433,12 @@ class MainWindow(ContextWindow):
         )
         return self.open_call(call_id)
 
-    def start_booked_call(self, customer_id: int) -> CallWindow:
+    def start_booked_call(self, customer_id: int) -> CallWindow | None:
         """A call from the Today list: the booked leader and partner stay as they were."""
         from winback_desktop.services.calls import lifecycle as calls
 
+        if self._refused_read_only():
+            return None
         return self.open_call(calls.start_call(self.attached_ctx, customer_id))
 
     def _selected_company(self) -> tuple[int, str] | None:
@@ -410,6 +452,8 @@ class MainWindow(ContextWindow):
     def schedule_selected(self) -> None:
         from winback_desktop.ui.today.schedule_dialog import ScheduleDialog
 
+        if self._refused_read_only():
+            return
         chosen = self._selected_company()
         if chosen is None:
             return
@@ -426,6 +470,8 @@ class MainWindow(ContextWindow):
     def log_attempt_for(self, customer_id: int, company: str) -> None:
         from winback_desktop.ui.today.attempt_dialog import AttemptDialog, outcome_text
 
+        if self._refused_read_only():
+            return
         dialog = AttemptDialog(self.attached_ctx, customer_id, company, parent=self)
         if dialog.exec() and dialog.result_value is not None:
             self.statusBar().showMessage(outcome_text(dialog.result_value), 12000)
@@ -452,6 +498,8 @@ class MainWindow(ContextWindow):
         """Offer the most recent unfinished call (left by a closed window or a crash)."""
         from winback_desktop.services.calls import lifecycle as calls
 
+        if self._refused_read_only():
+            return None
         ctx = self.attached_ctx
         unfinished = [u for u in calls.unfinished_calls(ctx) if u.call_id not in self.call_windows]
         if not unfinished:
@@ -512,6 +560,7 @@ class MainWindow(ContextWindow):
         return Path(name)
 
     def backup_now(self) -> Path | None:
+        from winback_desktop.services.errors import known_fault
         from winback_desktop.services.maintenance import backups as maintenance
         from winback_desktop.services.maintenance.health import DatabaseDamagedError
 
@@ -523,8 +572,11 @@ class MainWindow(ContextWindow):
 
             damage.found_while_open(self, self.attached_ctx.paths, exc.detail)
             return None
-        except (OSError, RuntimeError) as exc:
-            QMessageBox.warning(self, "Backup failed", f"The backup could not be written:\n{exc}")
+        except Exception as exc:  # a full disk, a lock... is named; a bug is not caught
+            words = known_fault(exc, self.attached_ctx.paths.database)
+            if words is None and not isinstance(exc, OSError | RuntimeError):
+                raise
+            QMessageBox.warning(self, "Backup failed", f"The backup could not be written:\n{words or exc}")
             return None
         self.statusBar().showMessage(f"Backup written and checked: {path}", 10000)
         return path
@@ -632,6 +684,8 @@ class MainWindow(ContextWindow):
         from winback_desktop.services.people import team as people
         from winback_desktop.ui.people.dialog import ask_current_user
 
+        if self.read_only:
+            return
         ctx = self.attached_ctx
         if people.current_user(ctx) is None and people.list_people(ctx):
             ask_current_user(ctx, self)  # a choice is reported as a Change.PEOPLE

@@ -41,6 +41,7 @@ from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
 from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.empty_state import EmptyState
+from winback_desktop.ui.kit.read_only import mark_editing
 from winback_desktop.ui.kit.signals import on_change
 from winback_desktop.ui.kit.table_model import ID_ROLE
 from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
@@ -50,8 +51,8 @@ from winback_desktop.ui.people.dialog import plural
 CYCLE_ACTIONS = Menu(
     "",
     (
-        Action("new", "New cycle…", lambda t: t.new_cycle(), ("Ctrl+N",)),
-        Action("fill", "Fill from the roster…", lambda t: t.fill_cycle(), ("Ctrl+Shift+F",)),
+        Action("new", "New cycle…", lambda t: t.new_cycle(), ("Ctrl+N",), edits=True),
+        Action("fill", "Fill from the roster…", lambda t: t.fill_cycle(), ("Ctrl+Shift+F",), edits=True),
     ),
 )
 CYCLE_KEYS = (
@@ -106,6 +107,7 @@ class CyclesTab(QWidget):
 
         self._connect()
         self.commands = build(self, (CYCLE_ACTIONS,), context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        mark_editing(self.new_button, self.empty_new_button, self.fill_button, self.close_button)
         self.setFocusProxy(self.cycle_list)
         self.watcher = on_change(self, SHOWN, lambda _kinds: self.refresh(), on_show=True)  # and when shown
         if load:  # the main window has it read when it is first shown

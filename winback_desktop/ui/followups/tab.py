@@ -61,6 +61,7 @@ BOARD_ACTIONS = Menu(
             lambda t: t.mark_done(),
             ("Ctrl+D",),
             tip="Mark the selected item done, with a short note (Ctrl+D or Enter)",
+            edits=True,
         ),
         Action(
             "reopen",
@@ -68,6 +69,7 @@ BOARD_ACTIONS = Menu(
             lambda t: t.reopen(),
             ("Ctrl+Shift+O",),
             tip="Put a done or cancelled item back on the open board (Ctrl+Shift+O)",
+            edits=True,
         ),
         Action(
             "reassign",
@@ -75,6 +77,7 @@ BOARD_ACTIONS = Menu(
             lambda t: t.reassign(),
             ("Ctrl+Shift+R",),
             tip="Give the selected item to someone else (Ctrl+Shift+R)",
+            edits=True,
         ),
         Action(
             "due",
@@ -82,6 +85,7 @@ BOARD_ACTIONS = Menu(
             lambda t: t.change_due(),
             ("Ctrl+Shift+T",),
             tip="Change or clear the due date (Ctrl+Shift+T)",
+            edits=True,
         ),
         # Delete (on the table only, never while typing a search) cancels: see eventFilter.
         Action(
@@ -89,6 +93,7 @@ BOARD_ACTIONS = Menu(
             "Cancel item…",
             lambda t: t.cancel_item(),
             tip="The promise no longer applies: it leaves the open board, nothing is deleted (Del)",
+            edits=True,
         ),
         Action(
             "export",

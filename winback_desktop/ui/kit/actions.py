@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.ui.kit.read_only import mark_editing
+
 Key = str | QKeySequence.StandardKey
 
 
@@ -38,6 +40,7 @@ class Action:
     keys: tuple[Key, ...] = ()  # the first is the one shown in the menu
     tip: str = ""  # the status bar's words while the menu item is hovered
     help: str = ""  # what the F1 list says (default: the menu text)
+    edits: bool = False  # it changes stored data: off while the app is read-only (kit/read_only.py)
 
     def described(self) -> str:
         return self.help or plain(self.text)
@@ -113,6 +116,8 @@ def _fill(
                 action.setShortcutContext(context)
             if item.tip:
                 action.setStatusTip(item.tip)
+            if item.edits:
+                mark_editing(action)
             action.triggered.connect(lambda _checked=False, run=item.run: run(owner))
             target.addAction(action)
 

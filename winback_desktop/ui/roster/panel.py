@@ -32,6 +32,7 @@ from winback_desktop.services.dto import RosterRow
 from winback_desktop.services.vocab import CustomerStatus, Decision
 from winback_desktop.ui.kit.context import attached
 from winback_desktop.ui.kit.format import money, short_date
+from winback_desktop.ui.kit.read_only import mark_editing
 from winback_desktop.ui.kit.signals import on_change
 from winback_desktop.ui.kit.widgets import with_name, with_tip
 from winback_desktop.ui.roster.model import PAGE, RosterModel, row_value
@@ -111,6 +112,7 @@ class CustomerDetails(QFrame):
         self.verify.toggled.connect(self._verify_toggled)
         self.verified.clicked.connect(self._verified)
         self.lost.clicked.connect(self._lost)
+        mark_editing(self.pursue, self.let_go, self.undecided, self.verify, self.verified, self.lost)
         self.show_row(None)
 
     @property

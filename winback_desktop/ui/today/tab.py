@@ -34,6 +34,7 @@ from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
 from winback_desktop.ui.kit.dates import pydate
 from winback_desktop.ui.kit.format import money, short_date
 from winback_desktop.ui.kit.pdf_preview import PdfPreview
+from winback_desktop.ui.kit.read_only import mark_editing
 from winback_desktop.ui.kit.signals import on_change
 from winback_desktop.ui.kit.widgets import with_name, with_tip
 
@@ -128,6 +129,7 @@ class TodayTab(QWidget):
         self.brief_button.clicked.connect(self.show_brief)
         self.sheets_button.clicked.connect(self.show_day_sheets)
         self.commands = build(self, (TODAY_ACTIONS,))
+        mark_editing(self.start_button, self.attempt_button)  # off while the app is read-only
         on_change(self, SHOWN, self._data_changed, on_show=True)  # and each time it is shown
         self.reload_people(load)
 
