@@ -55,8 +55,7 @@ def main(data_dir: str) -> None:
 
     app, window, ctx, code = start_gui(Paths(Path(data_dir), custom=True))
     out: dict[str, Any] = {"code": code, "dialogs": shown}
-    if window is not None and ctx is not None:
-        app.processEvents()
+    if window is not None and ctx is not None:  # no event loop: the queued dialogs never show
         out.update(
             read_only=ctx.read_only,
             banner=window.read_only_banner.text() if window.read_only_banner else None,

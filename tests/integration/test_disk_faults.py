@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -212,3 +213,15 @@ def test_the_daily_backup_job_on_a_full_disk_says_so_in_one_line(demo_db, tmp_pa
         assert done.returncode == 1
         assert done.stderr == f"winback: the disk holding {data / 'backups'} is full (100 KiB free)\n"
         assert list((data / "backups").iterdir()) == []
+
+
+def test_a_shared_1777_folder_as_data_dir_keeps_its_mode(tmp_path, capsys):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    assert cli(capsys, shared, "demo")[0] == 0
+    shown = start_gui_in_child(shared)
+    assert shown["code"] is None and shown["read_only"] is None
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    for made in ("backups", "exports", "logs"):
+        assert stat.S_IMODE((shared / made).stat().st_mode) == 0o700

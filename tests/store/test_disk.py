@@ -291,3 +291,27 @@ def test_a_backup_of_a_subtly_damaged_file_names_the_file_and_writes_no_backup(d
     assert failed.value.message.startswith(f"the database {db} is damaged (")
     assert failed.value.message.endswith("); no backup was written")
     assert list(target.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("revision", "says"),
+    [("0004", "must be upgraded for this version"), ("9999", "written by a newer version")],
+)
+def test_a_read_only_database_that_would_need_migrating_is_refused_by_name(demo_db, tmp_path, revision, says):
+    from winback_desktop.store.migrate import SchemaTooNewError
+
+    folder = tmp_path / "data"
+    db = copy_db(demo_db, folder)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    conn.commit()
+    conn.close()
+    with read_only_folder(folder):
+        with pytest.raises((KnownError, SchemaTooNewError)) as refused:
+            open_app(Paths(folder, custom=True))
+    assert says in str(refused.value)
+    if revision == "0004":
+        assert str(refused.value) == (
+            f"the database {db} must be upgraded for this version of Win-Back Desk, which writes to "
+            f"it, and the folder {folder} is on a read-only disk"
+        )
