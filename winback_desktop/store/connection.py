@@ -13,8 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from winback_desktop.store import disk
-from winback_desktop.store.disk import UnsafeDatabasePath, refuse_links
+from winback_desktop.store.disk import UnsafeDatabasePath, connect_read_only, is_damage, refuse_links
 from winback_desktop.store.integrity import WritesStoppedError, find_damage, recorded_damage
 
 if TYPE_CHECKING:
@@ -119,51 +118,6 @@ def sqlite_path(engine: Engine) -> Path | None:
     return Path(engine.url.database)
 
 
-def connect_read_only(path: Path, **kwargs: Any) -> sqlite3.Connection:
-    """The file opened with the standard driver so that SQLite refuses to write to it.
-
-    A WAL database needs its ``-shm`` index even to be read; on a read-only folder, or a disk
-    too full to size it, SQLite cannot make one ("unable to open database file", "disk I/O
-    error"). When no ``-wal`` holds changes (so no other connection has the file open) it is
-    then read as immutable: no index, no lock, nothing made beside it.
-    """
-    refuse_links(path)
-    if _no_sidecars(path) and disk.probe(path.parent).why_read_only():
-        # Straight to immutable: trying mode=ro first would leave a -shm there, taking a full
-        # disk's last pages.
-        return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, **kwargs)
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, **kwargs)
-    try:
-        conn.execute("PRAGMA schema_version").fetchone()  # reads page 1: opens the -shm if WAL
-    except sqlite3.OperationalError as exc:
-        conn.close()
-        if not _readable_as_immutable(path, exc):
-            raise
-        return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, **kwargs)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-_CANTOPEN, _IOERR = 14, 10  # SQLite's primary result codes (https://sqlite.org/rescode.html)
-
-
-def _readable_as_immutable(path: Path, exc: sqlite3.Error) -> bool:
-    if (exc.sqlite_errorcode & 0xFF) not in (_CANTOPEN, _IOERR):
-        return False
-    wal = path.with_name(path.name + "-wal")
-    try:
-        return wal.stat().st_size == 0
-    except FileNotFoundError:
-        return True
-
-
-def _no_sidecars(path: Path) -> bool:
-    """No -wal or -shm beside the file: no connection has it open in WAL mode."""
-    return not any(path.with_name(path.name + s).exists() for s in ("-wal", "-shm"))
-
-
 def check_file(path: Path, full: bool = True) -> str:
     """'ok', or what is wrong with the file (opened read-only: never written): its header, then
     SQLite's check (see store/integrity.py). An empty file is not a good database: SQLite would
@@ -186,15 +140,6 @@ def check_file(path: Path, full: bool = True) -> str:
         return str(exc)
     except OSError as exc:  # the file cannot be read at all
         return str(exc)
-
-
-_DAMAGE = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
-
-
-def is_damage(exc: sqlite3.Error) -> bool:
-    """Does this error say the file itself is damaged (rather than the disk, a lock...)?"""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return not isinstance(code, int) or (code & 0xFF) in _DAMAGE
 
 
 def peek(path: Path, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]] | None:

@@ -6,15 +6,20 @@ free, SQLite's read-only open of a WAL database cannot size its ``-shm`` index a
 I/O error", which the start-up check once took for a damaged file; the instance lock file cannot
 be written, which once read as "already open".
 
-Imports neither SQLAlchemy nor Qt: the start-up asks before either is loaded.
+Also how such a file is read (:func:`connect_read_only`, used by every read-only open: the
+start-up checks, the first paint, backups) and which SQLite errors mean the file itself is
+damaged (:func:`is_damage`). Imports neither SQLAlchemy nor Qt, nor any other store module:
+the start-up asks before either is loaded, and the checks (store/integrity.py) use it too.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # Below this much free space the disk counts as full and the app opens read-only: the WAL alone
 # grows to about 4 MiB between checkpoints (1000 pages of 4 KiB), so with less than twice that
@@ -130,3 +135,60 @@ def refuse_links(database: Path) -> None:
     for path in (database, *(database.with_name(database.name + s) for s in SIDECARS)):
         if path.is_symlink():
             raise UnsafeDatabasePath(path)
+
+
+# --- reading a database on such a disk ---------------------------------------------------------
+
+
+def connect_read_only(path: Path, **kwargs: Any) -> sqlite3.Connection:
+    """The file opened with the standard driver so that SQLite refuses to write to it.
+
+    A WAL database needs its ``-shm`` index even to be read; on a read-only folder, or a disk
+    too full to size it, SQLite cannot make one ("unable to open database file", "disk I/O
+    error"). When no ``-wal`` holds changes (so no other connection has the file open) it is
+    then read as immutable: no index, no lock, nothing made beside it.
+    """
+    refuse_links(path)
+    if _no_sidecars(path) and probe(path.parent).why_read_only():
+        # Straight to immutable: trying mode=ro first would leave a -shm there, taking a full
+        # disk's last pages.
+        return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, **kwargs)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, **kwargs)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()  # reads page 1: opens the -shm if WAL
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if not _readable_as_immutable(path, exc):
+            raise
+        return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, **kwargs)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+_CANTOPEN, _IOERR = 14, 10  # SQLite's primary result codes (https://sqlite.org/rescode.html)
+
+
+def _readable_as_immutable(path: Path, exc: sqlite3.Error) -> bool:
+    if (exc.sqlite_errorcode & 0xFF) not in (_CANTOPEN, _IOERR):
+        return False
+    wal = path.with_name(path.name + "-wal")
+    try:
+        return wal.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+
+
+def _no_sidecars(path: Path) -> bool:
+    """No -wal or -shm beside the file: no connection has it open in WAL mode."""
+    return not any(path.with_name(path.name + s).exists() for s in ("-wal", "-shm"))
+
+
+_DAMAGE = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """Does this error say the file itself is damaged (rather than the disk, a lock...)?"""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return not isinstance(code, int) or (code & 0xFF) in _DAMAGE

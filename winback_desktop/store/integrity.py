@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from winback_desktop.store.disk import connect_read_only
 from winback_desktop.store.wal import WalReport, read_wal
 
 # SQLite's result codes that mean the file itself is damaged (https://sqlite.org/rescode.html).
@@ -126,8 +127,6 @@ def find_damage(db: Path, full: bool = True) -> str | None:
     ``full``: ``integrity_check`` (every index against its table too) and the references
     between rows; else ``quick_check``. Other trouble (the file locked, unreadable, missing)
     raises the driver's error: it is no sign of damage."""
-    from winback_desktop.store.connection import connect_read_only  # it imports this module
-
     problem = header_problem(db)
     if problem is not None:
         return problem
@@ -153,8 +152,6 @@ def find_damage(db: Path, full: bool = True) -> str | None:
 
 def has_tables(db: Path) -> bool:
     """Does the file hold any table (a zero-length or new file holds none)?"""
-    from winback_desktop.store.connection import connect_read_only  # it imports this module
-
     conn = connect_read_only(db)
     try:
         return bool(conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0])
@@ -197,7 +194,7 @@ def recorded_damage(db: Path) -> str | None:
 
 
 def clear_damage(db: Path) -> None:
-    damage_note(db).unlink(missing_ok=True)
+    _remove(damage_note(db))
 
 
 # --- the clean-close note ------------------------------------------------------------------------
@@ -237,7 +234,14 @@ def left_as_closed(db: Path) -> bool:
 
 
 def forget_clean_close(db: Path) -> None:
-    _closed_note(db).unlink(missing_ok=True)
+    _remove(_closed_note(db))
+
+
+def _remove(note: Path) -> None:
+    """Remove a note if there is one: on a read-only disk even removing a missing file fails
+    (EROFS), and ``doctor`` must work there."""
+    if note.exists():
+        note.unlink(missing_ok=True)
 
 
 # --- the write-ahead log -------------------------------------------------------------------------
