@@ -93,7 +93,7 @@ def _length_problem(value: str, max_length: int | None) -> str | None:
 
 def _clean(stripped: str) -> str:
     """clean_text for a cell already stripped: the common case costs two checks."""
-    return clean_text(stripped) if stripped[:1] == "'" or "\r" in stripped else stripped
+    return clean_text(stripped) if "'" in stripped or "\r" in stripped else stripped
 
 
 def _check_width(cells: list[str], width: int, line: int, header_line: int, errors: ErrorList) -> None:

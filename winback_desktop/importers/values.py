@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
-from winback_desktop.files import FORMULA_TRIGGERS
+from winback_desktop.files import restore
 from winback_desktop.importers.errors import AmbiguousDatesError
 
 DMY, MDY = "dmy", "mdy"
@@ -29,13 +29,14 @@ MAX_CENTS = 10**14  # Numeric(14, 2): twelve digits before the point
 def clean_text(cell: str) -> str:
     """A text cell as stored: surrounding whitespace stripped, line ends as ``\\n``.
 
-    A leading apostrophe before a formula character is the mark our own (and other careful)
-    exports put there so spreadsheets show text; it is dropped, giving back what was written.
-    Formula-looking text is otherwise kept literally; exports neutralize it again.
+    The apostrophes our own (and other careful) exports put before a formula character, at the
+    cell's start or after a separator inside it, so that spreadsheets show text, are dropped
+    (:func:`files.restore`), giving back what was written. Formula-looking text is otherwise
+    kept literally; exports neutralize it again.
     """
     s = cell.strip()
-    if len(s) > 1 and s[0] == "'" and s[1] in FORMULA_TRIGGERS:
-        s = s[1:]
+    if "'" in s:
+        s = restore(s).strip()
     if "\r" in s:
         s = s.replace("\r\n", "\n").replace("\r", "\n")
     return s

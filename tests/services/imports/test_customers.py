@@ -283,6 +283,30 @@ def test_formula_looking_cells_are_stored_as_text(ctx, tmp_path):
     assert customer(ctx, "2")["phone"] == "+44 20 7946 0318"
 
 
+def test_our_own_export_reads_back_as_it_was_written(ctx, tmp_path):
+    from tests.helpers.roster import add_customer
+    from winback_desktop.bootstrap import open_app
+    from winback_desktop.paths import Paths
+    from winback_desktop.services.roster.report import export_customers
+
+    texts = {
+        "1": ("Smith; =1+2", "O'Brien, -Nord", "+44 20 7946 0318, +44 7700 900123"),
+        "2": ("'=already marked", "two\nlines\n@x", "-5"),
+        "3": ('quote";=2+3', "\t'tab", "=cmd|' /C calc'!A0"),
+    }
+    for ext, (company, contact, phone) in texts.items():
+        add_customer(ctx, company, external_id=ext, contact=contact, phone=phone)
+    export_customers(ctx, tmp_path / "roster.csv")
+    other = open_app(Paths(tmp_path / "other", custom=True))
+    try:
+        import_customers(other, tmp_path / "roster.csv")
+        for ext, (company, contact, phone) in texts.items():
+            c = customer(other, ext)
+            assert (c["company"], c["contact_name"], c["phone"]) == (company, contact.strip(), phone)
+    finally:
+        other.close()
+
+
 def test_company_falls_back_to_the_contact(ctx, tmp_path):
     rows = [["id", "First name", "Last name"], ["1", "Ada", "Lovelace"]]
     import_customers(ctx, write_csv(tmp_path / "people.csv", rows))
