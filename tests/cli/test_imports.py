@@ -141,3 +141,30 @@ def test_as_a_real_command(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.splitlines()[-1] == "1 bad row; nothing was imported."
     assert "Traceback" not in proc.stderr
+
+
+def test_two_imports_of_one_file_at_the_same_moment_apply_once(ctx, tmp_path):
+    """Two real processes import the same orders file, started together, a few times over: the
+    lines land once (order lines without an order id would otherwise all be doubled), and the
+    one that lost says the file was already imported, cleanly."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    command = [sys.executable, "-m", "winback_desktop", "import", "orders"]
+    lines = 4000
+    for attempt in range(3):
+        rows = [["customer id", "order date", "amount"]] + [
+            [f"C{i % 300:03d}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", f"{attempt}.{i % 100:02d}"]
+            for i in range(lines)
+        ]
+        path = write_csv(tmp_path / f"orders-{attempt}.csv", rows)
+        procs = [
+            subprocess.Popen([*command, str(path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(2)
+        ]
+        outputs = [p.communicate(timeout=120) for p in procs]
+        for p, (_out, err) in zip(procs, outputs, strict=True):
+            assert p.returncode == 0, err.decode()
+            assert b"Traceback" not in err and err == b""
+        said = sorted((out.decode() for out, _err in outputs), key=lambda text: "already imported" in text)
+        assert f"{lines:,} order lines: {lines:,} added" in said[0] and "already imported" in said[1]
+        assert counts(ctx)["orders"] == lines * (attempt + 1)
+        assert counts(ctx)["imports"] == attempt + 1

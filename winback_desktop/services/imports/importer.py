@@ -9,7 +9,9 @@ The UI's import dialog and ``winback import`` share these calls:
    in one transaction with bulk statements; ``progress(done, total)`` reports now and then and
    ``should_cancel()`` returning True rolls everything back (:class:`ImportCancelled`).
 
-Importing the same file (the same bytes, whatever its name) again changes nothing and says so.
+Importing the same file (the same bytes, whatever its name) again changes nothing and says so,
+also when two imports of it start at the same moment: a unique key on the file's hash, checked
+by the database inside the write transaction, lets one of them apply it (see ``_claim``).
 Customers are matched by external id (kept as text: "00586" keeps its zeros); an empty cell keeps
 what is stored, so a partial export (ids and phones) updates just the phones; new customers start
 as "lapsed". Orders that carry an order id replace what is stored under that id; order lines
@@ -36,7 +38,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from winback_desktop.formats import iso_date_time
 from winback_desktop.importers.errors import (
@@ -64,6 +67,7 @@ from winback_desktop.services import settings
 from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.imports.write import FIELD_LIMITS, write_customers, write_orders
+from winback_desktop.store.connection import write_transaction
 from winback_desktop.store.models import ImportBatch, utcnow
 
 __all__ = [
@@ -310,19 +314,18 @@ def _import(
     if n == 0:
         raise NotCsvError(f"{csv.name} has no data rows below its header (line {csv.header_line})")
     meter.start_writing(n)
-    with ctx.engine.begin() as conn:
-        batch = conn.execute(
-            insert(ImportBatch).values(
-                kind=kind, file_name=csv.name[:500], sha256=csv.sha256, rows=n, imported_at=utcnow()
-            )
-        ).inserted_primary_key
-        assert batch is not None
-        batch_id = int(batch[0])
-        if kind == CUSTOMERS:
-            counts = write_customers(conn, customers, meter.wrote)
-        else:
-            counts = write_orders(conn, orders, batch_id, meter.wrote)
-        meter.check()
+    with write_transaction(ctx.engine) as conn:
+        batch_id = _claim(conn, kind, csv, n)
+        if batch_id is not None:
+            if kind == CUSTOMERS:
+                counts = write_customers(conn, customers, meter.wrote)
+            else:
+                counts = write_orders(conn, orders, batch_id, meter.wrote)
+            meter.check()
+    if batch_id is None:  # the same file, imported by another process since we looked
+        before = _imported_before(ctx, kind, csv.sha256)
+        assert before is not None  # the key that refused ours is committed
+        return ImportResult(kind, csv.name, before[1], already_imported=before[0])
     meter.done()
     settings.remember_column_mapping(ctx, cmap)
     result = ImportResult(
@@ -342,10 +345,38 @@ def _import(
 # ------------------------------------------------------------------------------------ helpers
 
 
+def _claim(conn: Connection, kind: str, csv: CsvFile, rows: int) -> int | None:
+    """The new batch's id, or None when this file is already applied as ``kind``.
+
+    The unique key on (kind, applied_sha256) decides, inside the write transaction: on SQLite a
+    second import waits for the write lock and then finds the first one's batch; on PostgreSQL
+    its insert waits on the key until the first one commits. The insert runs in a savepoint, so
+    the refusal is this insert's alone and the transaction ends cleanly with nothing written.
+    """
+    try:
+        with conn.begin_nested():
+            batch = conn.execute(
+                insert(ImportBatch).values(
+                    kind=kind,
+                    file_name=csv.name[:500],
+                    sha256=csv.sha256,
+                    applied_sha256=csv.sha256,
+                    rows=rows,
+                    imported_at=utcnow(),
+                )
+            ).inserted_primary_key
+    except IntegrityError:
+        log.info("%s is already imported as %s (by another import, just now)", csv.path, kind)
+        return None
+    assert batch is not None
+    return int(batch[0])
+
+
 def _imported_before(ctx: AppContext, kind: str, sha256: str) -> tuple[dt.datetime, int] | None:
-    """When this very file (by its bytes) was first imported as ``kind``, and its rows then."""
+    """When this very file (by its bytes) was imported as ``kind`` and still counts as applied,
+    and its rows then."""
     t = ImportBatch.__table__
-    q = select(t.c.imported_at, t.c.rows).where(t.c.sha256 == sha256, t.c.kind == kind).order_by(t.c.id)
+    q = select(t.c.imported_at, t.c.rows).where(t.c.applied_sha256 == sha256, t.c.kind == kind)
     with ctx.engine.connect() as conn:
         row = conn.execute(q.limit(1)).first()
     return None if row is None else (row[0], row[1])
