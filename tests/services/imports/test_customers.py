@@ -207,14 +207,24 @@ def test_a_bad_date_is_reported_at_its_physical_line(ctx, tmp_path):
     assert dump_hash(ctx) == before
 
 
-def test_every_bad_row_is_counted_and_the_first_ones_listed(ctx, tmp_path):
+def test_every_bad_row_is_counted_and_listed(ctx, tmp_path):
     rows = [["id", "company", "value"]] + [[str(i), f"C{i}", "lots" if i % 2 else "5"] for i in range(500)]
     with pytest.raises(ImportRejected) as exc:
         import_customers(ctx, write_csv(tmp_path / "bad.csv", rows))
     assert exc.value.error_count == exc.value.bad_rows == 250
-    assert len(exc.value.errors) == 100
-    assert [e.line for e in exc.value.errors] == list(range(3, 203, 2))
+    assert [e.line for e in exc.value.errors] == list(range(3, 503, 2))
     assert counts(ctx)["customers"] == 0
+
+
+def test_past_the_listing_limit_the_earliest_lines_are_listed(ctx, tmp_path, monkeypatch):
+    from winback_desktop.importers import errors
+
+    monkeypatch.setattr(errors, "MAX_LISTED_ERRORS", 100)
+    rows = [["id", "company", "value"]] + [[str(i), f"C{i}", "lots" if i % 2 else "5"] for i in range(500)]
+    with pytest.raises(ImportRejected) as exc:
+        import_customers(ctx, write_csv(tmp_path / "bad.csv", rows))
+    assert exc.value.error_count == 250
+    assert [e.line for e in exc.value.errors] == list(range(3, 203, 2))
 
 
 def test_ambiguous_dates_are_asked_about_then_imported(ctx, tmp_path):

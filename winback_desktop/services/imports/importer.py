@@ -24,7 +24,8 @@ with an order history.
 Errors: every problem with the file is a :class:`CsvImportError` (its ``str()`` is the message
 for the user): :class:`UnreadableFileError`, :class:`NotCsvError`, :class:`MappingError`,
 :class:`AmbiguousDatesError` (ask, then import again with ``date_order``), :class:`ImportRejected`
-(bad rows, listed) and :class:`ImportCancelled`. Anything else is a bug.
+(bad rows, listed), :class:`TooLargeError` (the file, its header or a field over a limit) and
+:class:`ImportCancelled`. Anything else is a bug.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from winback_desktop.importers.errors import (
     MappingError,
     NotCsvError,
     RowError,
+    TooLargeError,
     UnreadableFileError,
 )
 from winback_desktop.importers.mapping import (
@@ -60,7 +62,7 @@ from winback_desktop.importers.mapping import (
     missing_fields,
     resolve,
 )
-from winback_desktop.importers.sniff import CsvFile, read_csv
+from winback_desktop.importers.sniff import CsvFile, preview_csv, read_csv
 from winback_desktop.importers.validate import validate_customers, validate_orders
 from winback_desktop.importers.values import DATE_ORDERS, DMY, MDY
 from winback_desktop.services import settings
@@ -84,6 +86,7 @@ __all__ = [
     "MappingError",
     "NotCsvError",
     "RowError",
+    "TooLargeError",
     "UnreadableFileError",
     "import_customers",
     "import_file",
@@ -116,6 +119,7 @@ class ImportPreview:
     remembered: bool  # the mapping is the one used last time for this header set
     missing: list[str]  # required fields still without a column
     already_imported: dt.datetime | None  # this very file was imported then
+    notes: tuple[str, ...] = ()  # rows of the preview over a limit ("line 3: a field of ...")
 
 
 @dataclass(frozen=True)
@@ -162,12 +166,18 @@ def _count(n: int, word: str) -> str:
 
 
 def preview_import(
-    ctx: AppContext, path: str | Path, kind: str, *, mapping: Mapping[str, str | None] | None = None
+    ctx: AppContext,
+    path: str | Path,
+    kind: str,
+    *,
+    mapping: Mapping[str, str | None] | None = None,
+    should_stop: ShouldCancel | None = None,
 ) -> ImportPreview:
-    """Read ``path`` and propose a mapping; raises NotCsvError / UnreadableFileError / MappingError
-    (the latter only for an unknown field or column in ``mapping``)."""
+    """Read the start of ``path`` (a bounded amount: see importers.sniff.preview_csv) and propose
+    a mapping; raises NotCsvError / TooLargeError / UnreadableFileError / MappingError (the latter
+    only for an unknown field or column in ``mapping``), ImportCancelled when ``should_stop()``."""
     specs = fields(kind)
-    csv = read_csv(path)
+    csv = preview_csv(path, should_stop)
     remembered = settings.column_mapping(ctx, kind, csv.header)
     cmap = resolve(
         kind, csv.header, explicit=mapping, remembered=remembered, file_name=csv.name, require=False
@@ -188,6 +198,7 @@ def preview_import(
         remembered=remembered is not None,
         missing=missing_fields(cmap),
         already_imported=(_imported_before(ctx, kind, csv.sha256) or (None,))[0],
+        notes=csv.notes,
     )
 
 
