@@ -5,8 +5,12 @@ over the size limit. The time each takes is measured in bench/ (hostile_preview)
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from tests.helpers.imports import HUNDRED_MB, big_field_file, counts, customer, write_csv
 from winback_desktop.importers import NotCsvError, TooLargeError, preview_csv, read_csv
@@ -219,3 +223,15 @@ def test_clean_id_and_clean_text():
     assert clean_text("Zero\u200bWidth") == "ZeroWidth"
     assert clean_text("\u0645\u06cc\u200c\u062e") == "\u0645\u06cc\u200c\u062e"  # between Persian letters
     assert clean_text("a\u200cb") == "ab"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet='ab,;"\n\r ', max_size=40), cut=st.integers(0, 40))
+def test_record_shape_agrees_with_the_csv_module(text, cut):
+    try:
+        first = next(csv.reader(io.StringIO(text, newline=""), strict=False), None)
+    except csv.Error:  # e.g. a line break right after a field's closing quote ends csv's patience
+        return
+    assume(first)
+    expected = (len(first), max(map(len, first)))
+    assert record_shape([text[:cut], text[cut:]], ",") == expected
