@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,8 @@ from winback_desktop.files import (
     atomic_write_csv,
     atomic_write_text,
     neutralize,
+    neutralize_row,
+    restore,
 )
 
 
@@ -39,20 +42,36 @@ def private(path: Path) -> bool:
 
 
 # ---------------------------------------------------------------- neutralizing cells
-@given(st.text())
-def test_neutralize_property(cell: str) -> None:
+# Every place a spreadsheet may start a field: the cell's start and just after a separator of
+# any locale or a line break; what must never follow there (blanks and quotes skipped).
+FIELD_STARTS = re.compile(r"(?:\A|(?<=[,;\t\n\r]))")
+RUNNABLE = re.compile(r"""(?:[^\S\t\n\r]|")*[=+\-@\uff1d\uff0b\uff0d\uff20]""")
+# Text made of the characters that matter, so that hypothesis finds the corners.
+hostile_text = st.text(alphabet=st.sampled_from(list("=+-@;,\t\n\r '\"x1.") + ["\uff1d", "\u00a0"]))
+
+
+def unsafe_starts(cell: str) -> list[int]:
+    starts = [m.start() for m in FIELD_STARTS.finditer(cell)]
+    return [p for p in starts if RUNNABLE.match(cell, p)]
+
+
+@given(st.one_of(st.text(), hostile_text))
+def test_no_field_start_can_run_a_formula(cell: str) -> None:
     result = neutralize(cell)
+    assert unsafe_starts(result) == []
     assert not result.startswith(FORMULA_TRIGGERS)
-    if cell.startswith(FORMULA_TRIGGERS):
-        assert result == "'" + cell
-        assert result[1:] == cell
-    else:
-        assert result == cell
+    assert restore(result) == cell  # the exact inverse: an export read back is what was written
+
+
+@given(st.one_of(st.text(), hostile_text))
+def test_a_cell_with_nothing_to_fear_is_unchanged(cell: str) -> None:
+    if not unsafe_starts(cell) and not cell.startswith(("\t", "\r")) and "'" not in cell:
+        assert neutralize(cell) == cell
 
 
 @given(st.sampled_from(FORMULA_TRIGGERS), st.text())
 def test_neutralize_every_trigger(trigger: str, rest: str) -> None:
-    assert neutralize(trigger + rest) == "'" + trigger + rest
+    assert neutralize(trigger + rest).startswith("'" + trigger)
 
 
 def test_neutralize_examples() -> None:
@@ -65,6 +84,25 @@ def test_neutralize_examples() -> None:
     assert neutralize("") == ""
     assert neutralize("plain = text") == "plain = text"
     assert neutralize("'already quoted") == "'already quoted"
+    assert neutralize("2024-01-31") == "2024-01-31"
+    # After a separator of any locale, or a line break, inside the cell.
+    assert neutralize("Smith;=1+2") == "Smith;'=1+2"
+    assert neutralize("a,+1") == "a,'+1"
+    assert neutralize("a\t@SUM(1)") == "a\t'@SUM(1)"
+    assert neutralize("first line\n-cmd") == "first line\n'-cmd"
+    assert neutralize("a; =1") == "a; '=1"  # LibreOffice's "trim spaces" would reach it
+    assert neutralize('a;"=1') == "a;\"'=1"  # a quote may open the field another split sees
+    assert neutralize("Müller & Co; Nord") == "Müller & Co; Nord"
+    assert neutralize("\uff1dcmd") == "'\uff1dcmd"
+    # An apostrophe already there gets one more, so that reading back gives the text itself.
+    assert neutralize("'=x") == "''=x" and restore("''=x") == "'=x"
+
+
+def test_plain_numbers_stay_numbers_except_where_a_line_starts() -> None:
+    assert neutralize("-12.50", number_ok=True) == "-12.50"
+    assert neutralize("-12.50") == "'-12.50"
+    assert neutralize("-12.50;=1", number_ok=True) == "'-12.50;'=1"  # no plain number: marked
+    assert neutralize_row(["-5", "-12.50", "-1e3", "x;-5"]) == ["'-5", "-12.50", "'-1e3", "x;'-5"]
 
 
 # ---------------------------------------------------------------- bytes and text

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 TABLES = ("customers", "orders", "imports", "settings", "calls", "people")
+HUNDRED_MB = 100 * 1024 * 1024
 
 
 def csv_bytes(
@@ -60,3 +61,18 @@ def customer(ctx, external_id: str) -> dict[str, object]:
         return dict(row) if row is not None else {}
     finally:
         con.close()
+
+
+def big_field_file(path: Path, *, line: int = 3, quoted: bool = True) -> Path:
+    """A customers file whose row on ``line`` has a 100 MB notes field (written in a moment)."""
+    with path.open("wb") as fh:
+        fh.write(b"id,company,notes\n")
+        for i in range(2, line):
+            fh.write(f"{i},Company {i},fine\n".encode())
+        quote = '"' if quoted else ""
+        fh.write(f"{line},Big Ltd,{quote}".encode())
+        for _ in range(100):
+            fh.write(b"x" * (1024 * 1024))
+        fh.write(b'"\n' if quoted else b"\n")
+        fh.write(f"{line + 1},After Ltd,fine\n".encode())
+    return path

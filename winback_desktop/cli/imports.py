@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from winback_desktop.cli.common import Commands, add_command, fail, runs
 from winback_desktop.importers.values import DATE_ORDERS, ORDER_WORDS
 
 if TYPE_CHECKING:
+    from winback_desktop.importers.errors import ImportRejected
     from winback_desktop.services.context import AppContext
 
-SHOWN_ERRORS = 20
+SHOWN_ERRORS = 20  # on the terminal when the list goes to a file
+LISTED_ON_TERMINAL = 50  # a longer list goes to a file (all of it), and the terminal says where
 
 
 def _field_column(text: str) -> tuple[str, str]:
@@ -48,6 +51,13 @@ def register(sub: Commands) -> None:
             help=f"fill FIELD from COLUMN (repeatable; FIELD= leaves a field out). Fields: {names}",
         )
         p.add_argument(
+            "--problems",
+            type=Path,
+            metavar="LIST",
+            help="write every problem found to LIST (by default a list longer than "
+            f"{LISTED_ON_TERMINAL} lines goes to FILE.problems.txt beside the CSV file)",
+        )
+        p.add_argument(
             "--dates",
             choices=DATE_ORDERS,
             default=None,
@@ -63,14 +73,7 @@ def _import(args: argparse.Namespace, ctx: AppContext) -> int:
     try:
         result = imports.import_file(ctx, args.file, args.import_kind, mapping=mapping, date_order=args.dates)
     except imports.ImportRejected as exc:
-        shown = exc.errors[:SHOWN_ERRORS]
-        for error in shown:
-            print(error.describe(args.file), file=sys.stderr)
-        if exc.error_count > len(shown):
-            print(f"... and {exc.error_count - len(shown):,} more problems", file=sys.stderr)
-        rows = "row" if exc.bad_rows == 1 else "rows"
-        print(f"{exc.bad_rows:,} bad {rows}; nothing was imported.", file=sys.stderr)
-        return 1
+        return _rejected(exc, args.file, args.problems)
     except imports.AmbiguousDatesError as exc:
         choices = " or ".join(f"--dates {o} ({ORDER_WORDS[o]})" for o in DATE_ORDERS)
         return fail(
@@ -82,3 +85,33 @@ def _import(args: argparse.Namespace, ctx: AppContext) -> int:
         return fail(str(exc))
     print(result.summary())
     return 0
+
+
+def _rejected(exc: ImportRejected, file: str, problems: Path | None) -> int:
+    """The bad rows on stderr; a long list (or any, with --problems) in full in a file."""
+    lines = [error.describe(file) for error in exc.errors]
+    if exc.error_count > len(lines):
+        lines.append(f"... and {exc.error_count - len(lines):,} more problems, not listed")
+    rows = "row" if exc.bad_rows == 1 else "rows"
+    if problems is None and len(lines) <= LISTED_ON_TERMINAL:
+        print("\n".join(lines), file=sys.stderr)
+        print(f"{exc.bad_rows:,} bad {rows}; nothing was imported.", file=sys.stderr)
+        return 1
+    from winback_desktop.files import atomic_write_text
+
+    target = problems if problems is not None else Path(f"{file}.problems.txt")
+    print("\n".join(lines[:SHOWN_ERRORS]), file=sys.stderr)
+    if len(lines) > SHOWN_ERRORS:
+        print(f"... and {exc.error_count - SHOWN_ERRORS:,} more problems", file=sys.stderr)
+    try:
+        atomic_write_text(target, "\n".join(lines) + "\n")
+    except OSError as err:
+        print(
+            f"The full list could not be written to {target} ({err.strerror or err}); "
+            "name another file with --problems LIST.",
+            file=sys.stderr,
+        )
+    else:
+        print(f"All {exc.error_count:,} problems are listed in {target}.", file=sys.stderr)
+    print(f"{exc.bad_rows:,} bad {rows}; nothing was imported.", file=sys.stderr)
+    return 1

@@ -9,10 +9,11 @@ from winback_desktop.importers.errors import (
     MappingError,
     NotCsvError,
     RowError,
+    TooLargeError,
     UnreadableFileError,
 )
 from winback_desktop.importers.mapping import CUSTOMERS, KINDS, ORDERS, FieldSpec, fields
-from winback_desktop.importers.sniff import CsvFile, read_csv
+from winback_desktop.importers.sniff import CsvFile, preview_csv, read_csv
 from winback_desktop.importers.values import DATE_ORDERS, DMY, MDY
 
 __all__ = [
@@ -31,7 +32,9 @@ __all__ = [
     "MappingError",
     "NotCsvError",
     "RowError",
+    "TooLargeError",
     "UnreadableFileError",
     "fields",
+    "preview_csv",
     "read_csv",
 ]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MAX_LISTED_ERRORS = 100
+# Every problem is listed up to this many (about 20 MB of them); a file with more is the wrong
+# file, and the count still says how many there are.
+MAX_LISTED_ERRORS = 100_000
 SHOWN_VALUE_CHARS = 60
 
 
@@ -47,6 +49,10 @@ class NotCsvError(CsvImportError):
     """The file is not text, or is text but holds no table (empty, no header)."""
 
 
+class TooLargeError(CsvImportError):
+    """The file, its header row or a field in it is over a limit (the message says which line)."""
+
+
 class MappingError(CsvImportError):
     """The columns do not fit: a required field has no column, or a --map names an unknown one."""
 
@@ -73,7 +79,8 @@ class AmbiguousDatesError(CsvImportError):
 
 
 class ImportRejected(CsvImportError):
-    """Some rows are bad, so nothing was imported. ``errors`` lists the first ones."""
+    """Some rows are bad, so nothing was imported. ``errors`` lists them all, by line (up to
+    MAX_LISTED_ERRORS; ``error_count`` counts every one)."""
 
     def __init__(self, file_name: str, errors: list[RowError], error_count: int, bad_rows: int):
         self.file_name = file_name
@@ -93,7 +100,8 @@ class ImportCancelled(CsvImportError):
 
 
 class ErrorList:
-    """Collects row errors: keeps the first MAX_LISTED_ERRORS, counts all of them and the bad rows."""
+    """Collects row errors: keeps the MAX_LISTED_ERRORS of the earliest lines, counts all of them
+    and the bad rows."""
 
     def __init__(self) -> None:
         self.errors: list[RowError] = []
@@ -104,11 +112,11 @@ class ErrorList:
         self.count += 1
         self._bad_lines.add(line)
         self.errors.append(RowError(line, field, shown_value(value), problem))
-        if len(self.errors) >= 4 * MAX_LISTED_ERRORS:  # keep the earliest lines, bounded memory
+        if len(self.errors) >= 2 * MAX_LISTED_ERRORS:  # keep the earliest lines, bounded memory
             self._trim()
 
     def _trim(self) -> None:
-        self.errors.sort(key=lambda e: e.line)
+        self.errors.sort(key=lambda e: e.line)  # stable: a line's problems stay in field order
         del self.errors[MAX_LISTED_ERRORS:]
 
     def __bool__(self) -> bool:

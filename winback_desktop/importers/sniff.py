@@ -1,33 +1,45 @@
 """Reading an import file: bytes to text, delimiter, header, and rows with their physical lines.
 
 Excel and CRMs write CSV as UTF-8 (with or without a byte-order mark), as Windows-1252 ("ANSI",
-which covers Latin-1 text in practice), or as UTF-16 with a BOM ("Unicode text"). Anything else
-that holds NUL bytes or is mostly control characters is not a CSV file, and is refused with a
-message naming the file rather than being read as garbage.
+which covers Latin-1 text in practice), or as UTF-16 with a BOM ("Unicode text"); scan.py reads
+the bytes and tells which. Anything else that holds NUL bytes or is mostly control characters is
+not a CSV file, and is refused with a message naming the file (and the line) rather than being
+read as garbage.
+
+Hostile files get a clear answer, fast. A file over MAX_FILE_BYTES is refused before it is read;
+a header over MAX_COLUMNS columns, or with a field over MAX_FIELD_CHARS characters, is refused
+naming its line; a data row over either limit is a bad row, named with the others. The preview
+(:func:`preview_csv`) reads at most PREVIEW_BYTES of text: a row it cannot see the end of is
+measured by streaming the rest of it (:func:`record_shape`), never held in memory.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
+import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from winback_desktop.importers.errors import ErrorList, NotCsvError, UnreadableFileError
+from winback_desktop.importers.errors import (
+    ErrorList,
+    ImportCancelled,
+    NotCsvError,
+    TooLargeError,
+    UnreadableFileError,
+)
+from winback_desktop.importers.scan import ENCODING_NAMES, ByteScan, ShouldStop, chunks, line_breaks, scan
 
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
-ENCODING_NAMES = {
-    "utf-8-sig": "UTF-8 (with BOM)",
-    "utf-8": "UTF-8",
-    "cp1252": "Windows-1252",
-    "utf-16": "UTF-16",
-}
 PREVIEW_ROWS = 20
+MAX_FILE_BYTES = 1024**3  # the import holds the file and its text in memory: 1 GiB, at most
+MAX_FIELD_CHARS = 1_000_000  # Excel's own cells stop at 32,767 characters
+MAX_COLUMNS = 2_000  # CRM exports with every custom property have a few hundred
+PREVIEW_BYTES = 8 * 1024 * 1024  # of the file, decoded for the preview (more than any field)
 SAMPLE_CHARS = 64 * 1024
 SNIFFER_CHARS = 4096
 SAMPLE_LINES = 100
@@ -46,6 +58,7 @@ MAGIC = (
     (b"SQLite format 3\x00", "a SQLite database"),
 )
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_LINE_BREAK = re.compile("\r\n|\r|\n")
 _TEXT_CONTROLS = {"\t", "\n", "\r", "\f", "\x1a"}  # \x1a: the DOS end-of-file mark old tools append
 
 
@@ -71,6 +84,8 @@ class CsvFile:
     preview: tuple[tuple[int, tuple[str, ...]], ...]  # the first data rows: (line, cells)
     line_count: int  # physical lines in the file
     text: str = field(repr=False)
+    complete: bool = True  # False for a preview: ``text`` is only the start of the file
+    notes: tuple[str, ...] = ()  # rows in the preview over a limit: "line 3: a field of ..."
 
     @property
     def name(self) -> str:
@@ -92,8 +107,9 @@ class CsvFile:
     def rows(self, errors: ErrorList | None = None) -> Iterator[tuple[int, list[str]]]:
         """The data rows below the header as ``(line, cells)``; blank rows are skipped.
 
-        ``line`` is the physical line where the row starts. Broken quoting is reported into
-        ``errors`` when given (the rows after it still come), else raised as NotCsvError.
+        ``line`` is the physical line where the row starts. Broken quoting, and a row over
+        MAX_COLUMNS cells or with a field over MAX_FIELD_CHARS, are reported into ``errors``
+        when given (the rows after it still come), else raised as NotCsvError.
         """
         for lines, cells in self.batches(errors):
             yield from zip(lines, cells, strict=True)
@@ -103,6 +119,8 @@ class CsvFile:
     ) -> Iterator[tuple[list[int], list[list[str]]]]:
         """The rows of :meth:`rows` in batches of ``size``, as (lines, cells): the way to read a
         million rows, with one generator step per batch rather than per row."""
+        if not self.complete:
+            raise ValueError(f"the preview of {self.name} holds only its first rows")
         header_line = self.header_line
         reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter, strict=True)
         lines: list[int] = []
@@ -112,81 +130,144 @@ class CsvFile:
             try:
                 for row in reader:
                     start, last = last + 1, reader.line_num
-                    if start > header_line and "".join(row).strip():
-                        lines.append(start)
-                        cells.append(row)
-                        if len(lines) >= size:
-                            yield lines, cells
-                            lines, cells = [], []
+                    if start > header_line:
+                        joined = "".join(row)
+                        if len(row) > MAX_COLUMNS or len(joined) > MAX_FIELD_CHARS:  # rare: checked
+                            if problem := limit_problem(len(row), max(map(len, row))):
+                                _report(errors, start, problem)
+                                continue
+                        if joined.strip():
+                            lines.append(start)
+                            cells.append(row)
+                            if len(lines) >= size:
+                                yield lines, cells
+                                lines, cells = [], []
                 break
             except csv.Error as exc:
                 start, last = last + 1, reader.line_num
-                problem = _quote_problem(str(exc), start, last)
-                if errors is None:
-                    raise NotCsvError(f"line {start}: {problem}") from None
-                errors.add(start, "row", "", problem)
+                _report(errors, start, _quote_problem(str(exc), start, last))
         if lines:
             yield lines, cells
 
 
+def _report(errors: ErrorList | None, line: int, problem: str) -> None:
+    if errors is None:
+        raise NotCsvError(f"line {line}: {problem}")
+    errors.add(line, "row", "", problem)
+
+
+def limit_problem(cells: int, longest: int, what: str = "cells") -> str | None:
+    """What is over a limit in a row of ``cells`` cells whose longest has ``longest`` characters."""
+    if cells > MAX_COLUMNS:
+        return f"{cells:,} {what}; the limit is {MAX_COLUMNS:,}"
+    if longest > MAX_FIELD_CHARS:
+        return f"a field of {longest:,} characters; the limit is {MAX_FIELD_CHARS:,}"
+    return None
+
+
 def read_csv(path: str | Path) -> CsvFile:
-    """Read and decode ``path``, detect its delimiter and header; raises NotCsvError if it is not CSV."""
+    """Read and decode ``path``, detect its delimiter and header; raises NotCsvError if it is not
+    CSV, TooLargeError when it is over a limit (see the module docstring)."""
     path = Path(path)
+    _check_size(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    text, encoding = decode(data, path.name)
-    _raise_field_limit(len(text))
+    facts = scan(chunks(io.BytesIO(data).read))
+    text, encoding = decode(data, path.name, facts)
+    return _table(path, text, encoding, facts)
+
+
+def preview_csv(path: str | Path, should_stop: ShouldStop | None = None) -> CsvFile:
+    """What :func:`read_csv` says of ``path`` and its first rows, reading at most PREVIEW_BYTES
+    of it into memory (the rest is streamed through, for its hash and lines). ``should_stop()``
+    returning True ends the reading with ImportCancelled; the CsvFile's ``rows()`` are not there."""
+    path = Path(path)
+    size = _check_size(path)
+    try:
+        with path.open("rb") as fh:
+            facts = scan(chunks(fh.read, should_stop), should_stop=should_stop)
+        with path.open("rb") as fh:
+            head = fh.read(PREVIEW_BYTES)
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    truncated = size > len(head)
+    text, encoding = decode(head, path.name, facts, final=not truncated)
+    if not truncated:
+        return _table(path, text, encoding, facts)
     delimiter = detect_delimiter(text)
-    header_line, header, preview = _header_and_preview(text, delimiter, path.name)
-    line_count = _count_lines(text)
+    text = text[: max(text.rfind("\n"), text.rfind("\r")) + 1]  # whole lines only (maybe none)
+
+    def measure(line: int) -> tuple[int, int]:
+        return record_shape(_text_from(path, encoding, _offset_of_line(text, line), should_stop), delimiter)
+
+    return _table(path, text, encoding, facts, delimiter=delimiter, measure=measure)
+
+
+def _check_size(path: Path) -> int:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if size > MAX_FILE_BYTES:
+        raise TooLargeError(
+            f"{path.name} is {size / 1024**3:,.1f} GiB; an import reads files up to "
+            f"{MAX_FILE_BYTES // 1024**3} GiB: split it into smaller files"
+        )
+    return size
+
+
+def _table(
+    path: Path,
+    text: str,
+    encoding: str,
+    facts: ByteScan,
+    *,
+    delimiter: str | None = None,
+    measure: Callable[[int], tuple[int, int]] | None = None,
+) -> CsvFile:
+    """The CsvFile of ``text``; ``measure`` given when ``text`` is the start of the file only."""
+    _raise_field_limit(len(text))
+    delimiter = delimiter or detect_delimiter(text)
+    header_line, header, preview, notes = _header_and_preview(text, delimiter, path.name, measure)
     return CsvFile(
         path=path,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=facts.sha256,
         encoding=encoding,
         delimiter=delimiter,
         header=tuple(h.strip() for h in header),
         header_line=header_line,
         preview=preview,
-        line_count=line_count,
+        line_count=facts.lines,
         text=text,
+        complete=measure is None,
+        notes=notes,
     )
 
 
-def decode(data: bytes, name: str) -> tuple[str, str]:
-    """The text of ``data`` and the codec that read it; NotCsvError when it is not text."""
+def decode(data: bytes, name: str, facts: ByteScan | None = None, *, final: bool = True) -> tuple[str, str]:
+    """The text of ``data`` and the codec that read it; NotCsvError when it is not text, mixes
+    two encodings or holds a NUL byte (naming the line). ``facts``: the scan of the whole file
+    when ``data`` is only its start (then ``final=False``: a character cut at the end is left out)."""
     if not data.strip():
         raise NotCsvError(f"{name} is empty")
     for magic, what in MAGIC:
         if data.startswith(magic):
             raise NotCsvError(f"{name} does not look like a CSV file (it is {what})")
-    if data.startswith(UTF16_BOMS):
-        encoding = "utf-16"
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise NotCsvError(
-                f"{name} does not look like a CSV file (it starts like UTF-16 text "
-                f"but byte {exc.start} is not UTF-16)"
-            ) from None
-    else:
-        if b"\x00" in data:
-            raise NotCsvError(f"{name} does not look like a CSV file ({_nul_reason(data)})")
-        if data.startswith(codecs.BOM_UTF8):
-            encoding = "utf-8-sig"
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError as exc:
-                raise NotCsvError(
-                    f"{name} does not look like a CSV file (it says it is UTF-8, "
-                    f"but byte {exc.start} is not UTF-8)"
-                ) from None
-        else:
-            try:
-                encoding, text = "utf-8", data.decode("utf-8")
-            except UnicodeDecodeError:
-                encoding, text = "cp1252", data.decode("cp1252", errors="winback_cp1252")
+    facts = facts or scan([data])
+    if facts.nul_line is not None and not facts.utf16 and _looks_like_utf16(data):
+        raise NotCsvError(
+            f"{name} does not look like a CSV file (it looks like UTF-16 text without a "
+            "byte-order mark: save it as CSV UTF-8)"
+        )
+    encoding = facts.encoding(name)
+    if encoding == "utf-16":
+        text = _utf16_text(data, name, final)
+    elif encoding == "cp1252":
+        text = data.decode("cp1252", errors="winback_cp1252")
+    else:  # the scan found every byte UTF-8
+        text = codecs.getincrementaldecoder(encoding)().decode(data, final=final)
     if "\x00" in text:
         raise NotCsvError(f"{name} does not look like a CSV file (it contains NUL characters)")
     sample = text[:SAMPLE_CHARS]
@@ -203,13 +284,109 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     return text, encoding
 
 
-def _nul_reason(data: bytes) -> str:
+def _utf16_text(data: bytes, name: str, final: bool) -> str:
+    decoder = codecs.getincrementaldecoder("utf-16")()
+    try:
+        return decoder.decode(data, final=final)
+    except UnicodeDecodeError as exc:
+        line = 1 + line_breaks(data[: exc.start - exc.start % 2].decode("utf-16", "replace"))
+        raise NotCsvError(
+            f"{name} does not look like a CSV file (it starts like UTF-16 text "
+            f"but line {line:,} is not UTF-16: byte {exc.start:,})"
+        ) from None
+
+
+def _looks_like_utf16(data: bytes) -> bool:
     head = data[:4096]
     even = head[0::2].count(0)
     odd = head[1::2].count(0)
-    if max(even, odd) > len(head) // 4 and min(even, odd) <= len(head) // 50:
-        return "it looks like UTF-16 text without a byte-order mark: save it as CSV UTF-8"
-    return "it contains NUL bytes, so it is binary data"
+    return max(even, odd) > len(head) // 4 and min(even, odd) <= len(head) // 50
+
+
+def _offset_of_line(text: str, line: int) -> int:
+    """Where physical line ``line`` starts in ``text`` (its end if the text has fewer lines)."""
+    if line <= 1:
+        return 0
+    for n, m in enumerate(_LINE_BREAK.finditer(text), start=2):
+        if n == line:
+            return m.end()
+    return len(text)
+
+
+def _text_from(path: Path, encoding: str, offset: int, should_stop: ShouldStop | None) -> Iterator[str]:
+    """The decoded text of ``path`` from character ``offset`` on, in parts of about a MiB."""
+    decoder = codecs.getincrementaldecoder(encoding)(
+        errors="winback_cp1252" if encoding == "cp1252" else "strict"
+    )
+    skip = offset
+    with path.open("rb") as fh:
+        while block := fh.read(1024 * 1024):
+            if should_stop is not None and should_stop():
+                raise ImportCancelled()
+            part = decoder.decode(block)
+            if skip:
+                part, skip = part[skip:], max(skip - len(part), 0)
+            if part:
+                yield part
+        if tail := decoder.decode(b"", final=True)[skip:]:
+            yield tail
+
+
+def record_shape(parts: Iterable[str], delimiter: str) -> tuple[int, int]:
+    """(cells, longest cell) of the record ``parts`` begin with, read as the csv module reads it
+    (a quote opens a cell, a doubled quote inside is one), without holding it: a 100 MB cell or a
+    million cells on one line cost no memory. The longest is exact while there are at most
+    MAX_COLUMNS cells (past that, the count is what matters)."""
+    cells, longest, current = 1, 0, 0
+    quoted, at_start, quote_pending = False, True, False
+    for part in parts:
+        i, n = 0, len(part)
+        while i < n:
+            if quote_pending:  # a quote ended the last part inside a quoted cell
+                quote_pending = False
+                if part[i] == '"':
+                    current, i = current + 1, i + 1
+                    continue
+                quoted = False
+            if at_start:
+                at_start = False
+                if part[i] == '"':
+                    quoted, i = True, i + 1
+                    continue
+            if quoted:
+                j = part.find('"', i)
+                if j < 0 or j + 1 == n:
+                    current += (n if j < 0 else j) - i
+                    quote_pending, i = j >= 0, n
+                elif part[j + 1] == '"':
+                    current, i = current + j + 1 - i, j + 2
+                else:
+                    current, quoted, i = current + j - i, False, j + 1
+                continue
+            end = min((k for k in (part.find("\n", i), part.find("\r", i)) if k >= 0), default=n)
+            if part.find('"', i, end) < 0:  # plain cells up to the line's end: count, don't walk
+                count = part.count(delimiter, i, end)
+                if count:
+                    first, last = part.find(delimiter, i, end), part.rfind(delimiter, i, end)
+                    longest = max(longest, current + first - i)
+                    if 1 < count and cells + count <= MAX_COLUMNS + 1:
+                        longest = max(longest, *map(len, part[first + 1 : last].split(delimiter)))
+                    cells, current = cells + count, end - last - 1
+                    at_start = last == end - 1  # a quote may open the cell the next part begins
+                else:
+                    current += end - i
+                i = end
+            else:  # one cell, to the next delimiter (a quote inside an unquoted cell is text)
+                d = part.find(delimiter, i, end)
+                if d < 0:
+                    current, i = current + end - i, end
+                else:
+                    longest, current, cells = max(longest, current + d - i), 0, cells + 1
+                    at_start, i = True, d + 1
+                    continue
+            if end < n:  # the line break ends the record
+                return cells, max(longest, current)
+    return cells, max(longest, current)
 
 
 def _raise_field_limit(text_length: int) -> None:
@@ -226,15 +403,15 @@ def _count_lines(text: str) -> int:
     return n + (0 if text.endswith(("\n", "\r")) else 1)
 
 
-def _records(text: str, delimiter: str, errors: ErrorList | None) -> Iterator[tuple[int, list[str]]]:
-    """Every record of ``text`` (blank ones included) with the physical line it starts on."""
+def _records(text: str, delimiter: str, errors: ErrorList | None) -> Iterator[tuple[int, int, list[str]]]:
+    """Every record of ``text`` (blank ones included) with the physical lines it starts and ends on."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     last = 0  # physical lines consumed so far
     while True:
         try:
             for cells in reader:  # a plain for loop: this runs once per row of a big file
                 start, last = last + 1, reader.line_num
-                yield start, cells
+                yield start, last, cells
             return
         except csv.Error as exc:
             start, last = last + 1, reader.line_num
@@ -273,6 +450,11 @@ def detect_delimiter(text: str) -> str:
     scores = {d: _score(sample, d) for d in DELIMITERS}
     if sniffed in scores and scores[sniffed][0]:
         return sniffed
+    if not any(score[1] for score in scores.values()):  # no row reads as a table: e.g. a first
+        head = sample[:SNIFFER_CHARS]  # line longer than the sample; count what it starts with
+        counted = {d: head.count(d) for d in DELIMITERS}
+        if any(counted.values()):
+            return max(DELIMITERS, key=counted.__getitem__)
     return max(DELIMITERS, key=lambda d: scores[d])
 
 
@@ -287,7 +469,9 @@ def _sample(text: str, chars: int = SAMPLE_CHARS) -> str:
 
 def _score(sample: str, delimiter: str) -> tuple[bool, float, int]:
     """(the header agrees with most rows, share of rows as wide as the most common width, width)."""
-    widths = [len(cells) for _line, cells in _records(sample, delimiter, ErrorList()) if not _blank(cells)]
+    widths = [
+        len(cells) for _start, _end, cells in _records(sample, delimiter, ErrorList()) if not _blank(cells)
+    ]
     if not widths:
         return (False, 0.0, 0)
     width, count = Counter(widths).most_common(1)[0]
@@ -297,16 +481,32 @@ def _score(sample: str, delimiter: str) -> tuple[bool, float, int]:
 
 
 def _header_and_preview(
-    text: str, delimiter: str, name: str
-) -> tuple[int, list[str], tuple[tuple[int, tuple[str, ...]], ...]]:
-    """The header row (after blank lines and a title line or two) and the first data rows."""
+    text: str, delimiter: str, name: str, measure: Callable[[int], tuple[int, int]] | None = None
+) -> tuple[int, list[str], tuple[tuple[int, tuple[str, ...]], ...], tuple[str, ...]]:
+    """The header row (after blank lines and a title line or two), the first data rows, and the
+    rows among them over a limit (left out of the preview). ``measure(line)`` gives the shape of
+    a record that starts on ``line`` and runs past the end of ``text`` (a preview's text)."""
     head: list[tuple[int, list[str]]] = []
-    for line, cells in _records(text, delimiter, ErrorList()):
+    notes: list[str] = []
+    last_end = 0
+    for line, end, cells in _records(text, delimiter, ErrorList()):
+        last_end = end
         if _blank(cells):
+            continue
+        if _over_limit(name, line, len(cells), max(map(len, cells)), head, notes):
             continue
         head.append((line, cells))
         if len(head) > MAX_PREAMBLE_ROWS + PREVIEW_ROWS:
             break
+    else:
+        if measure is not None:  # the text ended before enough rows: what follows, measured
+            line = last_end + 1
+            _over_limit(name, line, *measure(line), head, notes)
+            if not _header_seen(head):
+                raise TooLargeError(
+                    f"{name}: line {line:,}: the header does not end within the first "
+                    f"{PREVIEW_BYTES // 1024**2} MiB of the file"
+                )
     if not head:
         raise NotCsvError(f"{name} is empty")
     start = 0
@@ -323,4 +523,20 @@ def _header_and_preview(
     if not header:
         raise NotCsvError(f"{name} has no header row")
     preview = tuple((line, tuple(cells)) for line, cells in head[start + 1 : start + 1 + PREVIEW_ROWS])
-    return header_line, header, preview
+    return header_line, header, preview, tuple(notes)
+
+
+def _header_seen(head: list[tuple[int, list[str]]]) -> bool:
+    return any(_filled(cells) >= 2 for _line, cells in head)
+
+
+def _over_limit(
+    name: str, line: int, cells: int, longest: int, head: list[tuple[int, list[str]]], notes: list[str]
+) -> bool:
+    """True (and noted) when a row is over a limit; TooLargeError when it would be the header."""
+    if cells <= MAX_COLUMNS and longest <= MAX_FIELD_CHARS:
+        return False
+    if not _header_seen(head):
+        raise TooLargeError(f"{name}: line {line:,}: {limit_problem(cells, longest, 'columns')}")
+    notes.append(f"line {line:,}: {limit_problem(cells, longest)}")
+    return True

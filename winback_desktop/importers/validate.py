@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from winback_desktop.importers.errors import AmbiguousDatesError, ErrorList
 from winback_desktop.importers.mapping import ColumnMap, normalize
 from winback_desktop.importers.sniff import CsvFile
-from winback_desktop.importers.values import clean_text, excel_number_problem, parse_amounts, parse_dates
+from winback_desktop.importers.values import (
+    NEEDS_CLEANING,
+    clean_id,
+    clean_text,
+    excel_number_problem,
+    parse_amounts,
+    parse_dates,
+)
 
 # (rows read so far) -> None; may raise ImportCancelled
 Tick = Callable[[int], None]
@@ -92,8 +99,8 @@ def _length_problem(value: str, max_length: int | None) -> str | None:
 
 
 def _clean(stripped: str) -> str:
-    """clean_text for a cell already stripped: the common case costs two checks."""
-    return clean_text(stripped) if stripped[:1] == "'" or "\r" in stripped else stripped
+    """clean_text for a cell already stripped: the common case costs one regex search."""
+    return clean_text(stripped) if NEEDS_CLEANING.search(stripped) else stripped
 
 
 def _check_width(cells: list[str], width: int, line: int, header_line: int, errors: ErrorList) -> None:
@@ -156,7 +163,10 @@ def validate_customers(
             field: str, columns: list[tuple[str, ...]] = columns, blank: list[str] = blank
         ) -> list[str]:
             i = idx.get(field)
-            return blank if i is None else _clean_all(list(map(str.strip, columns[i])))
+            if i is None:
+                return blank
+            cells = list(map(str.strip, columns[i]))
+            return _clean_ids(cells) if field == "external_id" else _clean_all(cells)
 
         exts = column("external_id")
         _check_customer_ids(exts, batch_lines, seen, errors)
@@ -288,10 +298,17 @@ def _fit(cells: list[str], width: int, line: int, header_line: int, errors: Erro
 
 def _clean_all(values: list[str]) -> list[str]:
     """clean_text over stripped cells; the common case (nothing to clean) costs two scans."""
-    joined = "".join(values)
-    if "'" in joined or "\r" in joined:
+    if NEEDS_CLEANING.search("".join(values)):
         return [_clean(v) for v in values]
     return values
+
+
+def _clean_ids(values: list[str]) -> list[str]:
+    """clean_id over stripped cells; the common case (plain ASCII ids) costs two scans."""
+    joined = "".join(values)
+    if joined.isascii() and "'" not in joined and "\r" not in joined:
+        return values
+    return [clean_id(v) for v in values]
 
 
 def _lines_where(
@@ -341,7 +358,7 @@ def validate_orders(
             tick(batch_lines[-1])
         batch_cells = _fitted(batch_cells, batch_lines, width, csv.header_line, errors)
         columns = list(zip(*batch_cells, strict=True))
-        exts = _clean_all(list(map(str.strip, columns[i_ext])))
+        exts = _clean_ids(list(map(str.strip, columns[i_ext])))
         customers.extend(map(ids.setdefault, exts, exts))
         day_texts = list(map(str.strip, columns[i_date]))
         if not date_lines.keys() >= set(day_texts):  # new dates: note the line each is first on
@@ -353,7 +370,7 @@ def validate_orders(
         amounts.update(amount_texts)
         raw_amounts.extend(amount_texts)
         if i_ref is not None:
-            batch_refs = _clean_all(list(map(str.strip, columns[i_ref])))
+            batch_refs = _clean_ids(list(map(str.strip, columns[i_ref])))
             refs.extend([r or None for r in batch_refs])
             long_refs = long_refs or (ref_max is not None and max(map(len, batch_refs)) > ref_max)
         else:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
-from winback_desktop.files import FORMULA_TRIGGERS
+from winback_desktop.files import restore
 from winback_desktop.importers.errors import AmbiguousDatesError
 
 DMY, MDY = "dmy", "mdy"
@@ -26,19 +27,63 @@ MAX_CENTS = 10**14  # Numeric(14, 2): twelve digits before the point
 # ---------------------------------------------------------------------------------------- text
 
 
-def clean_text(cell: str) -> str:
-    """A text cell as stored: surrounding whitespace stripped, line ends as ``\\n``.
+# Characters that show nothing, so that "ACME" and "AC\u200bME" would look like one customer
+# and be two: the zero-width space, the word joiner, a byte-order mark inside the text, the soft
+# hyphen, the Mongolian vowel separator and the invisible operators. Ids also lose the joiners
+# and the marks that steer right-to-left text; names keep a joiner between two letters of a
+# script that needs it (Persian, the Indic scripts), since it changes how the name is written.
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\u180e\u2061-\u2064]")
+_JOINER = re.compile("[\u200c\u200d]")
+_INVISIBLE_IN_IDS = re.compile(
+    "[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\u202a-\u202e\u2066-\u2069\u061c]"
+)
+# What a cell needs cleaning for (any of them anywhere in a column sends it the slow way).
+NEEDS_CLEANING = re.compile(
+    "['\r\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u180e\u202a-\u202e\u2066-\u2069\u061c]"
+)
 
-    A leading apostrophe before a formula character is the mark our own (and other careful)
-    exports put there so spreadsheets show text; it is dropped, giving back what was written.
-    Formula-looking text is otherwise kept literally; exports neutralize it again.
+
+def _joined_letters(m: re.Match[str]) -> str:
+    """Keep a joiner between two letters (or marks) of a script beyond Latin; drop it elsewhere."""
+    text, i = m.string, m.start()
+    before, after = text[i - 1 : i], text[i + 1 : i + 2]
+    for ch in (before, after):
+        if not ch or ord(ch) < 0x250 or unicodedata.category(ch)[0] not in "LM":
+            return ""
+    return m.group()
+
+
+def clean_text(cell: str) -> str:
+    """A text cell as stored: invisible characters dropped (see _INVISIBLE), surrounding
+    whitespace stripped, line ends as ``\\n``.
+
+    The apostrophes our own (and other careful) exports put before a formula character, at the
+    cell's start or after a separator inside it, so that spreadsheets show text, are dropped
+    (:func:`files.restore`), giving back what was written. Formula-looking text is otherwise
+    kept literally; exports neutralize it again.
     """
-    s = cell.strip()
-    if len(s) > 1 and s[0] == "'" and s[1] in FORMULA_TRIGGERS:
-        s = s[1:]
+    s = cell
+    if not s.isascii():
+        s = _JOINER.sub(_joined_letters, _INVISIBLE.sub("", s))
+    s = s.strip()
+    if "'" in s:
+        s = restore(s).strip()
     if "\r" in s:
         s = s.replace("\r\n", "\n").replace("\r", "\n")
     return s
+
+
+def clean_id(cell: str) -> str:
+    """An id (a customer id, an order id) as stored and matched: :func:`clean_text`, without any
+    invisible character, and in Unicode's composed form (NFC), so that an "é" typed as "e" plus
+    an accent is the same id as one typed as "é"."""
+    s = clean_text(_INVISIBLE_IN_IDS.sub("", cell)) if not cell.isascii() else clean_text(cell)
+    return s if s.isascii() else unicodedata.normalize("NFC", s)
+
+
+def id_key(stored: str) -> str:
+    """The key a stored id is matched under (ids stored before invisibles were dropped match too)."""
+    return stored if stored.isascii() else clean_id(stored)
 
 
 _SCIENTIFIC = re.compile(r"[+-]?\d(?:[.,]\d+)?[eE]\+?\d{1,3}\Z")

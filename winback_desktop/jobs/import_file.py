@@ -40,22 +40,54 @@ def describe_error(exc: Exception) -> dict[str, Any]:
     return out
 
 
+BUSY = "the database is busy: another program (another import?) is writing to it"
+PROBLEM_WORDS = {
+    "locked": BUSY,
+    "disk_full": "the disk holding the database is full",
+    "read_only": "the database is read-only here",
+}
+
+
+def database_error(exc: Exception) -> dict[str, Any] | None:
+    """What to tell the user of a database problem met while importing; None for a bug."""
+    from winback_desktop.store.errors import known_problem
+    from winback_desktop.store.integrity import DatabaseDamagedError
+
+    if isinstance(exc, DatabaseDamagedError):
+        words = exc.describe()
+    elif (known := known_problem(exc)) is not None:
+        words = PROBLEM_WORDS.get(known.problem.value, known.detail)
+    else:
+        return None
+    message = f"Nothing was imported: {words}. Try again when it is solved."
+    return {"type": "DatabaseError", "message": message}
+
+
 def main(argv: list[str]) -> int:
     from winback_desktop.bootstrap import open_app
     from winback_desktop.importers.errors import CsvImportError
     from winback_desktop.paths import Paths
     from winback_desktop.services.imports import importer as imports
+    from winback_desktop.store.errors import DATABASE_ERRORS
+    from winback_desktop.store.integrity import DatabaseDamagedError
 
     data_dir, kind, file, mapping_json = argv[:4]
     date_order = argv[4] if len(argv) > 4 and argv[4] else None
-    ctx = open_app(Paths(Path(data_dir), custom=True))
     last = [-1]
+    database_errors: tuple[type[Exception], ...] = (DatabaseDamagedError, *DATABASE_ERRORS)
 
     def progress(done: int, total: int) -> None:
         if done != last[0]:
             last[0] = done
             _emit({"progress": [done, total]})
 
+    try:
+        ctx = open_app(Paths(Path(data_dir), custom=True))
+    except database_errors as exc:
+        if (said := database_error(exc)) is None:
+            raise
+        _emit({"error": said})
+        return 1
     try:
         result = imports.import_file(
             ctx, Path(file), kind, mapping=json.loads(mapping_json), date_order=date_order, progress=progress
@@ -66,6 +98,11 @@ def main(argv: list[str]) -> int:
             roster.refresh(ctx)  # statuses and priorities for what just arrived, here, off the GUI
     except (CsvImportError, OSError, ValueError) as exc:
         _emit({"error": describe_error(exc)})
+        return 1
+    except database_errors as exc:  # locked too long, full, damaged
+        if (said := database_error(exc)) is None:
+            raise
+        _emit({"error": said})
         return 1
     finally:
         ctx.close()

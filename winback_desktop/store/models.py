@@ -260,16 +260,26 @@ class Setting(Base):
 
 
 class ImportBatch(Base):
-    """One imported file: recognised by its hash, so importing it again changes nothing."""
+    """One imported file: recognised by its hash, so importing it again changes nothing.
+
+    ``applied_sha256`` is the file's hash for as long as the import counts as applied, unique per
+    kind: the database itself refuses a second batch of the same file, inside the import's write
+    transaction, so two imports of one file started at the same moment apply once. It is NULL
+    for a batch that no longer counts (one undone, so that the file may be imported again; or the
+    later copies of a file imported twice at once before this key existed: see migration 0006).
+    """
 
     __tablename__ = "imports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # customers / orders
     file_name: Mapped[str] = mapped_column(String(500))
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # the file's bytes, always
+    applied_sha256: Mapped[str | None] = mapped_column(String(64))
     rows: Mapped[int] = mapped_column(Integer, default=0)
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("uq_imports_kind_applied", "kind", "applied_sha256", unique=True),)
 
 
 class Order(Base):

@@ -122,7 +122,7 @@ def test_formula_cells_are_neutralized(ctx, tmp_path):
     notes = {
         "what_happened": "=SUM(A1)",
         "their_story": "+1",
-        "heard_back": "-2",
+        "heard_back": "-2+A1",
         "fault": "@x",
         "what_it_takes": "\tcmd|' /C calc'!A0",
     }
@@ -140,7 +140,7 @@ def test_formula_cells_are_neutralized(ctx, tmp_path):
     assert row["company"] == '\'=HYPERLINK("http://x")'
     assert row["contact"] == "'+Ana Núñez"
     assert row["caller"] == "'@Mallory"
-    assert row["offers"] == "plain; =1+1 credit"  # not at the start of the cell: harmless
+    assert row["offers"] == "plain; '=1+1 credit"  # a semicolon split would start a field there
     assert row["action_items"] == "'-do it — @Mallory — 2030-01-02 — open"
     assert not any(v.startswith(FORMULA_TRIGGERS) for v in row.values())
 
@@ -166,7 +166,7 @@ def test_a_failed_export_keeps_the_earlier_file(demo_ctx, tmp_path, monkeypatch)
     out.write_text("the earlier export", encoding="utf-8")
     calls_written = 0
 
-    def failing(cell: str) -> str:
+    def failing(cell: str, **_options: bool) -> str:
         nonlocal calls_written
         calls_written += 1
         if calls_written > 100:

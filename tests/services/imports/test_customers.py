@@ -207,14 +207,24 @@ def test_a_bad_date_is_reported_at_its_physical_line(ctx, tmp_path):
     assert dump_hash(ctx) == before
 
 
-def test_every_bad_row_is_counted_and_the_first_ones_listed(ctx, tmp_path):
+def test_every_bad_row_is_counted_and_listed(ctx, tmp_path):
     rows = [["id", "company", "value"]] + [[str(i), f"C{i}", "lots" if i % 2 else "5"] for i in range(500)]
     with pytest.raises(ImportRejected) as exc:
         import_customers(ctx, write_csv(tmp_path / "bad.csv", rows))
     assert exc.value.error_count == exc.value.bad_rows == 250
-    assert len(exc.value.errors) == 100
-    assert [e.line for e in exc.value.errors] == list(range(3, 203, 2))
+    assert [e.line for e in exc.value.errors] == list(range(3, 503, 2))
     assert counts(ctx)["customers"] == 0
+
+
+def test_past_the_listing_limit_the_earliest_lines_are_listed(ctx, tmp_path, monkeypatch):
+    from winback_desktop.importers import errors
+
+    monkeypatch.setattr(errors, "MAX_LISTED_ERRORS", 100)
+    rows = [["id", "company", "value"]] + [[str(i), f"C{i}", "lots" if i % 2 else "5"] for i in range(500)]
+    with pytest.raises(ImportRejected) as exc:
+        import_customers(ctx, write_csv(tmp_path / "bad.csv", rows))
+    assert exc.value.error_count == 250
+    assert [e.line for e in exc.value.errors] == list(range(3, 203, 2))
 
 
 def test_ambiguous_dates_are_asked_about_then_imported(ctx, tmp_path):
@@ -281,6 +291,30 @@ def test_formula_looking_cells_are_stored_as_text(ctx, tmp_path):
     assert customer(ctx, "1")["phone"] == "+1 555 0100"
     assert customer(ctx, "2")["company"] == '=HYPERLINK("x")'
     assert customer(ctx, "2")["phone"] == "+44 20 7946 0318"
+
+
+def test_our_own_export_reads_back_as_it_was_written(ctx, tmp_path):
+    from tests.helpers.roster import add_customer
+    from winback_desktop.bootstrap import open_app
+    from winback_desktop.paths import Paths
+    from winback_desktop.services.roster.report import export_customers
+
+    texts = {
+        "1": ("Smith; =1+2", "O'Brien, -Nord", "+44 20 7946 0318, +44 7700 900123"),
+        "2": ("'=already marked", "two\nlines\n@x", "-5"),
+        "3": ('quote";=2+3', "\t'tab", "=cmd|' /C calc'!A0"),
+    }
+    for ext, (company, contact, phone) in texts.items():
+        add_customer(ctx, company, external_id=ext, contact=contact, phone=phone)
+    export_customers(ctx, tmp_path / "roster.csv")
+    other = open_app(Paths(tmp_path / "other", custom=True))
+    try:
+        import_customers(other, tmp_path / "roster.csv")
+        for ext, (company, contact, phone) in texts.items():
+            c = customer(other, ext)
+            assert (c["company"], c["contact_name"], c["phone"]) == (company, contact.strip(), phone)
+    finally:
+        other.close()
 
 
 def test_company_falls_back_to_the_contact(ctx, tmp_path):

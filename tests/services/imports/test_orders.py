@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 import sqlite3
 from collections import defaultdict
@@ -150,6 +151,31 @@ def test_the_same_file_twice_changes_nothing(ctx, tmp_path):
     copy.write_bytes(path.read_bytes())
     assert import_orders(ctx, copy).already_imported is not None
     assert dump_hash(ctx) == before
+
+
+def test_a_file_another_process_applied_meanwhile_is_already_imported(ctx, tmp_path):
+    """The other import commits its batch after this one looked and before it writes: the key
+    checked inside the write transaction refuses this one, which then says so and writes nothing."""
+    rows = [HEADER, ["1", "2024-01-31", "25", ""], ["1", "2024-01-31", "25", ""]]
+    path = write_csv(tmp_path / "o.csv", rows)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    other = sqlite3.connect(ctx.paths.database, isolation_level=None)
+
+    def meanwhile(done: int, total: int) -> None:
+        if not other.execute("SELECT count(*) FROM imports").fetchone()[0]:
+            other.execute(
+                "INSERT INTO imports (kind, file_name, sha256, applied_sha256, rows, imported_at)"
+                " VALUES ('orders', 'o.csv', ?, ?, 2, '2026-12-01 09:30:00')",
+                (sha, sha),
+            )
+
+    try:
+        result = import_orders(ctx, path, progress=meanwhile)
+    finally:
+        other.close()
+    assert result.already_imported == dt.datetime(2026, 12, 1, 9, 30)
+    assert result.summary().startswith("o.csv was already imported on 2026-12-01 09:30")
+    assert (counts(ctx)["orders"], counts(ctx)["customers"], counts(ctx)["imports"]) == (0, 0, 1)
 
 
 def test_orders_with_a_stored_order_id_are_updated_not_duplicated(ctx, tmp_path):

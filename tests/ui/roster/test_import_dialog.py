@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
 
+from tests.helpers.imports import HUNDRED_MB, big_field_file
 from winback_desktop.services import roster
+from winback_desktop.services.imports import importer as imports
 from winback_desktop.services.roster import card as customers
 from winback_desktop.ui.roster.import_dialog import ImportDialog
 
@@ -21,7 +24,8 @@ def dialog_for(qtbot, ctx):
     def make(kind: str, path: Path) -> ImportDialog:
         dialog = ImportDialog(ctx, kind)
         qtbot.addWidget(dialog)
-        assert dialog.load(path)
+        with qtbot.waitSignal(dialog.preview_ready, timeout=20000):
+            assert dialog.load(path)
         dialog.show()
         return dialog
 
@@ -104,3 +108,68 @@ def test_progress_is_reported_while_a_large_file_imports(qtbot, ctx, dialog_for,
         dialog.import_button.click()
     assert len(set(seen)) > 2  # the bar moved while the GUI thread kept serving events
     assert customers.count(ctx) == 30000
+
+
+# ----------------------------------------------------------------------------- hostile files
+
+
+def test_a_hostile_file_is_read_while_the_window_keeps_answering(qtbot, ctx, tmp_path, monkeypatch):
+    path = big_field_file(tmp_path / "big.csv", line=3)
+    dialog = ImportDialog(ctx, "customers")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    ticks: list[int] = []
+    timer = QTimer(dialog)
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    ticks_while_reading: list[int] = []
+    read = imports.preview_import
+
+    def noting_when_read(*args, **kwargs):
+        try:
+            return read(*args, **kwargs)
+        finally:
+            ticks_while_reading.append(len(ticks))
+
+    monkeypatch.setattr(imports, "preview_import", noting_when_read)
+    with qtbot.waitSignal(dialog.preview_ready, timeout=30000):
+        dialog.load(path)
+        assert dialog.reading and dialog.preview is None  # load() came back at once
+    assert ticks_while_reading[0] >= 3  # the event loop kept turning while 100 MB were read
+    assert f"line 3: a field of {HUNDRED_MB:,} characters; the limit is 1,000,000" in dialog.message.text()
+    assert dialog.table.rowCount() == 1  # line 2; the big row is not shown
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (",".join(f"c{i}" for i in range(1_000_000)).encode() + b"\n1,2\n", "line 1: 1,000,000 columns"),
+        ("id,company\n1,Société\n".encode() + "2,Müller\n".encode("cp1252"), "but line 3 is not UTF-8"),
+        (b"id,company\n1,A\x00\n", "line 2 holds a NUL byte"),
+    ],
+    ids=["a million columns", "two encodings", "a NUL byte"],
+)
+def test_a_file_that_cannot_be_imported_says_why_in_the_dialog(qtbot, ctx, tmp_path, data, said):
+    path = tmp_path / "hostile.csv"
+    path.write_bytes(data)
+    dialog = ImportDialog(ctx, "customers")
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.preview_ready, timeout=30000):
+        dialog.load(path)
+    assert "cannot be imported" in dialog.message.text() and said in dialog.message.text()
+    assert dialog.preview is None and not dialog.import_button.isEnabled()
+    dialog.import_button.click()  # nothing to start
+    assert customers.count(ctx) == 0
+
+
+def test_every_bad_line_is_listed(qtbot, ctx, dialog_for, tmp_path):
+    rows = "".join(f"{i},Company {i},2024-02-30\n" for i in range(10_000))
+    dialog = dialog_for(
+        "customers", write(tmp_path / "bad.csv", "Customer ID,Company,Last purchase\n" + rows)
+    )
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.errors.isVisible(), timeout=60000)
+    assert dialog.errors.count() == 10_000
+    assert [dialog.errors.item(i).text().split(":")[1] for i in (0, 9_999)] == ["2", "10001"]
+    assert "10,000 bad rows; nothing was imported" in dialog.message.text()

@@ -9,7 +9,9 @@ The UI's import dialog and ``winback import`` share these calls:
    in one transaction with bulk statements; ``progress(done, total)`` reports now and then and
    ``should_cancel()`` returning True rolls everything back (:class:`ImportCancelled`).
 
-Importing the same file (the same bytes, whatever its name) again changes nothing and says so.
+Importing the same file (the same bytes, whatever its name) again changes nothing and says so,
+also when two imports of it start at the same moment: a unique key on the file's hash, checked
+by the database inside the write transaction, lets one of them apply it (see ``_claim``).
 Customers are matched by external id (kept as text: "00586" keeps its zeros); an empty cell keeps
 what is stored, so a partial export (ids and phones) updates just the phones; new customers start
 as "lapsed". Orders that carry an order id replace what is stored under that id; order lines
@@ -22,7 +24,8 @@ with an order history.
 Errors: every problem with the file is a :class:`CsvImportError` (its ``str()`` is the message
 for the user): :class:`UnreadableFileError`, :class:`NotCsvError`, :class:`MappingError`,
 :class:`AmbiguousDatesError` (ask, then import again with ``date_order``), :class:`ImportRejected`
-(bad rows, listed) and :class:`ImportCancelled`. Anything else is a bug.
+(bad rows, listed), :class:`TooLargeError` (the file, its header or a field over a limit) and
+:class:`ImportCancelled`. Anything else is a bug.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from winback_desktop.formats import iso_date_time
 from winback_desktop.importers.errors import (
@@ -47,6 +51,7 @@ from winback_desktop.importers.errors import (
     MappingError,
     NotCsvError,
     RowError,
+    TooLargeError,
     UnreadableFileError,
 )
 from winback_desktop.importers.mapping import (
@@ -57,13 +62,14 @@ from winback_desktop.importers.mapping import (
     missing_fields,
     resolve,
 )
-from winback_desktop.importers.sniff import CsvFile, read_csv
+from winback_desktop.importers.sniff import CsvFile, preview_csv, read_csv
 from winback_desktop.importers.validate import validate_customers, validate_orders
 from winback_desktop.importers.values import DATE_ORDERS, DMY, MDY
 from winback_desktop.services import settings
 from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.imports.write import FIELD_LIMITS, write_customers, write_orders
+from winback_desktop.store.connection import write_transaction
 from winback_desktop.store.models import ImportBatch, utcnow
 
 __all__ = [
@@ -80,6 +86,7 @@ __all__ = [
     "MappingError",
     "NotCsvError",
     "RowError",
+    "TooLargeError",
     "UnreadableFileError",
     "import_customers",
     "import_file",
@@ -112,6 +119,7 @@ class ImportPreview:
     remembered: bool  # the mapping is the one used last time for this header set
     missing: list[str]  # required fields still without a column
     already_imported: dt.datetime | None  # this very file was imported then
+    notes: tuple[str, ...] = ()  # rows of the preview over a limit ("line 3: a field of ...")
 
 
 @dataclass(frozen=True)
@@ -158,12 +166,18 @@ def _count(n: int, word: str) -> str:
 
 
 def preview_import(
-    ctx: AppContext, path: str | Path, kind: str, *, mapping: Mapping[str, str | None] | None = None
+    ctx: AppContext,
+    path: str | Path,
+    kind: str,
+    *,
+    mapping: Mapping[str, str | None] | None = None,
+    should_stop: ShouldCancel | None = None,
 ) -> ImportPreview:
-    """Read ``path`` and propose a mapping; raises NotCsvError / UnreadableFileError / MappingError
-    (the latter only for an unknown field or column in ``mapping``)."""
+    """Read the start of ``path`` (a bounded amount: see importers.sniff.preview_csv) and propose
+    a mapping; raises NotCsvError / TooLargeError / UnreadableFileError / MappingError (the latter
+    only for an unknown field or column in ``mapping``), ImportCancelled when ``should_stop()``."""
     specs = fields(kind)
-    csv = read_csv(path)
+    csv = preview_csv(path, should_stop)
     remembered = settings.column_mapping(ctx, kind, csv.header)
     cmap = resolve(
         kind, csv.header, explicit=mapping, remembered=remembered, file_name=csv.name, require=False
@@ -184,6 +198,7 @@ def preview_import(
         remembered=remembered is not None,
         missing=missing_fields(cmap),
         already_imported=(_imported_before(ctx, kind, csv.sha256) or (None,))[0],
+        notes=csv.notes,
     )
 
 
@@ -310,19 +325,18 @@ def _import(
     if n == 0:
         raise NotCsvError(f"{csv.name} has no data rows below its header (line {csv.header_line})")
     meter.start_writing(n)
-    with ctx.engine.begin() as conn:
-        batch = conn.execute(
-            insert(ImportBatch).values(
-                kind=kind, file_name=csv.name[:500], sha256=csv.sha256, rows=n, imported_at=utcnow()
-            )
-        ).inserted_primary_key
-        assert batch is not None
-        batch_id = int(batch[0])
-        if kind == CUSTOMERS:
-            counts = write_customers(conn, customers, meter.wrote)
-        else:
-            counts = write_orders(conn, orders, batch_id, meter.wrote)
-        meter.check()
+    with write_transaction(ctx.engine) as conn:
+        batch_id = _claim(conn, kind, csv, n)
+        if batch_id is not None:
+            if kind == CUSTOMERS:
+                counts = write_customers(conn, customers, meter.wrote)
+            else:
+                counts = write_orders(conn, orders, batch_id, meter.wrote)
+            meter.check()
+    if batch_id is None:  # the same file, imported by another process since we looked
+        before = _imported_before(ctx, kind, csv.sha256)
+        assert before is not None  # the key that refused ours is committed
+        return ImportResult(kind, csv.name, before[1], already_imported=before[0])
     meter.done()
     settings.remember_column_mapping(ctx, cmap)
     result = ImportResult(
@@ -342,10 +356,38 @@ def _import(
 # ------------------------------------------------------------------------------------ helpers
 
 
+def _claim(conn: Connection, kind: str, csv: CsvFile, rows: int) -> int | None:
+    """The new batch's id, or None when this file is already applied as ``kind``.
+
+    The unique key on (kind, applied_sha256) decides, inside the write transaction: on SQLite a
+    second import waits for the write lock and then finds the first one's batch; on PostgreSQL
+    its insert waits on the key until the first one commits. The insert runs in a savepoint, so
+    the refusal is this insert's alone and the transaction ends cleanly with nothing written.
+    """
+    try:
+        with conn.begin_nested():
+            batch = conn.execute(
+                insert(ImportBatch).values(
+                    kind=kind,
+                    file_name=csv.name[:500],
+                    sha256=csv.sha256,
+                    applied_sha256=csv.sha256,
+                    rows=rows,
+                    imported_at=utcnow(),
+                )
+            ).inserted_primary_key
+    except IntegrityError:
+        log.info("%s is already imported as %s (by another import, just now)", csv.path, kind)
+        return None
+    assert batch is not None
+    return int(batch[0])
+
+
 def _imported_before(ctx: AppContext, kind: str, sha256: str) -> tuple[dt.datetime, int] | None:
-    """When this very file (by its bytes) was first imported as ``kind``, and its rows then."""
+    """When this very file (by its bytes) was imported as ``kind`` and still counts as applied,
+    and its rows then."""
     t = ImportBatch.__table__
-    q = select(t.c.imported_at, t.c.rows).where(t.c.sha256 == sha256, t.c.kind == kind).order_by(t.c.id)
+    q = select(t.c.imported_at, t.c.rows).where(t.c.applied_sha256 == sha256, t.c.kind == kind)
     with ctx.engine.connect() as conn:
         row = conn.execute(q.limit(1)).first()
     return None if row is None else (row[0], row[1])

@@ -41,7 +41,7 @@ from winback_desktop.importers.mapping import CUSTOMERS as KIND_CUSTOMERS
 from winback_desktop.importers.mapping import ORDERS as KIND_ORDERS
 from winback_desktop.importers.mapping import fields
 from winback_desktop.importers.validate import CUSTOMER_COLUMNS, CustomerRows, OrderRows
-from winback_desktop.importers.values import cents_to_decimal
+from winback_desktop.importers.values import cents_to_decimal, id_key
 from winback_desktop.store.models import Customer, Order, customer_search_text, utcnow
 
 log = logging.getLogger(__name__)
@@ -217,11 +217,18 @@ def write_customers(conn: Connection, data: CustomerRows, wrote: Wrote) -> dict[
     stored: dict[str, tuple] = {}
     with_orders: set[str] = set()
     columns = [CUSTOMERS.c[k] for k in CUSTOMER_COLUMNS]
-    q = select(CUSTOMERS.c.id, *columns, CUSTOMERS.c.orders_count).where(CUSTOMERS.c.external_id.is_not(None))
+    q = (
+        select(CUSTOMERS.c.id, *columns, CUSTOMERS.c.orders_count)
+        .where(CUSTOMERS.c.external_id.is_not(None))
+        .order_by(CUSTOMERS.c.id)
+    )
     for r in conn.execute(q):
-        stored[r[1]] = (r[0], *r[1:7], stored_cents(r[7]), *r[8:-1])
+        key = id_key(r[1])  # the file's ids are cleaned (values.clean_id): so are the stored ones
+        if key in stored:  # look-alikes stored before ids were cleaned: the first one matches
+            continue
+        stored[key] = (r[0], key, *r[2:7], stored_cents(r[7]), *r[8:-1])
         if r[-1]:
-            with_orders.add(r[1])
+            with_orders.add(key)
     mapped = [k for k in data.mapped if k != "external_id"]
     at = {k: CUSTOMER_COLUMNS.index(k) for k in CUSTOMER_COLUMNS}
     derived = (at["value_lost"], at["last_purchase"])
@@ -276,12 +283,10 @@ _ORDER_KEYS = ("customer_id", "order_ref", "order_date", "amount", "import_id")
 
 def write_orders(conn: Connection, data: OrderRows, batch_id: int, wrote: Wrote) -> dict[str, Any]:
     """Order lines added; lines under an order id already stored replace that order's lines."""
-    ids: dict[str, int] = {
-        ext: cid
-        for ext, cid in conn.execute(
-            select(CUSTOMERS.c.external_id, CUSTOMERS.c.id).where(CUSTOMERS.c.external_id.is_not(None))
-        )
-    }
+    ids: dict[str, int] = {}
+    q = select(CUSTOMERS.c.external_id, CUSTOMERS.c.id).where(CUSTOMERS.c.external_id.is_not(None))
+    for ext, cid in conn.execute(q.order_by(CUSTOMERS.c.id)):
+        ids.setdefault(id_key(ext), cid)  # matched as the file's cleaned ids are
     created = _create_customers(conn, [e for e in dict.fromkeys(data.customers) if e not in ids], data, ids)
     customer_ids = [ids[e] for e in data.customers]
     n = len(data)

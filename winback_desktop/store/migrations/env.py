@@ -1,4 +1,8 @@
-"""Alembic environment: migrations run on a connection the app hands over (see store/migrate.py)."""
+"""Alembic environment: migrations run on a connection the app hands over (see store/migrate.py).
+
+Offline (``alembic upgrade A:B --sql``) it prints the SQL for the dialect of ``sqlalchemy.url``
+instead, e.g. ``postgresql://``: how the tests check that PostgreSQL takes every revision.
+"""
 
 from alembic import context
 
@@ -6,6 +10,18 @@ from winback_desktop.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        transactional_ddl=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 def run_migrations_online() -> None:
@@ -28,4 +44,7 @@ def run_migrations_online() -> None:
         context.run_migrations()
 
 
-run_migrations_online()
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,14 +1,17 @@
-"""Run a service module in a child process (``python -m MODULE ARGS``) without blocking the GUI."""
+"""Work that must not block the GUI: a service module in a child process (``python -m MODULE
+ARGS``), or a bounded read on a worker thread (:class:`ThreadJob`)."""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Generic, TypeVar
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 import winback_desktop
 
@@ -16,6 +19,8 @@ log = logging.getLogger(__name__)
 REFRESH_JOB = "winback_desktop.jobs.refresh"  # statuses and priorities
 BACKUP_JOB = "winback_desktop.jobs.backup"
 CHECK_JOB = "winback_desktop.jobs.check"  # the full integrity check
+POLL_MS = 20  # how often the GUI thread looks for a thread job's result
+T = TypeVar("T")
 
 
 def child_process(parent: QObject, module: str, args: list[str]) -> QProcess:
@@ -58,3 +63,64 @@ def run_in_background(
     process.finished.connect(finished)
     process.start()
     return process
+
+
+class _Shared(Generic[T]):
+    """What the worker thread and the GUI thread share: plain Python, never a Qt object (PySide's
+    wrappers are not to be touched from another thread)."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.outcome: list[tuple[bool, T | Exception]] = []  # list.append is atomic
+
+
+def _run(work: Callable[[Callable[[], bool]], T], shared: _Shared[T]) -> None:
+    try:
+        outcome: tuple[bool, T | Exception] = (True, work(shared.stop.is_set))
+    except Exception as exc:  # handed to the GUI thread, which knows what it means
+        outcome = (False, exc)
+    shared.outcome.append(outcome)
+
+
+class ThreadJob(QObject):
+    """``work(should_stop)`` on a worker thread; then :attr:`done` (its result) or :attr:`failed`
+    (the exception it raised) on the GUI thread.
+
+    For reading that waits on the disk more than it computes (a file preview: hashing and
+    decoding release the GIL, what is parsed is bounded), where a child process would cost more
+    than the work. ``work`` must not touch a Qt object (take what it needs from the widget
+    before). No Qt object crosses threads: the GUI thread polls for the outcome every POLL_MS.
+    :meth:`stop` asks ``work`` to stop (``should_stop()`` turns True) and drops its outcome; so
+    does deleting the parent. Signals rather than callbacks: a callback held here would tie the
+    widget and this job in a reference cycle, and the collector would then delete the widget at
+    some arbitrary later moment (measured: a crash when that moment was another widget's grab).
+    """
+
+    done = Signal(object)
+    failed = Signal(object)
+
+    def __init__(
+        self, parent: QObject, work: Callable[[Callable[[], bool]], object], name: str = "winback-thread-job"
+    ):
+        super().__init__(parent)
+        self._shared: _Shared[object] = _Shared()
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+        threading.Thread(target=_run, args=(work, self._shared), name=name, daemon=True).start()
+        self._timer.start()
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def stop(self) -> None:
+        self._shared.stop.set()
+        self._timer.stop()
+
+    def _poll(self) -> None:
+        if not self._shared.outcome:
+            return
+        self._timer.stop()
+        ok, value = self._shared.outcome[0]
+        (self.done if ok else self.failed).emit(value)

@@ -1,18 +1,22 @@
 """Import customers or order history from CSV: preview, mapping, progress and cancel.
 
-The import runs in a child process (jobs/import_file.py), so the window stays responsive and
-Stop ends it: SQLite rolls back what it had begun. A file with bad rows imports nothing and lists
-them with their line numbers.
+The preview reads the file on a worker thread (a bounded amount of it: see
+importers.sniff.preview_csv), so a hostile file (a 100 MB field, a million columns) gets its
+answer while the window keeps answering. The import runs in a child process
+(jobs/import_file.py), so the window stays responsive and Stop ends it: SQLite rolls back what it
+had begun. A file with bad rows imports nothing and lists every one with its line number.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QProcess, Qt
+from PySide6.QtCore import QProcess, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -26,7 +30,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
-    QMessageBox,
     QProgressBar,
     QRadioButton,
     QScrollArea,
@@ -43,19 +46,28 @@ from winback_desktop.importers.errors import (
 )
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.imports import importer as imports
-from winback_desktop.ui.kit.jobs import child_process
+from winback_desktop.ui.kit.jobs import ThreadJob, child_process
 from winback_desktop.ui.kit.widgets import with_name
 
 KIND_TITLES = {"customers": "Import customers", "orders": "Import order history"}
 NOT_MAPPED = "— not in this file —"
+SHOWN_CELL_CHARS = 200  # of a cell in the preview table (a field may hold a million)
+SHOWN_NAME_CHARS = 60  # of a column name in the table header and the mapping lists
 log = logging.getLogger(__name__)
 
 
+def _shown(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 class ImportDialog(QDialog):
+    preview_ready = Signal()  # the preview was read, or why it could not be is shown
+
     def __init__(self, ctx: AppContext, kind: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.kind = ctx, kind
         self.preview: imports.ImportPreview | None = None
+        self._reading: ThreadJob | None = None
         self.summary = ""
         self.import_result: dict[str, Any] | None = None  # what the import job reported
         self._process: QProcess | None = None
@@ -101,18 +113,19 @@ class ImportDialog(QDialog):
         self.import_button.clicked.connect(self.start_import)
         self.cancel_button.clicked.connect(self.cancel)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(mapping_box)
-        splitter.setSizes([220, 260])
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(mapping_box)
+        self.splitter.setSizes([220, 260])
         layout = QVBoxLayout(self)
         layout.addWidget(self.file_label)
         layout.addWidget(self.format_label)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.splitter, 1)
         layout.addWidget(self.dates_box)
         layout.addWidget(self.message)
         layout.addWidget(self.errors)
         layout.addWidget(self.progress)
+        layout.addStretch(0)  # takes the room when a file that cannot be imported hides the rest
         layout.addWidget(self.buttons)
         self.resize(900, 680)
 
@@ -124,48 +137,94 @@ class ImportDialog(QDialog):
         return bool(name) and self.load(Path(name))
 
     def load(self, path: Path) -> bool:
-        try:
-            self.preview = imports.preview_import(self.ctx, path, self.kind)
-        except CsvImportError as exc:
-            QMessageBox.warning(self.parentWidget() or self, KIND_TITLES[self.kind], str(exc))
-            return False
-        p = self.preview
-        self.file_label.setText(f"<b>{p.path.name}</b>  ({p.path.parent})")
+        """Start reading ``path`` in the background; :attr:`preview_ready` tells when it is read."""
+        if self._reading is not None:
+            self._reading.stop()
+        self.preview = None
+        self.splitter.show()
+        self.cancel_button.setText("Cancel")
+        self.file_label.setText(f"<b>{path.name}</b>  ({path.parent})")
+        self.format_label.setText("")
+        self.import_button.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self._say(f"Reading {path.name}…")
+        ctx, kind = self.ctx, self.kind  # the worker thread must not touch the dialog
+
+        def read(should_stop: Callable[[], bool]) -> imports.ImportPreview:
+            return imports.preview_import(ctx, path, kind, should_stop=should_stop)
+
+        self._reading = ThreadJob(self, read, name="winback-import-preview")
+        self._reading.done.connect(self._show_preview)
+        self._reading.failed.connect(self._cannot_preview)
+        return True
+
+    @property
+    def reading(self) -> bool:
+        return self._reading is not None and self._reading.running
+
+    def _cannot_preview(self, exc: Exception) -> None:
+        self._reading = None
+        self.progress.hide()
+        if not isinstance(exc, CsvImportError):
+            raise exc  # a bug: the application's handler reports it
+        self.splitter.hide()  # nothing to map: the reason is what there is to read
+        self.cancel_button.setText("Close")
+        self._say(f"<b>This file cannot be imported.</b> {escape(str(exc))}")
+        self.preview_ready.emit()
+
+    def _show_preview(self, p: imports.ImportPreview) -> None:
+        self._reading = None
+        self.progress.hide()
+        self.preview = p
         remembered = " · using the mapping you chose last time for these columns" if p.remembered else ""
         self.format_label.setText(
             f"{p.encoding_label} · {p.delimiter_label}-separated · header on line {p.header_line} · "
             f"about {p.row_estimate:,} rows{remembered}"
         )
+        self.table.setColumnCount(len(p.header))
+        self.table.setHorizontalHeaderLabels([_shown(h, SHOWN_NAME_CHARS) for h in p.header])
+        self.table.setRowCount(len(p.rows))
+        for i, (line, cells) in enumerate(p.rows):
+            self.table.setVerticalHeaderItem(i, QTableWidgetItem(str(line)))
+            for j, cell in enumerate(cells[: len(p.header)]):
+                self.table.setItem(i, j, QTableWidgetItem(_shown(cell, SHOWN_CELL_CHARS)))
+        self._add_combos(p)
+        self._mapping_changed()
         if p.already_imported:
             self._say(
                 f"This exact file was already imported on {short_date_time(p.already_imported)} (UTC): "
                 "importing it again changes nothing."
             )
-        self.table.setColumnCount(len(p.header))
-        self.table.setHorizontalHeaderLabels(list(p.header))
-        self.table.setRowCount(len(p.rows))
-        for i, (line, cells) in enumerate(p.rows):
-            self.table.setVerticalHeaderItem(i, QTableWidgetItem(str(line)))
-            for j, cell in enumerate(cells[: len(p.header)]):
-                self.table.setItem(i, j, QTableWidgetItem(cell))
+        elif p.notes:
+            listed = "; ".join(p.notes[:3]) + (f"; and {len(p.notes) - 3} more" if len(p.notes) > 3 else "")
+            self._say(
+                f"<b>Some rows are over a limit:</b> {escape(listed)}. Such rows cannot be imported: "
+                "Import lists every one, and imports nothing."
+            )
+        self.preview_ready.emit()
+
+    def _add_combos(self, p: imports.ImportPreview) -> None:
+        while self.mapping_form.rowCount():
+            self.mapping_form.removeRow(0)
+        self.combos.clear()
         for spec in p.fields:
             combo = QComboBox()
             combo.addItem(NOT_MAPPED, None)
             for column in p.header:
-                combo.addItem(column, column)
+                combo.addItem(_shown(column, SHOWN_NAME_CHARS), column)
             combo.setCurrentIndex(max(combo.findData(p.mapping.get(spec.name)), 0))
             combo.currentIndexChanged.connect(self._mapping_changed)
             combo.setToolTip(spec.help or spec.label)
             self.combos[spec.name] = combo
             self.mapping_form.addRow(spec.label + (" *" if spec.required else ""), combo)
-        self._mapping_changed()
-        return True
 
     def mapping(self) -> dict[str, str | None]:
         return {name: combo.currentData() for name, combo in self.combos.items()}
 
     def _mapping_changed(self) -> None:
-        assert self.preview is not None
+        if self.preview is None:
+            return
         required = [s for s in self.preview.fields if s.required]
         mapping = self.mapping()
         missing = [s.label for s in required if not mapping.get(s.name)]
@@ -267,8 +326,8 @@ class ImportDialog(QDialog):
         kind = error.get("type")
         if kind == "ImportRejected":
             self.errors.clear()
-            for text in error["errors"]:
-                self.errors.addItem(text)
+            self.errors.setUniformItemSizes(True)  # every problem is listed: keep 100,000 quick
+            self.errors.addItems(error["errors"])
             if error["error_count"] > len(error["errors"]):
                 self.errors.addItem(f"… and {error['error_count'] - len(error['errors']):,} more problems")
             self.errors.show()
@@ -290,9 +349,13 @@ class ImportDialog(QDialog):
         if self._process is not None:  # Escape during an import stops it; the dialog stays
             self.cancel()
             return
+        if self._reading is not None:
+            self._reading.stop()
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self._reading is not None:
+            self._reading.stop()
         if self._process is not None:  # never leave an import running behind a closed dialog
             self._stopping = True
             self._process.kill()
