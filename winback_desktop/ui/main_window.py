@@ -181,24 +181,7 @@ class MainWindow(ContextWindow):
         self.start_button = QPushButton("Start call")
         self.start_button.setDefault(True)
 
-        for combo in (self.caller, self.partner):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.roster.count_label)
-        bottom.addStretch(1)
-        bottom.addWidget(buddy_label("&Caller:", self.caller))
-        bottom.addWidget(self.caller)
-        bottom.addSpacing(8)
-        bottom.addWidget(buddy_label("&Partner:", self.partner))
-        bottom.addWidget(self.partner)
-        bottom.addSpacing(8)
-        bottom.addWidget(self.start_button)
-
-        list_page = QWidget()
-        list_layout = QVBoxLayout(list_page)
-        list_layout.setContentsMargins(0, 0, 0, 0)
-        list_layout.addWidget(self.roster, 1)
-        list_layout.addLayout(bottom)
+        list_page = self._build_list_page()
 
         empty_page = EmptyState(
             "Load the sample data to try a recovery call: about fifty lapsed customers,\n"
@@ -244,6 +227,27 @@ class MainWindow(ContextWindow):
         apply_style(self)
         if ctx is not None:
             self.attach(ctx)
+
+    def _build_list_page(self) -> QWidget:
+        """The roster above the bar of who calls with whom and the Start call button."""
+        for combo in (self.caller, self.partner):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.roster.count_label)
+        bottom.addStretch(1)
+        bottom.addWidget(buddy_label("&Caller:", self.caller))
+        bottom.addWidget(self.caller)
+        bottom.addSpacing(8)
+        bottom.addWidget(buddy_label("&Partner:", self.partner))
+        bottom.addWidget(self.partner)
+        bottom.addSpacing(8)
+        bottom.addWidget(self.start_button)
+        list_page = QWidget()
+        list_layout = QVBoxLayout(list_page)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addWidget(self.roster, 1)
+        list_layout.addLayout(bottom)
+        return list_page
 
     def attach(self, ctx: AppContext) -> None:
         """The services are loaded: fresh reads of the roster and the people (the database may

@@ -73,7 +73,7 @@ def _on_a_full_disk(paths: Paths) -> tuple[int, object]:
 
 
 def test_a_full_disk_keeps_the_words_in_the_journal_and_puts_them_back_once(paths):
-    with small_disk(paths.data_dir, "8m"):
+    with small_disk(paths.data_dir, "24m"):  # freed, it has more than the 8 MiB a writable start needs
         call_id, (ctx, writer, filler) = _on_a_full_disk(paths)
         assert isinstance(writer, NotesWriter)
         try:
