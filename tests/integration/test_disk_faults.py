@@ -225,3 +225,24 @@ def test_a_shared_1777_folder_as_data_dir_keeps_its_mode(tmp_path, capsys):
     assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
     for made in ("backups", "exports", "logs"):
         assert stat.S_IMODE((shared / made).stat().st_mode) == 0o700
+
+
+def test_a_disk_io_error_on_a_full_disk_is_called_full_in_the_call_windows_words(demo_db, tmp_path):
+    """SQLite says "disk I/O error" when a full disk cannot size the -shm index: the words the
+    call window gives (services/calls/writer.py) name the full disk, not a disk error."""
+    from types import SimpleNamespace
+
+    from winback_desktop.services.calls.writer import why_not_saved
+
+    with small_disk(tmp_path / "disk", "2m") as mount:
+        data = mount / "data"
+        data.mkdir()
+        db = Path(shutil.copy2(demo_db, data / DB_FILE_NAME))
+        fill_to(mount, 0)
+        conn = sqlite3.connect(db)
+        with pytest.raises(sqlite3.Error) as failed:
+            conn.execute("SELECT count(*) FROM customers")
+        conn.close()
+        assert failed.value.sqlite_errorcode & 0xFF == 10  # SQLITE_IOERR
+        ctx = SimpleNamespace(paths=Paths(data, custom=True))
+        assert why_not_saved(failed.value, ctx) == (f"the disk holding the database ({db}) is full", True)

@@ -74,7 +74,7 @@ def why_not_saved(exc: BaseException, ctx: AppContext | None = None) -> tuple[st
     full or read-only disk...) rather than a bug."""
     from winback_desktop.store.errors import Problem, known_problem
 
-    known = known_problem(exc)
+    known = known_problem(exc, ctx.paths.database if ctx is not None else None)  # the disk named
     if known is None:
         text = str(getattr(exc, "orig", None) or exc)
         return (text.splitlines()[0][:120] if text else type(exc).__name__), False
