@@ -25,7 +25,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -58,6 +57,7 @@ from winback_desktop.reports.layout import (
     value,
     who,
 )
+from winback_desktop.reports.text import Paragraph
 from winback_desktop.script import CallScript, ScriptError, default_script, load_script_text
 from winback_desktop.services.dto import ActionInfo, CallDetail, ReasonInfo
 

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, PageBreak, SimpleDocTemplate
 
@@ -43,6 +42,7 @@ from winback_desktop.reports.layout import (
     clean,
     styles,
 )
+from winback_desktop.reports.text import draw_line, text_width
 from winback_desktop.services.dto import CallDetail, SheetBatch
 
 Progress = Callable[[int, int], None]
@@ -88,9 +88,9 @@ class _SheetStart(Flowable):
 
 def _fit(text: str, width: float) -> str:
     """``text`` cut (with an ellipsis) to fit ``width`` points in the footer font."""
-    if stringWidth(text, REGULAR, 7.5) <= width:
+    if text_width(text, REGULAR, 7.5) <= width:
         return text
-    while text and stringWidth(text + "…", REGULAR, 7.5) > width:
+    while text and text_width(text + "…", REGULAR, 7.5) > width:
         text = text[:-1]
     return text.rstrip() + "…"
 
@@ -131,14 +131,15 @@ def _batch_canvas(total: int, check: Callable[[], None]) -> type[rl_canvas.Canva
             self.setFont(REGULAR, 7.5)
             self.setFillColor(MUTED)
             page = f"page {number} of {count}"
-            room = right - left - stringWidth(page, REGULAR, 7.5) - 12
-            self.drawString(left, y, _fit(footer, room))
-            self.drawRightString(right, y, page)
+            room = right - left - text_width(page, REGULAR, 7.5) - 12
+            draw_line(self, left, y, _fit(footer, room), REGULAR, 7.5)
+            draw_line(self, right, y, page, REGULAR, 7.5, "right")
             top = PAGE_H - MARGIN_TOP + 4 * mm
             sheet = f"sheet {index + 1} of {total}"
             if number > 1:
-                self.drawString(left, top, _fit(head, right - left - stringWidth(sheet, REGULAR, 7.5) - 12))
-            self.drawRightString(right, top, sheet)
+                room = right - left - text_width(sheet, REGULAR, 7.5) - 12
+                draw_line(self, left, top, _fit(head, room), REGULAR, 7.5)
+            draw_line(self, right, top, sheet, REGULAR, 7.5, "right")
             self.restoreState()
 
     return _Canvas

@@ -20,8 +20,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepInFrame, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepInFrame, Spacer, Table, TableStyle
 
 from winback_desktop.files import atomic_write_bytes
 from winback_desktop.formats import day_month_year, day_month_year_time, money, months_ago
@@ -51,6 +50,7 @@ from winback_desktop.reports.layout import (
     value,
     who,
 )
+from winback_desktop.reports.text import Paragraph, text_width
 from winback_desktop.services.calls.briefing import Briefing
 from winback_desktop.services.dto import PersonInfo
 
@@ -428,12 +428,12 @@ def _story(b: Briefing, fit: _Fit, st: Styles) -> list[Flowable]:
 
 def _footer(call_id: int, customer: str, generated: dt.datetime) -> str:
     """The footer line, the customer's name cut so it never runs into "page 1 of 1"."""
-    room = BODY_W - stringWidth("page 1 of 1", REGULAR, 7.5) - 12
+    room = BODY_W - text_width("page 1 of 1", REGULAR, 7.5) - 12
     stamp = f"generated {day_month_year_time(generated)} · contains personal data: keep it safe"
     name = customer
     while True:
         text = f"Call #{call_id} · {name} · {stamp}"
-        if stringWidth(text, REGULAR, 7.5) <= room or len(name) <= 2:
+        if text_width(text, REGULAR, 7.5) <= room or len(name) <= 2:
             return text
         name = clip(name, len(name) - 1)
 

@@ -22,10 +22,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Table, TableStyle
 
 from winback_desktop.formats import day_month_year_time
 from winback_desktop.reports.fonts import BOLD, REGULAR
+from winback_desktop.reports.text import Paragraph, draw_line
 from winback_desktop.services.clock import to_local
 
 PAGE_W, PAGE_H = A4
@@ -269,10 +270,10 @@ def canvas_maker(footer_left: str, running_head: str) -> type[rl_canvas.Canvas]:
             self.line(left, y + 9, right, y + 9)
             self.setFont(REGULAR, 7.5)
             self.setFillColor(MUTED)
-            self.drawString(left, y, footer_left)
-            self.drawRightString(right, y, f"page {number} of {total}")
+            draw_line(self, left, y, footer_left, REGULAR, 7.5)
+            draw_line(self, right, y, f"page {number} of {total}", REGULAR, 7.5, "right")
             if number > 1:
-                self.drawString(left, PAGE_H - MARGIN_TOP + 4 * mm, running_head)
+                draw_line(self, left, PAGE_H - MARGIN_TOP + 4 * mm, running_head, REGULAR, 7.5)
             self.restoreState()
 
     return _Canvas
