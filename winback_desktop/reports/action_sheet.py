@@ -50,6 +50,7 @@ from winback_desktop.reports.layout import (
     clip,
     fmt_datetime,
     local,
+    missing_glyphs,
     pairs_table,
     para,
     section,
@@ -57,7 +58,7 @@ from winback_desktop.reports.layout import (
     value,
     who,
 )
-from winback_desktop.reports.text import Paragraph
+from winback_desktop.reports.text import Paragraph, collect_missing
 from winback_desktop.script import CallScript, ScriptError, default_script, load_script_text
 from winback_desktop.services.dto import ActionInfo, CallDetail, ReasonInfo
 
@@ -396,13 +397,15 @@ def sheet_parts(
     footer += " · contains personal data: keep it safe"
 
     story: list[Flowable] = []
-    story += _header(detail, company_name, labels, st)
-    story += _facts(detail, st)
-    story += _next_steps(detail, st)
-    story += _own_words(detail, st)
-    story += _help(detail, labels, st)
-    story += _partner_logistics(detail, st)
-    story += _notes(st)
+    with collect_missing() as missing:
+        story += _header(detail, company_name, labels, st)
+        story += _facts(detail, st)
+        story += _next_steps(detail, st)
+        story += _own_words(detail, st)
+        story += _help(detail, labels, st)
+        story += _partner_logistics(detail, st)
+        story += _notes(st)
+    story[3:3] = missing_glyphs(missing, st)  # under the title, where it is seen
     return SheetParts(story, customer, footer, f"{customer} · action sheet, continued")
 
 

@@ -44,13 +44,14 @@ from winback_desktop.reports.layout import (
     clip,
     fmt_datetime,
     local,
+    missing_glyphs,
     pairs_table,
     para,
     styles,
     value,
     who,
 )
-from winback_desktop.reports.text import Paragraph, text_width
+from winback_desktop.reports.text import Paragraph, collect_missing, text_width
 from winback_desktop.services.calls.briefing import Briefing
 from winback_desktop.services.dto import PersonInfo
 
@@ -231,7 +232,7 @@ def _facts(b: Briefing, fit: _Fit, st: Styles) -> list[Flowable]:
     left = [
         ("Contact", who(clip(clean(b.contact_name), 80), clip(clean(b.contact_title), 80), st)),
         ("Phone", value(clip(clean(b.phone), 60), st)),
-        ("Email", value(clip(clean(b.email), 80), st)),
+        ("Email", value(clip(clean(b.email), 254), st)),  # wraps at its own . and @
         ("Customer id", value(clip(clean(b.external_id), 60), st)),
     ]
     orders = f"{b.orders_count:,}" if b.orders_count else ""
@@ -416,14 +417,16 @@ def _stage_card(b: Briefing, fit: _Fit, st: Styles) -> list[Flowable]:
 
 
 def _story(b: Briefing, fit: _Fit, st: Styles) -> list[Flowable]:
-    return [
-        *_header(b, st),
-        *_facts(b, fit, st),
-        *_history(b, fit, st),
-        *_promises(b, fit, st),
-        *_logistics(b, fit, st),
-        *_stage_card(b, fit, st),
-    ]
+    with collect_missing() as missing:
+        head = _header(b, st)
+        rest = [
+            *_facts(b, fit, st),
+            *_history(b, fit, st),
+            *_promises(b, fit, st),
+            *_logistics(b, fit, st),
+            *_stage_card(b, fit, st),
+        ]
+    return [*head[:3], *missing_glyphs(missing, st), *head[3:], *rest]
 
 
 def _footer(call_id: int, customer: str, generated: dt.datetime) -> str:

@@ -26,7 +26,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Table, TableStyle
 
 from winback_desktop.formats import day_month_year_time
 from winback_desktop.reports.fonts import BOLD, REGULAR
-from winback_desktop.reports.text import Paragraph, draw_line
+from winback_desktop.reports.text import ADDRESS, Paragraph, draw_line, missing_note
 from winback_desktop.services.clock import to_local
 
 PAGE_W, PAGE_H = A4
@@ -40,6 +40,7 @@ ACCENT = colors.HexColor("#2B5F75")
 RULE = colors.HexColor("#CBD2D9")
 BAND = colors.HexColor("#EEF3F6")
 QUOTE_BAR = colors.HexColor("#9FB8C6")
+WARN = colors.HexColor("#A8321E")
 
 Styles = dict[str, ParagraphStyle]  # the paragraph styles by name, as :func:`styles` builds them
 
@@ -61,8 +62,16 @@ def para(text: object) -> str:
 
 
 def clip(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, with an ellipsis when it was cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """``text`` cut to at most ``limit`` characters, with an ellipsis when it was cut; never
+    inside an email or web address (the cut moves to before it)."""
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    for m in ADDRESS.finditer(text, 0, len(text)):
+        if m.start() < cut < m.end():
+            cut = m.start()
+            break
+    return text[:cut].rstrip() + "…"
 
 
 local = to_local  # the store keeps naive UTC; the partner reads local time
@@ -163,6 +172,14 @@ class RuledLines(Flowable):
         for i in range(1, self.lines + 1):
             y = self.lines * self.gap - i * self.gap
             self.canv.line(0, y, self.width, y)
+
+
+def missing_glyphs(chars: set[str], st: Styles) -> list[Flowable]:
+    """The note a sheet carries when some characters in it could not be drawn (else nothing)."""
+    if not chars:
+        return []
+    note = ParagraphStyle("missing", st["caption"], leftIndent=0, textColor=WARN, spaceBefore=2)
+    return [Paragraph(escape(missing_note(chars)), note)]
 
 
 def section(title: str, st: Styles, need: float = 32 * mm) -> list[Flowable]:

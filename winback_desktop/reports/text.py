@@ -333,9 +333,21 @@ class ScriptParagraph(_RLParagraph):
         if base == 1 and self.style.alignment == TA_LEFT:
             self.style = ParagraphStyle(f"{self.style.name}-rtl", self.style, alignment=TA_RIGHT)
 
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        """Lay out in ``avail_width``; an email address or web address wider than the column is
+        first cut at its own / . @ (see :func:`break_address`), never mid-word."""
+        if not hasattr(self, "_whole_frags"):
+            self._whole_frags = self.frags
+        room = avail_width - self.style.leftIndent - self.style.rightIndent
+        room -= max(self.style.firstLineIndent, 0)
+        self.frags = _break_addresses(self._whole_frags, room)
+        return super().wrap(avail_width, avail_height)
+
     def drawPara(self, debug: int = 0) -> None:  # noqa: N802 (reportlab's name)
         bl = self.blPara
-        if getattr(bl, "kind", 0) != 1 or not any(has_rtl(getattr(f, "text", "")) for f in self.frags):
+        if getattr(bl, "kind", 0) != 1 or not any(
+            has_rtl(getattr(f, "text", "")) for line in bl.lines for f in line.words
+        ):
             super().drawPara(debug)
             return
         visual = bl.clone()
@@ -345,6 +357,61 @@ class ScriptParagraph(_RLParagraph):
             super().drawPara(debug)
         finally:
             self.blPara = bl
+
+
+# ---------------------------------------------------------------- addresses
+# A web address (with a scheme or www.) or an email address: never broken inside a word.
+ADDRESS = re.compile(
+    r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>\"]+|[^\s@<>()\"',;:]+@[^\s@<>()\"',;:]+\.[^\s@<>()\"',;:]+", re.I
+)
+_ADDRESS_CUTS = re.compile(r"(?<=/)(?!/)|(?=[.@?&#=])")
+
+
+def break_address(address: str, fits: Any) -> list[str]:
+    """``address`` cut into lines that each ``fits``: after a slash, before a dot, @, ? & # or =
+    (no hyphen is added). A part with no such point that is still too wide is cut where it must."""
+    parts = [p for p in _ADDRESS_CUTS.split(address) if p]
+    lines: list[str] = []
+    for part in parts:
+        if lines and fits(lines[-1] + part):
+            lines[-1] += part
+            continue
+        while not fits(part) and len(part) > 1:
+            n = len(part) - 1
+            while n > 1 and not fits(part[:n]):
+                n -= 1
+            lines.append(part[:n])
+            part = part[n:]
+        lines.append(part)
+    return lines
+
+
+def _break_addresses(frags: list[Any], room: float) -> list[Any]:
+    """``frags`` with every address wider than ``room`` cut into lines (forced line breaks)."""
+    out: list[Any] = []
+    for frag in frags:
+        text = getattr(frag, "text", "")
+        if hasattr(frag, "cbDefn") or "@" not in text and "/" not in text and "www." not in text:
+            out.append(frag)
+            continue
+        font, size = frag.fontName, frag.fontSize
+
+        def fits(s: str, font: str = font, size: float = size) -> bool:
+            return stringWidth(s, font, size) <= room
+
+        pos = 0
+        for m in ADDRESS.finditer(text):
+            if fits(m.group(0)):
+                continue
+            lines = break_address(m.group(0), fits)
+            pieces = [text[pos : m.start()] + lines[0], *lines[1:]]
+            for i, piece in enumerate(pieces):
+                if i:
+                    out.append(frag.clone(text="", lineBreak=True))
+                out.append(frag.clone(text=piece))
+            pos = m.end()
+        out.append(frag.clone(text=text[pos:]) if pos else frag)
+    return out
 
 
 # Typed loosely like reportlab's own Paragraph, so it fits wherever a Flowable is expected.
