@@ -42,7 +42,7 @@ from winback_desktop.reports.layout import (
     clean,
     styles,
 )
-from winback_desktop.reports.text import draw_line, text_width
+from winback_desktop.reports.text import draw_line, fit_line, text_width
 from winback_desktop.services.dto import CallDetail, SheetBatch
 
 Progress = Callable[[int, int], None]
@@ -88,11 +88,7 @@ class _SheetStart(Flowable):
 
 def _fit(text: str, width: float) -> str:
     """``text`` cut (with an ellipsis) to fit ``width`` points in the footer font."""
-    if text_width(text, REGULAR, 7.5) <= width:
-        return text
-    while text and text_width(text + "…", REGULAR, 7.5) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    return fit_line(text, REGULAR, 7.5, width)
 
 
 def _batch_canvas(total: int, check: Callable[[], None]) -> type[rl_canvas.Canvas]:

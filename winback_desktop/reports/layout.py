@@ -26,7 +26,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Table, TableStyle
 
 from winback_desktop.formats import day_month_year_time
 from winback_desktop.reports.fonts import BOLD, REGULAR
-from winback_desktop.reports.text import ADDRESS, Paragraph, draw_line, missing_note
+from winback_desktop.reports.text import ADDRESS, Paragraph, draw_line, fit_line, missing_note, text_width
 from winback_desktop.services.clock import to_local
 
 PAGE_W, PAGE_H = A4
@@ -287,10 +287,13 @@ def canvas_maker(footer_left: str, running_head: str) -> type[rl_canvas.Canvas]:
             self.line(left, y + 9, right, y + 9)
             self.setFont(REGULAR, 7.5)
             self.setFillColor(MUTED)
-            draw_line(self, left, y, footer_left, REGULAR, 7.5)
-            draw_line(self, right, y, f"page {number} of {total}", REGULAR, 7.5, "right")
+            page = f"page {number} of {total}"
+            room = right - left - text_width(page, REGULAR, 7.5) - 12
+            draw_line(self, left, y, fit_line(footer_left, REGULAR, 7.5, room), REGULAR, 7.5)
+            draw_line(self, right, y, page, REGULAR, 7.5, "right")
             if number > 1:
-                draw_line(self, left, PAGE_H - MARGIN_TOP + 4 * mm, running_head, REGULAR, 7.5)
+                head = fit_line(running_head, REGULAR, 7.5, right - left)
+                draw_line(self, left, PAGE_H - MARGIN_TOP + 4 * mm, head, REGULAR, 7.5)
             self.restoreState()
 
     return _Canvas

@@ -288,6 +288,15 @@ def text_width(text: str, font: str, size: float) -> float:
     return sum(stringWidth(t, f, size) for f, t in segment(text, font))
 
 
+def fit_line(text: str, font: str, size: float, width: float) -> str:
+    """``text`` cut (with an ellipsis) to fit ``width`` points on one line."""
+    if text_width(text, font, size) <= width:
+        return text
+    while text and text_width(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def draw_line(canv: Any, x: float, y: float, text: str, font: str, size: float, align: str = "left") -> None:
     """Draw ``text`` on ``canv`` at (x, y) - left, right or centre aligned - in any script."""
     runs = line_runs(text, font)

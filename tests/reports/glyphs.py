@@ -85,7 +85,8 @@ def drawn_glyphs(data: bytes) -> list[list[Glyph]]:
     reader = PdfReader(io.BytesIO(data))
     pages = []
     for page in reader.pages:
-        fonts = {k: _font(v) for k, v in page["/Resources"]["/Font"].items() if "/FontDescriptor" in v.get_object()}
+        resources = page["/Resources"]["/Font"].items()
+        fonts = {k: _font(v) for k, v in resources if "/FontDescriptor" in v.get_object()}
         current: _Font | None = None
         drawn: list[Glyph] = []
         y = leading = 0.0
@@ -103,7 +104,8 @@ def drawn_glyphs(data: bytes) -> list[list[Glyph]]:
             elif op == b"Tf":
                 current = fonts.get(str(operands[0]))
             elif op in (b"Tj", b"TJ") and current is not None:
-                strings = operands if op == b"Tj" else [s for s in operands[0] if not isinstance(s, int | float)]
+                pieces = operands if op == b"Tj" else operands[0]
+                strings = [s for s in pieces if not isinstance(s, int | float)]
                 for s in strings:
                     raw = s.original_bytes if hasattr(s, "original_bytes") else bytes(s)
                     drawn += [replace(_glyph(current, code), y=y) for code in raw]
@@ -115,7 +117,8 @@ def _glyph(font: _Font, code: int) -> Glyph:
     name = font.cmap.get(code, ".notdef")
     gid = font.tt.getGlyphID(name)
     g = font.tt["glyf"][name]
-    return Glyph(font.name, code, name, gid, g.numberOfContours, font.unicode.get(code, ""), _outline(font, name))
+    text = font.unicode.get(code, "")
+    return Glyph(font.name, code, name, gid, g.numberOfContours, text, _outline(font, name))
 
 
 def _outline(font: _Font, name: str) -> tuple:
