@@ -332,7 +332,11 @@ class ScriptParagraph(_RLParagraph):
             if hasattr(frag, "cbDefn") or not getattr(frag, "text", ""):
                 frags.append(frag)
                 continue
-            for font, chunk in segment(frag.text, frag.fontName):
+            runs = segment(frag.text, frag.fontName)
+            if runs == [(frag.fontName, frag.text)]:
+                frags.append(frag)  # all in its own font, nothing to shape: as it was
+                continue
+            for font, chunk in runs:
                 frags.append(frag.clone(text=chunk, fontName=font))
         if has_rtl(plain) and len(frags) == 1:
             frags.append(frags[0].clone(text=""))  # kind 1 lines, which draw_para can reorder
