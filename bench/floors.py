@@ -130,8 +130,12 @@ def import_orders(db: Path, path: Path) -> int:
             )
         conn.execute(
             "UPDATE customers SET first_purchase = t.f, last_purchase = t.l, orders_count = t.n, "
-            "total_revenue = t.s FROM (SELECT customer_id, min(order_date) AS f, max(order_date) AS l, "
-            "count(DISTINCT order_ref) + sum(order_ref IS NULL) AS n, sum(amount) AS s FROM orders "
+            "total_revenue = t.s FROM (SELECT customer_id, min(CASE WHEN a > 0 THEN d END) AS f, "
+            "max(CASE WHEN a > 0 THEN d END) AS l, sum(a > 0) AS n, sum(a) AS s FROM ("
+            # one row per order (a ref's lines, or a line): a purchase is one with a positive
+            # amount, as services/roster/purchases.py defines it
+            "SELECT customer_id, min(order_date) AS d, round(sum(amount), 2) AS a FROM orders "
+            "GROUP BY customer_id, order_ref, CASE WHEN order_ref IS NULL THEN id END) "
             "GROUP BY customer_id) AS t WHERE customers.id = t.customer_id"
         )
         conn.execute(

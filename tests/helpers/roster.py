@@ -96,3 +96,27 @@ def naive_lapse_date(last: dt.date, months: int) -> dt.date:
     while not last < naive_months_before(day, months):
         day += dt.timedelta(days=1)
     return day
+
+
+# --- an independent, deliberately plain model of what a purchase is, for cross-checks ---------
+
+
+def naive_purchase_days(lines) -> list[dt.date]:
+    """The days of one customer's purchases, from (day, amount, ref) lines, read from the words:
+    an order is a ref's lines or one line without a ref; its amount is the sum of its lines, its
+    day its first line's; a purchase is an order with an amount above zero."""
+    by_ref: dict[str, list] = {}
+    orders = []
+    for day, amount, ref in lines:
+        if ref:
+            by_ref.setdefault(ref, []).append((day, Decimal(amount)))
+        else:
+            orders.append((day, Decimal(amount)))
+    for ref_lines in by_ref.values():
+        orders.append((min(d for d, _a in ref_lines), sum((a for _d, a in ref_lines), Decimal(0))))
+    return sorted(day for day, amount in orders if amount > 0)
+
+
+def naive_last_purchase(lines, as_of: dt.date | None = None) -> dt.date | None:
+    days = [d for d in naive_purchase_days(lines) if as_of is None or d <= as_of]
+    return days[-1] if days else None

@@ -14,6 +14,7 @@ import pytest
 
 from tests.helpers.imports import counts, customer, dump_hash, query, write_csv
 from tests.helpers.paths import DATA
+from tests.helpers.roster import naive_purchase_days
 from winback_desktop.services.imports.importer import (
     AmbiguousDatesError,
     ImportCancelled,
@@ -75,15 +76,16 @@ def expected_figures(orders: list[tuple[str, dt.date, Decimal, str | None]]) -> 
         by_customer[ext].append((day, amount, ref))
     out = {}
     for ext, lines in by_customer.items():
-        bought = [(d, a, r) for d, a, r in lines if a > 0]
-        last = max(d for d, _a, _r in bought)
-        first = min(d for d, _a, _r in bought)
+        bought = naive_purchase_days(lines)  # orders (a ref's lines, or a line) netting above zero
+        if not bought:
+            out[ext] = {"first_purchase": None, "last_purchase": None, "orders_count": 0}
+            continue
+        first, last = bought[0], bought[-1]
         year_before = dt.date(last.year - 1, last.month, min(last.day, 28 if last.month == 2 else 31))
-        purchases = len({r for _d, _a, r in bought if r}) + sum(1 for _d, _a, r in bought if not r)
         out[ext] = {
             "first_purchase": first.isoformat(),
             "last_purchase": last.isoformat(),
-            "orders_count": purchases,
+            "orders_count": len(bought),
             "total_revenue": sum((a for _d, a, _r in lines), Decimal(0)),
             "yearly_revenue": sum((a for d, a, _r in lines if year_before < d <= last), Decimal(0)),
         }
@@ -126,6 +128,8 @@ def test_derived_figures_match_an_independent_computation(ctx, tmp_path):
         c = customer(ctx, ext)
         got = {k: c[k] for k in ("first_purchase", "last_purchase", "orders_count")}
         assert got == {k: figures[k] for k in got}, ext
+        if figures["last_purchase"] is None:
+            continue
         assert money(c["total_revenue"]) == money(figures["total_revenue"]), ext
         assert money(c["yearly_revenue"]) == money(figures["yearly_revenue"]), ext
         assert money(c["value_lost"]) == money(figures["yearly_revenue"]), ext

@@ -24,11 +24,9 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Table,
-    and_,
     bindparam,
     case,
     delete,
-    distinct,
     func,
     insert,
     select,
@@ -42,6 +40,7 @@ from winback_desktop.importers.mapping import ORDERS as KIND_ORDERS
 from winback_desktop.importers.mapping import fields
 from winback_desktop.importers.validate import CUSTOMER_COLUMNS, CustomerRows, OrderRows
 from winback_desktop.importers.values import cents_to_decimal, id_key
+from winback_desktop.services.roster import purchases
 from winback_desktop.store.models import Customer, Order, customer_search_text, utcnow
 
 log = logging.getLogger(__name__)
@@ -402,8 +401,9 @@ def one_year_before(day: dt.date) -> dt.date:
 def recompute(conn: Connection, customer_ids: Iterable[int], check: Callable[[], None] | None = None) -> None:
     """First and last purchase, purchases, total and yearly revenue, from all stored orders.
 
-    A purchase is an order id (however many lines it has) or a line without one, with a positive
-    amount: credit notes lower the revenue but are no purchase. Yearly revenue
+    A purchase is an order (an order id's lines, or a line without one) with a positive amount
+    (``services.roster.purchases`` owns the definition): credit notes and refunds lower the
+    revenue but are no purchase, and a customer without one has no first or last purchase. Yearly revenue
     is what the customer bought in the twelve months up to and including the last purchase
     (after the same date a year before); it is also the value lost when the customer lapses.
     Two set-based aggregations (the second joins a temporary table of each customer's "a year
@@ -420,29 +420,33 @@ def recompute(conn: Connection, customer_ids: Iterable[int], check: Callable[[],
 
 
 def _purchase_figures(conn: Connection, ids: list[int], check: Callable[[], None]) -> dict[int, list[Any]]:
-    """Per customer: [first purchase, last purchase, purchases, total, yearly (0 for now)]."""
-    o = ORDERS
-    bought = o.c.amount > 0  # credit notes count in revenue, not as purchases
-    purchases = func.count(distinct(case((bought, o.c.order_ref)))) + func.sum(
-        case((and_(bought, o.c.order_ref.is_(None)), 1), else_=0)
-    )
-    totals = (
-        select(
-            o.c.customer_id,
-            func.min(case((bought, o.c.order_date))),
-            func.max(case((bought, o.c.order_date))),
-            purchases,
-            func.sum(o.c.amount),
-        )
-        .where(o.c.customer_id.in_(bindparam("ids", expanding=True)))
-        .group_by(o.c.customer_id)
-    )
+    """Per customer: [first purchase, last purchase, purchases, total, yearly (0 for now)].
+
+    Per order first (services.roster.purchases: an order ref's lines, or a line without one),
+    then per customer: only orders with a positive amount are purchases.
+    """
+    per_order = purchases.orders(ORDERS.c.customer_id.in_(bindparam("ids", expanding=True))).subquery()
+    bought = purchases.is_purchase(per_order.c.amount)
+    totals = select(
+        per_order.c.customer_id,
+        func.min(case((bought, per_order.c.day))),
+        func.max(case((bought, per_order.c.day))),
+        func.sum(case((bought, 1), else_=0)),
+        func.sum(per_order.c.amount),
+    ).group_by(per_order.c.customer_id)
     figures: dict[int, list[Any]] = {}
     for id_chunk in chunks(ids, ID_CHUNK):
         for cid, first_day, last_day, count, total in conn.execute(totals, {"ids": list(id_chunk)}):
-            figures[cid] = [first_day, last_day, count, total, Decimal(0)]
+            figures[cid] = [_day(first_day), _day(last_day), count, total, Decimal(0)]
         check()
     return figures
+
+
+def _day(value: Any) -> dt.date | None:
+    """A day from an aggregate over a subquery (SQLite hands its ISO text back untyped)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
 
 
 def _add_yearly_revenue(conn: Connection, figures: dict[int, list[Any]], check: Callable[[], None]) -> None:
@@ -486,8 +490,9 @@ def _write_figures(
         update(CUSTOMERS)
         .where(CUSTOMERS.c.id == bindparam("p_id"))
         .values(
-            first_purchase=func.coalesce(bindparam("p_first", type_=Date), CUSTOMERS.c.first_purchase),
-            last_purchase=func.coalesce(bindparam("p_last", type_=Date), CUSTOMERS.c.last_purchase),
+            # From the orders alone: a customer whose lines are all refunds has no purchase.
+            first_purchase=bindparam("p_first", type_=Date),
+            last_purchase=bindparam("p_last", type_=Date),
             orders_count=bindparam("p_count"),
             total_revenue=bindparam("p_total"),
             yearly_revenue=bindparam("p_yearly"),

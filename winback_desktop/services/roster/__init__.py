@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, text, update
+from sqlalchemy import CursorResult, Result, and_, exists, or_, text, update
 
 from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
@@ -57,7 +57,7 @@ from winback_desktop.services.roster.rules import Rule, lapse_months, last_purch
 from winback_desktop.services.roster.rules import lapsed as lapsed_clause
 from winback_desktop.services.vocab import CustomerStatus, Decision
 from winback_desktop.store.connection import transaction
-from winback_desktop.store.models import Customer, utcnow
+from winback_desktop.store.models import Customer, Order, utcnow
 
 __all__ = [
     "SORTS",
@@ -105,10 +105,15 @@ def refresh_statuses(ctx: AppContext, as_of: dt.date | None = None, months: int 
     """Apply the lapse rule to the stored statuses; returns how many changed.
 
     active or won_back -> lapsed when the rule says so; lapsed -> active after a purchase in the
-    last N months. Lost customers and customers without a purchase date are left alone.
+    last N months, or when their order history holds no purchase at all (only refunds or zero
+    lines: they never bought, so never lapsed). Lost customers, and customers without a purchase
+    date and without orders (a CRM file's word), are left alone.
     """
     r = rule(ctx, as_of, months)
     is_lapsed_now = lapsed_clause(r)
+    last = last_purchase_as_of(r)
+    # An order history without a purchase (only refunds, credit notes, zero lines): never lapsed.
+    never_bought = and_(last.is_(None), exists().where(Order.customer_id == Customer.id))
     with transaction(ctx.sessions) as s:
         gone = _rowcount(
             s.execute(
@@ -121,7 +126,7 @@ def refresh_statuses(ctx: AppContext, as_of: dt.date | None = None, months: int 
         back = _rowcount(
             s.execute(
                 update(Customer)
-                .where(Customer.status == CustomerStatus.LAPSED, last_purchase_as_of(r) >= r.cutoff)
+                .where(Customer.status == CustomerStatus.LAPSED, or_(last >= r.cutoff, never_bought))
                 .values(status=CustomerStatus.ACTIVE)
                 .execution_options(synchronize_session=False)
             )

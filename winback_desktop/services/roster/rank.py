@@ -30,7 +30,7 @@ from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound
 from winback_desktop.services.roster.dates import is_lapsed, lapse_date, months_between
-from winback_desktop.services.roster.rules import Rule, departed, rule, value
+from winback_desktop.services.roster.rules import Rule, departed, last_purchase_as_of, rule, value
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import Customer
 
@@ -149,7 +149,7 @@ def _facts_query(r: Rule) -> Select[*tuple[Any, ...]]:
         Customer.id,
         value(),
         (Customer.yearly_revenue > 0).label("yearly"),
-        Customer.last_purchase,
+        last_purchase_as_of(r).label("last_purchase"),  # as of the rule's day, like the lapse
         Customer.orders_count,
         Customer.status,
         case((departed(r), 1), else_=0).label("departed"),
@@ -179,6 +179,25 @@ def refresh_priorities(ctx: AppContext, as_of: dt.date | None = None, months: in
     r = rule(ctx, as_of, months)
     with ctx.sessions() as s:
         rows = s.connection().execute(_facts_query(r)).all()
+    changes = [
+        {"cid": row[0], "seen": row[7], "p": new[0], "why": new[1]}
+        for row, new in zip(rows, _rank(rows, r), strict=True)
+        if new[0] != row[9] or new[1] != row[10]
+    ]
+    _write(ctx, changes)
+    return len(changes)
+
+
+def priorities_as_of(ctx: AppContext, r: Rule) -> dict[int, tuple[float, str]]:
+    """Every customer's (priority, reason) under the rule ``r``, computed, not stored: what the
+    ranking would say on another day (``winback lapsed --as-of``), months counted from that day."""
+    with ctx.sessions() as s:
+        rows = s.connection().execute(_facts_query(r)).all()
+    return {row[0]: new for row, new in zip(rows, _rank(rows, r), strict=True)}
+
+
+def _rank(rows: Sequence[Row[*tuple[Any, ...]]], r: Rule) -> list[tuple[float, str]]:
+    """(priority, reason) for each row of :func:`_facts_query`, in order."""
     # The ranked: departed and not let go. Each part is computed once per distinct input.
     ranked = [x for x in rows if x[6] and x[7] != "let_go"]
     value_ranks = percentiles([float(x[1] or 0) for x in ranked])
@@ -186,8 +205,8 @@ def refresh_priorities(ctx: AppContext, as_of: dt.date | None = None, months: in
     recency_parts: dict[tuple, tuple[float, str]] = {}
     order_parts: dict[int, tuple[float, str]] = {}
     fixed: dict[tuple, tuple[float, str]] = {}
-    changes: list[dict[str, Any]] = []
-    for cid, v, yearly, last, n, status, dep, decision, why_let_go, old, old_why in rows:
+    out: list[tuple[float, str]] = []
+    for _cid, v, yearly, last, n, status, dep, decision, why_let_go, _old, _old_why in rows:
         if dep and decision != "let_go":
             v, n = float(v or 0), int(n or 0)
             rec = recency_parts.get((last, status))
@@ -204,10 +223,8 @@ def refresh_priorities(ctx: AppContext, as_of: dt.date | None = None, months: in
                 facts = Facts(0.0, False, last, 0, status, bool(dep), decision, why_let_go)
                 known = fixed[key] = _not_ranked(facts, r) or (0.0, "")
             new = known
-        if new[0] != old or new[1] != old_why:
-            changes.append({"cid": cid, "seen": decision, "p": new[0], "why": new[1]})
-    _write(ctx, changes)
-    return len(changes)
+        out.append(new)
+    return out
 
 
 def _write(ctx: AppContext, changes: list[dict[str, Any]]) -> None:

@@ -22,6 +22,7 @@ from winback_desktop.services.roster.dates import (
     period_label,
     period_start,
 )
+from winback_desktop.services.roster.rank import priorities_as_of
 from winback_desktop.services.roster.rules import lapsed as lapsed_clause
 from winback_desktop.services.roster.rules import last_purchase_as_of, rule, value
 from winback_desktop.store.models import Customer
@@ -69,9 +70,12 @@ def lapsed(ctx: AppContext, as_of: dt.date | None = None, months: int | None = N
     """Everyone the lapse rule counts as lapsed on ``as_of`` (any status), highest priority first.
 
     Ties go to the larger yearly business, then by company. The priority and its reason are
-    the stored ones (see ``roster.refresh``).
+    the stored ones (see ``roster.refresh``, which ranks as of today with the setting), or, for
+    another day or number of months, the ranking as of that day: "lapsed N months ago" counts
+    from the as-of day.
     """
     r = rule(ctx, as_of, months)
+    ranked = None if r == rule(ctx) else priorities_as_of(ctx, r)
     last = last_purchase_as_of(r).label("last")
     q = select(
         Customer.id,
@@ -94,6 +98,8 @@ def lapsed(ctx: AppContext, as_of: dt.date | None = None, months: int | None = N
     lapse_on: dict[dt.date, dt.date] = {}
     out = []
     for cid, ext, company, contact, status, when, n, total, yearly, lost, prio, why, decision in rows:
+        if ranked is not None:
+            prio, why = ranked.get(cid, (prio, why))
         since = lapse_on.get(when)
         if since is None:
             since = lapse_on[when] = lapse_date(when, r.months)

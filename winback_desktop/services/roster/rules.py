@@ -3,14 +3,17 @@
 Who counts as lapsed on a date ``as_of`` (``cutoff = months_before(as_of, months)``):
 
 * their last purchase *as of that date* is before ``cutoff``. That is ``last_purchase`` when it
-  is not after ``as_of``; for an ``as_of`` in the past, the latest order on or before it (so
-  ``--as-of`` in the past works without any stored status);
+  is not after ``as_of``; for an ``as_of`` in the past, the latest purchase on or before it (so
+  ``--as-of`` in the past works without any stored status). What a purchase is (an order with a
+  positive amount; refunds and credit notes are none) is defined once, in ``purchases``;
 * and they were not won back on a call (a completed call with outcome ``won_back``) between
   ``cutoff`` and ``as_of``: a win-back restarts the clock like a purchase. A won-back customer
   therefore lapses again when neither a purchase nor a win-back falls in the last N months.
 
-Customers without any purchase date are never lapsed by the rule. A customer marked ``lost`` by
-hand is "departed" whatever the dates say (see :func:`departed`).
+Customers without any purchase date are never lapsed by the rule: among them those whose only
+lines are zero or negative. A customer marked ``lost`` by hand is "departed" whatever the dates
+say (see :func:`departed`), and so is one a CRM file stated as lapsed without a date, as long as
+no order history says otherwise.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy.sql.elements import KeyedColumnElement
 
 from winback_desktop.services import clock, settings
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.roster import purchases
 from winback_desktop.services.roster.dates import months_before
 from winback_desktop.store.models import Call, Customer, Order
 
@@ -53,15 +57,13 @@ def rule(ctx: AppContext, as_of: dt.date | None = None, months: int | None = Non
 def last_purchase_as_of(r: Rule) -> ColumnElement[dt.date]:
     """The customer's last purchase on or before ``r.as_of`` (NULL when none is known).
 
-    The orders are read only for customers whose last purchase is after ``as_of``. Being an
-    expression, it also keeps SQLite from reading most of the table through the last-purchase
-    index (random order, several times slower than a scan) when most customers match.
+    The stored ``last_purchase`` is the last purchase over all orders (the import's figures keep
+    it by the same definition), so the orders are read only for customers whose last purchase is
+    after ``as_of`` (or unknown). Being an expression, it also keeps SQLite from reading most of
+    the table through the last-purchase index (random order, several times slower than a scan)
+    when most customers match.
     """
-    from_orders = (
-        select(func.max(Order.order_date))
-        .where(Order.customer_id == Customer.id, Order.order_date <= r.as_of)
-        .scalar_subquery()
-    )
+    from_orders = purchases.last_purchase_on_or_before(Customer.__table__.c.id, r.as_of)
     return case((Customer.last_purchase <= r.as_of, Customer.last_purchase), else_=from_orders)
 
 
@@ -83,11 +85,16 @@ def lapsed(r: Rule, last: ColumnElement[dt.date] | None = None) -> ColumnElement
 
 
 def departed(r: Rule) -> ColumnElement[bool]:
-    """Whom to win back: marked lost, lapsed by the rule, or stored as lapsed with no dates."""
+    """Whom to win back: marked lost, lapsed by the rule, or stored as lapsed with no dates and
+    no order history (a CRM's word; lines that are all refunds make no one departed)."""
     return or_(
         Customer.status == "lost",
         lapsed(r),
-        and_(Customer.status == "lapsed", Customer.last_purchase.is_(None)),
+        and_(
+            Customer.status == "lapsed",
+            Customer.last_purchase.is_(None),
+            ~exists().where(Order.customer_id == Customer.id),
+        ),
     )
 
 
