@@ -87,6 +87,8 @@ class Customer(Base):
     # search matches "ærø" to "Ærø" through this column (kept by the listener below).
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The import that created this customer (NULL: typed in, the demo, or before batches existed).
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), index=True)
 
     calls: Mapped[list[Call]] = relationship(back_populates="customer")
 
@@ -278,8 +280,41 @@ class ImportBatch(Base):
     applied_sha256: Mapped[str | None] = mapped_column(String(64))
     rows: Mapped[int] = mapped_column(Integer, default=0)
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Customers the batch created or changed (NULL: not known, for a batch from before 0007).
+    customers: Mapped[int | None] = mapped_column(Integer)
+    # Whether the batch recorded what it changed (from migration 0007 on): only then can an
+    # undo put a customers file's changes back and remove the customers it created.
+    tracked: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (Index("uq_imports_kind_applied", "kind", "applied_sha256", unique=True),)
+
+
+class ImportChange(Base):
+    """What one import changed on one customer, for its undo: the fields' values before and
+    after, as JSON objects ({"phone": "0123"}; dates in ISO form, money in cents)."""
+
+    __tablename__ = "import_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    before: Mapped[str] = mapped_column(Text, default="{}")
+    after: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class ReplacedOrder(Base):
+    """An order line an import replaced (its order ref came again, changed): put back on undo."""
+
+    __tablename__ = "import_replaced_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    order_ref: Mapped[str | None] = mapped_column(String(64))
+    order_date: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    from_import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), index=True)
 
 
 class Order(Base):
@@ -292,11 +327,13 @@ class Order(Base):
     order_ref: Mapped[str | None] = mapped_column(String(64))  # the file's order id, when it has one
     order_date: Mapped[dt.date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    # The batch that wrote the line (NULL: typed in, the demo, or before batches existed).
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
     __table_args__ = (
         Index("ix_orders_customer_date", "customer_id", "order_date"),
         Index("ix_orders_order_ref", "order_ref"),
+        Index("ix_orders_import_id", "import_id"),  # an undo finds its batch's lines
     )
 
 

@@ -24,8 +24,13 @@ with an order history.
 Errors: every problem with the file is a :class:`CsvImportError` (its ``str()`` is the message
 for the user): :class:`UnreadableFileError`, :class:`NotCsvError`, :class:`MappingError`,
 :class:`AmbiguousDatesError` (ask, then import again with ``date_order``), :class:`ImportRejected`
-(bad rows, listed), :class:`TooLargeError` (the file, its header or a field over a limit) and
-:class:`ImportCancelled`. Anything else is a bug.
+(bad rows, listed), :class:`TooLargeError` (the file, its header or a field over a limit),
+:class:`LikelyDuplicatesError` (order lines already stored: ask, then import again with
+``allow_duplicates``) and :class:`ImportCancelled`. Anything else is a bug.
+
+Every import is a batch (``imports``): the rows it writes carry its id, and what it changed is
+recorded, so that ``services.imports.batches.undo`` can take it back; an undone file may be
+imported again.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from winback_desktop.formats import iso_date_time
@@ -68,6 +73,8 @@ from winback_desktop.importers.values import DATE_ORDERS, DMY, MDY
 from winback_desktop.services import settings
 from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.imports import duplicates
+from winback_desktop.services.imports.duplicates import LikelyDuplicatesError
 from winback_desktop.services.imports.write import FIELD_LIMITS, write_customers, write_orders
 from winback_desktop.store.connection import write_transaction
 from winback_desktop.store.models import ImportBatch, utcnow
@@ -83,6 +90,7 @@ __all__ = [
     "ImportPreview",
     "ImportRejected",
     "ImportResult",
+    "LikelyDuplicatesError",
     "MappingError",
     "NotCsvError",
     "RowError",
@@ -237,8 +245,13 @@ def import_orders(
     date_order: str | None = None,
     progress: Progress | None = None,
     should_cancel: ShouldCancel | None = None,
+    allow_duplicates: bool = False,
 ) -> ImportResult:
-    """Import an order history file: one row per order or order line (see the module docstring)."""
+    """Import an order history file: one row per order or order line (see the module docstring).
+
+    Lines without an order id that match stored ones (customer, date, amount) stop the import
+    with LikelyDuplicatesError unless ``allow_duplicates`` (services/imports/duplicates.py).
+    """
     return import_file(
         ctx,
         path,
@@ -247,6 +260,7 @@ def import_orders(
         date_order=date_order,
         progress=progress,
         should_cancel=should_cancel,
+        allow_duplicates=allow_duplicates,
     )
 
 
@@ -260,12 +274,13 @@ def import_file(
     date_order: str | None = None,
     progress: Progress | None = None,
     should_cancel: ShouldCancel | None = None,
+    allow_duplicates: bool = False,
 ) -> ImportResult:
     """:func:`import_customers` or :func:`import_orders` by ``kind``."""
     if date_order is not None and date_order not in DATE_ORDERS:
         raise ValueError(f"date_order must be one of {DATE_ORDERS}, not {date_order!r}")
     with _gc_paused():
-        return _import(ctx, path, kind, mapping, date_order, progress, should_cancel)
+        return _import(ctx, path, kind, mapping, date_order, progress, should_cancel, allow_duplicates)
 
 
 @contextmanager
@@ -293,6 +308,7 @@ def _import(
     date_order: str | None,
     progress: Progress | None,
     should_cancel: ShouldCancel | None,
+    allow_duplicates: bool = False,
 ) -> ImportResult:
     started = time.perf_counter()
     fields(kind)  # checks the kind
@@ -329,9 +345,14 @@ def _import(
         batch_id = _claim(conn, kind, csv, n)
         if batch_id is not None:
             if kind == CUSTOMERS:
-                counts = write_customers(conn, customers, meter.wrote)
+                counts = write_customers(conn, customers, meter.wrote, batch_id)
+                touched = counts["added"] + counts["updated"]
             else:
+                if not allow_duplicates:
+                    duplicates.check(conn, orders, csv.name)  # raises: nothing is written
                 counts = write_orders(conn, orders, batch_id, meter.wrote)
+                touched = counts["customers_recomputed"]
+            conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(customers=touched))
             meter.check()
     if batch_id is None:  # the same file, imported by another process since we looked
         before = _imported_before(ctx, kind, csv.sha256)

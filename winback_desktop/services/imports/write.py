@@ -9,6 +9,7 @@ processors, which is what SQLAlchemy would do per row, only without its per-row 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,6 +30,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal,
     select,
     update,
 )
@@ -41,7 +43,14 @@ from winback_desktop.importers.mapping import fields
 from winback_desktop.importers.validate import CUSTOMER_COLUMNS, CustomerRows, OrderRows
 from winback_desktop.importers.values import cents_to_decimal, id_key
 from winback_desktop.services.roster import purchases
-from winback_desktop.store.models import Customer, Order, customer_search_text, utcnow
+from winback_desktop.store.models import (
+    Customer,
+    ImportChange,
+    Order,
+    ReplacedOrder,
+    customer_search_text,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +61,8 @@ T = TypeVar("T")
 
 CUSTOMERS = Customer.__table__
 ORDERS = Order.__table__
+CHANGES = ImportChange.__table__
+REPLACED = ReplacedOrder.__table__
 
 
 def _field_limits() -> dict[str, int]:
@@ -207,11 +218,15 @@ def _new_customer(row: tuple) -> tuple:
     )
 
 
-def write_customers(conn: Connection, data: CustomerRows, wrote: Wrote) -> dict[str, Any]:
+def write_customers(
+    conn: Connection, data: CustomerRows, wrote: Wrote, batch_id: int | None = None
+) -> dict[str, Any]:
     """New customers inserted, changed ones updated (empty cells keep what is stored).
 
     For customers with an imported order history, the value lost and last purchase stay as the
-    history says: a CRM's "revenue" or "last order" column does not overwrite them.
+    history says: a CRM's "revenue" or "last order" column does not overwrite them. With a
+    ``batch_id``, new customers carry it and each change is recorded (``import_changes``: the
+    fields before and after) so that the batch can be undone.
     """
     stored: dict[str, tuple] = {}
     with_orders: set[str] = set()
@@ -233,6 +248,7 @@ def write_customers(conn: Connection, data: CustomerRows, wrote: Wrote) -> dict[
     derived = (at["value_lost"], at["last_purchase"])
     new: list[tuple] = []
     changed: list[tuple] = []
+    record: list[tuple[int, int, str, str]] = []
     unchanged = 0
     for row in data.rows:
         old = stored.get(row[0])
@@ -245,6 +261,8 @@ def write_customers(conn: Connection, data: CustomerRows, wrote: Wrote) -> dict[
         if merged == old[1:]:
             unchanged += 1
             continue
+        if batch_id is not None:
+            record.append(_change(batch_id, old[0], old[1:], merged))
         values = [merged[at[k]] for k in mapped]
         if "value_lost" in mapped:
             values[mapped.index("value_lost")] = cents_to_decimal(merged[at["value_lost"]])
@@ -255,11 +273,12 @@ def write_customers(conn: Connection, data: CustomerRows, wrote: Wrote) -> dict[
         values.append(old[0])
         changed.append(tuple(values))
     done = 0
-    ins = _insert(conn, CUSTOMERS, _NEW_CUSTOMER, created_at=utcnow())
+    ins = _insert(conn, CUSTOMERS, _NEW_CUSTOMER, created_at=utcnow(), import_id=batch_id)
     for chunk in chunks(new, CHUNK):
         ins.run(ins.process(chunk))
         done += len(chunk)
         wrote(done)
+    _record_changes(conn, record)
     if changed:
         keys = [f"p_{k}" for k in (*mapped, "search_text")]
         stmt = (
@@ -275,6 +294,28 @@ def write_customers(conn: Connection, data: CustomerRows, wrote: Wrote) -> dict[
     return {"added": len(new), "updated": len(changed), "unchanged": unchanged}
 
 
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _change(
+    batch_id: int, customer_id: int, old: Sequence[Any], new: Sequence[Any]
+) -> tuple[int, int, str, str]:
+    """(batch, customer, before, after): the fields that differ, as JSON (money in cents)."""
+    differ = [i for i, (o, n) in enumerate(zip(old, new, strict=True)) if o != n]
+    before = {CUSTOMER_COLUMNS[i]: _jsonable(old[i]) for i in differ}
+    after = {CUSTOMER_COLUMNS[i]: _jsonable(new[i]) for i in differ}
+    return batch_id, customer_id, json.dumps(before), json.dumps(after)
+
+
+def _record_changes(conn: Connection, record: Sequence[tuple[int, int, str, str]]) -> None:
+    if not record:
+        return
+    ins = _insert(conn, CHANGES, ("import_id", "customer_id", "before", "after"))
+    for chunk in chunks(record, CHUNK):
+        ins.run(ins.process(chunk))
+
+
 # ------------------------------------------------------------------------------------- orders
 
 _ORDER_KEYS = ("customer_id", "order_ref", "order_date", "amount", "import_id")
@@ -286,7 +327,9 @@ def write_orders(conn: Connection, data: OrderRows, batch_id: int, wrote: Wrote)
     q = select(CUSTOMERS.c.external_id, CUSTOMERS.c.id).where(CUSTOMERS.c.external_id.is_not(None))
     for ext, cid in conn.execute(q.order_by(CUSTOMERS.c.id)):
         ids.setdefault(id_key(ext), cid)  # matched as the file's cleaned ids are
-    created = _create_customers(conn, [e for e in dict.fromkeys(data.customers) if e not in ids], data, ids)
+    in_file = dict.fromkeys(data.customers)
+    seen_before = {e for e in in_file if e in ids}
+    created = _create_customers(conn, [e for e in in_file if e not in ids], data, ids, batch_id)
     customer_ids = [ids[e] for e in data.customers]
     n = len(data)
     keep = [True] * n  # lines to insert
@@ -305,7 +348,9 @@ def write_orders(conn: Connection, data: OrderRows, batch_id: int, wrote: Wrote)
         updated += len(lines)
         replaced.extend(oid for oid, _cid, _day, _cents in stored)
         touched.update(cid for _oid, cid, _day, _cents in stored)
-    for id_chunk in chunks(replaced, ID_CHUNK):
+    _remember_without_orders(conn, batch_id, [cid for e, cid in ids.items() if e in seen_before])
+    for id_chunk in chunks(replaced, ID_CHUNK):  # kept for an undo of this batch, then replaced
+        _keep_replaced(conn, batch_id, id_chunk)
         conn.execute(delete(ORDERS).where(ORDERS.c.id.in_(id_chunk)))
     ins = _insert(conn, ORDERS, _ORDER_KEYS)
     amount = cents_to_decimal if conn.dialect.supports_native_decimal else _cents_to_float
@@ -345,11 +390,13 @@ def _cents_to_float(cents: int) -> float:
     return cents / 100  # the same double as float(Decimal("12.34")): the division rounds correctly
 
 
-def _create_customers(conn: Connection, new: list[str], data: OrderRows, ids: dict[str, int]) -> int:
+def _create_customers(
+    conn: Connection, new: list[str], data: OrderRows, ids: dict[str, int], batch_id: int | None = None
+) -> int:
     """Customers first seen in an orders file: named from its company column, else by their id."""
     if not new:
         return 0
-    ins = _insert(conn, CUSTOMERS, _NEW_CUSTOMER, created_at=utcnow())
+    ins = _insert(conn, CUSTOMERS, _NEW_CUSTOMER, created_at=utcnow(), import_id=batch_id)
     rows = [_new_customer((ext, data.companies.get(ext) or ext, *repeat(None, 9))) for ext in new]
     for chunk in chunks(rows, CHUNK):
         ins.run(ins.process(chunk))
@@ -358,6 +405,31 @@ def _create_customers(conn: Connection, new: list[str], data: OrderRows, ids: di
         for ext, cid in conn.execute(q):
             ids[ext] = cid
     return len(new)
+
+
+def _remember_without_orders(conn: Connection, batch_id: int, customer_ids: list[int]) -> None:
+    """For an undo: the last purchase and value lost (a CRM file's) of customers who had no order
+    history before this batch; its figures replace them, and an undo leaving no orders puts them
+    back."""
+    c = CUSTOMERS.c
+    record = []
+    for id_chunk in chunks(customer_ids, ID_CHUNK):
+        q = select(c.id, c.last_purchase, c.value_lost).where(
+            c.id.in_(id_chunk), c.orders_count == 0, c.first_purchase.is_(None)
+        )
+        for cid, last, lost in conn.execute(q):
+            before = {"last_purchase": _jsonable(last), "value_lost": stored_cents(lost)}
+            record.append((batch_id, cid, json.dumps(before), "{}"))
+    _record_changes(conn, record)
+
+
+def _keep_replaced(conn: Connection, batch_id: int, order_ids: Sequence[int]) -> None:
+    o = ORDERS.c
+    lines = select(
+        literal(batch_id, Integer), o.customer_id, o.order_ref, o.order_date, o.amount, o.import_id
+    ).where(o.id.in_(order_ids))
+    keys = ("import_id", "customer_id", "order_ref", "order_date", "amount", "from_import_id")
+    conn.execute(insert(REPLACED).from_select(keys, lines))
 
 
 def _stored_refs(
