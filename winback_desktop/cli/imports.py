@@ -1,4 +1,5 @@
-"""``winback import customers|orders FILE``: the CSV import on the command line."""
+"""``winback import customers|orders FILE``, ``import list`` and ``import undo ID``: the CSV import,
+its batches and their undo on the command line."""
 
 from __future__ import annotations
 
@@ -63,15 +64,90 @@ def register(sub: Commands) -> None:
             default=None,
             help="day/month order of dates such as 01/02/2024: dmy (day first) or mdy (month first)",
         )
+        if kind == "orders":
+            p.add_argument(
+                "--allow-duplicates",
+                action="store_true",
+                help="import lines without an order id even when the same customer, date and amount "
+                "is stored already (by default such a file is refused, saying how many lines match)",
+            )
         runs(p, _import)
+    listing = add_command(kinds, "list", "the imports made, latest first (undo one with 'import undo ID')")
+    runs(listing, _list)
+    undo = add_command(kinds, "undo", "take an import back: its rows removed, the figures recomputed")
+    undo.add_argument("batch", metavar="ID", type=int, help="the import's number, as 'import list' shows it")
+    undo.add_argument("-y", "--yes", action="store_true", help="do not ask; undo at once")
+    runs(undo, _undo)
+
+
+def _list(args: argparse.Namespace, ctx: AppContext) -> int:
+    from winback_desktop.cli.common import print_table
+    from winback_desktop.formats import iso_date_time
+    from winback_desktop.services.imports import batches
+
+    rows = batches.list_batches(ctx)
+    if not rows:
+        print("No imports yet.")
+        return 0
+    print_table(
+        ["Id", "Kind", "File", "Imported (UTC)", "Rows", "Customers", "State"],
+        [
+            [
+                str(b.id),
+                b.kind,
+                b.file_name,
+                iso_date_time(b.imported_at),
+                f"{b.rows:,}",
+                "?" if b.customers is None else f"{b.customers:,}",
+                "applied" if b.undone_at is None else f"undone {iso_date_time(b.undone_at)}",
+            ]
+            for b in rows
+        ],
+        align="r...rr.",
+    )
+    return 0
+
+
+def _undo(args: argparse.Namespace, ctx: AppContext) -> int:
+    from winback_desktop.services.errors import NotFound
+    from winback_desktop.services.imports import batches
+
+    try:
+        plan = batches.undo_plan(ctx, args.batch)
+    except NotFound:
+        return fail(f"there is no import #{args.batch}; 'winback import list' shows them")
+    if plan.refused:
+        return fail(plan.refused)
+    if not args.yes:
+        print(plan.describe())
+        if not sys.stdin.isatty():
+            return fail("not undone: run with --yes to undo without being asked")
+        if input("Undo it? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("Not undone.")
+            return 1
+    try:
+        batches.undo(ctx, args.batch)
+    except batches.UndoRefused as exc:
+        return fail(str(exc))
+    from winback_desktop.services import roster
+
+    roster.refresh_statuses(ctx)
+    b = plan.batch
+    print(f"Import #{b.id} ({b.file_name}) is undone; the file can be imported again.")
+    return 0
 
 
 def _import(args: argparse.Namespace, ctx: AppContext) -> int:
     from winback_desktop.services.imports import importer as imports
 
     mapping = dict(args.mapping) if args.mapping else None
+    allow = getattr(args, "allow_duplicates", False)
     try:
-        result = imports.import_file(ctx, args.file, args.import_kind, mapping=mapping, date_order=args.dates)
+        result = imports.import_file(
+            ctx, args.file, args.import_kind, mapping=mapping, date_order=args.dates, allow_duplicates=allow
+        )
+    except imports.LikelyDuplicatesError as exc:
+        return fail(f"{exc} Run again with --allow-duplicates to import them anyway.")
     except imports.ImportRejected as exc:
         return _rejected(exc, args.file, args.problems)
     except imports.AmbiguousDatesError as exc:

@@ -45,7 +45,7 @@ class LikelyDuplicatesError(CsvImportError):
     def __init__(self, file_name: str, count: int, without_ref: int, examples: list[Duplicate]):
         self.file_name, self.count, self.without_ref, self.examples = file_name, count, without_ref, examples
         shown = "; ".join(e.describe() for e in examples)
-        lines = "line" if count == 1 else "lines"
+        lines = "line" if without_ref == 1 else "lines"
         super().__init__(
             f"{file_name}: {count:,} of its {without_ref:,} order {lines} without an order id look "
             f"already imported (the same customer, date and amount is stored), e.g. {shown}. "

@@ -577,10 +577,17 @@ def _write_figures(
         check()
         update_figures.run(part)
     gone = [cid for cid in ids if cid not in figures]
-    if gone:  # their only orders moved to another customer under the same order id
+    if gone:  # their only orders moved to another customer under the same order id, or undone
         conn.execute(
             update(CUSTOMERS)
             .where(CUSTOMERS.c.id == bindparam("p_id"))
-            .values(orders_count=0, total_revenue=0, yearly_revenue=0, first_purchase=None),
+            .values(
+                orders_count=0,
+                total_revenue=0,
+                yearly_revenue=0,
+                value_lost=0,
+                first_purchase=None,
+                last_purchase=None,
+            ),
             [{"p_id": cid} for cid in gone],
         )

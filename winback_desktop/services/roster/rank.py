@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, case, func, select
+from sqlalchemy import Connection, Row, Select, Update, bindparam, case, func, select
 
 from winback_desktop.formats import money_whole
 from winback_desktop.services.changes import Change, reports
@@ -179,13 +179,25 @@ def refresh_priorities(ctx: AppContext, as_of: dt.date | None = None, months: in
     r = rule(ctx, as_of, months)
     with ctx.sessions() as s:
         rows = s.connection().execute(_facts_query(r)).all()
-    changes = [
+    changes = _changes(rows, r)
+    _write(ctx, changes)
+    return len(changes)
+
+
+def rerank(conn: Connection, r: Rule) -> int:
+    """:func:`refresh_priorities` inside the caller's write transaction (an import's undo)."""
+    changes = _changes(conn.execute(_facts_query(r)).all(), r)
+    if changes:
+        conn.execute(_update(), changes)
+    return len(changes)
+
+
+def _changes(rows: Sequence[Row[*tuple[Any, ...]]], r: Rule) -> list[dict[str, Any]]:
+    return [
         {"cid": row[0], "seen": row[7], "p": new[0], "why": new[1]}
         for row, new in zip(rows, _rank(rows, r), strict=True)
         if new[0] != row[9] or new[1] != row[10]
     ]
-    _write(ctx, changes)
-    return len(changes)
 
 
 def priorities_as_of(ctx: AppContext, r: Rule) -> dict[int, tuple[float, str]]:
@@ -227,14 +239,18 @@ def _rank(rows: Sequence[Row[*tuple[Any, ...]]], r: Rule) -> list[tuple[float, s
     return out
 
 
-def _write(ctx: AppContext, changes: list[dict[str, Any]]) -> None:
+def _update() -> Update:
     t = Customer.__table__
     # The decision is checked again: one taken meanwhile (decide() writes its own priority) wins.
-    stmt = (
+    return (
         t.update()
         .where(t.c.id == bindparam("cid"), t.c.decision == bindparam("seen"))
         .values(priority=bindparam("p"), priority_reason=bindparam("why"))
     )
+
+
+def _write(ctx: AppContext, changes: list[dict[str, Any]]) -> None:
+    stmt = _update()
     for i in range(0, len(changes), CHUNK):
         with transaction(ctx.sessions) as s:
             s.connection().execute(stmt, changes[i : i + CHUNK])
