@@ -30,6 +30,8 @@ COMMANDS = {
     ("import",),
     ("import", "customers"),
     ("import", "orders"),
+    ("import", "list"),
+    ("import", "undo"),
     ("lapsed",),
     ("volume",),
     ("agenda",),

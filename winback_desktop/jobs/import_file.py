@@ -5,7 +5,7 @@ CPU-bound Python, which on a thread would fight the GUI for the GIL and make the
 and stopping an import is simply ending the child: SQLite rolls back the transaction it had
 open, so the database is exactly as it was.
 
-    python -m winback_desktop.jobs.import_file DATA_DIR KIND FILE MAPPING_JSON [DATE_ORDER]
+    python -m winback_desktop.jobs.import_file DATA_DIR KIND FILE MAPPING_JSON [DATE_ORDER [allow-duplicates]]
 
 stdout: {"progress": [done, total]} lines, then one {"result": ...} or {"error": ...} line.
 """
@@ -73,6 +73,7 @@ def main(argv: list[str]) -> int:
 
     data_dir, kind, file, mapping_json = argv[:4]
     date_order = argv[4] if len(argv) > 4 and argv[4] else None
+    allow_duplicates = len(argv) > 5 and argv[5] == "allow-duplicates"
     last = [-1]
     database_errors: tuple[type[Exception], ...] = (DatabaseDamagedError, *DATABASE_ERRORS)
 
@@ -90,7 +91,13 @@ def main(argv: list[str]) -> int:
         return 1
     try:
         result = imports.import_file(
-            ctx, Path(file), kind, mapping=json.loads(mapping_json), date_order=date_order, progress=progress
+            ctx,
+            Path(file),
+            kind,
+            mapping=json.loads(mapping_json),
+            date_order=date_order,
+            progress=progress,
+            allow_duplicates=allow_duplicates,
         )
         if not result.already_imported:
             from winback_desktop.services import roster

@@ -173,3 +173,38 @@ def test_every_bad_line_is_listed(qtbot, ctx, dialog_for, tmp_path):
     assert dialog.errors.count() == 10_000
     assert [dialog.errors.item(i).text().split(":")[1] for i in (0, 9_999)] == ["2", "10001"]
     assert "10,000 bad rows; nothing was imported" in dialog.message.text()
+
+
+@pytest.mark.parametrize("answer", ["no", "yes"])
+def test_lines_already_imported_are_asked_about_before_doubling(qtbot, ctx, dialog_for, tmp_path, answer):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.helpers.dialogs import Answerer
+
+    first = write(
+        tmp_path / "jan.csv", "Customer ID,Order date,Amount\n7,2024-01-02,10.00\n7,2024-01-09,4.00\n"
+    )
+    imports.import_orders(ctx, first)
+    again = write(
+        tmp_path / "jan-feb.csv", "Customer ID,Order date,Amount\n7,2024-01-02,10.00\n7,2024-02-01,3.00\n"
+    )
+    dialog = dialog_for("orders", again)
+    button = QMessageBox.StandardButton.Yes if answer == "yes" else QMessageBox.StandardButton.No
+    answerer = Answerer([button], shots=tmp_path).start()
+    if answer == "yes":
+        with qtbot.waitSignal(dialog.accepted, timeout=20000):
+            dialog.import_button.click()
+        assert len(imports_of(ctx)) == 2
+    else:
+        dialog.import_button.click()
+        qtbot.waitUntil(lambda: "look already imported" in dialog.message.text(), timeout=20000)
+        qtbot.waitUntil(lambda: bool(answerer.seen), timeout=20000)
+        assert dialog.isVisible() and len(imports_of(ctx)) == 1
+    title, text = answerer.seen[0]
+    assert title == "Lines already imported?" and "line 2: customer 7, 2024-01-02, 10.00" in text
+
+
+def imports_of(ctx):
+    from winback_desktop.services.imports import batches
+
+    return [b for b in batches.list_batches(ctx) if b.undone_at is None]

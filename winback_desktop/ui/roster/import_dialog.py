@@ -46,6 +46,7 @@ from winback_desktop.importers.errors import (
 )
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.imports import importer as imports
+from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.jobs import ThreadJob, child_process
 from winback_desktop.ui.kit.widgets import with_name
 
@@ -72,6 +73,7 @@ class ImportDialog(QDialog):
         self.import_result: dict[str, Any] | None = None  # what the import job reported
         self._process: QProcess | None = None
         self._outcome: dict[str, Any] = {}
+        self._allow_duplicates = False  # asked when the file's lines look already imported
         self._output = b""
         self._stopping = False
         self.setWindowTitle(KIND_TITLES[kind])
@@ -272,6 +274,7 @@ class ImportDialog(QDialog):
                 str(self.preview.path),
                 json.dumps(self.mapping()),
                 self.date_order() or "",
+                "allow-duplicates" if self._allow_duplicates else "",
             ],
         )
         self._process.readyReadStandardOutput.connect(self._read_output)
@@ -342,6 +345,15 @@ class ImportDialog(QDialog):
                 f"The dates in column “{error['column']}” ({examples}) read both ways. "
                 "Say which order the file uses, then Import again."
             )
+        elif kind == "LikelyDuplicatesError":
+            self._say(escape(error["message"]))
+            question = (
+                f"{error['message']}\n\nImport them anyway? Each of those purchases would then be "
+                "counted twice. (An import can be taken back later: winback import undo.)"
+            )
+            if confirm(self, "Lines already imported?", question):
+                self._allow_duplicates = True
+                self.start_import()
         else:
             self._say(error.get("message", "The import failed; nothing was changed."))
 
