@@ -9,7 +9,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from winback_desktop.store.wal import FRAME_HEADER, HEADER, checksum, read_wal
@@ -102,6 +102,7 @@ def test_no_log_and_an_empty_log_are_whole(tmp_path):
     where=st.floats(0, 1, exclude_max=True),
     xor=st.integers(1, 255),
 )
+@example(commits=1, blob=50, earlier=0, where=0.009765625, xor=1)  # the first frame's salt
 def test_a_flipped_byte_is_found_and_what_sqlite_keeps_is_what_was_said(
     tmp_path_factory, commits, blob, earlier, where, xor
 ):
@@ -121,6 +122,28 @@ def test_a_flipped_byte_is_found_and_what_sqlite_keeps_is_what_was_said(
         assert applied < commits
     else:  # a frame left from the earlier round: nothing current is touched
         assert not report.damaged and applied == commits
+
+
+@pytest.mark.parametrize(("commits", "earlier"), [(1, 0), (3, 0), (3, 6)])
+def test_every_byte_of_every_header_flipped_is_found(tmp_path, commits, earlier):
+    """The whole class the example above belongs to: each byte of the log's header and of every
+    current frame's header (salts included, which no checksum covers), flipped three ways."""
+    db = crash_image(tmp_path, commits, blob=50, earlier_round=earlier)
+    whole = db.with_name("crash.db-wal").read_bytes()
+    base, end, size = rows_applied(db, None), current_end(whole), frame_size(whole)
+    positions = [*range(HEADER), *(o + k for o in range(HEADER, end, size) for k in range(24))]
+    missed = []
+    for pos in positions:
+        for xor in (0x01, 0x80, 0xFF):
+            damaged = bytearray(whole)
+            damaged[pos] ^= xor
+            target = db.with_name("damaged-wal")
+            target.write_bytes(bytes(damaged))
+            report = read_wal(target)
+            applied = rows_applied(db, bytes(damaged)) - base
+            if applied != report.commits or not report.damaged or applied == commits:
+                missed.append((pos, xor, applied, report.commits, report.problem))
+    assert missed == []
 
 
 @HYPOTHESIS

@@ -133,17 +133,24 @@ def _check_frames(
     """Follow the checksum chain up to the last frame of the current round. A whole frame that
     fails there is damage even after the last commit: a kill leaves no such frame (at most a
     frame header alone, see :func:`_check_tail`), while a flipped commit field would otherwise
-    pass for an unfinished transaction."""
+    pass for an unfinished transaction.
+
+    The frame after the last one with the header's salts is current too when its checksum runs
+    on from the chain: its salts (which the checksum does not cover) are what was damaged, and
+    SQLite drops it and all after it. A frame of an earlier round cannot chain so: its checksum
+    ran on from another header's."""
     size = FRAME_HEADER + header.page_size
     last = max((i for i, (_p, _c, s) in enumerate(frames) if s == header.salts), default=-1)
     s0, s1 = header.checksum
     commits = 0
-    for i in range(last + 1):
+    for i in range(min(last + 2, len(frames))):
         offset = HEADER + i * size
         page, commit, salts = frames[i]
         s0, s1 = checksum(data[offset : offset + 8], header.big_endian, s0, s1)
         s0, s1 = checksum(data[offset + FRAME_HEADER : offset + size], header.big_endian, s0, s1)
         stored = struct.unpack_from(">II", data, offset + 16)
+        if i > last and (s0, s1) != stored:
+            break  # the frame after the current ones is from an earlier round (or none at all)
         if salts != header.salts or page == 0 or (s0, s1) != stored:
             lost = _count_commits(frames, header.salts, i + 1, last + 1) + (1 if commit else 0)
             lost = max(1, lost)  # at least the change this frame belonged to
