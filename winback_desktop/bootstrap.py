@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from winback_desktop.paths import Paths
 from winback_desktop.services.context import AppContext
-from winback_desktop.store import disk
+from winback_desktop.store import disk, integrity
 from winback_desktop.store.connection import check_file, make_engine, make_session_factory
 from winback_desktop.store.identity import refuse_foreign
 from winback_desktop.store.integrity import DatabaseDamagedError, Kind
@@ -31,10 +31,13 @@ def open_app(paths: Paths, *, check: bool = True, read_only: str | None = None) 
         paths.ensure()
     disk.refuse_links(paths.database)
     notices = health.vet(paths)
+    if notices and read_only is None:  # a damaged log the disk had no room to keep: not opened
+        read_only = disk.probe(paths.data_dir, paths.database).why_read_only()
     if check and not health.is_new_database(paths):
         # Read-only, before the engine sets any pragma: a damaged file is never written to.
         result = check_file(paths.database, full=False)
         if result != "ok":
+            integrity.note_damage(paths.database, result)  # the next start refuses writes too
             raise DatabaseDamagedError(str(paths.database), result)
     refuse_foreign(paths.database)  # another program's database: refused before any write
     if read_only is not None:

@@ -32,13 +32,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from winback_desktop.store.disk import connect_read_only
+from winback_desktop.store.disk import connect_read_only, existing, probe
 from winback_desktop.store.wal import WalReport, read_wal
 
 # SQLite's result codes that mean the file itself is damaged (https://sqlite.org/rescode.html).
 _DAMAGE_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 _SHM_DMS_BYTE = 128  # every connection holds a read lock on this byte of the -shm file
 _HEADER_MAGIC = b"SQLite format 3\x00"
+_CANNOT_WRITE = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM}
 
 
 class Kind(StrEnum):
@@ -179,6 +180,21 @@ def mark_damaged(db: Path, detail: str) -> None:
     os.replace(tmp, damage_note(db))
 
 
+def note_damage(db: Path, detail: str) -> bool:
+    """:func:`mark_damaged` wherever damage is found (the start-up's quick check, the header,
+    the full check), so that the next start refuses writes too. False when the note cannot be
+    written (a read-only or full disk: nothing is written there anyway)."""
+    try:
+        mark_damaged(db, detail)
+    except OSError:
+        try:
+            damage_note(db).with_suffix(".damaged.tmp").unlink(missing_ok=True)
+        except OSError:
+            pass
+        return False
+    return True
+
+
 def recorded_damage(db: Path) -> str | None:
     """What the last check found wrong, when it found damage; else None. One failed stat when
     there is no note: cheap enough for every write transaction."""
@@ -295,16 +311,25 @@ class WalNotice:
     """A log that SQLite would have dropped (in part), and where its copy is kept."""
 
     report: WalReport
-    kept: Path
+    kept: Path | None  # None: it could not be copied (see ``not_kept``)
     written: dt.datetime  # when the log was last written
     orphaned: bool = False  # the log of a missing or empty database (SQLite deletes it)
+    not_kept: str | None = None  # why no copy could be made: the disk is read-only or full
+
+    def _where(self) -> str:
+        if self.kept is not None:
+            return f"is kept at {self.kept}"
+        return (
+            f"could not be copied aside, because {self.not_kept}; it is left as it is, and "
+            "nothing is written to the database until it can be kept"
+        )
 
     def message(self) -> str:
         when = self.written.strftime("%H:%M" if self.written.date() == dt.date.today() else "%d %b %Y %H:%M")
         if self.orphaned:
             return (
                 f"The database's write-ahead log was left without its database; SQLite would "
-                f"delete it. It is kept at {self.kept} (last written {when})."
+                f"delete it. It {self._where()} (last written {when})."
             )
         n = self.report.lost_commits
         changes = (
@@ -314,7 +339,7 @@ class WalNotice:
         )
         return (
             f"The database's write-ahead log is damaged ({self.report.problem}): {changes}, made "
-            f"before {when}, may be missing. The damaged log is kept at {self.kept}."
+            f"before {when}, may be missing. The damaged log {self._where()}."
         )
 
 
@@ -333,7 +358,17 @@ def vet_wal(db: Path, keep_dir: Path) -> WalNotice | None:
     if not report.damaged and not orphaned:
         return None
     written = dt.datetime.fromtimestamp(wal.stat().st_mtime)
-    return WalNotice(report, _keep_copy(wal, keep_dir), written, orphaned)
+    try:
+        kept = _keep_copy(wal, keep_dir)
+    except OSError as exc:
+        # A read-only or full disk: the log cannot be copied, but SQLite cannot reset it there
+        # either (the database opens read-only), so it stays whole where it is. On a disk that
+        # takes writes, a log we could not keep must not be opened: raised.
+        why = probe(existing(keep_dir)).why_read_only()
+        if exc.errno not in _CANNOT_WRITE or why is None:
+            raise
+        return WalNotice(report, None, written, orphaned, not_kept=why)
+    return WalNotice(report, kept, written, orphaned)
 
 
 def _keep_copy(wal: Path, keep_dir: Path) -> Path:

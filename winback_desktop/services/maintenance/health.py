@@ -65,6 +65,7 @@ def _refuse_if_unfit(paths: Paths) -> None:
         return  # nothing to restore: a new database, as on a first start
     problem = integrity.header_problem(db)
     if problem is not None:
+        integrity.note_damage(db, problem)  # the next start (and every write) refuses it too
         raise DatabaseDamagedError(db, problem)
 
 
