@@ -29,12 +29,24 @@ def start(data_dir: str):
     return app, window
 
 
+def started_call(app, window):
+    """Start Call, and the call window once the database has made the call (a worker thread)."""
+    import time
+
+    assert window.start_call() is not None
+    deadline = time.monotonic() + 30
+    while not window.call_windows and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    return next(iter(window.call_windows.values()))
+
+
 def type_mode(data_dir: str) -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtTest import QTest
 
     app, window = start(data_dir)
-    call = window.start_call()
+    call = started_call(app, window)
     editor = call.editor("what_happened")
     typed = 0
 

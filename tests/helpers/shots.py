@@ -59,14 +59,18 @@ def main(out: Path) -> None:
     window.grab().save(str(out / "03-search.png"))
     window.search.setText("Harbourline")  # a customer with an earlier call and open promises
     window.refresh()
-    call = window.start_call()
+    from tests.helpers.crash_child import started_call
+
+    call = started_call(QApplication.instance(), window)
     QApplication.processEvents()
     for i, key in enumerate(call.stage_keys(), start=1):
         call.go_to(key)
         QApplication.processEvents()
         call.grab().save(str(out / f"1{i}-stage-{key}.png"))
-    call.editor("next_steps").add_step().what.setText("Send the new delivery schedule")
-    QApplication.processEvents()
+    step = call.editor("next_steps").add_step()
+    step.what.setText("Send the new delivery schedule")
+    while not step.action_id:  # made by the database on a worker thread
+        QApplication.processEvents()
     call.grab().save(str(out / "15-close-with-step.png"))
     preview = call.preview_sheet()
     import time

@@ -134,7 +134,9 @@ def test_full_call_and_pdf_open_no_network_and_files_are_private(
     call = open_call_by_keyboard(qtbot, main_window, "Meridian")
     qtbot.keyClicks(call.editor("what_happened"), "Nobody answered our emails")
     qtbot.keyClick(call, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
-    call.editor("next_steps").add_step().what.setText("Phone back on Monday")
+    step = call.editor("next_steps").add_step()
+    step.what.setText("Phone back on Monday")
+    qtbot.waitUntil(lambda: step.action_id != 0)  # made by the database on a worker thread
     call.autosave.flush()
     assert call.write_sheet(paths.exports / "sheet.pdf") is not None
     from winback_desktop.services.calls.export import export_calls

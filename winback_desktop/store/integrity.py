@@ -292,6 +292,49 @@ def in_use_elsewhere(db: Path) -> bool:
     return kind != fcntl.F_UNLCK
 
 
+_SHM_WRITE_BYTE = 120  # SQLite's WAL write lock (https://sqlite.org/walformat.html#locks)
+
+
+def write_lock_holder(db: Path) -> str | None:
+    """Which other program holds ``db``'s write lock, in words ("winback import orders.csv,
+    process 4242"); None when none does, it is this process, or it cannot be told (not Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import fcntl  # POSIX only
+
+    shm = db.with_name(db.name + "-shm")
+    try:
+        in_use_elsewhere(db)  # opens (and keeps) our descriptor of the -shm file
+        held = _held.get(shm)
+        if held is None:
+            return None
+        query = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, _SHM_WRITE_BYTE, 1, 0)
+        answer = fcntl.fcntl(held[1], fcntl.F_GETLK, query)
+        kind, _whence, _start, _len, pid = struct.unpack("hhqqi4x", answer)
+    except OSError:
+        return None
+    if kind == fcntl.F_UNLCK or pid <= 0:
+        return None
+    return f"{program_name(pid)}, process {pid}"
+
+
+def program_name(pid: int) -> str:
+    """A process's command line in short: the interpreter left out, at most 60 characters."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        argv = [a for a in raw.split("\0") if a]
+    except OSError:
+        return "another program"
+    if len(argv) > 1 and Path(argv[0]).name.startswith("python"):
+        if argv[1] == "-c":
+            return "a Python script"
+        argv = argv[2:] if argv[1] == "-m" else [Path(argv[1]).name, *argv[2:]]
+    elif argv:
+        argv = [Path(argv[0]).name, *argv[1:]]
+    words = " ".join(argv) or "another program"
+    return words if len(words) <= 60 else words[:59] + "…"
+
+
 def _let_go_of_replaced() -> None:
     """Close the descriptors of -shm files that are gone or replaced: no connection of this
     process can still hold locks on those (SQLite removes the file after its last one)."""

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from winback_desktop.services.context import AppContext
     from winback_desktop.services.dto import PersonInfo
     from winback_desktop.services.first_paint import FirstPaint
+    from winback_desktop.ui.call.starter import CallStarter
     from winback_desktop.ui.call.window import CallWindow
     from winback_desktop.ui.cycles.tab import CyclesTab
     from winback_desktop.ui.followups.tab import FollowUpsTab
@@ -167,6 +168,7 @@ class MainWindow(ContextWindow):
         super().__init__()
         self.ctx = ctx
         self.call_windows: dict[int, CallWindow] = {}
+        self.starter: CallStarter | None = None  # the call being started, off the GUI thread
         self.notes: NotesWriter | None = None  # call notes on their way to the database
         self.background_jobs: list[QProcess] = []  # child jobs (the daily backup...): ended on close
         self.ranking = Ranking(self)  # re-ranking in a child process (start-up, F5, lapse rule)
@@ -423,27 +425,30 @@ class MainWindow(ContextWindow):
         return self.roster.selected_customer_id()
 
     # -- commands ---------------------------------------------------------------------------------
-    def start_call(self) -> CallWindow | None:
-        from winback_desktop.services.calls import lifecycle as calls
-
+    def start_call(self) -> CallStarter | None:
+        """Start a call with the selected customer; its window opens once the database has it
+        (ui/call/starter.py: off the GUI thread). None when refused, with the reason said."""
         customer_id = self.selected_customer_id()
         if self._refused_read_only():
             return None
         if customer_id is None:
             self.statusBar().showMessage("Select a customer first.", 5000)
             return None
-        call_id = calls.start_call(
-            self.attached_ctx, customer_id, self.caller.currentData(), self.partner.currentData()
-        )
-        return self.open_call(call_id)
+        return self._start(customer_id, self.caller.currentData(), self.partner.currentData())
 
-    def start_booked_call(self, customer_id: int) -> CallWindow | None:
+    def start_booked_call(self, customer_id: int) -> CallStarter | None:
         """A call from the Today list: the booked leader and partner stay as they were."""
-        from winback_desktop.services.calls import lifecycle as calls
-
         if self._refused_read_only():
             return None
-        return self.open_call(calls.start_call(self.attached_ctx, customer_id))
+        return self._start(customer_id)
+
+    def _start(self, customer_id: int, *people: int | None) -> CallStarter | None:
+        from winback_desktop.ui.call.starter import CallStarter
+
+        if self.starter is None or self.starter.ctx is not self.attached_ctx:
+            self.starter = CallStarter(self, self.attached_ctx)
+            self.starter.started.connect(self.open_call)
+        return self.starter if self.starter.start(customer_id, *people) else None
 
     def _selected_company(self) -> tuple[int, str] | None:
         rows = self.table.selectionModel().selectedRows()

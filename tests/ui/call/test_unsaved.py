@@ -195,17 +195,6 @@ def test_a_call_reopened_while_its_notes_still_fail_shows_them_and_builds_on_the
     assert owed(paths.journal) == []
 
 
-def test_adding_a_next_step_while_the_lock_is_held_says_why(qtbot, main_window, app_ctx, paths, monkeypatch):
-    call = open_call(qtbot, main_window, app_ctx)
-    warned: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
-    steps = call.editor("next_steps")
-    with write_lock_held(paths.database):
-        assert steps.add_step() is None  # the row needs its id from the database
-    assert warned and "not added" in warned[0] and "busy" in warned[0]
-    assert steps.add_step() is not None  # the lock gone: added
-
-
 def restart_and_answer(qtbot, paths: Paths, button: str) -> list[str]:
     """A new start on the same data folder: the main window offers what the journal kept."""
     ctx = open_app(paths)

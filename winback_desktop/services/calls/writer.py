@@ -80,7 +80,7 @@ def why_not_saved(exc: BaseException, ctx: AppContext | None = None) -> tuple[st
         return (text.splitlines()[0][:120] if text else type(exc).__name__), False
     where = f" ({ctx.paths.database})" if ctx is not None else ""
     words = {
-        Problem.LOCKED: "the database is busy: another program is writing to it",
+        Problem.LOCKED: f"the database is busy: {lock_holder(ctx)} is writing to it",
         Problem.DISK_FULL: f"the disk holding the database{where} is full",
         Problem.READ_ONLY: f"the database{where} cannot be written: it is read-only",
         Problem.DISK_ERROR: f"the disk holding the database{where} reported an error",
@@ -90,6 +90,14 @@ def why_not_saved(exc: BaseException, ctx: AppContext | None = None) -> tuple[st
         Problem.OUT_OF_MEMORY: "the computer is out of memory",
     }
     return words.get(known.problem, known.detail.splitlines()[0][:120] if known.detail else "unknown"), True
+
+
+def lock_holder(ctx: AppContext | None) -> str:
+    """Who holds the database's write lock, in words: the program when it can be told."""
+    from winback_desktop.store.integrity import write_lock_holder
+
+    holder = write_lock_holder(ctx.paths.database) if ctx is not None else None
+    return f"another program ({holder})" if holder else "another program"
 
 
 class NotesWriter:

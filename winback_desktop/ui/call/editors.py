@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -16,10 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.calls.writer import why_not_saved
 from winback_desktop.services.dto import ActionInfo, CallDetail, ReasonInfo
 from winback_desktop.ui.call.fields import ActionRow, CheckList
 from winback_desktop.ui.call.session import CallSession
+from winback_desktop.ui.kit.jobs import ThreadJob
 
 
 class ReasonsEditor(QWidget):
@@ -88,10 +91,25 @@ class ActionsEditor(QWidget):
         self.add_button = QPushButton("Add next step")
         self.add_button.setToolTip("Add a next step (Ctrl+Shift+N)")
         self.add_button.clicked.connect(self.add_step)
+        self.waiting = QLabel()  # a step not in the database yet: why, while it is not
+        self.waiting.setObjectName("hint")
+        self.waiting.setWordWrap(True)
+        self.waiting.hide()
+        self.retry_button = QPushButton("Try again")
+        self.retry_button.setToolTip("Add the waiting next step to the database again")
+        self.retry_button.clicked.connect(self._retry)
+        self.retry_button.hide()
+        self._job: ThreadJob | None = None
+        self.unsaved_row: ActionRow | None = None  # on screen, waiting for its id
+        self.problem: str | None = None  # why the last try to add it failed
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.empty)
         layout.addLayout(self.rows_box)
+        waiting = QHBoxLayout()
+        waiting.addWidget(self.waiting, 1)
+        waiting.addWidget(self.retry_button)
+        layout.addLayout(waiting)
         layout.addWidget(self.add_button)
         for a in detail.actions:
             self._add_row(a)
@@ -100,7 +118,7 @@ class ActionsEditor(QWidget):
     def _add_row(self, a: ActionInfo) -> ActionRow:
         row = ActionRow(a.id, self.people)
         row.set_values(a.what, a.owner_id, a.due_date)
-        row.changed.connect(lambda r=row: self.session.action(r.action_id, lambda: self._row_value(r)))
+        row.changed.connect(lambda r=row: self._row_changed(r))
         row.remove_requested.connect(lambda r=row: self.remove_step(r))
         self.rows.append(row)
         self.rows_box.addWidget(row)
@@ -114,31 +132,83 @@ class ActionsEditor(QWidget):
             "due_date": row.due.date_value(),
         }
 
+    def _row_changed(self, row: ActionRow) -> None:
+        if row.action_id:  # else it is saved whole once the database gives it an id
+            self.session.action(row.action_id, lambda: self._row_value(row))
+
     def add_step(self) -> ActionRow | None:
-        """A new next step, made in the database at once (it needs its id); None, with the
-        reason said, when the database refuses it (busy past its timeout, a full disk)."""
-        try:
-            action_id = self.session.add_action()  # the service makes the partner its owner
-        except Exception as exc:
-            why, known = why_not_saved(exc, self.session.ctx)
-            if not known:
-                raise
-            QMessageBox.warning(
-                self, "Next step not added", f"The next step was not added: {why}.\n\nTry again in a moment."
-            )
+        """A new next step, on screen at once to type into; the database makes it (it needs its
+        id) on a worker thread, so a busy database never freezes the window. While that waits,
+        or when the database refuses (busy past its timeout, a full disk), what is typed into
+        it stays on screen and is saved whole once the step is in the database. None when a
+        step is already waiting (that one gets the focus)."""
+        if self.unsaved_row is not None:
+            self.unsaved_row.what.setFocus()
             return None
         # A due date one week out is a sensible default the caller can change.
         due = dt.date.today() + dt.timedelta(days=7)
-        row = self._add_row(
-            ActionInfo(action_id, self.session.call_id, "", self.default_owner, "", due, "open")
-        )
-        self.session.action(row.action_id, lambda: self._row_value(row))
+        row = self._add_row(ActionInfo(0, self.session.call_id, "", self.default_owner, "", due, "open"))
+        self.unsaved_row = row
         self._update_empty()
         row.what.setFocus()
+        self._make_in_database()
         return row
 
+    def _make_in_database(self) -> None:
+        ctx, call_id = self.session.ctx, self.session.call_id
+        self._job = ThreadJob(self, lambda _stop: calls.add_action(ctx, call_id), "winback-add-step")
+        self._job.done.connect(self._made)
+        self._job.failed.connect(self._not_made)
+        self.add_button.setEnabled(False)
+        self.retry_button.hide()
+        self.waiting.setText("Adding the next step to the database…")
+        self.waiting.show()
+
+    @property
+    def adding(self) -> bool:
+        """A next step is on screen that the database does not have yet."""
+        return self.unsaved_row is not None
+
+    def _made(self, action_id: object) -> None:
+        row, self.unsaved_row, self._job, self.problem = self.unsaved_row, None, None, None
+        self.add_button.setEnabled(True)
+        self.waiting.hide()
+        self.retry_button.hide()
+        if row is None or row not in self.rows:  # removed while it waited
+            self.session.delete_action(int(str(action_id)))
+            return
+        row.action_id = int(str(action_id))
+        self.session.action(row.action_id, lambda: self._row_value(row))  # what was typed meanwhile
+
+    def _not_made(self, exc: object) -> None:
+        self._job = None
+        assert isinstance(exc, BaseException)
+        why, known = why_not_saved(exc, self.session.ctx)
+        if not known:
+            raise exc
+        self.problem = why
+        self.add_button.setEnabled(True)
+        self.waiting.setText(f"This next step is not in the database yet: {why}. What you type stays here.")
+        self.retry_button.show()
+        QMessageBox.warning(
+            self,
+            "Next step not added",
+            f"The next step was not added to the database: {why}.\n\n"
+            "What you typed into it stays on screen. Try again in a moment (the Try again button "
+            "under the next steps).",
+        )
+
+    def _retry(self) -> None:
+        if self.unsaved_row is not None and self._job is None:
+            self._make_in_database()
+
     def remove_step(self, row: ActionRow) -> None:
-        self.session.delete_action(row.action_id)
+        if row is self.unsaved_row and self._job is None:  # never made: nothing to delete
+            self.unsaved_row = None
+            self.waiting.hide()
+            self.retry_button.hide()
+        elif row.action_id:
+            self.session.delete_action(row.action_id)
         self.rows.remove(row)
         row.setParent(None)
         row.deleteLater()

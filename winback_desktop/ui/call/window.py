@@ -319,6 +319,13 @@ class CallWindow(QMainWindow):
         stage, _f = self.script.field(key)
         return self.pages[stage.key].editors[key]
 
+    def _steps_editor(self) -> ActionsEditor | None:
+        """The next steps' editor, when its page is built (else nothing is waiting in it)."""
+        found = self.script.field_of_kind("actions")
+        page = self.pages.get(found[0].key) if found else None
+        editor = page.editors.get(found[1].key) if page is not None and found else None
+        return editor if isinstance(editor, ActionsEditor) else None
+
     def add_next_step(self) -> None:
         found = self.script.field_of_kind("actions")
         if found is None:  # a script without next steps
@@ -450,10 +457,13 @@ class CallWindow(QMainWindow):
     def may_close(self) -> bool:
         """True when closing loses nothing the user did not choose to leave in the journal:
         everything reached the database, or the user answered "save to a file" / "close anyway"."""
-        if self.autosave.flush(CLOSE_WAIT_S) or self.notes.closed:
+        steps = self._steps_editor()
+        waiting = steps is not None and steps.adding  # a next step the database has not made yet
+        if (self.autosave.flush(CLOSE_WAIT_S) or self.notes.closed) and not waiting:
             return True
         while True:
-            problem = self.autosave.problem() or "the database has not answered yet"
+            problem = self.autosave.problem() or (steps.problem if steps and waiting else None)
+            problem = problem or "the database has not answered yet"
             answer = recovery.ask_before_closing(self, "The latest notes of this call", problem, self.notes)
             log.info("call %s closing with unsaved notes (%s): %s", self.call_id, problem, answer.value)
             if answer is recovery.CloseAnswer.KEEP_TRYING:

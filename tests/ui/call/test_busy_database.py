@@ -1,0 +1,92 @@
+"""Start call and Add next step while another process holds the write lock past the busy
+timeout: the window stays responsive (a timer keeps ticking), the message names who holds the
+lock, no half-made call opens, and what was typed into a waiting next step is kept and saved."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+from sqlalchemy import select
+
+from tests.helpers.dialogs import answer
+from tests.helpers.faults import write_lock_held
+from tests.ui.call.test_unsaved import app_ctx, busy_ms, main_window, open_call
+from winback_desktop.store.models import ActionItem, Call
+
+__all__ = ["app_ctx", "busy_ms", "main_window"]  # the fixtures, shared with test_unsaved.py
+WHAT = "Send the credit note by Friday"
+
+
+class Beat:
+    """A 10 ms timer: the longest gap between its ticks is how long the GUI thread stalled."""
+
+    def __init__(self) -> None:
+        self.last, self.worst = time.perf_counter(), 0.0
+        self.timer = QTimer(interval=10)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst, self.last = max(self.worst, now - self.last), now
+
+
+def calls_in_progress(ctx) -> int:
+    with ctx.sessions() as s:
+        return len(s.scalars(select(Call).where(Call.status == "in_progress")).all())
+
+
+@pytest.mark.parametrize("busy_ms", [2000], indirect=True)  # each refused write waits 2 s
+def test_start_call_under_a_held_lock_keeps_the_window_responsive_and_says_who(qtbot, main_window, app_ctx):
+    main_window.table.selectRow(0)
+    before = calls_in_progress(app_ctx)
+    seen: list[str] = []
+    with write_lock_held(app_ctx.paths.database):
+        beat = Beat()
+        answer("OK", seen, attempts=1000)
+        assert main_window.start_call() is not None
+        assert main_window.statusBar().currentMessage() == "Starting the call…"
+        qtbot.waitUntil(lambda: bool(seen), timeout=10000)
+        beat.timer.stop()
+        assert beat.worst < 0.5, f"the GUI thread stalled for {beat.worst:.2f} s"
+        (said,) = seen
+        assert said.startswith("The call was not started: the database is busy: another program (")
+        assert "process" in said and "is writing to it" in said and "Try again" in said
+        assert main_window.call_windows == {} and calls_in_progress(app_ctx) == before
+        assert main_window.statusBar().currentMessage().startswith("The call was not started")
+    assert main_window.start_call() is not None  # the lock gone: started
+    qtbot.waitUntil(lambda: len(main_window.call_windows) == 1, timeout=5000)
+    assert calls_in_progress(app_ctx) == before + 1
+
+
+@pytest.mark.parametrize("busy_ms", [2000], indirect=True)
+def test_a_next_step_added_under_a_held_lock_keeps_what_was_typed(qtbot, main_window, app_ctx):
+    call = open_call(qtbot, main_window, app_ctx)
+    call.activateWindow()
+    qtbot.waitUntil(call.isActiveWindow)
+    steps = call.editor("next_steps")
+    seen: list[str] = []
+    with write_lock_held(app_ctx.paths.database):
+        beat = Beat()
+        answer("OK", seen, attempts=1000)
+        call.add_next_step()  # Ctrl+Shift+N: to the next steps' stage, a new row
+        row = steps.rows[-1]
+        qtbot.waitUntil(row.what.hasFocus)
+        assert row.action_id == 0 and not steps.add_button.isEnabled()
+        qtbot.keyClicks(row.what, WHAT)  # typed while the database waits for the lock
+        qtbot.waitUntil(lambda: bool(seen), timeout=10000)
+        beat.timer.stop()
+        assert beat.worst < 0.5, f"the GUI thread stalled for {beat.worst:.2f} s"
+        assert "not added to the database" in seen[0] and "another program (" in seen[0]
+        assert row in steps.rows and row.what.text() == WHAT and row.action_id == 0
+        assert steps.retry_button.isVisible() and "not in the database yet" in steps.waiting.text()
+    qtbot.keyClicks(row.what, ", with the invoice")
+    steps.retry_button.click()
+    qtbot.waitUntil(lambda: row.action_id != 0, timeout=5000)
+    assert call.autosave.flush(5)
+    with app_ctx.sessions() as s:
+        item = s.get(ActionItem, row.action_id)
+        assert item is not None and item.what == WHAT + ", with the invoice"
+    assert not steps.retry_button.isVisible() and steps.add_button.isEnabled()

@@ -1,0 +1,75 @@
+"""Starting a call off the GUI thread: the call row is made (or taken up) by the database on a
+worker thread, so another program holding the write lock (an import: seconds) never freezes the
+window; the call window opens once the database has the call, never before. A lock held past the
+busy timeout, or a full disk, is said in words, naming who holds the lock when it can be told;
+nothing is half-made (the service's one transaction)."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMainWindow, QMessageBox
+
+from winback_desktop.services.calls import lifecycle as calls
+from winback_desktop.services.calls.writer import why_not_saved
+from winback_desktop.services.context import AppContext
+from winback_desktop.ui.kit.jobs import ThreadJob
+
+log = logging.getLogger(__name__)
+
+
+class CallStarter(QObject):
+    """One call being started for ``window``; :attr:`started` (the call id) when it is."""
+
+    started = Signal(int)
+
+    def __init__(self, window: QMainWindow, ctx: AppContext):
+        super().__init__(window)
+        self.window, self.ctx = window, ctx
+        self.job: ThreadJob | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None
+
+    def start(self, customer_id: int, caller_id: int | None = None, partner_id: int | None = None) -> bool:
+        """Start the call on a worker thread; False (and nothing done) while one is starting."""
+        if self.job is not None:
+            self.window.statusBar().showMessage("A call is being started: one moment…", 5000)
+            return False
+        ctx = self.ctx
+        self.job = ThreadJob(
+            self,
+            lambda _stop: calls.start_call(ctx, customer_id, caller_id, partner_id),
+            "winback-start-call",
+        )
+        self.job.done.connect(self._done)
+        self.job.failed.connect(self._failed)
+        self.window.statusBar().showMessage("Starting the call…")
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)  # busy, yet every key works
+        return True
+
+    def _finish(self) -> None:
+        self.job = None
+        QGuiApplication.restoreOverrideCursor()
+        self.window.statusBar().clearMessage()
+
+    def _done(self, call_id: object) -> None:
+        self._finish()
+        self.started.emit(int(str(call_id)))
+
+    def _failed(self, exc: object) -> None:
+        self._finish()
+        assert isinstance(exc, BaseException)
+        why, known = why_not_saved(exc, self.ctx)
+        if not known:
+            raise exc
+        log.warning("call not started: %s", why)
+        self.window.statusBar().showMessage(f"The call was not started: {why}.", 15000)
+        QMessageBox.warning(
+            self.window,
+            "Call not started",
+            f"The call was not started: {why}.\n\nNothing was changed. Try again in a moment.",
+        )
