@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from sqlalchemy import select
 
 from tests.helpers.dialogs import answer
@@ -90,3 +90,31 @@ def test_a_next_step_added_under_a_held_lock_keeps_what_was_typed(qtbot, main_wi
         item = s.get(ActionItem, row.action_id)
         assert item is not None and item.what == WHAT + ", with the invoice"
     assert not steps.retry_button.isVisible() and steps.add_button.isEnabled()
+
+
+def test_reasons_and_offers_still_on_their_way_show_when_the_call_opens_again(qtbot, main_window, app_ctx):
+    call = open_call(qtbot, main_window, app_ctx)
+    call_id = call.call_id
+    with write_lock_held(app_ctx.paths.database) as release:
+        reasons, offers = call.editor("reasons"), call.editor("offers")
+        reasons.primary.setCurrentIndex(2)  # as a click on the list does: saved as it changes
+        chosen_reason = reasons.primary.currentData()
+        offers.catalogue.item(1).setCheckState(Qt.CheckState.Checked)  # as Space on it does
+        offers.other.setText("A named contact")
+        offers.other.textEdited.emit("A named contact")
+        qtbot.waitUntil(lambda: call.saved_label.text().startswith("Not saved yet"), timeout=5000)
+        seen: list[str] = []
+        answer("Close anyway", seen)
+        assert call.close() and seen
+        again = main_window.open_call(call_id)  # the database has none of it yet
+        qtbot.waitExposed(again)
+        assert again.editor("reasons").primary.currentData() == chosen_reason
+        assert again.editor("offers").other.text() == "A named contact"
+        assert len(again.editor("offers").catalogue.checked()) == 1
+        release()
+        assert again.autosave.flush(5)
+    with app_ctx.sessions() as s:
+        from winback_desktop.store.models import CallReason
+
+        rows = s.scalars(select(CallReason).where(CallReason.call_id == call_id)).all()
+        assert [r.reason_id for r in rows if r.is_primary] == [chosen_reason]

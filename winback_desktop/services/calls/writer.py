@@ -209,7 +209,9 @@ class NotesWriter:
         stage = detail.current_stage
         for save in self.pending(detail.id):
             a = save.args
-            if save.op == "field" and a["key"] in CALL_COLUMNS:
+            if save.op in ("reasons", "offers"):
+                columns.update(self._chosen(save))
+            elif save.op == "field" and a["key"] in CALL_COLUMNS:
                 columns[a["key"]] = column_value(a["key"], a["value"])
             elif save.op == "field":
                 answers[a["key"]] = a["value"]
@@ -224,6 +226,22 @@ class NotesWriter:
         return dataclasses.replace(
             detail, answers=answers, current_stage=stage, actions=list(actions.values()), **columns
         )
+
+    def _chosen(self, save: Save) -> dict[str, Any]:
+        """The reasons or the offers a pending save chose, as the call's detail holds them (the
+        catalogue read only when such a save waits: rarely)."""
+        from winback_desktop.services import catalogue
+        from winback_desktop.services.dto import OfferInfo
+
+        a = save.args
+        if save.op == "reasons":
+            by_id = {r.id: r for r in catalogue.reasons(self._ctx)}
+            others = [by_id[i] for i in a["others"] if i in by_id and i != a["primary"]]
+            return {"primary_reason": by_id.get(a["primary"]), "other_reasons": others}
+        labels = {oid: label for oid, label, _d in catalogue.help_options(self._ctx)}
+        offers = [OfferInfo(i, labels[i]) for i in a["options"] if i in labels]
+        offers += [OfferInfo(None, t.strip()) for t in a["texts"] if t.strip()]
+        return {"offers": offers}
 
     def listen(self, listener: Callable[[], None]) -> None:
         """``listener()`` is called (on the writer's thread) whenever a state may have changed."""
