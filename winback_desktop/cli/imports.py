@@ -188,6 +188,14 @@ def _rejected(exc: ImportRejected, file: str, problems: Path | None) -> int:
             file=sys.stderr,
         )
     else:
-        print(f"All {exc.error_count:,} problems are listed in {target}.", file=sys.stderr)
+        listed = len(exc.errors)
+        if listed < exc.error_count:  # the library keeps the earliest MAX_LISTED_ERRORS
+            print(
+                f"The first {listed:,} of {exc.error_count:,} problems are listed in {target} "
+                f"(the list stops at {listed:,}: a file with so many is most likely not the one meant).",
+                file=sys.stderr,
+            )
+        else:
+            print(f"All {exc.error_count:,} problems are listed in {target}.", file=sys.stderr)
     print(f"{exc.bad_rows:,} bad {rows}; nothing was imported.", file=sys.stderr)
     return 1

@@ -32,6 +32,7 @@ def describe_error(exc: Exception) -> dict[str, Any]:
         out.update(
             file_name=exc.file_name,
             errors=[e.describe(exc.file_name) for e in exc.errors],
+            rows=[[e.line, e.field, e.value, e.problem] for e in exc.errors],  # for "Save the list…"
             error_count=exc.error_count,
             bad_rows=exc.bad_rows,
         )

@@ -112,6 +112,13 @@ class ImportDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.save_list_button = self.buttons.addButton(
+            "Save the list…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.save_list_button.setToolTip("Every bad line, its column and the problem, in a CSV file")
+        self.save_list_button.clicked.connect(self.save_bad_lines)
+        self.save_list_button.hide()
+        self.rejected_lines: dict[str, Any] | None = None  # the last refused import's bad lines
         self.import_button.clicked.connect(self.start_import)
         self.cancel_button.clicked.connect(self.cancel)
 
@@ -258,6 +265,7 @@ class ImportDialog(QDialog):
             self._say("Say whether the dates are written day first or month first.")
             return
         self.errors.hide()
+        self.save_list_button.hide()
         self.progress.setRange(0, 0)
         self.progress.show()
         self.import_button.setEnabled(False)
@@ -334,6 +342,8 @@ class ImportDialog(QDialog):
             if error["error_count"] > len(error["errors"]):
                 self.errors.addItem(f"… and {error['error_count'] - len(error['errors']):,} more problems")
             self.errors.show()
+            self.rejected_lines = error
+            self.save_list_button.show()
             self._say(
                 f"<b>{error['bad_rows']:,} bad rows; nothing was imported.</b> Fix them in the file and "
                 "import it again."
@@ -356,6 +366,16 @@ class ImportDialog(QDialog):
                 self.start_import()
         else:
             self._say(error.get("message", "The import failed; nothing was changed."))
+
+    def save_bad_lines(self) -> Path | None:
+        from winback_desktop.ui.roster.bad_lines import save_bad_lines
+
+        if self.rejected_lines is None:
+            return None
+        saved = save_bad_lines(self, self.ctx.paths.exports, self.rejected_lines)
+        if saved is not None:
+            self._say(f"The list of {self.rejected_lines['error_count']:,} bad lines is saved in {saved}.")
+        return saved
 
     def reject(self) -> None:
         if self._process is not None:  # Escape during an import stops it; the dialog stays
