@@ -49,7 +49,9 @@ def test_a_lock_held_past_the_busy_timeout_never_blocks_a_save(monkeypatch, path
             deadline = time.monotonic() + 10
             while writer.state(call_id).problem is None and time.monotonic() < deadline:
                 time.sleep(0.02)
-            assert writer.state(call_id).problem == "the database is busy: another program is writing to it"
+            problem = writer.state(call_id).problem or ""
+            assert problem.startswith("the database is busy: another program (a Python script, process ")
+            assert problem.endswith(") is writing to it")  # the lock holder named (store/integrity.py)
             assert saved_text(paths, call_id, "what_happened") is None
             assert not writer.wait(call_id, 2.0)  # longer than the busy timeout: still refused
             release()
