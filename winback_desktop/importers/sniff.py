@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from winback_desktop.importers.errors import (
     ErrorList,
@@ -36,10 +39,11 @@ from winback_desktop.importers.scan import ENCODING_NAMES, ByteScan, ShouldStop,
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 PREVIEW_ROWS = 20
-MAX_FILE_BYTES = 1024**3  # the import holds the file and its text in memory: 1 GiB, at most
+MAX_FILE_BYTES = 1024**3  # the import holds a file's validated columns until written: 1 GiB, at most
 MAX_FIELD_CHARS = 1_000_000  # Excel's own cells stop at 32,767 characters
 MAX_COLUMNS = 2_000  # CRM exports with every custom property have a few hundred
 PREVIEW_BYTES = 8 * 1024 * 1024  # of the file, decoded for the preview (more than any field)
+STREAM_BYTES = 1024 * 1024  # read at a time when a big file's rows are streamed
 SAMPLE_CHARS = 64 * 1024
 SNIFFER_CHARS = 4096
 SAMPLE_LINES = 100
@@ -86,6 +90,7 @@ class CsvFile:
     text: str = field(repr=False)
     complete: bool = True  # False for a preview: ``text`` is only the start of the file
     notes: tuple[str, ...] = ()  # rows in the preview over a limit: "line 3: a field of ..."
+    streamed: bool = False  # ``text`` is the start only; the rows are read from the file itself
 
     @property
     def name(self) -> str:
@@ -121,8 +126,46 @@ class CsvFile:
         million rows, with one generator step per batch rather than per row."""
         if not self.complete:
             raise ValueError(f"the preview of {self.name} holds only its first rows")
+        with self._source() as (source, check):
+            yield from self._batches(source, errors, size)
+            check()
+
+    @contextmanager
+    def _source(self) -> Iterator[tuple[Iterator[str], Callable[[], None]]]:
+        """The text to read the rows from, and a check to run when all is read: for a streamed
+        file, that its bytes are still the ones hashed (the import is recorded under that hash)."""
+        if not self.streamed:
+            yield io.StringIO(self.text, newline=""), lambda: None
+            return
+        try:
+            raw = self.path.open("rb", buffering=0)
+        except OSError as exc:
+            raise UnreadableFileError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
+        hashing = _HashingReader(raw)
+        errors = "winback_cp1252" if self.encoding == "cp1252" else "strict"
+        buffered = io.BufferedReader(hashing, buffer_size=STREAM_BYTES)
+        changed = UnreadableFileError(
+            f"{self.name} changed while it was being read; nothing was imported. "
+            "Import it again when the program writing it has finished."
+        )
+        with io.TextIOWrapper(buffered, encoding=self.encoding, errors=errors, newline="") as text:
+
+            def check() -> None:
+                if hashing.hexdigest() != self.sha256:
+                    raise changed
+
+            try:
+                yield text, check
+            except UnicodeDecodeError:  # the scan found every byte readable: they are others now
+                raise changed from None
+            except OSError as exc:
+                raise UnreadableFileError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
+
+    def _batches(
+        self, source: Iterator[str], errors: ErrorList | None, size: int
+    ) -> Iterator[tuple[list[int], list[list[str]]]]:
         header_line = self.header_line
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter, strict=True)
+        reader = csv.reader(source, delimiter=self.delimiter, strict=True)
         lines: list[int] = []
         cells: list[list[str]] = []
         last = 0  # physical lines consumed so far
@@ -165,10 +208,52 @@ def limit_problem(cells: int, longest: int, what: str = "cells") -> str | None:
     return None
 
 
+class _HashingReader(io.RawIOBase):
+    """A file's bytes as they are read, hashed on the way (SHA-256)."""
+
+    def __init__(self, raw: BinaryIO):
+        self._raw = raw
+        self._hash = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._raw.readinto(buffer)
+        if n:
+            self._hash.update(memoryview(buffer)[:n])
+        return n or 0
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
 def read_csv(path: str | Path) -> CsvFile:
-    """Read and decode ``path``, detect its delimiter and header; raises NotCsvError if it is not
-    CSV, TooLargeError when it is over a limit (see the module docstring)."""
+    """Read ``path`` as for the import: encoding, delimiter, header and its rows; raises
+    NotCsvError if it is not CSV, TooLargeError when it is over a limit (see the module docstring).
+
+    A file up to PREVIEW_BYTES is held as text. A bigger one is streamed: what the preview reads
+    decides encoding, delimiter and header, and :meth:`CsvFile.batches` decodes the file again
+    as it goes (never the whole text in memory: a 100 MB file once cost 650 MB here, as its
+    bytes, their copy and their text). UTF-16 files are held whole, as their decoder names the
+    line where the bytes stop being UTF-16 only when it has them all.
+    """
     path = Path(path)
+    head = preview_csv(path)
+    if head.complete:
+        return head
+    if head.encoding != "utf-16":
+        _raise_field_limit(path.stat().st_size)  # no field is longer than the file
+        return replace(head, complete=True, streamed=True)
+    return _read_whole(path)
+
+
+def _read_whole(path: Path) -> CsvFile:
+    """``path`` read and decoded in memory."""
     _check_size(path)
     try:
         data = path.read_bytes()

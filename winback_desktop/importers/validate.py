@@ -344,10 +344,13 @@ def validate_orders(
         limits.get("order_ref"),
         limits.get("company"),
     )
-    ids: dict[str, str] = {}  # one string object per distinct id
+    # One string object per distinct id, date and amount, and per order id within a batch (an
+    # order's lines are neighbours): a row costs a pointer per column, not a string per cell
+    # (measured: 1.47M basket lines held 160 MB of amount and order-id strings before).
+    ids: dict[str, str] = {}
     date_lines: dict[str, int] = {}  # distinct dates -> first line
-    dates_seen: dict[str, str] = {}  # one string object per distinct date
-    amounts: set[str] = set()
+    dates_seen: dict[str, str] = {}
+    amounts: dict[str, str] = {}
     raw_dates: list[str] = []
     raw_amounts: list[str] = []
     lines, customers, refs, companies = out.lines, out.customers, out.refs, out.companies
@@ -367,11 +370,11 @@ def validate_orders(
                     date_lines[text] = line
         raw_dates.extend(map(dates_seen.setdefault, day_texts, day_texts))
         amount_texts = list(map(str.strip, columns[i_amount]))
-        amounts.update(amount_texts)
-        raw_amounts.extend(amount_texts)
+        raw_amounts.extend(map(amounts.setdefault, amount_texts, amount_texts))
         if i_ref is not None:
             batch_refs = _clean_ids(list(map(str.strip, columns[i_ref])))
-            refs.extend([r or None for r in batch_refs])
+            same: dict[str, str] = {}
+            refs.extend([r or None for r in map(same.setdefault, batch_refs, batch_refs)])
             long_refs = long_refs or (ref_max is not None and max(map(len, batch_refs)) > ref_max)
         else:
             refs.extend([None] * len(batch_lines))
@@ -388,8 +391,9 @@ def validate_orders(
     if bad_ids:
         _lines_where(errors, lines, customers, "customer_external_id", bad_ids.get)
     dates, cents = _order_dates_and_amounts(
-        errors, lines, cmap, date_order, date_lines, amounts, raw_dates, raw_amounts
+        errors, lines, cmap, date_order, date_lines, set(amounts), raw_dates, raw_amounts
     )
+    del amounts, ids, dates_seen
     if long_refs:
         _lines_where(errors, lines, refs, "order_ref", lambda r: _length_problem(r, ref_max))
     for line, company in long_companies:
@@ -397,6 +401,7 @@ def validate_orders(
     if errors:
         return out, errors
     out.dates = list(map(dates.__getitem__, raw_dates))
+    del raw_dates
     out.cents = array("q", map(cents.__getitem__, raw_amounts))
     return out, errors
 
