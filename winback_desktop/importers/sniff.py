@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from winback_desktop.importers.errors import (
     ErrorList,
@@ -138,7 +138,7 @@ class CsvFile:
             yield io.StringIO(self.text, newline=""), lambda: None
             return
         try:
-            raw = self.path.open("rb", buffering=0)
+            raw = io.FileIO(self.path, "rb")
         except OSError as exc:
             raise UnreadableFileError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
         hashing = _HashingReader(raw)
@@ -211,7 +211,7 @@ def limit_problem(cells: int, longest: int, what: str = "cells") -> str | None:
 class _HashingReader(io.RawIOBase):
     """A file's bytes as they are read, hashed on the way (SHA-256)."""
 
-    def __init__(self, raw: BinaryIO):
+    def __init__(self, raw: io.FileIO):
         self._raw = raw
         self._hash = hashlib.sha256()
 
