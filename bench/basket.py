@@ -26,10 +26,22 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
+import os
 import random
+import shutil
 import sqlite3
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
+
+from bench.report import Goal, Row, row
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HEADER = (
     "household_key,BASKET_ID,DAY,PRODUCT_ID,QUANTITY,SALES_VALUE,STORE_ID,RETAIL_DISC,TRANS_TIME,"
@@ -148,6 +160,103 @@ def floor_import(db: Path, path: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM orders").fetchone()[0])
     finally:
         conn.close()
+
+
+# ------------------------------------------------------------------------------------ measure
+@dataclass
+class Run:
+    seconds: float  # from just before the spawn to the child's exit
+    peak_mib: float  # the child's peak resident memory (ru_maxrss from wait4)
+    output: str
+
+
+def spawn(args: list[str]) -> Run:
+    """Run ``python ARGS`` in ROOT through bench/launch.py (so that the peak memory is the
+    command's own, not this big process's); the clock runs from just before the spawn to the
+    command's end."""
+    paths = (str(ROOT), os.environ.get("PYTHONPATH"))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
+    launcher = [sys.executable, str(ROOT / "bench" / "launch.py"), sys.executable, *args]
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.run(launcher, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err, text=True)
+        ended = time.time()
+        err.seek(0)
+        problems = err.read().decode(errors="replace")
+    *output, spawned, maxrss = p.stdout.splitlines()
+    if p.returncode != 0 or not (spawned.startswith("spawned ") and maxrss.startswith("maxrss ")):
+        raise RuntimeError(f"{args} exited {p.returncode}:\n{p.stdout[-3000:]}\n{problems[-3000:]}")
+    seconds = ended - float(spawned.split()[1])
+    return Run(seconds, int(maxrss.split()[1]) / 1024, "\n".join(output))  # ru_maxrss: KiB
+
+
+def _fresh(folder: Path) -> Path:
+    """A data dir with the app's schema and indexes; returns its database file."""
+    from winback_desktop.bootstrap import open_app
+    from winback_desktop.paths import Paths
+
+    paths = Paths(folder, custom=True)
+    open_app(paths).close()
+    return paths.database
+
+
+def measure_basket(root: Path, quick: bool, runs: int, log) -> list[Row]:
+    """The basket file imported by the import job (``jobs/import_file``, as the import dialog
+    runs it: open the database, import, re-rank), beside the floor in its own process."""
+    path = root / "basket.csv"
+    t0 = time.perf_counter()
+    lines = QUICK_LINES if quick else LINES
+    size = write_basket_file(path, lines)
+    log(f"basket file: {lines:,} lines, {size / 1e6:.1f} MB, written in {time.perf_counter() - t0:.1f} s")
+    app: list[Run] = []
+    floor: list[Run] = []
+    for i in range(runs):
+        db = _fresh(root / f"basket-floor-{i}")
+        floor.append(spawn(["-m", "bench.basket", str(db), str(path)]))
+        stored = int(floor[-1].output.split()[-1])
+        shutil.rmtree(db.parent, ignore_errors=True)
+
+        db = _fresh(root / f"basket-app-{i}")
+        job = [
+            "-m",
+            "winback_desktop.jobs.import_file",
+            str(db.parent),
+            "orders",
+            str(path),
+            json.dumps(MAPPING),
+        ]
+        app.append(spawn(job))
+        result = json.loads(app[-1].output.splitlines()[-1])["result"]
+        shutil.rmtree(db.parent, ignore_errors=True)
+        log(
+            f"basket run {i + 1}: app {app[-1].seconds:.1f} s, {app[-1].peak_mib:.0f} MiB; "
+            f"floor {floor[-1].seconds:.1f} s, {floor[-1].peak_mib:.0f} MiB"
+        )
+        if result["added"] != stored:
+            log(f"note: the app added {result['added']:,} lines, the floor {stored:,}")
+    path.unlink()
+    note = (
+        f"{lines:,} lines of a dunnhumby-shaped basket file ({size / 1e6:.0f} MB; DAY as ISO dates); "
+        "app: the import job in a fresh process (open, import, re-rank); floor: a fresh process doing "
+        "csv.reader + executemany + the purchase figures in 3 UPDATEs"
+    )
+    return [
+        row(
+            "import_basket",
+            statistics.median(r.seconds for r in app),
+            "s",
+            statistics.median(r.seconds for r in floor),
+            Goal(ratio=3),
+            note,
+        ),
+        row(
+            "import_basket_memory",
+            max(r.peak_mib for r in app),
+            "MiB",
+            max(r.peak_mib for r in floor),
+            Goal(limit=1024),
+            "peak RSS of the import job (the largest of the runs), beside the floor process's",
+        ),
+    ]
 
 
 if __name__ == "__main__":  # python -m bench.basket DB FILE: the floor, as a child process

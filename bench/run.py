@@ -27,10 +27,11 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench import measures  # noqa: E402
+from bench.basket import measure_basket  # noqa: E402
 from bench.dataset import Sizes, build  # noqa: E402
 from bench.report import table, write_json  # noqa: E402
 
-MEASURES = ("start", "search", "lapsed", "insight", "autosave", "open", "sheet", "import")
+MEASURES = ("start", "search", "lapsed", "insight", "autosave", "open", "sheet", "import", "basket")
 
 
 def machine() -> str:
@@ -61,6 +62,28 @@ def load() -> str:
         return "load average ?"
 
 
+def _on_the_dataset(root: Path, sizes: Sizes, reps: measures.Repeats, wanted, log) -> list:
+    """The measures on the generated customers, orders and calls."""
+    rows = []
+    ds = build(root, sizes, log=log)
+    if "start" in wanted:  # first: fresh processes, before this one holds the database open
+        rows += measures.measure_start(ds, reps, log)
+    from winback_desktop.bootstrap import open_app
+
+    ctx = open_app(ds.paths)
+    try:
+        for name in wanted:
+            if name in ("start", "import", "basket"):
+                continue
+            fn = getattr(measures, f"measure_{name}")
+            rows += fn(ctx, ds, reps, log)
+    finally:
+        ctx.close()
+    if "import" in wanted:
+        rows += measures.measure_import(ds, reps, log)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="ten times smaller, fewer repeats (CI smoke test)")
@@ -82,22 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Win-Back Desk benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}; {machine()}; {load()}", flush=True)
     rows = []
     try:
-        ds = build(root, sizes, log=log)
-        if "start" in wanted:  # first: fresh processes, before this one holds the database open
-            rows += measures.measure_start(ds, reps, log)
-        from winback_desktop.bootstrap import open_app
-
-        ctx = open_app(ds.paths)
-        try:
-            for name in wanted:
-                if name in ("start", "import"):
-                    continue
-                fn = getattr(measures, f"measure_{name}")
-                rows += fn(ctx, ds, reps, log)
-        finally:
-            ctx.close()
-        if "import" in wanted:
-            rows += measures.measure_import(ds, reps, log)
+        if set(wanted) - {"basket"}:  # the basket file is its own data
+            rows += _on_the_dataset(root, sizes, reps, wanted, log)
+        if "basket" in wanted:
+            rows += measure_basket(root, args.quick, reps.imports, log)
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
@@ -113,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         "keystroke_to_disk",
         "import_customers",
         "import_orders",
+        "import_basket",
+        "import_basket_memory",
         "lapsed",
         "refresh_priorities",
         "sheet",
