@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from itertools import chain, compress, islice
 from pathlib import Path
 from typing import Any
 
@@ -164,33 +165,80 @@ class CsvFile:
     def _batches(
         self, source: Iterator[str], errors: ErrorList | None, size: int
     ) -> Iterator[tuple[list[int], list[list[str]]]]:
+        """The rows of ``source`` in batches of about ``size`` physical lines.
+
+        A batch whose every line is one record within the limits (nearly all of them) is read
+        in one go by the csv module, with no Python per row (measured: 3 s less for 1.47M lines
+        than a loop over the records); any other batch is read the careful way
+        (:meth:`_careful`), record by record, with every problem noted on its line."""
+        rest = iter(source)
+        done = 0  # physical lines consumed so far
+        while chunk := list(islice(rest, size)):
+            quick = _plain_rows(chunk, self.delimiter) if done >= self.header_line else None
+            if quick is not None:
+                filled, cells = quick
+                lines = list(range(done + 1, done + 1 + len(chunk)))
+                if filled is not None:  # blank rows are left out
+                    lines, cells = list(compress(lines, filled)), list(compress(cells, filled))
+                done += len(chunk)
+            else:
+                lines, cells = [], []
+                done += self._careful(chain(chunk, rest), done, len(chunk), errors, lines, cells)
+            if lines:
+                yield lines, cells
+
+    def _careful(
+        self,
+        parts: Iterator[str],
+        before: int,
+        until: int,
+        errors: ErrorList | None,
+        lines: list[int],
+        cells: list[list[str]],
+    ) -> int:
+        """The records of ``parts`` (lines after physical line ``before``) into ``lines`` and
+        ``cells``, one by one, until the record that reaches line ``until`` of ``parts`` or
+        beyond has been read; returns the lines read. Blank rows and the header are left out."""
         header_line = self.header_line
-        reader = csv.reader(source, delimiter=self.delimiter, strict=True)
-        lines: list[int] = []
-        cells: list[list[str]] = []
-        last = 0  # physical lines consumed so far
-        while True:
+        reader = csv.reader(parts, delimiter=self.delimiter, strict=True)
+        last = 0  # lines of ``parts`` read
+        while last < until:
             try:
                 for row in reader:
-                    start, last = last + 1, reader.line_num
+                    start, last = before + last + 1, reader.line_num
                     if start > header_line:
                         joined = "".join(row)
                         if len(row) > MAX_COLUMNS or len(joined) > MAX_FIELD_CHARS:  # rare: checked
                             if problem := limit_problem(len(row), max(map(len, row))):
                                 _report(errors, start, problem)
+                                if last >= until:
+                                    break
                                 continue
                         if joined.strip():
                             lines.append(start)
                             cells.append(row)
-                            if len(lines) >= size:
-                                yield lines, cells
-                                lines, cells = [], []
+                    if last >= until:
+                        break
                 break
             except csv.Error as exc:
-                start, last = last + 1, reader.line_num
-                _report(errors, start, _quote_problem(str(exc), start, last))
-        if lines:
-            yield lines, cells
+                start, last = before + last + 1, reader.line_num
+                _report(errors, start, _quote_problem(str(exc), start, before + last))
+        return last
+
+
+def _plain_rows(chunk: list[str], delimiter: str) -> tuple[list[bool] | None, list[list[str]]] | None:
+    """The rows of ``chunk`` (whole physical lines) when each line is one record within the
+    limits, with which rows are filled (None: all of them); else None."""
+    if max(map(len, chunk)) > MAX_FIELD_CHARS:
+        return None
+    try:
+        rows = list(csv.reader(chunk, delimiter=delimiter, strict=True))
+    except csv.Error:  # broken quoting, or a quoted cell running past the chunk
+        return None
+    if len(rows) != len(chunk) or max(map(len, rows)) > MAX_COLUMNS:
+        return None
+    filled = list(map(bool, map(str.strip, map("".join, rows))))
+    return (None if all(filled) else filled), rows
 
 
 def _report(errors: ErrorList | None, line: int, problem: str) -> None:
