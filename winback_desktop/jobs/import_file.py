@@ -7,7 +7,9 @@ open, so the database is exactly as it was.
 
     python -m winback_desktop.jobs.import_file DATA_DIR KIND FILE MAPPING_JSON [DATE_ORDER [allow-duplicates]]
 
-stdout: {"progress": [done, total]} lines, then one {"result": ...} or {"error": ...} line.
+stdout: {"progress": [done, total]} lines, then one {"result": ...} or {"error": ...} line. A
+{"imported": summary} line comes as soon as the import has committed, before the re-ranking:
+from then on, ending the child no longer undoes the import (the dialog stops offering Stop).
 """
 
 from __future__ import annotations
@@ -102,6 +104,8 @@ def main(argv: list[str]) -> int:
         )
         if not result.already_imported:
             from winback_desktop.services import roster
+
+            _emit({"imported": result.summary()})
 
             roster.refresh(ctx)  # statuses and priorities for what just arrived, here, off the GUI
     except (CsvImportError, OSError, ValueError) as exc:

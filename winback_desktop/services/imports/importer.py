@@ -99,6 +99,7 @@ __all__ = [
     "import_customers",
     "import_file",
     "import_orders",
+    "imported_on",
     "preview_import",
 ]
 
@@ -128,6 +129,7 @@ class ImportPreview:
     missing: list[str]  # required fields still without a column
     already_imported: dt.datetime | None  # this very file was imported then
     notes: tuple[str, ...] = ()  # rows of the preview over a limit ("line 3: a field of ...")
+    sha256: str = ""  # the file's bytes, as imports are recorded (see imported_on)
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,14 @@ def preview_import(
         missing=missing_fields(cmap),
         already_imported=(_imported_before(ctx, kind, csv.sha256) or (None,))[0],
         notes=csv.notes,
+        sha256=csv.sha256,
     )
+
+
+def imported_on(ctx: AppContext, kind: str, sha256: str) -> dt.datetime | None:
+    """When the file with these bytes was imported as ``kind`` (and still counts), else None:
+    after an import was stopped, whether it had already committed."""
+    return (_imported_before(ctx, kind, sha256) or (None,))[0]
 
 
 @reports(Change.CUSTOMERS)

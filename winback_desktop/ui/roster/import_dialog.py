@@ -76,6 +76,7 @@ class ImportDialog(QDialog):
         self._allow_duplicates = False  # asked when the file's lines look already imported
         self._output = b""
         self._stopping = False
+        self._committed = ""  # the job's summary once the import has committed (Stop cannot undo it)
         self.setWindowTitle(KIND_TITLES[kind])
 
         self.file_label = QLabel(wordWrap=True)
@@ -272,6 +273,7 @@ class ImportDialog(QDialog):
         self.cancel_button.setText("Stop import")
         self._say("Importing… the window stays usable; Stop undoes the whole import.")
         self._stopping = False
+        self._committed = ""
         self._output = b""
         self._process = child_process(
             self,
@@ -300,10 +302,21 @@ class ImportDialog(QDialog):
                 if total > 0:
                     self.progress.setRange(0, total)
                     self.progress.setValue(done)
+            elif "imported" in message:
+                self._saved(message["imported"])
             elif "result" in message or "error" in message:
                 self._outcome = message
 
+    def _saved(self, summary: str) -> None:
+        """The import has committed; the job still brings statuses and priorities up to date."""
+        self._committed = summary
+        self.progress.setRange(0, 0)
+        self.cancel_button.setEnabled(False)
+        self._say(f"<b>Imported.</b> {escape(summary)} Bringing statuses and priorities up to date…")
+
     def cancel(self) -> None:
+        if self._process is not None and self._committed:
+            return  # saved already: the last step runs to its end
         if self._process is not None:
             self._stopping = True
             self._say("Stopping… nothing will be kept.")
@@ -320,8 +333,9 @@ class ImportDialog(QDialog):
         self._process = None
         self.progress.hide()
         self.cancel_button.setText("Cancel")
+        self.cancel_button.setEnabled(True)
         self.import_button.setEnabled(True)
-        if self._stopping:
+        if self._stopping and not self._committed_after_all():
             self._say("Import stopped. Nothing was changed.")
         elif "result" in outcome:
             self.import_result = outcome["result"]
@@ -329,9 +343,23 @@ class ImportDialog(QDialog):
             self.accept()
         elif "error" in outcome:
             self._show_error(outcome["error"])
+        elif self._committed:  # saved, then ended before re-ranking (F5 re-ranks)
+            self.summary = f"{self._committed} Statuses and priorities were not updated: press F5."
+            self.accept()
         else:  # the child died without a word: a bug, logged with what it printed
             log.error("import process failed: %s", stderr[-4000:])
             self._say("The import stopped unexpectedly; nothing was changed. The details are in the log.")
+
+    def _committed_after_all(self) -> bool:
+        """After Stop: whether the import had committed before the job ended (Stop came in the
+        moment between its commit and its word about it); then it is kept and said so."""
+        p = self.preview
+        if self._committed or p is None or p.already_imported is not None or not p.sha256:
+            return bool(self._committed)
+        when = imports.imported_on(self.ctx, self.kind, p.sha256)
+        if when is not None:
+            self._committed = f"{p.path.name} was imported on {short_date_time(when)} (UTC), before Stop."
+        return when is not None
 
     def _show_error(self, error: dict[str, Any]) -> None:
         kind = error.get("type")
@@ -388,6 +416,9 @@ class ImportDialog(QDialog):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self._reading is not None:
             self._reading.stop()
+        if self._process is not None and self._committed:  # saved: the dialog closes when done
+            event.ignore()
+            return
         if self._process is not None:  # never leave an import running behind a closed dialog
             self._stopping = True
             self._process.kill()
