@@ -268,6 +268,7 @@ class ImportDialog(QDialog):
         self.errors.hide()
         self.save_list_button.hide()
         self.progress.setRange(0, 0)
+        self.progress.setFormat("%p%")
         self.progress.show()
         self.import_button.setEnabled(False)
         self.cancel_button.setText("Stop import")
@@ -302,6 +303,8 @@ class ImportDialog(QDialog):
                 if total > 0:
                     self.progress.setRange(0, total)
                     self.progress.setValue(done)
+                    # The job reads and checks every row, then writes: the first half, the second.
+                    self.progress.setFormat("Checking… %p%" if done * 2 < total else "Writing… %p%")
             elif "imported" in message:
                 self._saved(message["imported"])
             elif "result" in message or "error" in message:
@@ -310,9 +313,9 @@ class ImportDialog(QDialog):
     def _saved(self, summary: str) -> None:
         """The import has committed; the job still brings statuses and priorities up to date."""
         self._committed = summary
+        self._say(f"<b>Imported.</b> {escape(summary)} Bringing statuses and priorities up to date…")
         self.progress.setRange(0, 0)
         self.cancel_button.setEnabled(False)
-        self._say(f"<b>Imported.</b> {escape(summary)} Bringing statuses and priorities up to date…")
 
     def cancel(self) -> None:
         if self._process is not None and self._committed:
