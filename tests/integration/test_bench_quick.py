@@ -26,6 +26,8 @@ MEASURES = {
     "keystroke_to_disk",
     "import_customers",
     "import_orders",
+    "import_basket",
+    "import_basket_memory",
     "lapsed",
     "refresh_priorities",
     "sheet",
