@@ -401,7 +401,6 @@ def validate_orders(
     if errors:
         return out, errors
     out.dates = list(map(dates.__getitem__, raw_dates))
-    del raw_dates
     out.cents = array("q", map(cents.__getitem__, raw_amounts))
     return out, errors
 
