@@ -83,6 +83,12 @@ MENUS = (
             Action("export_calls", "&Export calls as CSV…", lambda w: w.export_calls(), ("Ctrl+E",)),
             Action("people", "&People…", lambda w: w.edit_people(), ("Ctrl+Shift+U",), edits=True),
             Action("cycle_sheets", "Action sheets for the selected c&ycle…", lambda w: w.cycle_sheets()),
+            Action(
+                "imports",
+                "I&mports…",
+                lambda w: w.roster_menu.show_imports(),
+                tip="Every import made, and undo one (its rows taken back, the figures recomputed)",
+            ),
             SEPARATOR,
             Action("backup", "&Back up now", lambda w: w.backup_now(), ("Ctrl+Shift+B",), edits=True),
             Action("restore", "&Restore from backup…", lambda w: w.restore_backup(), edits=True),

@@ -57,6 +57,14 @@ class UndoRefused(Exception):
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """Why a batch cannot be undone: a few words for a list's cell, and the sentence."""
+
+    short: str  # "undo #5 first"
+    reason: str  # "Import #5 (b.csv) replaced orders that import #3 wrote; undo #5 first."
+
+
+@dataclass(frozen=True)
 class BatchInfo:
     id: int
     kind: str  # customers / orders
@@ -82,11 +90,17 @@ class UndoPlan:
     refused: str = ""  # why it cannot be undone ("" when it can)
 
     def describe(self) -> str:
+        """The question to ask before undoing: what it will do (or why it cannot be done)."""
         b = self.batch
         if self.refused:
             return self.refused
-        parts = [f"Undo import #{b.id} ({b.file_name}, {b.rows:,} rows)?"]
-        if b.kind == "orders":
+        question = f"Undo import #{b.id} ({b.file_name}, {b.rows:,} rows)?"
+        return "\n\n".join((question, *self.effects()))
+
+    def effects(self) -> list[str]:
+        """What undoing it does, a sentence or two each (the question's body; a details view)."""
+        parts: list[str] = []
+        if self.batch.kind == "orders":
             parts.append(f"{self.order_lines:,} order lines are removed")
             if self.restored_lines:
                 parts[-1] += f" and {self.restored_lines:,} lines it replaced are put back"
@@ -107,7 +121,22 @@ class UndoPlan:
                 "stays; only this import's own changes are taken back."
             )
         parts.append("The priorities are ranked again. The file can then be imported again.")
-        return "\n\n".join(parts)
+        return parts
+
+    def summary(self) -> str:
+        """What an undo that went through did, in one paragraph (after the fact)."""
+        b = self.batch
+        done = [f"Import #{b.id} ({b.file_name}) is undone"]
+        if b.kind == "orders":
+            removed = f"{self.order_lines:,} order lines removed"
+            if self.restored_lines:
+                removed += f", {self.restored_lines:,} replaced lines put back"
+            done.append(removed)
+        else:
+            done.append(f"the fields it changed on {self.customers_changed:,} customers put back")
+        if self.customers_removed:
+            done.append(f"{self.customers_removed:,} customers it created removed")
+        return f"{done[0]}: {'; '.join(done[1:])}. The file can be imported again."
 
 
 def _info(row: Any) -> BatchInfo:
@@ -176,16 +205,19 @@ def _plan(conn: Connection, batch_id: int) -> UndoPlan:
             select(B).where(B.c.id.in_(sorted(later_ids)), B.c.undone_at.is_(None)).order_by(B.c.id)
         )
     )
-    return UndoPlan(b, lines, restored, removed, kept, len(touched), later, _refusal(conn, b))
+    refusal = _refusal(conn, b)
+    why = refusal.reason if refusal else ""
+    return UndoPlan(b, lines, restored, removed, kept, len(touched), later, why)
 
 
-def _refusal(conn: Connection, b: BatchInfo) -> str:
+def _refusal(conn: Connection, b: BatchInfo) -> Refusal | None:
     if b.undone_at is not None:
-        return f"Import #{b.id} ({b.file_name}) was undone already."
+        return Refusal("undone already", f"Import #{b.id} ({b.file_name}) was undone already.")
     if b.kind == "customers" and not b.tracked:
-        return (
+        return Refusal(
+            "made before undo existed",
             f"Import #{b.id} ({b.file_name}) was made before imports could be undone: what it "
-            "changed was not kept, so it cannot be taken back."
+            "changed was not kept, so it cannot be taken back.",
         )
     blocker = conn.execute(
         select(B.c.id, B.c.file_name)
@@ -195,11 +227,20 @@ def _refusal(conn: Connection, b: BatchInfo) -> str:
         .limit(1)
     ).first()
     if blocker is not None:
-        return (
+        return Refusal(
+            f"undo #{blocker.id} first",
             f"Import #{blocker.id} ({blocker.file_name}) replaced orders that import #{b.id} wrote; "
-            f"undo #{blocker.id} first."
+            f"undo #{blocker.id} first.",
         )
-    return ""
+    return None
+
+
+def refusals(ctx: AppContext) -> dict[int, Refusal]:
+    """Batch id -> why it cannot be undone now, for every applied batch that cannot (one cheap
+    query each: the list shows it before anyone asks)."""
+    with ctx.engine.connect() as conn:
+        applied = [_info(r) for r in conn.execute(select(B).where(B.c.undone_at.is_(None)))]
+        return {b.id: why for b in applied if (why := _refusal(conn, b)) is not None}
 
 
 def undo_plan(ctx: AppContext, batch_id: int) -> UndoPlan:

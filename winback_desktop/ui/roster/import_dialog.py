@@ -390,7 +390,7 @@ class ImportDialog(QDialog):
             self._say(escape(error["message"]))
             question = (
                 f"{error['message']}\n\nImport them anyway? Each of those purchases would then be "
-                "counted twice. (An import can be taken back later: winback import undo.)"
+                "counted twice. (An import can be taken back later: File ▸ Imports…, or winback import undo.)"
             )
             if confirm(self, "Lines already imported?", question):
                 self._allow_duplicates = True

@@ -17,12 +17,14 @@ from winback_desktop.ui.roster.ranking import Ranking
 if TYPE_CHECKING:
     from winback_desktop.services.context import AppContext
     from winback_desktop.ui.kit.context import ContextWindow
+    from winback_desktop.ui.roster.imports_view import ImportsDialog
     from winback_desktop.ui.roster.volume_view import VolumeDialog
 
 
 class RosterMenu:
     def __init__(self, window: ContextWindow, ranking: Ranking):
         self.window, self.ranking = window, ranking
+        self.imports_dialog: ImportsDialog | None = None
 
     @property
     def ctx(self) -> AppContext:
@@ -35,6 +37,24 @@ class RosterMenu:
         if dialog.choose_file() and dialog.exec():
             self.ctx.changed(Change.CUSTOMERS)  # the import job wrote (and ranked) them
             self.window.statusBar().showMessage(dialog.summary, 15000)
+
+    def show_imports(self) -> ImportsDialog:
+        """File ▸ Imports…: one window, brought forward when already open (it stays usable
+        beside the main window while an undo runs)."""
+        from winback_desktop.ui.roster.imports_view import ImportsDialog
+
+        dialog = self.imports_dialog
+        if dialog is None or dialog.ctx is not self.ctx:
+            if dialog is not None:
+                dialog.deleteLater()
+            dialog = self.imports_dialog = ImportsDialog(self.ctx, self.window)
+            dialog.import_wanted.connect(lambda kind: (dialog.close(), self.import_file(kind)))
+        else:
+            dialog.refresh()
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
 
     def show_volume(self) -> VolumeDialog:
         from winback_desktop.ui.roster.volume_view import VolumeDialog
