@@ -202,6 +202,7 @@ def test_lines_already_imported_are_asked_about_before_doubling(qtbot, ctx, dial
         assert dialog.isVisible() and len(imports_of(ctx)) == 1
     title, text = answerer.seen[0]
     assert title == "Lines already imported?" and "line 2: customer 7, 2024-01-02, 10.00" in text
+    assert "File ▸ Imports…" in text  # where the desk takes an import back
 
 
 def imports_of(ctx):

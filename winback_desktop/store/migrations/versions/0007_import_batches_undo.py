@@ -16,7 +16,12 @@ batches from their lines.
 The purchase figures are recomputed by the rule of issue 13 (a purchase is an order, a ref's
 lines or a line without one, with a positive amount; see services/roster/purchases.py): first
 and last purchase and the number of purchases, in portable SQL, for customers with orders. A
-customer whose lines are all refunds loses the last purchase the old rule kept for them.
+customer whose lines are all refunds loses the last purchase the old rule kept for them. The
+figures that follow from the last purchase are recomputed with them, as the import computes
+them (services/imports/write.py, ``recompute``): the yearly revenue is every line after the same
+day a year before the last purchase (29 February: 28 February), 0 without a purchase; the value
+lost follows it where it was the yearly revenue the orders gave, and stays where a customers
+file said otherwise. The total revenue sums every line under either rule: it stays.
 
 Revision ID: 0007
 Revises: 0006
@@ -120,7 +125,39 @@ def _recompute_purchases() -> None:
         f"last_purchase = {figure.format('l')}, orders_count = {figure.format('n')} "
         "WHERE id IN (SELECT customer_id FROM winback_0007_figures)"
     )
+    _recompute_yearly()
     op.execute("DROP TABLE winback_0007_figures")
+
+
+def _year_before(day: str) -> str:
+    """SQL for the same date a year before the date ``day`` (29 February: 28 February), as
+    services/imports/write.py's ``one_year_before``. Portable SQL has no date arithmetic:
+    SQLite keeps dates as ISO text, PostgreSQL subtracts an interval (which already ends on 28
+    February)."""
+    if op.get_context().dialect.name == "sqlite":
+        year = f"printf('%04d', CAST(substr({day}, 1, 4) AS INTEGER) - 1)"
+        return f"{year} || CASE WHEN substr({day}, 5) = '-02-29' THEN '-02-28' ELSE substr({day}, 5) END"
+    return f"CAST({day} - INTERVAL '1 year' AS DATE)"
+
+
+def _recompute_yearly() -> None:
+    """Yearly revenue (and the value lost derived from it) from the new last purchase: one pass
+    over the orders joined to the figures, then an update by primary key."""
+    op.execute(
+        "CREATE TEMPORARY TABLE winback_0007_yearly AS SELECT o.customer_id, "
+        "round(sum(o.amount), 2) AS y FROM orders o JOIN winback_0007_figures t "
+        f"ON t.customer_id = o.customer_id WHERE t.l IS NOT NULL AND o.order_date > {_year_before('t.l')} "
+        "GROUP BY o.customer_id"
+    )
+    op.execute("CREATE UNIQUE INDEX winback_0007_yearly_id ON winback_0007_yearly (customer_id)")
+    yearly = "coalesce((SELECT t.y FROM winback_0007_yearly t WHERE t.customer_id = customers.id), 0)"
+    # Both sides read the row as it was: value_lost = yearly_revenue compares the old figures.
+    op.execute(
+        f"UPDATE customers SET yearly_revenue = {yearly}, "
+        f"value_lost = CASE WHEN value_lost = yearly_revenue THEN {yearly} ELSE value_lost END "
+        "WHERE id IN (SELECT customer_id FROM winback_0007_figures)"
+    )
+    op.execute("DROP TABLE winback_0007_yearly")
 
 
 def downgrade() -> None:
