@@ -48,13 +48,19 @@ class RosterMenu:
             if dialog is not None:
                 dialog.deleteLater()
             dialog = self.imports_dialog = ImportsDialog(self.ctx, self.window)
-            dialog.import_wanted.connect(lambda kind: (dialog.close(), self.import_file(kind)))
+            dialog.import_wanted.connect(self._import_instead)
         else:
             dialog.refresh()
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
         return dialog
+
+    def _import_instead(self, kind: str) -> None:
+        """The empty Imports window's button: that window closes, the import dialog opens."""
+        if self.imports_dialog is not None:
+            self.imports_dialog.close()
+        self.import_file(kind)
 
     def show_volume(self) -> VolumeDialog:
         from winback_desktop.ui.roster.volume_view import VolumeDialog
