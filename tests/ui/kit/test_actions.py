@@ -61,6 +61,7 @@ def test_the_main_window_menus_are_as_they_were(window):
         "&File/&Export calls as CSV…=Ctrl+E",
         "&File/&People…=Ctrl+Shift+U",
         "&File/Action sheets for the selected c&ycle…=",
+        "&File/I&mports…=",
         "&File/-",
         "&File/&Back up now=Ctrl+Shift+B",
         "&File/&Restore from backup…=",
