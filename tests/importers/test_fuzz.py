@@ -9,7 +9,7 @@ import itertools
 import re
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers.imports import counts, customer, dump_hash, write_csv
@@ -101,6 +101,7 @@ def test_random_tables_in_random_encodings(ctx, tmp_path, data, extra, delimiter
 
 @FUZZ
 @given(text=st.text(max_size=300), encoding=st.sampled_from(ENCODINGS))
+@example(text="0\n0", encoding="utf-16")  # a line feed's two bytes split between two chunks
 def test_random_text_is_read_or_refused_clearly(tmp_path, text, encoding):
     data = text.encode(encoding, errors="replace")
     try:

@@ -138,6 +138,7 @@ def scan(parts: Iterable[bytes], *, should_stop: ShouldStop | None = None) -> By
     result = ByteScan()
     hasher = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
+    utf16 = codecs.getincrementaldecoder("utf-16")(errors="replace")
     first = True
     for part in parts:
         if should_stop is not None and should_stop():
@@ -154,7 +155,7 @@ def scan(parts: Iterable[bytes], *, should_stop: ShouldStop | None = None) -> By
                 part = part[len(codecs.BOM_UTF8) :]
                 result.size += len(codecs.BOM_UTF8)
         if result.utf16:
-            result.breaks += part.count(result.utf16)  # an estimate: a pair may straddle two
+            _count_utf16(result, part, utf16)
         else:
             _look_at(result, part, decoder)
         result.size += len(part)
@@ -165,6 +166,17 @@ def scan(parts: Iterable[bytes], *, should_stop: ShouldStop | None = None) -> By
             result.bad_utf8 = (result.lines, exc.object[exc.start])
     result.sha256 = hasher.hexdigest()
     return result
+
+
+def _count_utf16(result: ByteScan, part: bytes, decoder: codecs.IncrementalDecoder) -> None:
+    """Line breaks of a UTF-16 chunk, counted in its decoded text: a chunk may end between the
+    two bytes of a line feed, so counting byte pairs would miss it."""
+    text = decoder.decode(part)
+    joined = result._last_cr and text[:1] == "\n"  # a \r\n split between two chunks
+    result.breaks += line_breaks(text) - joined
+    if text:
+        result.ends_with_break = text[-1:] in ("\n", "\r")
+        result._last_cr = text[-1:] == "\r"
 
 
 def _look_at(result: ByteScan, part: bytes, decoder: codecs.IncrementalDecoder) -> None:
