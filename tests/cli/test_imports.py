@@ -40,8 +40,8 @@ def test_rejected_file_lists_bad_rows_on_stderr(ctx, tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.splitlines() == [
-        f"{path}:3: external_id: the same id as line 2 (each customer once per file) (1)",
-        f"{path}:3: last_purchase: no such date (2024-02-30 does not exist) (2024-02-30)",
+        f"{path}:3: column 'id': the same id as line 2 (each customer once per file) (1)",
+        f"{path}:3: column 'last purchase': no such date (2024-02-30 does not exist) (2024-02-30)",
         "1 bad row; nothing was imported.",
     ]
     assert counts(ctx)["customers"] == 0
@@ -73,7 +73,7 @@ def test_ten_thousand_bad_lines_are_all_listed_in_a_file_beside_it(ctx, tmp_path
     assert [int(line.split(":")[1]) for line in listed] == list(range(2, 10_002))  # every line, in order
     assert (
         listed[0]
-        == f"{path}:2: last_purchase: not a date (use e.g. 2024-01-31, 31/01/2024 or 01/31/2024) (31.13.2024)"
+        == f"{path}:2: column 'last purchase': not a date (use e.g. 2024-01-31, 31/01/2024 or 01/31/2024) (31.13.2024)"
     )
     assert counts(ctx)["customers"] == 0
     # Or in a file of the user's choosing, also for a short list.
@@ -120,7 +120,7 @@ def test_map_option(ctx, tmp_path, capsys):
     path = write_csv(tmp_path / "m.csv", [["Nr", "Bezeichnung", "Tel"], ["00586", "Müller", "030 1"]])
     assert main(["import", "customers", str(path)]) == 1
     err = capsys.readouterr().err
-    assert "no column for external_id" in err and "'Nr', 'Bezeichnung', 'Tel'" in err
+    assert "no column for Customer ID (external_id)" in err and "'Nr', 'Bezeichnung', 'Tel'" in err
     args = ["--map", "external_id=Nr", "--map", "company=Bezeichnung", "--map", "phone=Tel"]
     assert main(["import", "customers", str(path), *args]) == 0
     assert (customer(ctx, "00586")["company"], customer(ctx, "00586")["phone"]) == ("Müller", "030 1")

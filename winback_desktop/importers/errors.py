@@ -6,6 +6,7 @@ Every exception the importers raise on account of the file's content is a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # Every problem is listed up to this many (about 20 MB of them); a file with more is the wrong
@@ -22,11 +23,14 @@ class RowError:
     field: str  # the target field (e.g. "order_date"), or "row" for the row as a whole
     value: str  # the cell as written (shortened when long)
     problem: str
+    column: str = ""  # the file's own words for where: "column 'Net amount'", "column 4"
 
     def describe(self, file_name: str) -> str:
-        """``FILE:LINE: FIELD: problem (value)``, the form compilers use and editors can jump to."""
+        """``FILE:LINE: column 'NAME': problem (value)``, in the file's own column names, the form
+        compilers use and editors can jump to (``FILE:LINE: problem`` for the row as a whole)."""
         shown = f" ({self.value})" if self.value else ""
-        return f"{file_name}:{self.line}: {self.field}: {self.problem}{shown}"
+        where = f" {self.column}:" if self.column else ""
+        return f"{file_name}:{self.line}:{where} {self.problem}{shown}"
 
 
 def shown_value(value: str) -> str:
@@ -103,15 +107,16 @@ class ErrorList:
     """Collects row errors: keeps the MAX_LISTED_ERRORS of the earliest lines, counts all of them
     and the bad rows."""
 
-    def __init__(self) -> None:
+    def __init__(self, columns: Mapping[str, str] | None = None) -> None:
         self.errors: list[RowError] = []
         self.count = 0
         self._bad_lines: set[int] = set()
+        self.columns = columns or {}  # field -> where the file has it ("column 'Net amount'")
 
     def add(self, line: int, field: str, value: str, problem: str) -> None:
         self.count += 1
         self._bad_lines.add(line)
-        self.errors.append(RowError(line, field, shown_value(value), problem))
+        self.errors.append(RowError(line, field, shown_value(value), problem, self.columns.get(field, "")))
         if len(self.errors) >= 2 * MAX_LISTED_ERRORS:  # keep the earliest lines, bounded memory
             self._trim()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -318,8 +319,12 @@ def auto_map(kind: str, header: Sequence[str]) -> dict[str, str | None]:
     return result
 
 
+_POSITION = re.compile(r"(?:col(?:umn)?\.?\s*)?(\d{1,4})\Z", re.IGNORECASE)
+
+
 def find_column(header: Sequence[str], column: str) -> int | None:
-    """The index of ``column`` in ``header``: its exact name, else the same name normalized."""
+    """The index of ``column`` in ``header``: its exact name, else the same name normalized, else
+    its position from 1 ("4" or "column 4": how a file without a header line is mapped)."""
     if column in header:
         return list(header).index(column)
     stripped = column.strip()
@@ -331,6 +336,8 @@ def find_column(header: Sequence[str], column: str) -> int | None:
         for i, h in enumerate(header):
             if normalize(h) == wanted:
                 return i
+    if (m := _POSITION.match(stripped)) and 1 <= int(m[1]) <= len(header):
+        return int(m[1]) - 1
     return None
 
 
@@ -346,10 +353,25 @@ class ColumnMap:
     kind: str
     header: tuple[str, ...]
     indexes: dict[str, int | None]
+    by_position: bool = False  # the file has no header line: its columns are "column 1", ...
 
     def column(self, field: str) -> str | None:
         i = self.indexes.get(field)
         return None if i is None else self.header[i]
+
+    def where(self, field: str) -> str:
+        """Where the file holds ``field``, in its own words: "column 'Net amount'", "column 4"."""
+        name = self.column(field)
+        if name is None:
+            return ""
+        return name if self.by_position else f"column {name!r}"
+
+    def columns_by_field(self) -> dict[str, str]:
+        """:meth:`where` of every mapped field (an error names the file's column, not our field)."""
+        out = {f: self.where(f) for f, i in self.indexes.items() if i is not None}
+        if "contact_name" not in out and ("first_name" in out or "last_name" in out):
+            out["contact_name"] = " + ".join(out[f] for f in ("first_name", "last_name") if f in out)
+        return out
 
     def as_names(self) -> dict[str, str | None]:
         return {f: self.column(f) for f in self.indexes}
@@ -366,6 +388,7 @@ def resolve(
     remembered: Mapping[str, str | None] | None = None,
     file_name: str = "the file",
     require: bool = True,
+    by_position: bool = False,
 ) -> ColumnMap:
     """Auto mapping, then the remembered one, then the explicit one, each overriding per field.
 
@@ -392,11 +415,20 @@ def resolve(
             )
         names[field] = column if column is not None and column.strip() else None
     indexes = {f: (None if c is None else find_column(header, c)) for f, c in names.items()}
-    mapping = ColumnMap(kind, header, indexes)
+    mapping = ColumnMap(kind, header, indexes, by_position)
     missing = missing_fields(mapping)
     if missing and require:
+        named = " and ".join(f"{specs[f].label} ({f})" for f in missing)
+        if by_position:
+            raise MappingError(
+                f"{file_name} has no header line, so its {len(header)} columns are known by "
+                f"position: say which holds what, e.g. --map {missing[0]}=1 (the first column). "
+                f"Still without a column: {named}",
+                columns=list(header),
+                missing=missing,
+            )
         raise MappingError(
-            f"{file_name}: no column for {' and '.join(missing)}; map one with --map FIELD=COLUMN. "
+            f"{file_name}: no column for {named}; map one with --map FIELD=COLUMN. "
             f"The file's columns are: {_columns_text(header)}",
             columns=list(header),
             missing=missing,

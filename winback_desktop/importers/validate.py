@@ -144,7 +144,7 @@ def validate_customers(
     """
     idx = cmap.indexes
     width = len(cmap.header)
-    errors = ErrorList()
+    errors = ErrorList(cmap.columns_by_field())
     out = CustomerRows()
     seen: dict[str, int] = {}  # external id -> first line
     date_lines: dict[str, int] = {}
@@ -334,7 +334,7 @@ def validate_orders(
     """
     idx = cmap.indexes
     width = len(cmap.header)
-    errors = ErrorList()
+    errors = ErrorList(cmap.columns_by_field())
     out = OrderRows()
     i_ext, i_date, i_amount = idx["customer_external_id"], idx["order_date"], idx["amount"]
     assert i_ext is not None and i_date is not None and i_amount is not None  # required by resolve()

@@ -256,6 +256,21 @@ _GROUPING_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009'’")
 _NUMBER = re.compile(r"[\d.,]+\Z")  # and at least one digit (checked apart: no backtracking)
 _DIGIT = re.compile(r"\d")
 NOT_AN_AMOUNT = "not an amount (use e.g. 1234.56, 1,234.56 or 1.234,56)"
+# A number in scientific notation, as programs write float noise (1.776357e-15, -2.1e-14) and
+# big values (4.5E+3): read as the number it is, rounded to cents.
+_EXPONENT = re.compile(r"([+-]?)(\d+(?:\.\d*)?|\.\d+)[eE]([+-]?\d{1,3})\Z")
+
+
+def _scientific(s: str) -> int | str | None:
+    """The cents of a number in scientific notation (None when ``s`` is not one)."""
+    m = _EXPONENT.match(s)
+    if m is None:
+        return None
+    value = Decimal(f"{m[2]}e{m[3]}")
+    if value >= Decimal(MAX_CENTS) / 100:
+        return "too large for an amount"
+    cents = int(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
+    return -cents if m[1] == "-" and cents else cents
 
 
 def _cents(negative: bool, whole: str, fraction: str) -> int | str:
@@ -288,6 +303,8 @@ def read_amount(text: str) -> tuple[int, str | None] | tuple[str, int, int] | st
     if m := _PLAIN.match(s):
         cents = _cents(m[1] == "-", m[2], m[3] or "")
         return (cents, "." if m[3] else None) if isinstance(cents, int) else cents
+    if (exponent := _scientific(s)) is not None:
+        return (exponent, None) if isinstance(exponent, int) else exponent
     if s[:1] == "'":
         s = s[1:].strip()
     negative = False

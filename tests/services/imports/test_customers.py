@@ -202,7 +202,7 @@ def test_a_bad_date_is_reported_at_its_physical_line(ctx, tmp_path):
     [error] = exc.value.errors
     assert (error.line, error.field, error.value) == (7, "last_purchase", "2024-02-30")
     assert error.describe("dates.csv") == (
-        "dates.csv:7: last_purchase: no such date (2024-02-30 does not exist) (2024-02-30)"
+        "dates.csv:7: column 'Last purchase': no such date (2024-02-30 does not exist) (2024-02-30)"
     )
     assert dump_hash(ctx) == before
 

@@ -190,7 +190,13 @@ def preview_import(
     csv = preview_csv(path, should_stop)
     remembered = settings.column_mapping(ctx, kind, csv.header)
     cmap = resolve(
-        kind, csv.header, explicit=mapping, remembered=remembered, file_name=csv.name, require=False
+        kind,
+        csv.header,
+        explicit=mapping,
+        remembered=remembered,
+        file_name=csv.name,
+        require=False,
+        by_position=not csv.has_header,
     )
     return ImportPreview(
         kind=kind,
@@ -332,6 +338,7 @@ def _import(
         explicit=mapping,
         remembered=settings.column_mapping(ctx, kind, csv.header),
         file_name=csv.name,
+        by_position=not csv.has_header,
     )
     meter = _Meter(csv, progress, should_cancel)
     meter.check()
