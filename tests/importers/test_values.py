@@ -197,7 +197,6 @@ def test_text_cells():
                 "last_name": "Last Name",
                 "phone": "Phone Number",
                 "email": "Email",
-                "value_lost": "Annual Revenue",
             },
         ),
         (
@@ -283,6 +282,9 @@ def test_auto_map_order_headers():
         "amount": "Total",
         "order_ref": "Invoice number",
         "company": "Company",
+        "refunded": None,
+        "order_status": None,
+        "cancelled": None,
     }
 
 

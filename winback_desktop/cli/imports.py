@@ -160,6 +160,8 @@ def _import(args: argparse.Namespace, ctx: AppContext) -> int:
     except imports.CsvImportError as exc:
         return fail(str(exc))
     print(result.summary())
+    for note in result.notes:
+        print(f"Note: {note}.")
     return 0
 
 

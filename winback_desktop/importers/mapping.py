@@ -13,9 +13,10 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from winback_desktop.importers.errors import MappingError
+from winback_desktop.importers.shapes import Shape, find_shape
 
 CUSTOMERS, ORDERS = "customers", "orders"
 KINDS = (CUSTOMERS, ORDERS)
@@ -169,7 +170,6 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
             "value lost",
             "value",
             "revenue",
-            "annual revenue",
             "yearly revenue",
             "annual value",
             "revenue lost",
@@ -177,7 +177,6 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
             "sales",
             "total sales",
             "umsatz",
-            "jahresumsatz",
         ),
     ),
     _spec(
@@ -222,12 +221,40 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         ),
     ),
     _spec(
-        "status", "Status", "status", ("status", "customer status"), help="lapsed / lost / won back / active"
+        "status",
+        "Status",
+        "status",
+        ("status", "customer status", "account status", "lifecycle stage", "lifecyclestage", "stage"),
+        help="lapsed / lost / won back / active",
     ),
+)
+# Names of the account's own turnover (a CRM's "Annual Revenue"): never taken for the value lost,
+# which is the business it did with us, without the user choosing it.
+TURNOVER = frozenset(
+    normalize(n)
+    for n in (
+        "annual revenue",
+        "annualrevenue",
+        "turnover",
+        "annual turnover",
+        "jahresumsatz",
+        "company revenue",
+    )
+)
+
+# In an orders file a bare "Id" is the order's (or the line's) id, not the customer's: a
+# customer column is preferred, and the id is taken as the order id.
+_ORDER_CUSTOMER_ID = (
+    *(n for n in _CUSTOMER_ID if n != "id"),
+    "customer",
+    "customer email",
+    "email",
+    "e-mail",
+    "email address",
 )
 
 ORDER_FIELDS: tuple[FieldSpec, ...] = (
-    _spec("customer_external_id", "Customer ID", "id", _CUSTOMER_ID, required=True),
+    _spec("customer_external_id", "Customer ID", "id", _ORDER_CUSTOMER_ID, required=True),
     _spec(
         "order_date",
         "Order date",
@@ -279,13 +306,32 @@ ORDER_FIELDS: tuple[FieldSpec, ...] = (
             "bestellnummer",
             "rechnungsnummer",
             "auftragsnummer",
+            "id",
         ),
         help="orders already stored under this id are updated, not added again",
     ),
     _spec("company", "Company", "text", _COMPANY[:-3], help="names customers first seen in this file"),
+    _spec(
+        "refunded",
+        "Refunded",
+        "amount",
+        ("refunded amount", "amount refunded", "refunded", "refund amount", "refund", "erstattet"),
+        help="taken off the order's amount",
+    ),
+    _spec(
+        "order_status",
+        "Order status",
+        "text",
+        ("financial status", "payment status", "order status", "status"),
+        help="voided or cancelled orders are not counted",
+    ),
+    _spec(
+        "cancelled", "Cancelled at", "text", ("cancelled at", "canceled at", "cancelled", "cancellation date")
+    ),
 )
 
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {CUSTOMERS: CUSTOMER_FIELDS, ORDERS: ORDER_FIELDS}
+BY_NAME, REMEMBERED, CHOSEN = "by its name", "as chosen last time for these columns", "as you chose"
 
 
 def fields(kind: str) -> tuple[FieldSpec, ...]:
@@ -354,6 +400,8 @@ class ColumnMap:
     header: tuple[str, ...]
     indexes: dict[str, int | None]
     by_position: bool = False  # the file has no header line: its columns are "column 1", ...
+    reasons: Mapping[str, str] = field(default_factory=dict)  # field -> why this column (BY_NAME...)
+    notes: tuple[str, ...] = ()  # what was not chosen, and why ("'Annual Revenue' is ...")
 
     def column(self, field: str) -> str | None:
         i = self.indexes.get(field)
@@ -398,24 +446,32 @@ def resolve(
     specs = {s.name: s for s in fields(kind)}
     header = tuple(header)
     names: dict[str, str | None] = auto_map(kind, header)
-    for field, column in (remembered or {}).items():
-        if field in specs and (column is None or find_column(header, column) is not None):
-            names[field] = column
-    for field, column in (explicit or {}).items():
-        if field not in specs:
+    reasons = {f: BY_NAME for f, c in names.items() if c is not None}
+    shape = find_shape(kind, [normalize(h) for h in header])
+    if shape is not None:
+        _apply_shape(shape, header, names, reasons)
+    for name, column in (remembered or {}).items():
+        if name in specs and (column is None or find_column(header, column) is not None):
+            names[name] = column
+            reasons[name] = REMEMBERED
+    for name, column in (explicit or {}).items():
+        if name not in specs:
             raise MappingError(
-                f"there is no field {field!r} for {kind}; the fields are: {', '.join(specs)}",
+                f"there is no field {name!r} for {kind}; the fields are: {', '.join(specs)}",
                 columns=list(header),
             )
         if column is not None and column.strip() and find_column(header, column) is None:
             raise MappingError(
-                f"{file_name} has no column {column!r} (for {field}); "
+                f"{file_name} has no column {column!r} (for {name}); "
                 f"its columns are: {_columns_text(header)}",
                 columns=list(header),
             )
-        names[field] = column if column is not None and column.strip() else None
+        names[name] = column if column is not None and column.strip() else None
+        reasons[name] = CHOSEN
     indexes = {f: (None if c is None else find_column(header, c)) for f, c in names.items()}
-    mapping = ColumnMap(kind, header, indexes, by_position)
+    reasons = {f: r for f, r in reasons.items() if indexes.get(f) is not None}
+    notes = _not_chosen(kind, header, indexes) + ((shape.note,) if shape is not None else ())
+    mapping = ColumnMap(kind, header, indexes, by_position, reasons, notes)
     missing = missing_fields(mapping)
     if missing and require:
         named = " and ".join(f"{specs[f].label} ({f})" for f in missing)
@@ -434,6 +490,36 @@ def resolve(
             missing=missing,
         )
     return mapping
+
+
+def _apply_shape(
+    shape: Shape, header: tuple[str, ...], names: dict[str, str | None], reasons: dict[str, str]
+) -> None:
+    """The columns a known export keeps each field in, over what the names alone would say."""
+    positions = {normalize(h): h for h in reversed(header)}
+    for name, candidates in shape.columns.items():
+        column = next((positions[c] for c in candidates if c in positions), None)
+        if column is not None:
+            for other, taken in names.items():  # each column serves one field
+                if taken == column and other != name:
+                    names[other] = None
+                    reasons.pop(other, None)
+            names[name] = column
+            reasons[name] = f"as a {shape.name} keeps it"
+
+
+def _not_chosen(kind: str, header: tuple[str, ...], indexes: Mapping[str, int | None]) -> tuple[str, ...]:
+    """What a reader of the mapping should know was left out: a turnover column not taken for
+    the value lost."""
+    if kind != CUSTOMERS:
+        return ()
+    used = set(indexes.values())
+    return tuple(
+        f"column {h!r} is not taken as the value lost: by its name it is the account's own "
+        "turnover, not the business it did with you; choose it for Value if it is"
+        for i, h in enumerate(header)
+        if i not in used and normalize(h) in TURNOVER
+    )
 
 
 def missing_fields(mapping: ColumnMap) -> list[str]:

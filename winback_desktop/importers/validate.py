@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from winback_desktop.importers.errors import AmbiguousDatesError, ErrorList
 from winback_desktop.importers.mapping import ColumnMap, normalize
+from winback_desktop.importers.shapes import OrderRowFilter
 from winback_desktop.importers.sniff import CsvFile
 from winback_desktop.importers.values import (
     NEEDS_CLEANING,
@@ -43,8 +44,16 @@ STATUSES = {
     "returned": "won_back",
     "active": "active",
     "current": "active",
+    # HubSpot's lifecycle stages: a customer (or an evangelist, a customer who recommends you)
+    # is one; subscribers, leads and opportunities never bought, and are named, not guessed.
+    "customer": "active",
+    "evangelist": "active",
+    "formercustomer": "lost",
+    "churnedcustomer": "lost",
+    "lostcustomer": "lost",
 }
 STATUS_WORDS = "lapsed, lost, won back or active"
+SHOWN_STATUSES = 5  # unknown status values named in the note
 
 # The customer fields stored as columns, in the order of CustomerRows.rows tuples.
 CUSTOMER_COLUMNS = (
@@ -73,6 +82,7 @@ class CustomerRows:
     lines: list[int] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list)
     mapped: tuple[str, ...] = ()  # the CUSTOMER_COLUMNS the file fills
+    notes: list[str] = field(default_factory=list)  # what was read other than it is written
 
 
 @dataclass
@@ -85,6 +95,7 @@ class OrderRows:
     cents: array[int] = field(default_factory=lambda: array("q"))
     refs: list[str | None] = field(default_factory=list)
     companies: dict[str, str] = field(default_factory=dict)  # external id -> first company named
+    notes: list[str] = field(default_factory=list)  # what was read other than it is written
 
     def __len__(self) -> int:
         return len(self.customers)
@@ -150,6 +161,7 @@ def validate_customers(
     date_lines: dict[str, int] = {}
     amounts: set[str] = set()
     statuses: dict[str, str | None] = {}
+    unknown_statuses: dict[str, int] = {}
     texts = ("company", "contact_name", "contact_title", "phone", "email", "segment", "owner")
     names = idx.get("first_name"), idx.get("last_name")
     for batch_lines, batch_cells in csv.batches(errors, TICK_ROWS):
@@ -186,7 +198,7 @@ def validate_customers(
                 date_lines[text] = line
         status_texts = column("status")
         if status_texts is not blank:
-            _check_statuses(status_texts, batch_lines, statuses, errors)
+            _check_statuses(status_texts, statuses, unknown_statuses)
         out.lines.extend(batch_lines)
         out.rows.extend(
             zip(
@@ -204,6 +216,8 @@ def validate_customers(
             )
         )
     _convert_customer_values(out, errors, cmap, amounts, date_lines, date_order)
+    if unknown_statuses:
+        out.notes.append(status_note(cmap.where("status"), unknown_statuses))
     mapped = {f for f, i in idx.items() if i is not None}
     if "first_name" in mapped or "last_name" in mapped:
         mapped.add("contact_name")
@@ -230,14 +244,30 @@ def _check_lengths(
                 errors.add(line, name, value, _too_long(value, limit))
 
 
-def _check_statuses(
-    texts: list[str], lines: list[int], statuses: dict[str, str | None], errors: ErrorList
-) -> None:
-    for text, line in zip(texts, lines, strict=True):
+def _check_statuses(texts: list[str], statuses: dict[str, str | None], unknown: dict[str, int]) -> None:
+    """Each status text read once; the texts that are no status of ours counted in ``unknown``
+    (those rows keep the status stored: a CRM's "lead" is not a reason to reject the file)."""
+    for text in texts:
         if text not in statuses:
-            statuses[text] = STATUSES.get(normalize(text)) if text else None
+            statuses[text] = read_status(text)
         if text and statuses[text] is None:
-            errors.add(line, "status", text, f"not a status (use {STATUS_WORDS}, or leave it empty)")
+            unknown[text] = unknown.get(text, 0) + 1
+
+
+def read_status(text: str) -> str | None:
+    """The status a cell names (lapsed, lost, won_back, active), or None."""
+    return STATUSES.get(normalize(text)) if text else None
+
+
+def status_note(where: str, unknown: Mapping[str, int]) -> str:
+    """What became of status values we do not know: named, with their rows."""
+    ranked = sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))
+    shown = ", ".join(f"“{v}” ({n:,} {'row' if n == 1 else 'rows'})" for v, n in ranked[:SHOWN_STATUSES])
+    more = f" and {len(ranked) - SHOWN_STATUSES} more" if len(ranked) > SHOWN_STATUSES else ""
+    return (
+        f"{where}: {shown}{more} {'is' if len(ranked) == 1 else 'are'} no status here "
+        f"({STATUS_WORDS}): those customers keep the status they have (new ones start as lapsed)"
+    )
 
 
 def _convert_customer_values(
@@ -339,11 +369,7 @@ def validate_orders(
     i_ext, i_date, i_amount = idx["customer_external_id"], idx["order_date"], idx["amount"]
     assert i_ext is not None and i_date is not None and i_amount is not None  # required by resolve()
     i_ref, i_company = idx.get("order_ref"), idx.get("company")
-    ext_max, ref_max, company_max = (
-        limits.get("customer_external_id"),
-        limits.get("order_ref"),
-        limits.get("company"),
-    )
+    ext_max, ref_max, company_max = (limits.get(f) for f in ("customer_external_id", "order_ref", "company"))
     # One string object per distinct id, date and amount, and per order id within a batch (an
     # order's lines are neighbours): a row costs a pointer per column, not a string per cell
     # (measured: 1.47M basket lines held 160 MB of amount and order-id strings before).
@@ -356,11 +382,19 @@ def validate_orders(
     lines, customers, refs, companies = out.lines, out.customers, out.refs, out.companies
     long_refs = False
     long_companies: list[tuple[int, str]] = []
+    purchases = OrderRowFilter(i_ref, i_amount, idx.get("order_status"), idx.get("cancelled"))
+    i_refund = idx.get("refunded")
+    raw_refunds: list[str] = []
     for batch_lines, batch_cells in csv.batches(errors, TICK_ROWS):
         if tick is not None:
             tick(batch_lines[-1])
         batch_cells = _fitted(batch_cells, batch_lines, width, csv.header_line, errors)
+        batch_lines, batch_cells = purchases.keep(batch_lines, batch_cells)
+        if not batch_lines:
+            continue
         columns = list(zip(*batch_cells, strict=True))
+        if i_refund is not None:
+            raw_refunds.extend(map(str.strip, columns[i_refund]))
         exts = _clean_ids(list(map(str.strip, columns[i_ext])))
         customers.extend(map(ids.setdefault, exts, exts))
         day_texts = list(map(str.strip, columns[i_date]))
@@ -379,12 +413,7 @@ def validate_orders(
         else:
             refs.extend([None] * len(batch_lines))
         if i_company is not None:
-            for ext, cell, line in zip(exts, columns[i_company], batch_lines, strict=True):
-                if ext not in companies and (company := clean_text(cell)):
-                    if company_max is not None and len(company) > company_max:
-                        long_companies.append((line, company))
-                    else:
-                        companies[ext] = company
+            _note_companies(companies, exts, columns[i_company], batch_lines, company_max, long_companies)
         lines.extend(batch_lines)
     # Problems, field by field, each found over distinct values first.
     bad_ids = {e: p for e in ids if (p := _id_problem(e, "order") or _length_problem(e, ext_max))}
@@ -396,13 +425,43 @@ def validate_orders(
     del amounts, ids, dates_seen
     if long_refs:
         _lines_where(errors, lines, refs, "order_ref", lambda r: _length_problem(r, ref_max))
-    for line, company in long_companies:
+    for line, company in long_companies:  # (rare)
         errors.add(line, "company", company, _too_long(company, company_max or 0))
+    refunds = _refunds(errors, lines, raw_refunds)
+    out.notes.extend(purchases.notes(cmap.where("order_status") or cmap.where("cancelled")))
     if errors:
         return out, errors
     out.dates = list(map(dates.__getitem__, raw_dates))
     out.cents = array("q", map(cents.__getitem__, raw_amounts))
+    if refunds:
+        out.cents = array("q", [c - r for c, r in zip(out.cents, refunds, strict=True)])
     return out, errors
+
+
+def _note_companies(
+    companies: dict[str, str],
+    exts: list[str],
+    cells: Sequence[str],
+    lines: list[int],
+    most: int | None,
+    too_long: list[tuple[int, str]],
+) -> None:
+    """The first company named for each customer id (or the line where it is too long)."""
+    for ext, cell, line in zip(exts, cells, lines, strict=True):
+        if ext not in companies and (company := clean_text(cell)):
+            if most is not None and len(company) > most:
+                too_long.append((line, company))
+            else:
+                companies[ext] = company
+
+
+def _refunds(errors: ErrorList, lines: Sequence[int], texts: list[str]) -> list[int]:
+    """The refunded cents of each row (an empty cell is nothing refunded); problems named."""
+    if not texts:
+        return []
+    cents, problems = parse_amounts(set(texts) - {""}, allow_negative=False)
+    _add_problems(errors, lines, texts, "refunded", problems)
+    return [cents.get(t, 0) for t in texts]
 
 
 def _order_dates_and_amounts(

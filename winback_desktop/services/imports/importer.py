@@ -130,6 +130,9 @@ class ImportPreview:
     already_imported: dt.datetime | None  # this very file was imported then
     notes: tuple[str, ...] = ()  # rows of the preview over a limit ("line 3: a field of ...")
     sha256: str = ""  # the file's bytes, as imports are recorded (see imported_on)
+    has_header: bool = True  # False: the columns are known by position ("column 1", ...)
+    reasons: dict[str, str] = field(default_factory=dict)  # field -> why its column was chosen
+    footer: tuple[int, int] | None = None  # the lines of a report footer, skipped
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,7 @@ class ImportResult:
     delimiter: str = ""
     mapping: dict[str, str | None] = field(default_factory=dict)
     seconds: float = 0.0
+    notes: tuple[str, ...] = ()  # a footer skipped, status values not known, ...: said, not hidden
 
     def summary(self) -> str:
         """One line for the status bar and the CLI."""
@@ -216,6 +220,9 @@ def preview_import(
         already_imported=(_imported_before(ctx, kind, csv.sha256) or (None,))[0],
         notes=csv.notes,
         sha256=csv.sha256,
+        has_header=csv.has_header,
+        reasons=dict(cmap.reasons),
+        footer=None if csv.footer is None else (csv.footer.first, csv.footer.last),
     )
 
 
@@ -348,12 +355,14 @@ def _import(
         )
         errors.raise_if_any(csv.name)
         n = len(customers.rows)
+        notes = (*csv.notes, *cmap.notes, *customers.notes)
     else:
         orders, errors = validate_orders(
             csv, cmap, limits=FIELD_LIMITS, date_order=date_order, tick=meter.read
         )
         errors.raise_if_any(csv.name)
         n = len(orders)
+        notes = (*csv.notes, *orders.notes)
     if n == 0:
         raise NotCsvError(f"{csv.name} has no data rows below its header (line {csv.header_line})")
     meter.start_writing(n)
@@ -384,6 +393,7 @@ def _import(
         delimiter=csv.delimiter,
         mapping=cmap.as_names(),
         seconds=time.perf_counter() - started,
+        notes=notes,
         **counts,
     )
     log.info("imported %s in %.1f s: %s", csv.path, result.seconds, result.summary())
