@@ -21,6 +21,7 @@ NOT_A_PURCHASE = frozenset(
     ("voided", "void", "cancelled", "canceled", "declined", "failed", "expired", "storniert", "annulee")
 )
 _WORD = re.compile(r"[^a-z]")
+RowsPreview = Sequence[tuple[int, Sequence[str]]]
 
 
 @dataclass(frozen=True)
@@ -124,3 +125,26 @@ class OrderRowFilter:
                 f"({where_status or 'by status'}; line {shown})"
             )
         return out
+
+
+def wrong_kind_notes(kind: str, header: Sequence[str], id_column: int | None, rows: RowsPreview) -> list[str]:
+    """What tells that a customers file is an orders export: the header of a known orders
+    export, or a generic "Id" column taken as the customer id that repeats in the first rows."""
+    if kind != "customers":
+        return []
+    normalized = [_WORD.sub("", h.casefold()) for h in header]
+    if (shape := find_shape("orders", normalized)) is not None:
+        return [f"this looks like a {shape.name}: import it as order history, not as customers"]
+    if id_column is None or normalized[id_column] != "id":
+        return []
+    first: dict[str, int] = {}
+    for line, cells in rows:
+        value = cells[id_column].strip() if id_column < len(cells) else ""
+        if value and value in first:
+            return [
+                f"column {header[id_column]!r} repeats (lines {first[value]:,} and {line:,}: {value}), so it "
+                "is no customer id here and this looks like an orders export: import it as order "
+                "history, or choose the column that names the customer"
+            ]
+        first.setdefault(value, line)
+    return []

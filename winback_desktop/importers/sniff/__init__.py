@@ -107,6 +107,13 @@ class CsvFile:
         return DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
 
     @property
+    def layout_label(self) -> str:
+        """How the cells are apart, for the preview: "comma-separated", "columns aligned with spaces"."""
+        if self.delimiter in ALIGNED:
+            return "columns aligned with spaces"
+        return f"{self.delimiter_label}-separated"
+
+    @property
     def row_estimate(self) -> int:
         """Data rows, counted as physical lines below the header and above the footer (quoted
         newlines count extra)."""

@@ -63,6 +63,7 @@ class Footer:
     first: int
     last: int
     texts: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[str, ...]], ...] = ()  # its filled records: (line, cells)
 
     def note(self) -> str:
         lines = f"line {self.first:,}" if self.first == self.last else f"lines {self.first:,}–{self.last:,}"
@@ -176,8 +177,9 @@ def find_footer(tail: str, first_line: int, delimiter: str, width: int, data_fro
     if not any(_FOOTER.match(_first_filled(cells)) for _s, _e, cells in block):
         return None
     block.reverse()
-    texts = tuple(_first_filled(cells) for _s, _e, cells in block if not _blank(cells))
-    return Footer(block[0][0], max(e for _s, e, _c in block), texts)
+    rows = tuple((s, tuple(cells)) for s, _e, cells in block if not _blank(cells))
+    texts = tuple(_first_filled(list(cells)) for _s, cells in rows)
+    return Footer(block[0][0], max(e for _s, e, _c in block), texts, rows)
 
 
 def _first_filled(cells: list[str]) -> str:

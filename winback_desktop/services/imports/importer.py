@@ -67,6 +67,8 @@ from winback_desktop.importers.mapping import (
     missing_fields,
     resolve,
 )
+from winback_desktop.importers.reading import PreviewReading, read_preview
+from winback_desktop.importers.shapes import wrong_kind_notes
 from winback_desktop.importers.sniff import CsvFile, preview_csv, read_csv
 from winback_desktop.importers.validate import validate_customers, validate_orders
 from winback_desktop.importers.values import DATE_ORDERS, DMY, MDY
@@ -88,6 +90,7 @@ __all__ = [
     "FieldSpec",
     "ImportCancelled",
     "ImportPreview",
+    "PreviewReading",
     "ImportRejected",
     "ImportResult",
     "LikelyDuplicatesError",
@@ -101,6 +104,7 @@ __all__ = [
     "import_orders",
     "imported_on",
     "preview_import",
+    "read_rows",
 ]
 
 log = logging.getLogger(__name__)
@@ -133,6 +137,8 @@ class ImportPreview:
     has_header: bool = True  # False: the columns are known by position ("column 1", ...)
     reasons: dict[str, str] = field(default_factory=dict)  # field -> why its column was chosen
     footer: tuple[int, int] | None = None  # the lines of a report footer, skipped
+    footer_rows: tuple[tuple[int, tuple[str, ...]], ...] = ()  # its filled lines, as in ``rows``
+    layout_label: str = ""  # "comma-separated", "columns aligned with spaces", ...
 
 
 @dataclass(frozen=True)
@@ -218,11 +224,17 @@ def preview_import(
         remembered=remembered is not None,
         missing=missing_fields(cmap),
         already_imported=(_imported_before(ctx, kind, csv.sha256) or (None,))[0],
-        notes=csv.notes,
+        notes=(
+            *csv.notes,
+            *cmap.notes,
+            *wrong_kind_notes(kind, csv.header, cmap.indexes.get("external_id"), csv.preview),
+        ),
         sha256=csv.sha256,
         has_header=csv.has_header,
         reasons=dict(cmap.reasons),
         footer=None if csv.footer is None else (csv.footer.first, csv.footer.last),
+        footer_rows=() if csv.footer is None else csv.footer.rows,
+        layout_label=csv.layout_label,
     )
 
 
@@ -230,6 +242,21 @@ def imported_on(ctx: AppContext, kind: str, sha256: str) -> dt.datetime | None:
     """When the file with these bytes was imported as ``kind`` (and still counts), else None:
     after an import was stopped, whether it had already committed."""
     return (_imported_before(ctx, kind, sha256) or (None,))[0]
+
+
+def read_rows(
+    preview: ImportPreview, mapping: Mapping[str, str | None], *, date_order: str | None = None
+) -> PreviewReading:
+    """How the preview's rows will be read with ``mapping`` (field -> column, as the dialog has
+    it): each used cell's value and each row's fate. Pure and quick (the preview's rows only)."""
+    cmap = resolve(
+        preview.kind,
+        preview.header,
+        explicit={f: c for f, c in mapping.items() if f in {s.name for s in preview.fields}},
+        require=False,
+        by_position=not preview.has_header,
+    )
+    return read_preview(cmap, preview.rows, date_order=date_order)
 
 
 @reports(Change.CUSTOMERS)
