@@ -72,8 +72,8 @@ def test_ten_thousand_bad_lines_are_all_listed_in_a_file_beside_it(ctx, tmp_path
     listed = listing.read_text(encoding="utf-8").splitlines()
     assert [int(line.split(":")[1]) for line in listed] == list(range(2, 10_002))  # every line, in order
     assert (
-        listed[0]
-        == f"{path}:2: column 'last purchase': not a date (use e.g. 2024-01-31, 31/01/2024 or 01/31/2024) (31.13.2024)"
+        listed[0] == f"{path}:2: column 'last purchase': not a date "
+        "(use e.g. 2024-01-31, 31/01/2024 or 01/31/2024) (31.13.2024)"
     )
     assert counts(ctx)["customers"] == 0
     # Or in a file of the user's choosing, also for a short list.

@@ -142,7 +142,7 @@ def _row_fates(cmap: ColumnMap, rows: Rows) -> tuple[str, ...]:
         items, voided = purchases.line_items, len(purchases.voided)
         purchases.keep([line], [cells])
         if purchases.line_items > items:
-            fates.append("line item of the order above: not a purchase of its own")
+            fates.append("line item of the order above")
         elif len(purchases.voided) > voided:
             fates.append("voided or cancelled: not counted")
         else:

@@ -90,7 +90,7 @@ class CsvFile:
     line_count: int  # physical lines in the file
     text: str = field(repr=False)
     complete: bool = True  # False for a preview: ``text`` is only the start of the file
-    notes: tuple[str, ...] = ()  # rows over a limit ("line 3: a field of ..."), the footer skipped
+    notes: tuple[str, ...] = ()  # rows in the preview over a limit: "line 3: a field of ..."
     has_header: bool = True  # False: the columns are "column 1", "column 2", ... (by position)
     footer: Footer | None = None  # a report's trailing lines, not read as rows
 
@@ -105,6 +105,11 @@ class CsvFile:
     @property
     def delimiter_label(self) -> str:
         return DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
+
+    @property
+    def footer_notes(self) -> tuple[str, ...]:
+        """The footer skipped, said: "lines 7–10: a report footer (“Grand Totals ...”), ..."."""
+        return () if self.footer is None else (self.footer.note(),)
 
     @property
     def layout_label(self) -> str:
@@ -285,7 +290,7 @@ def _table(
         line_count=facts.lines,
         text=text,
         complete=measure is None,
-        notes=table.notes + ((footer.note(),) if footer is not None else ()),
+        notes=table.notes,
         has_header=table.has_header,
         footer=footer,
     )

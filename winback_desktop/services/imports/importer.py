@@ -109,6 +109,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+NO_HEADER = (
+    "the file has no header line: its first line is data, and each field's column is chosen by "
+    "its position (column 1 is the first)"
+)
 Progress = Callable[[int, int], None]
 ShouldCancel = Callable[[], bool]
 
@@ -134,6 +138,8 @@ class ImportPreview:
     already_imported: dt.datetime | None  # this very file was imported then
     notes: tuple[str, ...] = ()  # rows of the preview over a limit ("line 3: a field of ...")
     sha256: str = ""  # the file's bytes, as imports are recorded (see imported_on)
+    remarks: tuple[str, ...] = ()  # what the import will do that the file does not say: a footer
+    # skipped, a known export's shape, a column not chosen and why, a file of the other kind
     has_header: bool = True  # False: the columns are known by position ("column 1", ...)
     reasons: dict[str, str] = field(default_factory=dict)  # field -> why its column was chosen
     footer: tuple[int, int] | None = None  # the lines of a report footer, skipped
@@ -224,10 +230,12 @@ def preview_import(
         remembered=remembered is not None,
         missing=missing_fields(cmap),
         already_imported=(_imported_before(ctx, kind, csv.sha256) or (None,))[0],
-        notes=(
-            *csv.notes,
-            *cmap.notes,
+        notes=csv.notes,
+        remarks=(
+            *(() if csv.has_header else (NO_HEADER,)),
+            *csv.footer_notes,
             *wrong_kind_notes(kind, csv.header, cmap.indexes.get("external_id"), csv.preview),
+            *cmap.notes,
         ),
         sha256=csv.sha256,
         has_header=csv.has_header,
@@ -382,14 +390,14 @@ def _import(
         )
         errors.raise_if_any(csv.name)
         n = len(customers.rows)
-        notes = (*csv.notes, *cmap.notes, *customers.notes)
+        notes = (*csv.footer_notes, *cmap.notes, *customers.notes)
     else:
         orders, errors = validate_orders(
             csv, cmap, limits=FIELD_LIMITS, date_order=date_order, tick=meter.read
         )
         errors.raise_if_any(csv.name)
         n = len(orders)
-        notes = (*csv.notes, *orders.notes)
+        notes = (*csv.footer_notes, *cmap.notes, *orders.notes)
     if n == 0:
         raise NotCsvError(f"{csv.name} has no data rows below its header (line {csv.header_line})")
     meter.start_writing(n)

@@ -1,5 +1,10 @@
 """Import customers or order history from CSV: preview, mapping, progress and cancel.
 
+What the import will do is on screen before it runs: the preview table shows the first rows as
+they will be read (import_preview.py), every field's column is chosen in a grid that needs no
+scrolling (the dialog fits a 1366x768 screen), and the remarks say what the file does not: a
+footer skipped, a known export's shape, a column left out and why.
+
 The preview reads the file on a worker thread (a bounded amount of it: see
 importers.sniff.preview_csv), so a hostile file (a 100 MB field, a million columns) gets its
 answer while the window keeps answering. The import runs in a child process
@@ -24,7 +29,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -32,10 +37,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QProgressBar,
     QRadioButton,
-    QScrollArea,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -49,16 +52,14 @@ from winback_desktop.services.imports import importer as imports
 from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.jobs import ThreadJob, child_process
 from winback_desktop.ui.kit.widgets import with_name
+from winback_desktop.ui.roster import import_preview
+from winback_desktop.ui.roster.import_preview import SHOWN_NAME_CHARS
+from winback_desktop.ui.roster.import_preview import shown as _shown
 
 KIND_TITLES = {"customers": "Import customers", "orders": "Import order history"}
 NOT_MAPPED = "— not in this file —"
-SHOWN_CELL_CHARS = 200  # of a cell in the preview table (a field may hold a million)
-SHOWN_NAME_CHARS = 60  # of a column name in the table header and the mapping lists
+MAPPING_COLUMNS = 3  # pairs of (field, column) side by side: 13 fields in five rows
 log = logging.getLogger(__name__)
-
-
-def _shown(text: str, most: int) -> str:
-    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 class ImportDialog(QDialog):
@@ -84,15 +85,16 @@ class ImportDialog(QDialog):
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.mapping_form = QFormLayout()
+        self.mapping_grid = QGridLayout()
         self.combos: dict[str, QComboBox] = {}
-        mapping_box = QGroupBox("Which column holds what")
-        inner = QWidget()
-        inner.setLayout(self.mapping_form)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
-        QVBoxLayout(mapping_box).addWidget(scroll)
+        self.mapping_box = mapping_box = QGroupBox("Which column holds what")
+        box_layout = QVBoxLayout(mapping_box)
+        box_layout.addLayout(self.mapping_grid)
+        self.why_label = with_name(QLabel(wordWrap=True), "hint")
+        box_layout.addWidget(self.why_label)
+        self.remarks = with_name(QLabel(wordWrap=True), "importRemarks")
+        self.remarks.setTextFormat(Qt.TextFormat.RichText)
+        self.remarks.hide()
 
         self.dates_box = QGroupBox("Dates like 03/04/2024 can be read two ways. This file writes:")
         self.day_first = QRadioButton("day first (31/01/2024)")
@@ -126,18 +128,23 @@ class ImportDialog(QDialog):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(mapping_box)
-        self.splitter.setSizes([220, 260])
+        self.splitter.setChildrenCollapsible(False)  # the mapping is never squeezed out of sight
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         layout = QVBoxLayout(self)
         layout.addWidget(self.file_label)
         layout.addWidget(self.format_label)
         layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.remarks)
         layout.addWidget(self.dates_box)
         layout.addWidget(self.message)
         layout.addWidget(self.errors)
         layout.addWidget(self.progress)
         layout.addStretch(0)  # takes the room when a file that cannot be imported hides the rest
         layout.addWidget(self.buttons)
-        self.resize(900, 680)
+        self.day_first.toggled.connect(self._show_rows)
+        room = self.screen().availableGeometry()  # a 1366x768 laptop has about 1366x740
+        self.resize(min(1100, room.width() - 40), min(680, room.height() - 60))
 
     # -- the file and its preview ------------------------------------------------------------
     def choose_file(self) -> bool:
@@ -188,18 +195,19 @@ class ImportDialog(QDialog):
         self.progress.hide()
         self.preview = p
         remembered = " · using the mapping you chose last time for these columns" if p.remembered else ""
+        where = (
+            f"header on line {p.header_line}"
+            if p.has_header
+            else f"no header line: columns known by position, data from line {p.header_line + 1}"
+        )
         self.format_label.setText(
-            f"{p.encoding_label} · {p.delimiter_label}-separated · header on line {p.header_line} · "
+            f"{p.encoding_label} · {p.layout_label or p.delimiter_label + '-separated'} · {where} · "
             f"about {p.row_estimate:,} rows{remembered}"
         )
-        self.table.setColumnCount(len(p.header))
-        self.table.setHorizontalHeaderLabels([_shown(h, SHOWN_NAME_CHARS) for h in p.header])
-        self.table.setRowCount(len(p.rows))
-        for i, (line, cells) in enumerate(p.rows):
-            self.table.setVerticalHeaderItem(i, QTableWidgetItem(str(line)))
-            for j, cell in enumerate(cells[: len(p.header)]):
-                self.table.setItem(i, j, QTableWidgetItem(_shown(cell, SHOWN_CELL_CHARS)))
         self._add_combos(p)
+        if p.remarks:
+            self.remarks.setText("<br>".join(f"• {escape(r[:1].upper() + r[1:])}." for r in p.remarks))
+        self.remarks.setVisible(bool(p.remarks))
         self._mapping_changed()
         if p.already_imported:
             self._say(
@@ -215,19 +223,31 @@ class ImportDialog(QDialog):
         self.preview_ready.emit()
 
     def _add_combos(self, p: imports.ImportPreview) -> None:
-        while self.mapping_form.rowCount():
-            self.mapping_form.removeRow(0)
+        while self.mapping_grid.count():
+            item = self.mapping_grid.takeAt(0)
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
         self.combos.clear()
-        for spec in p.fields:
+        examples = {} if p.has_header or not p.rows else dict(enumerate(p.rows[0][1]))
+        rows = -(-len(p.fields) // MAPPING_COLUMNS)
+        for n, spec in enumerate(p.fields):
             combo = QComboBox()
             combo.addItem(NOT_MAPPED, None)
-            for column in p.header:
-                combo.addItem(_shown(column, SHOWN_NAME_CHARS), column)
+            for i, column in enumerate(p.header):
+                example = f" — {_shown(examples[i].strip(), 24)}" if examples.get(i, "").strip() else ""
+                combo.addItem(_shown(column, SHOWN_NAME_CHARS) + example, column)
             combo.setCurrentIndex(max(combo.findData(p.mapping.get(spec.name)), 0))
             combo.currentIndexChanged.connect(self._mapping_changed)
             combo.setToolTip(spec.help or spec.label)
+            combo.setAccessibleName(spec.label)
             self.combos[spec.name] = combo
-            self.mapping_form.addRow(spec.label + (" *" if spec.required else ""), combo)
+            label = QLabel(spec.label + (" *" if spec.required else ""))
+            label.setBuddy(combo)
+            row, pair = n % rows, n // rows
+            self.mapping_grid.addWidget(label, row, 2 * pair)
+            self.mapping_grid.addWidget(combo, row, 2 * pair + 1)
+        for pair in range(MAPPING_COLUMNS):
+            self.mapping_grid.setColumnStretch(2 * pair + 1, 1)
 
     def mapping(self) -> dict[str, str | None]:
         return {name: combo.currentData() for name, combo in self.combos.items()}
@@ -241,10 +261,21 @@ class ImportDialog(QDialog):
         if self.kind == "customers" and not mapping.get("contact_name") and mapping.get("first_name"):
             missing = [m for m in missing if "contact" not in m.lower()]
         self.import_button.setEnabled(not missing)
+        self._show_rows()
         if missing:
             self._say("Choose a column for: " + ", ".join(missing) + ".")
         elif not self.errors.isVisible():
             self._say("Fields marked * are needed. Nothing is written unless every row is good.")
+
+    def _show_rows(self) -> None:
+        """The preview table and the reasons, for the mapping as the combos have it now."""
+        p = self.preview
+        if p is None:
+            return
+        mapping = self.mapping()
+        reading = imports.read_rows(p, mapping, date_order=self.date_order())
+        import_preview.fill(self.table, p, mapping, reading)
+        self.why_label.setText(_why(p, mapping))
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
@@ -427,3 +458,17 @@ class ImportDialog(QDialog):
             self._process.kill()
             self._process.waitForFinished(5000)
         super().closeEvent(event)
+
+
+def _why(p: imports.ImportPreview, mapping: dict[str, str | None]) -> str:
+    """Why each field has its column, grouped: "By their names: Customer ID ← 'Record ID', ..."."""
+    groups: dict[str, list[str]] = {}
+    labels = {s.name: s.label for s in p.fields}
+    for name, column in mapping.items():
+        if column is None:
+            continue
+        reason = p.reasons.get(name, "") if p.mapping.get(name) == column else "as you chose"
+        groups.setdefault(reason or "as you chose", []).append(f"{labels[name]} ← {_shown(column, 30)}")
+    return " · ".join(
+        f"{reason[:1].upper()}{reason[1:]}: {', '.join(items)}" for reason, items in groups.items()
+    )
