@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from winback_desktop.cli.common import Commands, add_command, fail, runs
+from winback_desktop.importers.errors import column_words
 from winback_desktop.importers.values import DATE_ORDERS, ORDER_WORDS
 
 if TYPE_CHECKING:
@@ -153,7 +154,7 @@ def _import(args: argparse.Namespace, ctx: AppContext) -> int:
     except imports.AmbiguousDatesError as exc:
         choices = " or ".join(f"--dates {o} ({ORDER_WORDS[o]})" for o in DATE_ORDERS)
         return fail(
-            f"{args.file}: every date in column {exc.column!r} ({', '.join(exc.examples[:3])}) "
+            f"{args.file}: every date in {column_words(exc.column)} ({', '.join(exc.examples[:3])}) "
             f"reads both day-first and month-first, so the order cannot be told from the file. "
             f"Run again with {choices}; nothing was imported."
         )

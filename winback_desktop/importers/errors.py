@@ -6,6 +6,7 @@ Every exception the importers raise on account of the file's content is a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -66,6 +67,15 @@ class MappingError(CsvImportError):
         self.missing = missing or []
 
 
+_POSITION_NAME = re.compile(r"column \d+\Z")
+
+
+def column_words(column: str) -> str:
+    """A column as a message names it: "column 'Order date'", or "column 2" in a file without a
+    header line (whose columns are named by position)."""
+    return column if _POSITION_NAME.match(column) else f"column {column!r}"
+
+
 class AmbiguousDatesError(CsvImportError):
     """Every date in a column reads both ways (01/02/2024): ask the user, never guess.
 
@@ -77,7 +87,7 @@ class AmbiguousDatesError(CsvImportError):
         self.problems = problems or {}  # values that are no date in either order: value -> problem
         shown = ", ".join(examples[:3])
         super().__init__(
-            f"the dates in column {column!r} ({shown}, ...) can be read day-first or month-first; "
+            f"the dates in {column_words(column)} ({shown}, ...) can be read day-first or month-first; "
             "say which order the file uses"
         )
 

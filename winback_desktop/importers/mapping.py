@@ -412,7 +412,7 @@ class ColumnMap:
         name = self.column(field)
         if name is None:
             return ""
-        return name if self.by_position else f"column {name!r}"
+        return name if self.by_position else f"column {name!r}"  # (errors.column_words, by kind)
 
     def columns_by_field(self) -> dict[str, str]:
         """:meth:`where` of every mapped field (an error names the file's column, not our field)."""

@@ -27,7 +27,7 @@ def _emit(obj: dict[str, Any]) -> None:
 
 
 def describe_error(exc: Exception) -> dict[str, Any]:
-    from winback_desktop.importers.errors import AmbiguousDatesError, ImportRejected
+    from winback_desktop.importers.errors import AmbiguousDatesError, ImportRejected, column_words
 
     out: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)}
     if isinstance(exc, ImportRejected):
@@ -39,7 +39,7 @@ def describe_error(exc: Exception) -> dict[str, Any]:
             bad_rows=exc.bad_rows,
         )
     elif isinstance(exc, AmbiguousDatesError):
-        out.update(column=exc.column, examples=list(exc.examples))
+        out.update(column=exc.column, where=column_words(exc.column), examples=list(exc.examples))
     return out
 
 

@@ -414,7 +414,7 @@ class ImportDialog(QDialog):
             self.dates_box.show()
             examples = ", ".join(error["examples"][:3])
             self._say(
-                f"The dates in column “{error['column']}” ({examples}) read both ways. "
+                f"The dates in {escape(error.get('where') or error['column'])} ({examples}) read both ways. "
                 "Say which order the file uses, then Import again."
             )
         elif kind == "LikelyDuplicatesError":
