@@ -192,7 +192,9 @@ def test_lifecycle_stages_map_and_unknown_ones_are_named(ctx, tmp_path):
 def test_the_turnover_is_taken_when_the_user_says_so(ctx, tmp_path):
     path = lifecycle_export(tmp_path / "hubspot.csv")
     preview = preview_import(ctx, path, "customers", mapping={"value_lost": "Annual Revenue"})
-    assert preview.mapping["value_lost"] == "Annual Revenue" and preview.reasons["value_lost"] == "as you chose"
+    assert (
+        preview.mapping["value_lost"] == "Annual Revenue" and preview.reasons["value_lost"] == "as you chose"
+    )
     assert not any("Annual Revenue" in r for r in preview.remarks)
     import_customers(ctx, path, mapping={"value_lost": "Annual Revenue"})
     assert customer(ctx, "101")["value_lost"] == 5_000_000

@@ -299,11 +299,15 @@ def _table(
 def _tail(text: str, lines: int = FOOTER_LINES) -> tuple[str, int]:
     """The last ``lines`` physical lines of ``text`` and the line number the first of them has."""
     pos = len(text.rstrip("\r\n"))
+    start = 0
     for _ in range(lines):
         pos = max(text.rfind("\n", 0, pos), text.rfind("\r", 0, pos))
         if pos < 0:
+            start = 0
             break
-    start = pos + 1 if pos >= 0 else 0
+        start = pos + 1
+        if text[pos] == "\n" and pos and text[pos - 1] == "\r":  # one break, not two
+            pos -= 1
     return text[start:], 1 + line_breaks(text[:start])
 
 

@@ -206,7 +206,9 @@ class ImportDialog(QDialog):
         )
         self._add_combos(p)
         if p.remarks:
-            self.remarks.setText("<br>".join(f"• {escape(r[:1].upper() + r[1:])}." for r in p.remarks))
+            self.remarks.setText(
+                "<br>".join(f"• {escape(r[:1].upper() + r[1:], quote=False)}." for r in p.remarks)
+            )
         self.remarks.setVisible(bool(p.remarks))
         self._mapping_changed()
         if p.already_imported:
