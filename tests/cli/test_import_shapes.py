@@ -49,3 +49,17 @@ def test_notes_say_what_was_skipped_and_not_taken(ctx, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Note: column 'Annual Revenue' is not taken as the value lost" in out
     assert "“lead” (2 rows), “opportunity” (1 row) are no status here" in out
+
+
+def test_an_orders_export_imported_as_customers_is_named_as_such(ctx, tmp_path, capsys):
+    rows = [
+        ["Id", "Customer", "Date", "Total"],
+        ["9001", "A", "2024-01-31", "10"],
+        ["9001", "A", "2024-01-31", "5"],
+    ]
+    path = write_csv(tmp_path / "orders.csv", rows)
+    assert main(["import", "customers", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:3: column 'Id': the same id as line 2" in err
+    assert "column 'Id' repeats (lines 2 and 3: 9001)" in err and "import it as order history" in err
+    assert counts(ctx)["customers"] == 0

@@ -172,6 +172,8 @@ def _rejected(exc: ImportRejected, file: str, problems: Path | None) -> int:
     if exc.error_count > len(lines):
         lines.append(f"... and {exc.error_count - len(lines):,} more problems, not listed")
     rows = "row" if exc.bad_rows == 1 else "rows"
+    for hint in exc.hints:
+        print(f"{file}: {hint}.", file=sys.stderr)
     if problems is None and len(lines) <= LISTED_ON_TERMINAL:
         print("\n".join(lines), file=sys.stderr)
         print(f"{exc.bad_rows:,} bad {rows}; nothing was imported.", file=sys.stderr)

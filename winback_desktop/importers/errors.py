@@ -101,6 +101,7 @@ class ImportRejected(CsvImportError):
         self.errors = errors
         self.error_count = error_count
         self.bad_rows = bad_rows
+        self.hints: tuple[str, ...] = ()  # what may be wrong with the file as a whole
         super().__init__(
             f"{file_name}: {bad_rows} bad {'row' if bad_rows == 1 else 'rows'}; nothing was imported."
         )

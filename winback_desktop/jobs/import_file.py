@@ -37,6 +37,7 @@ def describe_error(exc: Exception) -> dict[str, Any]:
             rows=[[e.line, e.field, e.value, e.problem] for e in exc.errors],  # for "Save the list…"
             error_count=exc.error_count,
             bad_rows=exc.bad_rows,
+            hints=list(exc.hints),
         )
     elif isinstance(exc, AmbiguousDatesError):
         out.update(column=exc.column, where=column_words(exc.column), examples=list(exc.examples))

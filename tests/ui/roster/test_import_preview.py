@@ -125,3 +125,22 @@ def test_every_field_is_in_sight_without_scrolling_on_a_laptop(qapp, dialog_for,
         assert dialog.rect().contains(top_left) and dialog.rect().contains(
             top_left + combo.rect().bottomRight()
         )
+
+
+def test_an_orders_export_picked_as_customers_is_said_before_and_after(qtbot, ctx, dialog_for, tmp_path):
+    from tests.helpers.imports import write_csv
+
+    rows = [
+        ["Id", "Customer", "Date", "Total"],
+        ["9001", "A", "2024-01-31", "10"],
+        ["9001", "A", "2024-01-31", "5"],
+    ]
+    dialog = dialog_for("customers", write_csv(tmp_path / "orders.csv", rows))
+    assert "Column 'Id' repeats (lines 2 and 3: 9001)" in dialog.remarks.text()
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.errors.isVisible(), timeout=20000)
+    assert (
+        dialog.errors.item(0).text()
+        == "orders.csv:3: column 'Id': the same id as line 2 (each customer once per file) (9001)"
+    )
+    assert "import it as order history" in dialog.message.text() and counts(ctx)["customers"] == 0

@@ -388,7 +388,13 @@ def _import(
         customers, errors = validate_customers(
             csv, cmap, limits=FIELD_LIMITS, date_order=date_order, tick=meter.read
         )
-        errors.raise_if_any(csv.name)
+        try:
+            errors.raise_if_any(csv.name)
+        except ImportRejected as exc:  # an orders export imported as customers: say so too
+            exc.hints = tuple(
+                wrong_kind_notes(kind, csv.header, cmap.indexes.get("external_id"), csv.preview)
+            )
+            raise
         n = len(customers.rows)
         notes = (*csv.footer_notes, *cmap.notes, *customers.notes)
     else:

@@ -408,9 +408,12 @@ class ImportDialog(QDialog):
             self.errors.show()
             self.rejected_lines = error
             self.save_list_button.show()
+            hints = "".join(
+                f"<br>{escape(h[:1].upper() + h[1:], quote=False)}." for h in error.get("hints", [])
+            )
             self._say(
                 f"<b>{error['bad_rows']:,} bad rows; nothing was imported.</b> Fix them in the file and "
-                "import it again."
+                f"import it again.{hints}"
             )
         elif kind == "AmbiguousDatesError":
             self.dates_box.show()
