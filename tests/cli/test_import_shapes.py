@@ -7,7 +7,7 @@ import os
 import pytest
 
 from tests.helpers.imports import counts, write_csv
-from tests.helpers.shapes import aligned_text, lifecycle_export, report_with_footer
+from tests.importers.shaped import aligned_text, lifecycle_export, report_with_footer
 from winback_desktop.cli.entry import main
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers.imports import write_csv
-from tests.helpers.shapes import FOOTER, aligned_text
+from tests.importers.shaped import FOOTER, aligned_text
 from winback_desktop.importers import sniff
 from winback_desktop.importers.mapping import resolve
 from winback_desktop.importers.reading import read_preview

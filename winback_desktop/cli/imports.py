@@ -172,11 +172,10 @@ def _rejected(exc: ImportRejected, file: str, problems: Path | None) -> int:
     if exc.error_count > len(lines):
         lines.append(f"... and {exc.error_count - len(lines):,} more problems, not listed")
     rows = "row" if exc.bad_rows == 1 else "rows"
-    for hint in exc.hints:
-        print(f"{file}: {hint}.", file=sys.stderr)
+    hints = "".join(f"{file}: {hint}.\n" for hint in exc.hints)  # the file as a whole, after its lines
     if problems is None and len(lines) <= LISTED_ON_TERMINAL:
         print("\n".join(lines), file=sys.stderr)
-        print(f"{exc.bad_rows:,} bad {rows}; nothing was imported.", file=sys.stderr)
+        print(f"{hints}{exc.bad_rows:,} bad {rows}; nothing was imported.", file=sys.stderr)
         return 1
     from winback_desktop.files import atomic_write_text
 
@@ -202,5 +201,5 @@ def _rejected(exc: ImportRejected, file: str, problems: Path | None) -> int:
             )
         else:
             print(f"All {exc.error_count:,} problems are listed in {target}.", file=sys.stderr)
-    print(f"{exc.bad_rows:,} bad {rows}; nothing was imported.", file=sys.stderr)
+    print(f"{hints}{exc.bad_rows:,} bad {rows}; nothing was imported.", file=sys.stderr)
     return 1

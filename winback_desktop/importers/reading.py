@@ -26,6 +26,7 @@ from winback_desktop.importers.values import (
 )
 
 Rows = Sequence[tuple[int, Sequence[str]]]
+ASKED = "day or month first? asked on Import"
 STATUS_LABELS = {"lapsed": "lapsed", "lost": "lost", "won_back": "won back", "active": "active"}
 
 
@@ -109,8 +110,10 @@ def _dates(texts: list[str], date_order: str | None) -> list[tuple[str, bool]]:
             first.setdefault(t, i)
     try:
         dates, problems = parse_dates(first, date_order=date_order, field="", column="")
-    except AmbiguousDatesError as exc:
-        dates, problems = {}, {**exc.problems, **{t: "day or month first? asked on Import" for t in first}}
+    except AmbiguousDatesError as exc:  # not a problem of the cells: a question for the user
+        dates, problems = {}, exc.problems
+        asked = {t: ASKED for t in first if t not in problems}
+        return [("" if not t else asked.get(t) or problems[t], not t or t in asked) for t in texts]
     return [
         ("" if not t else short_date(dates[t]) if t in dates else problems.get(t, ""), t in dates or not t)
         for t in texts

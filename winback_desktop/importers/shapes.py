@@ -22,6 +22,8 @@ NOT_A_PURCHASE = frozenset(
 )
 _WORD = re.compile(r"[^a-z]")
 RowsPreview = Sequence[tuple[int, Sequence[str]]]
+# Columns only an orders file has (normalized): with them, a repeating "Id" tells an orders export.
+_ORDERISH = re.compile(r"(total|amount|price|quantity|qty|lineitem|order|invoice|date\Z)")
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ def wrong_kind_notes(kind: str, header: Sequence[str], id_column: int | None, ro
     normalized = [_WORD.sub("", h.casefold()) for h in header]
     if (shape := find_shape("orders", normalized)) is not None:
         return [f"this looks like a {shape.name}: import it as order history, not as customers"]
-    if id_column is None or normalized[id_column] != "id":
+    if id_column is None or normalized[id_column] != "id" or not any(map(_ORDERISH.match, normalized)):
         return []
     first: dict[str, int] = {}
     for line, cells in rows:

@@ -12,6 +12,7 @@ import datetime as dt
 from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from winback_desktop.importers.errors import AmbiguousDatesError, ErrorList
 from winback_desktop.importers.mapping import ColumnMap, normalize
@@ -116,12 +117,12 @@ def _clean(stripped: str) -> str:
 
 def _check_width(cells: list[str], width: int, line: int, header_line: int, errors: ErrorList) -> None:
     if len(cells) > width and any(c.strip() for c in cells[width:]):
+        than = f"the header (line {header_line}) has" if header_line > 0 else "the first rows have"
         errors.add(
             line,
             "row",
             "",
-            f"{len(cells)} cells, but the header (line {header_line}) has {width} columns "
-            "(an unquoted delimiter inside a cell?)",
+            f"{len(cells)} cells, but {than} {width} columns (an unquoted delimiter inside a cell?)",
         )
 
 
@@ -167,7 +168,9 @@ def validate_customers(
     for batch_lines, batch_cells in csv.batches(errors, TICK_ROWS):
         if tick is not None:
             tick(batch_lines[-1])
-        batch_cells = _fitted(batch_cells, batch_lines, width, csv.header_line, errors)
+        batch_cells = _fitted(
+            batch_cells, batch_lines, width, csv.header_line if csv.has_header else 0, errors
+        )
         columns = list(zip(*batch_cells, strict=True))
         blank = [""] * len(batch_lines)
 
@@ -383,12 +386,13 @@ def validate_orders(
     long_refs = False
     long_companies: list[tuple[int, str]] = []
     purchases = OrderRowFilter(i_ref, i_amount, idx.get("order_status"), idx.get("cancelled"))
-    i_refund = idx.get("refunded")
-    raw_refunds: list[str] = []
+    i_refund, raw_refunds = idx.get("refunded"), cast(list[str], [])
     for batch_lines, batch_cells in csv.batches(errors, TICK_ROWS):
         if tick is not None:
             tick(batch_lines[-1])
-        batch_cells = _fitted(batch_cells, batch_lines, width, csv.header_line, errors)
+        batch_cells = _fitted(
+            batch_cells, batch_lines, width, csv.header_line if csv.has_header else 0, errors
+        )
         batch_lines, batch_cells = purchases.keep(batch_lines, batch_cells)
         if not batch_lines:
             continue

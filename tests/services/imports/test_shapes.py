@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers.imports import counts, customer, query, write_csv
 from tests.helpers.paths import DATA
-from tests.helpers.shapes import aligned_text, lifecycle_export, report_with_footer
+from tests.importers.shaped import aligned_text, lifecycle_export, report_with_footer
 from winback_desktop.services.imports.importer import (
     ImportRejected,
     MappingError,

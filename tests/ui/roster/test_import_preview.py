@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox
 
 from tests.helpers.imports import counts
 from tests.helpers.paths import DATA
-from tests.helpers.shapes import aligned_text, lifecycle_export, report_with_footer
+from tests.importers.shaped import aligned_text, lifecycle_export, report_with_footer
 from winback_desktop.ui.roster.import_dialog import ImportDialog
 from winback_desktop.ui.roster.import_preview import FOOTER, ROW_COLUMN
 

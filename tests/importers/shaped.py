@@ -1,4 +1,4 @@
-"""Import files shaped as real systems write them, written for the tests (no third-party data):
+"""Import files shaped as real systems write them, written for the tests (no third-party data),
 space-aligned text with and without a header line (as CDNOW's ``.txt``), a report with a footer
 (as Salesforce's "Export details"), a CRM export with a lifecycle stage (as HubSpot's)."""
 
