@@ -29,7 +29,7 @@ from winback_desktop.importers.errors import (
     TooLargeError,
     UnreadableFileError,
 )
-from winback_desktop.importers.scan import ENCODING_NAMES, ByteScan, ShouldStop, chunks, line_breaks, scan
+from winback_desktop.importers.scan import ENCODING_NAMES, ByteScan, ShouldStop, chunks, scan
 from winback_desktop.importers.sniff.dialect import DELIMITER_NAMES, DELIMITERS, detect_delimiter
 from winback_desktop.importers.sniff.header import (
     FOOTER_LINES,
@@ -298,7 +298,9 @@ def _table(
 
 def _tail(text: str, lines: int = FOOTER_LINES) -> tuple[str, int]:
     """The last ``lines`` physical lines of ``text`` and the line number the first of them has."""
-    pos = len(text.rstrip("\r\n"))
+    pos = len(text)
+    while pos and text[pos - 1] in "\r\n":  # (not rstrip: that would copy the whole text)
+        pos -= 1
     start = 0
     for _ in range(lines):
         pos = max(text.rfind("\n", 0, pos), text.rfind("\r", 0, pos))
@@ -308,7 +310,8 @@ def _tail(text: str, lines: int = FOOTER_LINES) -> tuple[str, int]:
         start = pos + 1
         if text[pos] == "\n" and pos and text[pos - 1] == "\r":  # one break, not two
             pos -= 1
-    return text[start:], 1 + line_breaks(text[:start])
+    tail = text[start:]  # (the lines before it counted without copying them: a file may be 1 GiB)
+    return tail, _count_lines(text) - _count_lines(tail) + 1
 
 
 def _file_tail(path: Path, encoding: str, line_count: int) -> tuple[str, int]:
