@@ -62,6 +62,7 @@ from winback_desktop.importers.errors import (
 from winback_desktop.importers.mapping import (
     CUSTOMERS,
     ORDERS,
+    ColumnMap,
     FieldSpec,
     fields,
     missing_fields,
@@ -70,7 +71,7 @@ from winback_desktop.importers.mapping import (
 from winback_desktop.importers.reading import PreviewReading, read_preview
 from winback_desktop.importers.shapes import wrong_kind_notes
 from winback_desktop.importers.sniff import CsvFile, preview_csv, read_csv
-from winback_desktop.importers.validate import validate_customers, validate_orders
+from winback_desktop.importers.validate import CustomerRows, OrderRows, validate_customers, validate_orders
 from winback_desktop.importers.values import DATE_ORDERS, DMY, MDY
 from winback_desktop.services import settings
 from winback_desktop.services.changes import Change, reports
@@ -384,26 +385,9 @@ def _import(
     )
     meter = _Meter(csv, progress, should_cancel)
     meter.check()
-    if kind == CUSTOMERS:
-        customers, errors = validate_customers(
-            csv, cmap, limits=FIELD_LIMITS, date_order=date_order, tick=meter.read
-        )
-        try:
-            errors.raise_if_any(csv.name)
-        except ImportRejected as exc:  # an orders export imported as customers: say so too
-            exc.hints = tuple(
-                wrong_kind_notes(kind, csv.header, cmap.indexes.get("external_id"), csv.preview)
-            )
-            raise
-        n = len(customers.rows)
-        notes = (*csv.footer_notes, *cmap.notes, *customers.notes)
-    else:
-        orders, errors = validate_orders(
-            csv, cmap, limits=FIELD_LIMITS, date_order=date_order, tick=meter.read
-        )
-        errors.raise_if_any(csv.name)
-        n = len(orders)
-        notes = (*csv.footer_notes, *cmap.notes, *orders.notes)
+    customers, orders = _validated(csv, cmap, kind, date_order, meter)
+    n = len(customers.rows) if kind == CUSTOMERS else len(orders)
+    notes = (*csv.footer_notes, *cmap.notes, *(customers.notes if kind == CUSTOMERS else orders.notes))
     if n == 0:
         raise NotCsvError(f"{csv.name} has no data rows below its header (line {csv.header_line})")
     meter.start_writing(n)
@@ -442,6 +426,28 @@ def _import(
 
 
 # ------------------------------------------------------------------------------------ helpers
+
+
+def _validated(
+    csv: CsvFile, cmap: ColumnMap, kind: str, date_order: str | None, meter: _Meter
+) -> tuple[CustomerRows, OrderRows]:
+    """Every row checked (the rows of ``kind``; the other is empty); ImportRejected listing
+    every bad one, with a word on the file as a whole (an orders export picked as customers)."""
+    customers, orders = CustomerRows(), OrderRows()
+    if kind == CUSTOMERS:
+        customers, errors = validate_customers(
+            csv, cmap, limits=FIELD_LIMITS, date_order=date_order, tick=meter.read
+        )
+    else:
+        orders, errors = validate_orders(
+            csv, cmap, limits=FIELD_LIMITS, date_order=date_order, tick=meter.read
+        )
+    try:
+        errors.raise_if_any(csv.name)
+    except ImportRejected as exc:
+        exc.hints = tuple(wrong_kind_notes(kind, csv.header, cmap.indexes.get("external_id"), csv.preview))
+        raise
+    return customers, orders
 
 
 def _claim(conn: Connection, kind: str, csv: CsvFile, rows: int) -> int | None:
