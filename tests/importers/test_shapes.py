@@ -81,3 +81,11 @@ def test_the_preview_marks_what_the_import_will_refuse(tmp_path):
     reading = read_preview(resolve("orders", csv.header), csv.preview)
     assert reading.bad[0] == frozenset({0, 1, 2})
     assert "scientific notation" in reading.cells[0][0] and "no such date" in reading.cells[0][1]
+    assert reading.rows[0].startswith("refused: looks like a number Excel shortened")
+
+
+def test_the_preview_marks_a_repeated_customer_id(tmp_path):
+    rows = [["Customer ID", "Company"], ["00586", "A"], ["00112", "B"], ["00586", "C"]]
+    csv = read_csv(write_csv(tmp_path / "c.csv", rows))
+    reading = read_preview(resolve("customers", csv.header), csv.preview)
+    assert reading.rows == ("", "", "refused: the same id as line 2") and reading.bad[2] == frozenset({0})

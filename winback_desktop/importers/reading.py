@@ -56,9 +56,25 @@ def read_preview(cmap: ColumnMap, rows: Rows, *, date_order: str | None = None) 
             cells[r][index] = shown
             if not ok:
                 bad[r].add(index)
+    if cmap.kind == CUSTOMERS and (index := cmap.indexes.get("external_id")) is not None:
+        _repeated_ids(rows, index, cells, bad)
     fates = list(_row_fates(cmap, rows))
     _refunds(cmap, rows, fates)
+    for r, columns in enumerate(bad):
+        if columns and not fates[r]:
+            fates[r] = "refused: " + "; ".join(cells[r][j] for j in sorted(columns))
     return PreviewReading(tuple(tuple(c) for c in cells), tuple(fates), tuple(frozenset(b) for b in bad))
+
+
+def _repeated_ids(rows: Rows, index: int, cells: list[list[str]], bad: list[set[int]]) -> None:
+    """A customer id seen on an earlier row: the import refuses it (each customer once per file)."""
+    first: dict[str, int] = {}
+    for r, (line, row) in enumerate(rows):
+        value = clean_id(row[index]) if index < len(row) else ""
+        if value and value in first:
+            cells[r][index] = f"the same id as line {first[value]}"
+            bad[r].add(index)
+        first.setdefault(value, line)
 
 
 def _refunds(cmap: ColumnMap, rows: Rows, fates: list[str]) -> None:

@@ -137,6 +137,7 @@ def test_an_orders_export_picked_as_customers_is_said_before_and_after(qtbot, ct
     ]
     dialog = dialog_for("customers", write_csv(tmp_path / "orders.csv", rows))
     assert "Column 'Id' repeats (lines 2 and 3: 9001)" in dialog.remarks.text()
+    assert column(dialog, ROW_COLUMN)[:2] == ["imported: a customer", "refused: the same id as line 2"]
     dialog.import_button.click()
     qtbot.waitUntil(lambda: dialog.errors.isVisible(), timeout=20000)
     assert (

@@ -109,6 +109,7 @@ class ImportDialog(QDialog):
 
         self.message = with_name(QLabel(wordWrap=True), "importMessage")
         self.errors = QListWidget()
+        self.errors.setMaximumHeight(200)  # the preview above keeps its room (Save the list... has all)
         self.errors.hide()
         self.progress = QProgressBar()
         self.progress.hide()
@@ -412,7 +413,8 @@ class ImportDialog(QDialog):
                 f"<br>{escape(h[:1].upper() + h[1:], quote=False)}." for h in error.get("hints", [])
             )
             self._say(
-                f"<b>{error['bad_rows']:,} bad rows; nothing was imported.</b> Fix them in the file and "
+                f"<b>{error['bad_rows']:,} bad {'row' if error['bad_rows'] == 1 else 'rows'}; nothing was "
+                "imported.</b> Fix them in the file and "
                 f"import it again.{hints}"
             )
         elif kind == "AmbiguousDatesError":
