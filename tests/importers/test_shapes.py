@@ -89,3 +89,13 @@ def test_the_preview_marks_a_repeated_customer_id(tmp_path):
     csv = read_csv(write_csv(tmp_path / "c.csv", rows))
     reading = read_preview(resolve("customers", csv.header), csv.preview)
     assert reading.rows == ("", "", "refused: the same id as line 2") and reading.bad[2] == frozenset({0})
+
+
+def test_a_big_aligned_file_is_streamed_in_columns(tmp_path, monkeypatch):
+    monkeypatch.setattr(sniff, "PREVIEW_BYTES", 4096)
+    path = tmp_path / "CDNOW_master.txt"
+    path.write_text("".join(f"{i:05d} 19970101 {1 + i % 3:2d} {i % 97}.5\n" for i in range(1, 3001)))
+    csv = read_csv(path)
+    assert csv.streamed and csv.delimiter in sniff.ALIGNED and not csv.has_header
+    rows = [cells for _line, cells in csv.rows()]
+    assert len(rows) == 3000 and rows[-1] == ["03000", "19970101", "1", "90.5"]

@@ -365,10 +365,7 @@ def validate_orders(
     column with built-ins (strip, intern, distinct values); per-row Python runs only to name
     the lines of a problem found.
     """
-    idx = cmap.indexes
-    width = len(cmap.header)
-    errors = ErrorList(cmap.columns_by_field())
-    out = OrderRows()
+    idx, width, errors, out = cmap.indexes, len(cmap.header), ErrorList(cmap.columns_by_field()), OrderRows()
     i_ext, i_date, i_amount = idx["customer_external_id"], idx["order_date"], idx["amount"]
     assert i_ext is not None and i_date is not None and i_amount is not None  # required by resolve()
     i_ref, i_company = idx.get("order_ref"), idx.get("company")
@@ -387,12 +384,11 @@ def validate_orders(
     long_companies: list[tuple[int, str]] = []
     purchases = OrderRowFilter(i_ref, i_amount, idx.get("order_status"), idx.get("cancelled"))
     i_refund, raw_refunds = idx.get("refunded"), cast(list[str], [])
+    header_line = csv.header_line if csv.has_header else 0  # (0: widths checked against the rows)
     for batch_lines, batch_cells in csv.batches(errors, TICK_ROWS):
         if tick is not None:
             tick(batch_lines[-1])
-        batch_cells = _fitted(
-            batch_cells, batch_lines, width, csv.header_line if csv.has_header else 0, errors
-        )
+        batch_cells = _fitted(batch_cells, batch_lines, width, header_line, errors)
         batch_lines, batch_cells = purchases.keep(batch_lines, batch_cells)
         if not batch_lines:
             continue
@@ -403,9 +399,7 @@ def validate_orders(
         customers.extend(map(ids.setdefault, exts, exts))
         day_texts = list(map(str.strip, columns[i_date]))
         if not date_lines.keys() >= set(day_texts):  # new dates: note the line each is first on
-            for text, line in zip(day_texts, batch_lines, strict=True):
-                if text not in date_lines:
-                    date_lines[text] = line
+            _first_lines(date_lines, day_texts, batch_lines)
         raw_dates.extend(map(dates_seen.setdefault, day_texts, day_texts))
         amount_texts = list(map(str.strip, columns[i_amount]))
         raw_amounts.extend(map(amounts.setdefault, amount_texts, amount_texts))
@@ -437,9 +431,15 @@ def validate_orders(
         return out, errors
     out.dates = list(map(dates.__getitem__, raw_dates))
     out.cents = array("q", map(cents.__getitem__, raw_amounts))
-    if refunds:
+    if refunds:  # what was refunded, taken off
         out.cents = array("q", [c - r for c, r in zip(out.cents, refunds, strict=True)])
     return out, errors
+
+
+def _first_lines(first: dict[str, int], texts: list[str], lines: list[int]) -> None:
+    for text, line in zip(texts, lines, strict=True):
+        if text not in first:
+            first[text] = line
 
 
 def _note_companies(

@@ -18,14 +18,14 @@ import codecs
 import csv
 import io
 import re
+import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from winback_desktop.importers.errors import (
     ErrorList,
     ImportCancelled,
-    NotCsvError,
     TooLargeError,
     UnreadableFileError,
 )
@@ -45,11 +45,10 @@ from winback_desktop.importers.sniff.records import (
     MAX_COLUMNS,
     MAX_FIELD_CHARS,
     _count_lines,
-    _quote_problem,
     limit_problem,
     record_shape,
-    split_aligned,
 )
+from winback_desktop.importers.sniff.rows import STREAM_BYTES, batches, text_source
 from winback_desktop.importers.sniff.text import decode
 
 __all__ = [
@@ -62,6 +61,7 @@ __all__ = [
     "MAX_PREAMBLE_ROWS",
     "PREVIEW_BYTES",
     "PREVIEW_ROWS",
+    "STREAM_BYTES",
     "CsvFile",
     "decode",
     "detect_delimiter",
@@ -71,7 +71,7 @@ __all__ = [
     "record_shape",
 ]
 
-MAX_FILE_BYTES = 1024**3  # the import holds the file and its text in memory: 1 GiB, at most
+MAX_FILE_BYTES = 1024**3  # the import holds a file's validated columns until written: 1 GiB, at most
 _LINE_BREAK = re.compile("\r\n|\r|\n")
 TAIL_BYTES = 64 * 1024  # of a big file, read for its footer
 
@@ -92,6 +92,7 @@ class CsvFile:
     complete: bool = True  # False for a preview: ``text`` is only the start of the file
     notes: tuple[str, ...] = ()  # rows in the preview over a limit: "line 3: a field of ..."
     has_header: bool = True  # False: the columns are "column 1", "column 2", ... (by position)
+    streamed: bool = False  # ``text`` is the start only; the rows are read from the file itself
     footer: Footer | None = None  # a report's trailing lines, not read as rows
 
     @property
@@ -138,74 +139,49 @@ class CsvFile:
     def batches(
         self, errors: ErrorList | None = None, size: int = 5000
     ) -> Iterator[tuple[list[int], list[list[str]]]]:
-        """The rows of :meth:`rows` in batches of ``size``, as (lines, cells): the way to read a
-        million rows, with one generator step per batch rather than per row."""
+        """The rows of :meth:`rows` in batches of about ``size`` lines, as (lines, cells): the way
+        to read a million rows, with one generator step per batch rather than per row (see
+        rows.py: from the text, or streamed from the file; never the footer)."""
         if not self.complete:
             raise ValueError(f"the preview of {self.name} holds only its first rows")
-        if self.delimiter in ALIGNED:
-            yield from self._aligned_batches(size)
-            return
-        header_line = self.header_line
-        stop = self.footer.first if self.footer is not None else self.line_count + 1
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter, strict=True)
-        lines: list[int] = []
-        cells: list[list[str]] = []
-        last = 0  # physical lines consumed so far
-        while True:
-            try:
-                for row in reader:
-                    start, last = last + 1, reader.line_num
-                    if start > header_line:
-                        if start >= stop:
-                            break
-                        joined = "".join(row)
-                        if len(row) > MAX_COLUMNS or len(joined) > MAX_FIELD_CHARS:  # rare: checked
-                            if problem := limit_problem(len(row), max(map(len, row))):
-                                _report(errors, start, problem)
-                                continue
-                        if joined.strip():
-                            lines.append(start)
-                            cells.append(row)
-                            if len(lines) >= size:
-                                yield lines, cells
-                                lines, cells = [], []
-                break
-            except csv.Error as exc:
-                start, last = last + 1, reader.line_num
-                _report(errors, start, _quote_problem(str(exc), start, last))
-        if lines:
-            yield lines, cells
-
-    def _aligned_batches(self, size: int) -> Iterator[tuple[list[int], list[list[str]]]]:
-        """The rows of space-aligned text: one per line, split as the header is wide."""
-        stop = self.footer.first if self.footer is not None else self.line_count + 1
-        width, layout = len(self.header), self.delimiter
-        lines: list[int] = []
-        cells: list[list[str]] = []
-        for n, line in enumerate(io.StringIO(self.text, newline=""), start=1):
-            if n <= self.header_line or not line.strip():
-                continue
-            if n >= stop:
-                break
-            lines.append(n)
-            cells.append(split_aligned(line, layout, width))
-            if len(lines) >= size:
-                yield lines, cells
-                lines, cells = [], []
-        if lines:
-            yield lines, cells
-
-
-def _report(errors: ErrorList | None, line: int, problem: str) -> None:
-    if errors is None:
-        raise NotCsvError(f"line {line}: {problem}")
-    errors.add(line, "row", "", problem)
+        stop = self.footer.first if self.footer is not None else sys.maxsize
+        with text_source(
+            self.path, self.text, streamed=self.streamed, encoding=self.encoding, sha256=self.sha256
+        ) as (source, check):
+            yield from batches(
+                source,
+                delimiter=self.delimiter,
+                header_line=self.header_line,
+                stop=stop,
+                width=len(self.header),
+                errors=errors,
+                size=size,
+            )
+            check()
 
 
 def read_csv(path: str | Path) -> CsvFile:
-    """Read and decode ``path``, detect its delimiter and header; raises NotCsvError if it is not
-    CSV, TooLargeError when it is over a limit (see the module docstring)."""
+    """Read ``path`` as for the import: encoding, layout, header, footer and its rows; raises
+    NotCsvError if it is not CSV, TooLargeError when it is over a limit (see the module docstring).
+
+    A file up to PREVIEW_BYTES is held as text. A bigger one is streamed: what the preview reads
+    decides encoding, layout and header (and its last lines the footer), and
+    :meth:`CsvFile.batches` decodes the file again as it goes (never the whole text in memory).
+    UTF-16 files are held whole, as their decoder names the line where the bytes stop being
+    UTF-16 only when it has them all.
+    """
     path = Path(path)
+    head = preview_csv(path)
+    if head.complete:
+        return head
+    if head.encoding != "utf-16":
+        _raise_field_limit(path.stat().st_size)  # no field is longer than the file
+        return replace(head, complete=True, streamed=True)
+    return _read_whole(path)
+
+
+def _read_whole(path: Path) -> CsvFile:
+    """``path`` read and decoded in memory."""
     _check_size(path)
     try:
         data = path.read_bytes()

@@ -80,18 +80,21 @@ def _score(sample: str, delimiter: str) -> tuple[bool, float, int]:
 
 
 def aligned_layout(sample: str) -> str | None:
-    """:data:`WIDE_SPACED` or :data:`SPACED` when every row of ``sample`` below its first (a
-    header, or data too) splits that way into the same two or more cells; else None."""
+    """:data:`WIDE_SPACED` or :data:`SPACED` when (nearly) every row of ``sample`` below its
+    first (a header, or data too) splits that way into the same two or more cells; else None.
+    When both do, the one with more cells: numbers right-aligned in columns are one space apart
+    at the widest and two or more elsewhere ("00001 19970101  2 11.77"), and are four cells."""
     lines = [line for line in io.StringIO(sample, newline="").read().splitlines() if line.strip()]
     if len(lines) < 2 or any('"' in line for line in lines[:3]):
         return None
     rows = lines[1:]
+    found: dict[str, int] = {}
     for layout in ALIGNED:
         widths = Counter(len(split_aligned(line, layout)) for line in rows)
         width, count = widths.most_common(1)[0]
         if width >= 2 and count >= ALIGNED_SHARE * len(rows):
-            return layout
-    return None
+            found[layout] = width
+    return max(found, key=found.__getitem__, default=None)
 
 
 def header_cells(line: str, layout: str, width: int) -> list[str]:

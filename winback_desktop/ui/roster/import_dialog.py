@@ -85,16 +85,7 @@ class ImportDialog(QDialog):
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.mapping_grid = QGridLayout()
-        self.combos: dict[str, QComboBox] = {}
-        self.mapping_box = mapping_box = QGroupBox("Which column holds what")
-        box_layout = QVBoxLayout(mapping_box)
-        box_layout.addLayout(self.mapping_grid)
-        self.why_label = with_name(QLabel(wordWrap=True), "hint")
-        box_layout.addWidget(self.why_label)
-        self.remarks = with_name(QLabel(wordWrap=True), "importRemarks")
-        self.remarks.setTextFormat(Qt.TextFormat.RichText)
-        self.remarks.hide()
+        mapping_box = self._mapping_box()
 
         self.dates_box = QGroupBox("Dates like 03/04/2024 can be read two ways. This file writes:")
         self.day_first = QRadioButton("day first (31/01/2024)")
@@ -146,6 +137,20 @@ class ImportDialog(QDialog):
         self.day_first.toggled.connect(self._show_rows)
         room = self.screen().availableGeometry()  # a 1366x768 laptop has about 1366x740
         self.resize(min(1100, room.width() - 40), min(680, room.height() - 60))
+
+    def _mapping_box(self) -> QGroupBox:
+        """The fields and their columns in a grid (no scrolling), why each, and the remarks."""
+        self.mapping_grid = QGridLayout()
+        self.combos: dict[str, QComboBox] = {}
+        self.mapping_box = QGroupBox("Which column holds what")
+        box_layout = QVBoxLayout(self.mapping_box)
+        box_layout.addLayout(self.mapping_grid)
+        self.why_label = with_name(QLabel(wordWrap=True), "hint")
+        box_layout.addWidget(self.why_label)
+        self.remarks = with_name(QLabel(wordWrap=True), "importRemarks")
+        self.remarks.setTextFormat(Qt.TextFormat.RichText)
+        self.remarks.hide()
+        return self.mapping_box
 
     # -- the file and its preview ------------------------------------------------------------
     def choose_file(self) -> bool:
