@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -20,8 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop.script import Field
-
-NOT_SET = QDate(2000, 1, 1)
+from winback_desktop.ui.kit.dates import DateEdit, parse_date
 
 
 class NoteEdit(QPlainTextEdit):
@@ -84,38 +82,29 @@ class ChoiceField(QComboBox):
         self.blockSignals(False)
 
 
-class DateField(QDateEdit):
-    """A date that may be unset: the minimum date stands for 'not set' (shown as such)."""
+class DateField(DateEdit):
+    """A date that may be unset (the kit's DateEdit: typed whole, Alt+Down for the calendar);
+    keys never move it before today (a date in a call is a promise or a call-back)."""
 
     changed = Signal()
 
     def __init__(self, f: Field | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("yyyy-MM-dd")
-        self.setMinimumDate(NOT_SET)
-        self.setSpecialValueText("not set")
-        self.setDate(NOT_SET)
+        super().__init__(optional=True, earliest=dt.date.today(), parent=parent)
         self.dateChanged.connect(lambda _d: self.changed.emit())
 
-    def focusNextPrevChild(self, forward: bool) -> bool:  # noqa: N802 - Qt override
-        # QDateEdit uses Tab to step through day/month/year; callers expect the next field.
-        return QWidget.focusNextPrevChild(self, forward)
-
-    def value(self) -> str:
-        d = self.date()
-        return "" if d == NOT_SET else d.toString(Qt.DateFormat.ISODate)
+    def value(self) -> str:  # type: ignore[override]  # the text kinds' value(): ISO or ""
+        day = super().value()
+        return day.isoformat() if day is not None else ""
 
     def date_value(self) -> dt.date | None:
-        text = self.value()
-        return dt.date.fromisoformat(text) if text else None
+        return super().value()
 
     def set_value(self, text: str | dt.date | None) -> None:
         self.blockSignals(True)
         if isinstance(text, dt.date):
-            self.setDate(QDate(text.year, text.month, text.day))
+            self.set_date(text)
         else:
-            self.setDate(QDate.fromString(text, Qt.DateFormat.ISODate) if text else NOT_SET)
+            self.set_date(parse_date(text) if text else None)  # stored ISO; unreadable: unset
         self.blockSignals(False)
 
 

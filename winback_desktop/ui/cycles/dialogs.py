@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -35,7 +34,7 @@ from winback_desktop.services.context import AppContext
 from winback_desktop.services.cycles import rescue as cycles
 from winback_desktop.services.cycles.rescue import FillSummary
 from winback_desktop.services.people import team as people
-from winback_desktop.ui.kit.dates import pydate, qdate
+from winback_desktop.ui.kit.dates import DateEdit, pydate, qdate
 from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
 from winback_desktop.ui.people.dialog import ERROR_STYLE, plural, user_message
 
@@ -111,11 +110,8 @@ def _error_label() -> QLabel:
     return label
 
 
-def _date_edit(day: QDate | None = None) -> QDateEdit:
-    edit = QDateEdit() if day is None else QDateEdit(day)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat(DATE_FORMAT)
-    return edit
+def _date_edit(day: QDate | None = None) -> DateEdit:
+    return DateEdit(day)
 
 
 # --- a new cycle -----------------------------------------------------------------------------------

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from winback_desktop.services.followups.board import NO_OWNER_LABEL, FollowUp
 from winback_desktop.ui.followups.model import OVERDUE_COLOUR, call_words, status_words
 from winback_desktop.ui.kit import palette
+from winback_desktop.ui.kit.dates import DateEdit
 from winback_desktop.ui.kit.format import short_date
 from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
 
@@ -38,10 +38,7 @@ class DueDateDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Due date")
         start = current or dt.date.today() + dt.timedelta(days=7)
-        self.date = QDateEdit(QDate(start.year, start.month, start.day))
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("ddd d MMM yyyy")
-        self.date.setMinimumWidth(170)
+        self.date = DateEdit(start, earliest=min(start, dt.date.today()))
         self.week_later = with_tip(QPushButton("+1 week"), "Move the date on by a week")
         self.none = QCheckBox("&No due date")
         label = QLabel(f"When is “{short_line(what)}” due?" if what else "When is it due?")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDateTime, QTime
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -22,7 +20,7 @@ from winback_desktop.services.calls import attempts
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.people import team as people
 from winback_desktop.services.vocab import Disposition
-from winback_desktop.ui.kit.dates import pydatetime, qdate
+from winback_desktop.ui.kit.dates import DateTimeEdit, pydatetime
 
 
 def outcome_text(result: attempts.AttemptResult) -> str:
@@ -63,9 +61,9 @@ class AttemptDialog(QDialog):
             layout.addWidget(button)
         self.buttons_by_code["no_answer"].setChecked(True)
         when = dt.datetime.now() + dt.timedelta(days=1)
-        self.call_back_at = QDateTimeEdit(QDateTime(qdate(when.date()), QTime(10, 0)))
-        self.call_back_at.setCalendarPopup(True)
-        self.call_back_at.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        self.call_back_at = DateTimeEdit(
+            dt.datetime.combine(when.date(), dt.time(10, 0)), earliest=dt.date.today()
+        )
         row = QHBoxLayout()
         row.addSpacing(24)
         row.addWidget(QLabel("Call back at"))

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDateTime, QTime
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -22,7 +20,7 @@ from winback_desktop.services.people import team as people
 from winback_desktop.services.schedule import booking as schedule
 from winback_desktop.services.vocab import Role
 from winback_desktop.ui.kit import palette
-from winback_desktop.ui.kit.dates import pydatetime, qdate
+from winback_desktop.ui.kit.dates import DateTimeEdit, pydatetime
 from winback_desktop.ui.kit.widgets import with_name
 
 
@@ -39,9 +37,7 @@ class ScheduleDialog(QDialog):
         self.result_value: schedule.ScheduleResult | None = None
         self.setWindowTitle(f"Schedule a call — {company}")
         when = next_slot()
-        self.when = QDateTimeEdit(QDateTime(qdate(when.date()), QTime(when.hour, when.minute)))
-        self.when.setCalendarPopup(True)
-        self.when.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        self.when = DateTimeEdit(when, earliest=dt.date.today())
         self.minutes = QSpinBox(suffix=" min", minimum=5, maximum=schedule.MAX_MINUTES, singleStep=5)
         self.minutes.setValue(schedule.DEFAULT_MINUTES)
         self.leader = QComboBox()

@@ -10,7 +10,6 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -31,7 +30,7 @@ from winback_desktop.services.people import team as people
 from winback_desktop.services.schedule import booking as schedule
 from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
-from winback_desktop.ui.kit.dates import pydate
+from winback_desktop.ui.kit.dates import DateEdit, pydate
 from winback_desktop.ui.kit.format import money, short_date
 from winback_desktop.ui.kit.pdf_preview import PdfPreview
 from winback_desktop.ui.kit.read_only import mark_editing
@@ -69,9 +68,7 @@ class TodayTab(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.person = with_tip(QComboBox(), "Whose day")
-        self.day = QDateEdit(QDate.currentDate())
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("ddd d MMM yyyy")
+        self.day = DateEdit(dt.date.today())
         today_button = QPushButton("Today")
         self.title = with_name(QLabel(), "todayTitle")
         font = QFont(self.title.font())
