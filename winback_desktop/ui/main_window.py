@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QProcess, Qt
+from PySide6.QtCore import QProcess, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from winback_desktop import APP_NAME, __version__
 from winback_desktop.services.changes import EVERYTHING, Change
 from winback_desktop.services.vocab import Role
+from winback_desktop.ui.kit.access.geometry import fit
 from winback_desktop.ui.kit.actions import (
     SEPARATOR,
     Action,
@@ -226,7 +227,7 @@ class MainWindow(ContextWindow):
         on_change(self, {Change.CUSTOMERS, Change.PEOPLE}, self._data_changed)
         # Only a choice the user makes is remembered (not the first caller shown by default).
         self.caller.activated.connect(lambda _i: self._remember_caller())
-        self.resize(1240, 720)
+        fit(self, "main", QSize(1240, 720))
         if first is not None:
             self._fill_people(first.people, first.current_user)
             self.pages.setCurrentIndex(0 if first.total else 1)

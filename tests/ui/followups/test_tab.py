@@ -7,15 +7,24 @@ import datetime as dt
 import re
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QTabWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+)
 
 from winback_desktop.services.followups import board as followups
 from winback_desktop.services.followups.board import CSV_HEADER, NO_OWNER
 from winback_desktop.services.people import team as people
 from winback_desktop.ui.followups.model import DUE, OVERDUE_COLOUR, STATUS, FollowUpsModel
 from winback_desktop.ui.followups.tab import DueDateDialog, FollowUpsTab, counts_text
+from winback_desktop.ui.kit.confirm import NoteDialog
 from winback_desktop.ui.main_window import MainWindow
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
@@ -182,7 +191,7 @@ def test_mark_done_with_a_note_by_keyboard(qtbot, tab, demo_ctx, monkeypatch):
         asked.append((title, label, text))
         return note, True
 
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(fake_note))
+    monkeypatch.setattr(NoteDialog, "ask", staticmethod(fake_note))
     changed = []
     tab.changed.connect(lambda: changed.append(True))
     assert tab.select_item(OVERDUE_ITEM)
@@ -210,7 +219,7 @@ def test_mark_done_with_a_note_by_keyboard(qtbot, tab, demo_ctx, monkeypatch):
 
 def test_enter_on_a_row_marks_it_done_and_cancel_keeps_it_open(qtbot, tab, demo_ctx, monkeypatch):
     answers = iter([("", False), ("", True)])
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(lambda *a, **k: next(answers)))
+    monkeypatch.setattr(NoteDialog, "ask", staticmethod(lambda *a, **k: next(answers)))
     first = ids(tab)[0]
     tab.table.setFocus()
     tab.table.selectRow(0)
@@ -341,9 +350,7 @@ def test_export_writes_the_filtered_board_as_csv(qtbot, tab, tmp_path, monkeypat
 
 def test_shortcuts_only_act_while_the_board_is_shown(qtbot, demo_ctx, monkeypatch):
     asked = []
-    monkeypatch.setattr(
-        QInputDialog, "getMultiLineText", staticmethod(lambda *a, **k: asked.append(a) or ("", True))
-    )
+    monkeypatch.setattr(NoteDialog, "ask", staticmethod(lambda *a, **k: asked.append(a) or ("", True)))
     tabs = QTabWidget()
     qtbot.addWidget(tabs)
     other = QLineEdit()
@@ -388,3 +395,38 @@ def test_board_shortcuts_do_not_clash_with_the_main_window(qtbot, demo_ctx):
         for key in a.shortcuts()
     }
     assert not ours & theirs
+
+
+def test_mark_done_needs_no_mouse_tab_moves_on_and_ctrl_return_saves(qtbot, tab, demo_ctx):
+    """The real note dialog, driven by keys only: typing, Tab to the buttons, Ctrl+Return."""
+    seen: dict[str, object] = {}
+
+    def type_into_the_dialog(left: int = 400) -> None:
+        dialog = QApplication.activeModalWidget()
+        if not (isinstance(dialog, NoteDialog) and dialog.isVisible()):
+            if left:
+                QTimer.singleShot(10, lambda: type_into_the_dialog(left - 1))
+            return
+        editor = dialog.editor
+        try:
+            editor.setFocus()
+            qtbot.keyClicks(editor, "Called back, all settled")
+            qtbot.keyClick(editor, Qt.Key.Key_Tab)
+            seen["after_tab"] = dialog.focusWidget()
+            seen["text_after_tab"] = editor.toPlainText()
+            editor.setFocus()
+            qtbot.keyClick(editor, Qt.Key.Key_Return, CTRL)
+        finally:
+            if dialog.isVisible():  # a failure fails the test instead of hanging it
+                seen["left_open"] = True
+                dialog.reject()
+
+    assert tab.select_item(OVERDUE_ITEM)
+    tab.table.setFocus()
+    QTimer.singleShot(0, type_into_the_dialog)
+    qtbot.keyClick(tab.table, Qt.Key.Key_D, CTRL)
+    assert "left_open" not in seen  # Ctrl+Return saved it
+    assert seen["text_after_tab"] == "Called back, all settled"  # no tab typed into the note
+    assert isinstance(seen["after_tab"], QPushButton)  # the focus went on, to the buttons
+    done = followups.get(demo_ctx, OVERDUE_ITEM)
+    assert done.status == "done" and done.done_note == "Called back, all settled"

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -40,6 +40,7 @@ from winback_desktop.ui.call.partner_notes import PARTNER_FIELD, PARTNER_STAGE, 
 from winback_desktop.ui.call.session import CallSession
 from winback_desktop.ui.call.stage_page import Editor, StagePage
 from winback_desktop.ui.call.stepper import Stepper
+from winback_desktop.ui.kit.access.geometry import fit
 from winback_desktop.ui.kit.actions import ShortcutsDialog, build
 from winback_desktop.ui.kit.pdf_preview import PdfPreview
 from winback_desktop.ui.kit.style import style_named_widgets
@@ -139,7 +140,7 @@ class CallWindow(QMainWindow):
 
         self._build_actions()
         self._start(detail)
-        self.resize(1120, 760)
+        fit(self, "call", QSize(1120, 760))
         style_named_widgets(self)
 
     def _build_header(self, detail: CallDetail) -> QHBoxLayout:

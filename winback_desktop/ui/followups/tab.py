@@ -42,6 +42,7 @@ from winback_desktop.services.vocab import ActionStatus
 from winback_desktop.ui.followups.details import DueDateDialog, FollowUpDetails, short_line
 from winback_desktop.ui.followups.model import COLUMNS, OWNER, WHAT, FollowUpsModel
 from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
+from winback_desktop.ui.kit.confirm import NoteDialog
 from winback_desktop.ui.kit.format import short_date
 from winback_desktop.ui.kit.signals import on_change
 from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
@@ -431,7 +432,7 @@ class FollowUpsTab(QWidget):
         f = self.selected()
         if f is None or f.status == "done":
             return False
-        note, ok = QInputDialog.getMultiLineText(
+        note, ok = NoteDialog.ask(
             self,
             "Mark done",
             f"{f.company}: “{short_line(f.what)}”\n\nWhat was done? (optional — kept with the item)",

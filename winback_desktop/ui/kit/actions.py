@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.ui.kit.access.geometry import fit
 from winback_desktop.ui.kit.read_only import mark_editing
 
 Key = str | QKeySequence.StandardKey
@@ -169,4 +170,4 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(buttons)
         document = self.text.document()
         document.setTextWidth(520)  # as tall as the list needs, up to a scrolling 620 px
-        self.resize(560, min(620, int(document.size().height()) + 80))
+        fit(self, "shortcuts", QSize(560, min(620, int(document.size().height()) + 80)))

@@ -262,8 +262,9 @@ class CalendarPopup(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(1, 1, 1, 1)
         layout.addWidget(self.calendar)
-        self.view = self.calendar.findChild(QTableView)  # the days grid, where the keys go
-        assert self.view is not None
+        view = self.calendar.findChild(QTableView)  # the days grid, where the keys go
+        assert view is not None
+        self.view: QTableView = view
         self.view.installEventFilter(self)
 
     def show_for(self, field: QWidget) -> None:

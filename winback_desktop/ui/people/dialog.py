@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QObject, QSize, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +37,7 @@ from winback_desktop.services.people import team as people
 from winback_desktop.services.people.team import PersonRecord
 from winback_desktop.services.vocab import Role
 from winback_desktop.ui.kit import palette
+from winback_desktop.ui.kit.access.geometry import fit
 from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
 from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.table_model import ID_ROLE, Column, TableModel
@@ -309,7 +310,7 @@ class PeopleDialog(QDialog):
         self.table.activated.connect(lambda _i: self.edit_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.commands = build(self, (PEOPLE_ACTIONS,))
-        self.resize(980, 480)
+        fit(self, "people", QSize(980, 480))
         self.refresh()
         self.table.setFocus()
 
@@ -494,7 +495,7 @@ class ChooseUserDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.buttons)
-        self.resize(480, 460)
+        fit(self, "choose_user", QSize(480, 460))
         self.reload()
         self.list.setFocus()
 

@@ -21,7 +21,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QProcess, Qt, Signal
+from PySide6.QtCore import QProcess, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -49,6 +49,7 @@ from winback_desktop.importers.errors import (
 )
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.imports import importer as imports
+from winback_desktop.ui.kit.access.geometry import fit
 from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.jobs import ThreadJob, child_process
 from winback_desktop.ui.kit.widgets import with_name
@@ -135,8 +136,7 @@ class ImportDialog(QDialog):
         layout.addStretch(0)  # takes the room when a file that cannot be imported hides the rest
         layout.addWidget(self.buttons)
         self.day_first.toggled.connect(self._show_rows)
-        room = self.screen().availableGeometry()  # a 1366x768 laptop has about 1366x740
-        self.resize(min(1100, room.width() - 40), min(680, room.height() - 60))
+        fit(self, "import", QSize(1100, 680))  # within the screen's room (a 1366x768 laptop has ~1366x740)
 
     def _mapping_box(self) -> QGroupBox:
         """The fields and their columns in a grid (no scrolling), why each, and the remarks."""

@@ -14,7 +14,7 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QMargins, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop.ui.kit import palette
+from winback_desktop.ui.kit.access.geometry import fit
 from winback_desktop.ui.kit.format import money
 from winback_desktop.ui.kit.widgets import with_name
 
@@ -119,7 +120,7 @@ class VolumeDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.total)
         layout.addWidget(buttons)
-        self.resize(1060, 560)
+        fit(self, "volume", QSize(1060, 560))
         self.reload()
 
     def reload(self) -> None:
