@@ -22,6 +22,7 @@ from winback_desktop.services.calls.writer import why_not_saved
 from winback_desktop.services.dto import ActionInfo, CallDetail, ReasonInfo
 from winback_desktop.ui.call.fields import ActionRow, CheckList
 from winback_desktop.ui.call.session import CallSession
+from winback_desktop.ui.kit.access.focus import order_tabs
 from winback_desktop.ui.kit.jobs import ThreadJob
 
 
@@ -150,6 +151,7 @@ class ActionsEditor(QWidget):
         row = self._add_row(ActionInfo(0, self.session.call_id, "", self.default_owner, "", due, "open"))
         self.unsaved_row = row
         self._update_empty()
+        order_tabs(self.window())  # the new row's fields right after the ones above it
         row.what.setFocus()
         self._make_in_database()
         return row

@@ -40,6 +40,7 @@ from winback_desktop.ui.call.partner_notes import PARTNER_FIELD, PARTNER_STAGE, 
 from winback_desktop.ui.call.session import CallSession
 from winback_desktop.ui.call.stage_page import Editor, StagePage
 from winback_desktop.ui.call.stepper import Stepper
+from winback_desktop.ui.kit.access.focus import order_tabs
 from winback_desktop.ui.kit.access.geometry import fit
 from winback_desktop.ui.kit.actions import ShortcutsDialog, build
 from winback_desktop.ui.kit.pdf_preview import PdfPreview
@@ -232,6 +233,7 @@ class CallWindow(QMainWindow):
         page.go_to_stage.connect(self.go_to)
         self.stack.addWidget(page)
         style_named_widgets(page)
+        order_tabs(self)  # its fields come after the stepper, before the card and the buttons
         return page
 
     # -- actions and shortcuts (declared in ui/call/actions.py) ------------------------------

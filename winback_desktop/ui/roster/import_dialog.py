@@ -49,6 +49,7 @@ from winback_desktop.importers.errors import (
 )
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.imports import importer as imports
+from winback_desktop.ui.kit.access.focus import order_tabs
 from winback_desktop.ui.kit.access.geometry import fit
 from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.jobs import ThreadJob, child_process
@@ -256,6 +257,7 @@ class ImportDialog(QDialog):
             self.mapping_grid.addWidget(combo, row, 2 * pair + 1)
         for pair in range(MAPPING_COLUMNS):
             self.mapping_grid.setColumnStretch(2 * pair + 1, 1)
+        order_tabs(self)  # the column boxes where they show, not after the buttons
 
     def mapping(self) -> dict[str, str | None]:
         return {name: combo.currentData() for name, combo in self.combos.items()}

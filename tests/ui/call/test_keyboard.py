@@ -1,0 +1,64 @@
+"""The call window under the keyboard alone: F1 lists the keys, Tab follows the screen after a
+next step is added, and the lines to say zoom with Ctrl+= / Ctrl+- / Ctrl+0, remembered."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from winback_desktop.services import roster
+from winback_desktop.services.calls import lifecycle as calls
+from winback_desktop.ui.call.window import CallWindow
+from winback_desktop.ui.kit.actions import ShortcutsDialog
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def open_call(qtbot, ctx, company: str = "Harbourline") -> CallWindow:
+    customer = roster.roster_search(ctx, text=company).rows[0]
+    call_id = calls.start_call(ctx, customer.id)
+    window = CallWindow(ctx, call_id)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    return window
+
+
+@pytest.fixture
+def call(qtbot, demo_ctx) -> CallWindow:
+    return open_call(qtbot, demo_ctx)
+
+
+def test_f1_in_the_call_window_lists_every_shortcut_of_its_actions(qtbot, call, monkeypatch):
+    shown: list[ShortcutsDialog] = []
+    monkeypatch.setattr(ShortcutsDialog, "exec", lambda self: shown.append(self) or 0)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F1)
+    assert len(shown) == 1
+    text = shown[0].text.toPlainText()
+    for action in call.findChildren(type(call.end_action)):
+        for key in action.shortcuts():
+            assert key.toString(key.SequenceFormat.NativeText) in text, (action.text(), key.toString())
+
+
+def test_after_a_next_step_tab_goes_on_to_the_next_field_below(qtbot, call):
+    call.go_to("close")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    row = call.editor("next_steps").rows[-1]
+    qtbot.waitUntil(lambda: row.what.hasFocus() and row.isVisible())  # the layout shows it next
+    keep_in_touch = call.editor("keep_in_touch")
+    order = []
+    for _ in range(12):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        order.append(QApplication.focusWidget())
+        if keep_in_touch.hasFocus():
+            break
+    add_button = call.editor("next_steps").add_button
+    from tests.helpers.focus import describe, tab_stops
+
+    print(len(call.editor("next_steps").rows), [describe(w) for w in tab_stops(call)])
+    print([describe(w) for w in order], [describe(w) for w in (row.what, row.owner, row.due, row.remove)])
+    assert order == [row.owner, row.due, row.remove, add_button, keep_in_touch]
