@@ -42,7 +42,7 @@ def test_the_first_paint_shows_the_roster_and_attach_finishes_the_window(qtbot, 
     partners = [p.id for p in people.list_people(demo_ctx, "partner")]
     assert [window.partner.itemData(i) for i in range(1, window.partner.count())] == partners
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "&Customers", "&Today", "Follo&w-ups", "C&ycles",
+        "Cust&omers", "&Today", "Follo&w-ups", "C&ycles",
     ]  # fmt: skip
     painted = cells(window)
 

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 from winback_desktop import APP_NAME, __version__
 from winback_desktop.services.changes import EVERYTHING, Change
 from winback_desktop.services.vocab import Role
-from winback_desktop.ui.kit.access.geometry import fit
+from winback_desktop.ui.kit.access.focus import order_tabs
+from winback_desktop.ui.kit.access.names import name_fields
+from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.actions import (
     SEPARATOR,
     Action,
@@ -66,7 +68,7 @@ log = logging.getLogger(__name__)
 
 # The workspaces after the roster, built by attach(): (attribute, tab title).
 WORKSPACES = (("today", "&Today"), ("followups", "Follo&w-ups"), ("cycles", "C&ycles"))
-TAB_TITLES = ("&Customers", *(title for _name, title in WORKSPACES))
+TAB_TITLES = ("Cust&omers", *(title for _name, title in WORKSPACES))
 Find, Quit = QKeySequence.StandardKey.Find, QKeySequence.StandardKey.Quit
 
 
@@ -203,7 +205,7 @@ class MainWindow(ContextWindow):
         # Workspaces as tabs (Ctrl+1…): the roster first; the tag-team views join it.
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(list_page, "&Customers")
+        self.tabs.addTab(list_page, TAB_TITLES[0])  # Alt+C is the Call menu
         self._built: dict[str, Workspace] = {}
         for _name, title in WORKSPACES:  # placeholders until first shown: the tab bar is complete
             self.tabs.addTab(QWidget(), title)
@@ -227,7 +229,7 @@ class MainWindow(ContextWindow):
         on_change(self, {Change.CUSTOMERS, Change.PEOPLE}, self._data_changed)
         # Only a choice the user makes is remembered (not the first caller shown by default).
         self.caller.activated.connect(lambda _i: self._remember_caller())
-        fit(self, "main", QSize(1240, 720))
+        ready(self, "main", QSize(1240, 720))
         if first is not None:
             self._fill_people(first.people, first.current_user)
             self.pages.setCurrentIndex(0 if first.total else 1)
@@ -244,7 +246,7 @@ class MainWindow(ContextWindow):
         bottom = QHBoxLayout()
         bottom.addWidget(self.roster.count_label)
         bottom.addStretch(1)
-        bottom.addWidget(buddy_label("&Caller:", self.caller))
+        bottom.addWidget(buddy_label("Ca&ller:", self.caller))
         bottom.addWidget(self.caller)
         bottom.addSpacing(8)
         bottom.addWidget(buddy_label("&Partner:", self.partner))
@@ -360,6 +362,8 @@ class MainWindow(ContextWindow):
             self.tabs.blockSignals(False)
             placeholder.deleteLater()
             self._built[name] = widget
+            name_fields(widget)
+            order_tabs(self)
             if self.read_only:
                 lock_editing(widget)
         return widget

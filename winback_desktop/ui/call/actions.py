@@ -35,12 +35,12 @@ def call_menus(stages: Sequence[Stage]) -> tuple[Menu, ...]:
                 Menu("&Go to stage", tuple(_stage(i, s) for i, s in enumerate(stages, start=1))),
                 SEPARATOR,
                 Action("dial", "&Dial customer", lambda w: w.card.dial(), ("Ctrl+D",)),
-                Action("add_step", "Add next ste&p", lambda w: w.add_next_step(), ("Ctrl+Shift+N",)),
+                Action("add_step", "&Add next step", lambda w: w.add_next_step(), ("Ctrl+Shift+N",)),
                 Action(
                     "sheet", "Action &sheet: preview and print…", lambda w: w.preview_sheet(), ("Ctrl+P",)
                 ),
                 Action(
-                    "save_sheet", "Save action sheet as P&DF…", lambda w: w.save_sheet(), ("Ctrl+Shift+S",)
+                    "save_sheet", "Sa&ve action sheet as PDF…", lambda w: w.save_sheet(), ("Ctrl+Shift+S",)
                 ),
                 Action(
                     "partner_notes",

@@ -61,6 +61,8 @@ class OffersEditor(QWidget):
         for i, (_oid, _label, description) in enumerate(options):
             self.catalogue.item(i).setToolTip(description)
         self.other = QLineEdit(placeholderText="Something else, in your words (personal to them)")
+        self.catalogue.setAccessibleName("What we can offer: our list")
+        self.other.setAccessibleName("What we can offer: something else, in your words")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.catalogue)
@@ -123,6 +125,7 @@ class ActionsEditor(QWidget):
         row.remove_requested.connect(lambda r=row: self.remove_step(r))
         self.rows.append(row)
         self.rows_box.addWidget(row)
+        row.set_number(len(self.rows))
         return row
 
     @staticmethod
@@ -214,6 +217,8 @@ class ActionsEditor(QWidget):
         self.rows.remove(row)
         row.setParent(None)
         row.deleteLater()
+        for n, left in enumerate(self.rows, start=1):
+            left.set_number(n)
         self._update_empty()
 
     def _update_empty(self) -> None:

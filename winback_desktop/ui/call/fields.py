@@ -177,6 +177,13 @@ class ActionRow(QWidget):
         self.due.changed.connect(self.changed)
         self.remove.clicked.connect(self.remove_requested)
 
+    def set_number(self, n: int) -> None:
+        """What a screen reader calls this row's fields: "Next step 2: who does it"."""
+        self.what.setAccessibleName(f"Next step {n}: what will happen")
+        self.owner.setAccessibleName(f"Next step {n}: who does it")
+        self.due.setAccessibleName(f"Next step {n}: due date")
+        self.remove.setAccessibleName(f"Remove next step {n}")
+
     def set_values(self, what: str, owner_id: int | None, due: dt.date | None) -> None:
         self.blockSignals(True)
         self.what.setText(what)

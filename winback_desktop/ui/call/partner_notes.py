@@ -15,6 +15,7 @@ class PartnerNotes(QGroupBox):
         super().__init__("Partner's logistics notes (Ctrl+L)")
         self.editor = QPlainTextEdit()
         self.editor.setTabChangesFocus(True)
+        self.editor.setAccessibleName("Partner's logistics notes")
         self.editor.setPlaceholderText(
             "Follow-up logistics: who to send what, when; details to check after the call."
         )

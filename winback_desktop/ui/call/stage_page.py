@@ -23,6 +23,7 @@ from winback_desktop.services.dto import CallDetail
 from winback_desktop.ui.call.editors import ActionsEditor, OffersEditor, ReasonsEditor
 from winback_desktop.ui.call.fields import CheckList, ChoiceField, DateField, LineField, NoteEdit
 from winback_desktop.ui.call.session import CallSession
+from winback_desktop.ui.kit.access.names import mnemonic_texts, name_fields
 from winback_desktop.ui.kit.widgets import with_name
 
 # A field's editor: one that holds text (a note, a line, a choice, a date) or a composite one.
@@ -35,6 +36,9 @@ SIMPLE_EDITORS: dict[str, type[TextEditor]] = {
     "choice": ChoiceField,
     "date": DateField,
 }
+
+
+CALL_WINDOW_LETTERS = ("c",)  # the window's own Alt+letters: its "&Call" menu
 
 
 def checklist_key(stage: str) -> str:
@@ -95,11 +99,14 @@ class StagePage(QScrollArea):
         fields_box = QGroupBox("Notes")
         form = QFormLayout(fields_box)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        simple = [f.label for f in stage.fields if f.kind in SIMPLE_EDITORS]
+        alt_keys = dict(zip(simple, mnemonic_texts(simple, CALL_WINDOW_LETTERS), strict=True))
         for f in stage.fields:
             editor = self._make_editor(f, detail, catalogue)
             self.editors[f.key] = editor
-            label = QLabel(f"&{f.label}" if f.kind in SIMPLE_EDITORS else f.label)
+            label = QLabel(alt_keys.get(f.label, f.label))
             label.setBuddy(editor)
+            editor.setAccessibleName(f.label)
             if f.help and f.kind not in ("choice",):
                 editor.setToolTip(f.help)
             form.addRow(label, editor)
@@ -109,6 +116,7 @@ class StagePage(QScrollArea):
         checks_layout = QVBoxLayout(checks)
         self.checklist = CheckList(list(enumerate(stage.checklist)))
         self.checklist.setToolTip("Space ticks the selected item")
+        self.checklist.setAccessibleName(f"{stage.title} checklist")
         done = detail.answers.get(checklist_key(stage.key), "")
         self.checklist.set_checked(int(x) for x in done.split(",") if x.strip().isdigit())
         self.checklist.changed.connect(
@@ -121,6 +129,7 @@ class StagePage(QScrollArea):
         checks_layout.addWidget(self.checklist)
         layout.addWidget(checks)
         self.setWidget(body)
+        name_fields(self)
 
     def _make_editor(self, f: Field, detail: CallDetail, catalogue: dict[str, Any]) -> Editor:
         if f.kind == "reasons":

@@ -41,7 +41,7 @@ from winback_desktop.ui.call.session import CallSession
 from winback_desktop.ui.call.stage_page import Editor, StagePage
 from winback_desktop.ui.call.stepper import Stepper
 from winback_desktop.ui.kit.access.focus import order_tabs
-from winback_desktop.ui.kit.access.geometry import fit
+from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.actions import ShortcutsDialog, build
 from winback_desktop.ui.kit.pdf_preview import PdfPreview
 from winback_desktop.ui.kit.style import style_named_widgets
@@ -141,7 +141,7 @@ class CallWindow(QMainWindow):
 
         self._build_actions()
         self._start(detail)
-        fit(self, "call", QSize(1120, 760))
+        ready(self, "call", QSize(1120, 760))
         style_named_widgets(self)
 
     def _build_header(self, detail: CallDetail) -> QHBoxLayout:

@@ -34,6 +34,7 @@ from winback_desktop.services.context import AppContext
 from winback_desktop.services.cycles import rescue as cycles
 from winback_desktop.services.cycles.rescue import FillSummary
 from winback_desktop.services.people import team as people
+from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.dates import DateEdit, pydate, qdate
 from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
 from winback_desktop.ui.people.dialog import ERROR_STYLE, plural, user_message
@@ -195,6 +196,9 @@ class NewCycleDialog(QDialog):
         self.day.dateChanged.connect(lambda _d: self._suggest())
         self._suggest()
         self.setMinimumWidth(520)
+        self.ends.setAccessibleName("To: the last day of the cycle")
+        self.day.setAccessibleName("Period containing this day")
+        ready(self, "new_cycle")
 
     def kind(self) -> str:
         return "quarter" if self.quarter.isChecked() else "month"
@@ -274,6 +278,8 @@ class FillDialog(QDialog):
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
+        self.callers.setAccessibleName("Callers who take part")
+        ready(self, "fill_cycle")
 
     def _build_executives(self, have: dict[int | None, int]) -> QGroupBox:
         """Executives, each ticked with a partner: the one they had lately, else one still free."""
@@ -292,6 +298,7 @@ class FillDialog(QDialog):
             check.setChecked(True)
             check.setToolTip(e.title or "Executive")
             combo = with_tip(QComboBox(), f"Who books {e.name}'s calls and owns the follow-up")
+            combo.setAccessibleName(f"Partner working with {e.name}")
             combo.addItem("— no partner —", None)
             for p in partners:
                 combo.addItem(p.name, p.id)

@@ -119,6 +119,7 @@ class CyclesTab(QWidget):
             CYCLE_COLUMNS, lambda r: r.info.id, muted=lambda r: r.info.status != "open"
         )
         self.cycle_list = make_table(self.cycle_model)
+        self.cycle_list.setAccessibleName("Rescue cycles")
         set_widths(self.cycle_list, (100, 136, 44, 50))
         self.new_button = with_tip(QPushButton("&New cycle…"), "Start a month or a quarter of calls (Ctrl+N)")
         left = QWidget()
@@ -177,6 +178,7 @@ class CyclesTab(QWidget):
         """The cycle's people above, its customers (with the person filter) below."""
         self.assignee_model = RowsModel(ASSIGNEE_COLUMNS, lambda p: p.assignee_id)
         self.assignee_table = make_table(self.assignee_model, sortable=True)
+        self.assignee_table.setAccessibleName("Who calls in this cycle")
         self.assignee_table.setToolTip("Enter or double-click: show only this person's customers")
         set_widths(self.assignee_table, (170, 120, 76, 96, 76, 76))
 
@@ -186,6 +188,7 @@ class CyclesTab(QWidget):
             filter_key=lambda a: str(a.assignee_id or ""),
         )
         self.assignment_table = make_table(self.assignment_model, sortable=True)
+        self.assignment_table.setAccessibleName("The cycle's customers")
         proxy = self.assignment_table.model()
         assert isinstance(proxy, QSortFilterProxyModel)  # a sortable table sits on a proxy
         self.assignment_proxy = proxy

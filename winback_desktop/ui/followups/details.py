@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from winback_desktop.services.followups.board import NO_OWNER_LABEL, FollowUp
 from winback_desktop.ui.followups.model import OVERDUE_COLOUR, call_words, status_words
 from winback_desktop.ui.kit import palette
+from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.dates import DateEdit
 from winback_desktop.ui.kit.format import short_date
 from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
@@ -61,6 +62,7 @@ class DueDateDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.week_later.clicked.connect(lambda: self.date.setDate(self.date.date().addDays(7)))
         self.none.toggled.connect(self._no_date_toggled)
+        ready(self, "due_date")
         self.date.setFocus()
 
     def _no_date_toggled(self, on: bool) -> None:

@@ -164,6 +164,7 @@ class FollowUpsTab(QWidget):
     def _build_table(self) -> None:
         self.model = FollowUpsModel(self)
         self.table = QTableView()
+        self.table.setAccessibleName("Follow-ups")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from winback_desktop.ui.kit.access.geometry import fit
+from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.read_only import mark_editing
 
 Key = str | QKeySequence.StandardKey
@@ -162,6 +162,7 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         self.text = QTextBrowser()
+        self.text.setAccessibleName("Keyboard shortcuts")
         self.text.setHtml(shortcuts_html(sections, footer))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -170,4 +171,4 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(buttons)
         document = self.text.document()
         document.setTextWidth(520)  # as tall as the list needs, up to a scrolling 620 px
-        fit(self, "shortcuts", QSize(560, min(620, int(document.size().height()) + 80)))
+        ready(self, "shortcuts", QSize(560, min(620, int(document.size().height()) + 80)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from winback_desktop.ui.kit.access.window import ready
 
 
 def confirm(parent: QWidget | None, title: str, text: str, *, default_yes: bool = False) -> bool:
@@ -54,7 +56,7 @@ class NoteDialog(QDialog):
         layout.addWidget(self.editor, 1)
         layout.addWidget(hint)
         layout.addWidget(buttons)
-        self.resize(460, 260)
+        ready(self, "note", QSize(460, 260))
 
     def text(self) -> str:
         return self.editor.toPlainText()

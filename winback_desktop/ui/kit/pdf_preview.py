@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from winback_desktop.ui.kit.access.geometry import fit
+from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.style import style_named_widgets
 from winback_desktop.ui.kit.widgets import with_name
 
@@ -86,7 +86,7 @@ class PdfPreview(QDialog):
         row.addWidget(info)
         layout.addLayout(row)
         layout.addWidget(buttons)
-        fit(self, "pdf_preview", QSize(760, 900))
+        ready(self, "pdf_preview", QSize(760, 900))
         style_named_widgets(self)  # its parent may be a call window, which has no window sheet
 
     def print_document(self, printer: QPrinter | None = None) -> int:

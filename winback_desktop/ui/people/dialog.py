@@ -37,7 +37,7 @@ from winback_desktop.services.people import team as people
 from winback_desktop.services.people.team import PersonRecord
 from winback_desktop.services.vocab import Role
 from winback_desktop.ui.kit import palette
-from winback_desktop.ui.kit.access.geometry import fit
+from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
 from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.table_model import ID_ROLE, Column, TableModel
@@ -190,6 +190,7 @@ class PersonForm(QDialog):
         for w in (self.name, self.title, self.email):
             w.textEdited.connect(lambda _t: self._clear_error())
         self.setMinimumWidth(460)
+        ready(self, "person")
 
     def values(self) -> dict[str, str]:
         return {
@@ -310,7 +311,7 @@ class PeopleDialog(QDialog):
         self.table.activated.connect(lambda _i: self.edit_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.commands = build(self, (PEOPLE_ACTIONS,))
-        fit(self, "people", QSize(980, 480))
+        ready(self, "people", QSize(980, 480))
         self.refresh()
         self.table.setFocus()
 
@@ -321,6 +322,7 @@ class PeopleDialog(QDialog):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.table = QTableView()
+        self.table.setAccessibleName("People")
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -474,6 +476,7 @@ class ChooseUserDialog(QDialog):
             "hint",
         )
         self.list = QListWidget()
+        self.list.setAccessibleName("People")
         self.list.setAlternatingRowColors(True)
         self.list.setSpacing(2)
         self.add_button = with_tip(QPushButton("&Add someone…"), "Not in the list? Add yourself")
@@ -495,7 +498,7 @@ class ChooseUserDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.buttons)
-        fit(self, "choose_user", QSize(480, 460))
+        ready(self, "choose_user", QSize(480, 460))
         self.reload()
         self.list.setFocus()
 

@@ -50,7 +50,8 @@ from winback_desktop.importers.errors import (
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.imports import importer as imports
 from winback_desktop.ui.kit.access.focus import order_tabs
-from winback_desktop.ui.kit.access.geometry import fit
+from winback_desktop.ui.kit.access.names import name_fields
+from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.jobs import ThreadJob, child_process
 from winback_desktop.ui.kit.widgets import with_name
@@ -85,6 +86,7 @@ class ImportDialog(QDialog):
         self.file_label = QLabel(wordWrap=True)
         self.format_label = with_name(QLabel(wordWrap=True), "hint")
         self.table = QTableWidget()
+        self.table.setAccessibleName("The file's first lines")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         mapping_box = self._mapping_box()
@@ -137,7 +139,7 @@ class ImportDialog(QDialog):
         layout.addStretch(0)  # takes the room when a file that cannot be imported hides the rest
         layout.addWidget(self.buttons)
         self.day_first.toggled.connect(self._show_rows)
-        fit(self, "import", QSize(1100, 680))  # within the screen's room (a 1366x768 laptop has ~1366x740)
+        ready(self, "import", QSize(1100, 680))  # within the screen's room (a 1366x768 laptop has ~1366x740)
 
     def _mapping_box(self) -> QGroupBox:
         """The fields and their columns in a grid (no scrolling), why each, and the remarks."""
@@ -258,6 +260,7 @@ class ImportDialog(QDialog):
         for pair in range(MAPPING_COLUMNS):
             self.mapping_grid.setColumnStretch(2 * pair + 1, 1)
         order_tabs(self)  # the column boxes where they show, not after the buttons
+        name_fields(self)
 
     def mapping(self) -> dict[str, str | None]:
         return {name: combo.currentData() for name, combo in self.combos.items()}

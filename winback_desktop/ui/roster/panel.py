@@ -202,6 +202,7 @@ class RosterPanel(QWidget):
         self.min_priority.setPrefix("Priority ")
         self.model = RosterModel(self._first, self._fetch, self)
         self.table = QTableView()
+        self.table.setAccessibleName("Customers")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

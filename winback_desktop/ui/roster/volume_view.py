@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop.ui.kit import palette
-from winback_desktop.ui.kit.access.geometry import fit
+from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.format import money
 from winback_desktop.ui.kit.widgets import with_name
 
@@ -94,11 +94,13 @@ class VolumeDialog(QDialog):
         self.setWindowTitle("Volume departed")
         self._load = load
         self.period = QComboBox()
+        self.period.setAccessibleName("Per month or per quarter")
         self.period.addItem("Per month", "month")
         self.period.addItem("Per quarter", "quarter")
         self.period.currentIndexChanged.connect(self.reload)
         self.total = with_name(QLabel(), "hint")
         self.table = QTableWidget(0, 3)
+        self.table.setAccessibleName("Customers departed and their business, by period")
         self.table.setHorizontalHeaderLabels(["Period", "Customers lapsed", "Yearly business lost"])
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -120,7 +122,7 @@ class VolumeDialog(QDialog):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.total)
         layout.addWidget(buttons)
-        fit(self, "volume", QSize(1060, 560))
+        ready(self, "volume", QSize(1060, 560))
         self.reload()
 
     def reload(self) -> None:

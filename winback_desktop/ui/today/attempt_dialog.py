@@ -20,7 +20,9 @@ from winback_desktop.services.calls import attempts
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.people import team as people
 from winback_desktop.services.vocab import Disposition
+from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.dates import DateTimeEdit, pydatetime
+from winback_desktop.ui.kit.widgets import buddy_label
 
 
 def outcome_text(result: attempts.AttemptResult) -> str:
@@ -66,7 +68,7 @@ class AttemptDialog(QDialog):
         )
         row = QHBoxLayout()
         row.addSpacing(24)
-        row.addWidget(QLabel("Call back at"))
+        row.addWidget(buddy_label("Call &back at", self.call_back_at))
         row.addWidget(self.call_back_at, 1)
         layout.addLayout(row)
         self.note = QLineEdit(placeholderText="Note (optional): who answered, best time to call…")
@@ -79,6 +81,7 @@ class AttemptDialog(QDialog):
         layout.addWidget(buttons)
         self.group.buttonToggled.connect(self._toggle_call_back)
         self._toggle_call_back()
+        ready(self, "attempt")
 
     def disposition(self) -> str:
         return next(code for code, b in self.buttons_by_code.items() if b.isChecked())

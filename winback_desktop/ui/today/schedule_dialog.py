@@ -20,6 +20,7 @@ from winback_desktop.services.people import team as people
 from winback_desktop.services.schedule import booking as schedule
 from winback_desktop.services.vocab import Role
 from winback_desktop.ui.kit import palette
+from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.dates import DateTimeEdit, pydatetime
 from winback_desktop.ui.kit.widgets import with_name
 
@@ -58,7 +59,7 @@ class ScheduleDialog(QDialog):
         form = QFormLayout()
         form.addRow("&When", self.when)
         form.addRow("&Length", self.minutes)
-        form.addRow("&Leads the call", self.leader)
+        form.addRow("Lea&ds the call", self.leader)
         form.addRow("&Partner", self.partner)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -77,6 +78,7 @@ class ScheduleDialog(QDialog):
         ):
             signal.connect(self.check)
         self.check()
+        ready(self, "schedule")
 
     def chosen_time(self) -> dt.datetime:
         return pydatetime(self.when.dateTime())

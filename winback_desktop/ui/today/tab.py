@@ -69,6 +69,7 @@ class TodayTab(QWidget):
         self.ctx = ctx
         self.person = with_tip(QComboBox(), "Whose day")
         self.day = DateEdit(dt.date.today())
+        self.day.setAccessibleName("Day")
         today_button = QPushButton("Today")
         self.title = with_name(QLabel(), "todayTitle")
         font = QFont(self.title.font())
@@ -76,6 +77,7 @@ class TodayTab(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         self.tree = QTreeWidget()
+        self.tree.setAccessibleName("The day's calls and follow-ups")
         self.tree.setColumnCount(4)
         self.tree.setHeaderLabels(["When / due", "Customer", "Contact", "Details"])
         self.tree.setRootIsDecorated(False)
