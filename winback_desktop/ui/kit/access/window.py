@@ -7,8 +7,8 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QWidget
 
 from winback_desktop.ui.kit.access.focus import order_tabs
-from winback_desktop.ui.kit.access.names import name_fields
 from winback_desktop.ui.kit.access.geometry import fit
+from winback_desktop.ui.kit.access.names import name_fields
 
 
 def ready(window: QWidget, key: str, size: QSize | None = None) -> None:
