@@ -62,3 +62,33 @@ def test_after_a_next_step_tab_goes_on_to_the_next_field_below(qtbot, call):
     print(len(call.editor("next_steps").rows), [describe(w) for w in tab_stops(call)])
     print([describe(w) for w in order], [describe(w) for w in (row.what, row.owner, row.due, row.remove)])
     assert order == [row.owner, row.due, row.remove, add_button, keep_in_touch]
+
+
+def line_points(call: CallWindow) -> list[float]:
+    return [label.font().pointSizeF() for label in call.line_labels()]
+
+
+def test_ctrl_plus_and_minus_zoom_the_lines_to_say_and_the_size_is_remembered(qtbot, demo_ctx):
+    call = open_call(qtbot, demo_ctx)
+    call.go_to("probe")
+    normal = line_points(call)
+    assert normal and all(p == pytest.approx(11.0) for p in normal)
+    say = call.pages["probe"].line_labels[0]
+    height_before = say.sizeHint().height()
+    target = QApplication.focusWidget()
+    qtbot.keyClick(target, Qt.Key.Key_Equal, CTRL)
+    qtbot.keyClick(target, Qt.Key.Key_Equal, CTRL)
+    larger = line_points(call)
+    assert all(p > 12.0 for p in larger), larger
+    assert say.sizeHint().height() > height_before  # drawn larger, not only a number
+    assert "Lines to say at 130%" in call.statusBar().currentMessage()
+    call.go_to("close")  # a page built after the change opens at the same size
+    assert line_points(call) == [larger[0]] * len(call.line_labels())
+    call.close()
+
+    again = open_call(qtbot, demo_ctx)  # the next call opens as the user left it
+    assert line_points(again)[0] == pytest.approx(larger[0])
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Minus, CTRL)
+    assert line_points(again)[0] < larger[0]
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_0, CTRL)
+    assert all(p == pytest.approx(11.0) for p in line_points(again))

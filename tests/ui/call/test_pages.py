@@ -6,7 +6,7 @@ from winback_desktop.services import roster
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.ui.call.stage_page import StagePage
 from winback_desktop.ui.call.window import CallWindow
-from winback_desktop.ui.kit.style import RULES
+from winback_desktop.ui.kit.style import rules
 
 
 def open_window(qtbot, ctx) -> CallWindow:
@@ -31,7 +31,7 @@ def test_a_page_built_later_is_styled_and_keeps_what_was_typed(qtbot, demo_ctx):
     assert set(window.pages) == {"initiate", "probe", "earn"}
     earn = window.pages["earn"]
     assert window.stack.currentWidget() is earn and earn.guard.isVisible()
-    assert earn.guard.styleSheet() == RULES["guard"]  # the window has no sheet of its own
+    assert earn.guard.styleSheet() == rules()["guard"]  # the window has no sheet of its own
     assert window.styleSheet() == ""
     story = window.editor("their_story")  # the probe stage's notes
     story.set_value("Deliveries kept arriving late.")

@@ -132,6 +132,10 @@ def test_the_call_window_has_its_menu_as_before_and_f1(qtbot, demo_ctx):
         "&Call/Sa&ve action sheet as PDF…=Ctrl+Shift+S",
         "&Call/Partner's &logistics notes=Ctrl+L",
         "&Call/-",
+        "&Call/&Text size of the lines/&Larger=Ctrl+=,Ctrl++",
+        "&Call/&Text size of the lines/&Smaller=Ctrl+-",
+        "&Call/&Text size of the lines/&Normal size=Ctrl+0",
+        "&Call/-",
         "&Call/&End call=Ctrl+Shift+E",
         "&Call/&Close window (call stays open)=Ctrl+W",
     ]

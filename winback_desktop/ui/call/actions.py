@@ -49,6 +49,15 @@ def call_menus(stages: Sequence[Stage]) -> tuple[Menu, ...]:
                     ("Ctrl+L",),
                 ),
                 SEPARATOR,
+                Menu(
+                    "&Text size of the lines",
+                    (
+                        Action("zoom_in", "&Larger", lambda w: w.zoom_script(1), ("Ctrl+=", "Ctrl++")),
+                        Action("zoom_out", "&Smaller", lambda w: w.zoom_script(-1), ("Ctrl+-",)),
+                        Action("zoom_reset", "&Normal size", lambda w: w.zoom_script(0), ("Ctrl+0",)),
+                    ),
+                ),
+                SEPARATOR,
                 Action("end", "&End call", lambda w: w.end_call(), ("Ctrl+Shift+E",)),
                 Action("close", "&Close window (call stays open)", lambda w: w.close(), ("Ctrl+W",)),
             ),

@@ -40,6 +40,7 @@ from winback_desktop.ui.call.partner_notes import PARTNER_FIELD, PARTNER_STAGE, 
 from winback_desktop.ui.call.session import CallSession
 from winback_desktop.ui.call.stage_page import Editor, StagePage
 from winback_desktop.ui.call.stepper import Stepper
+from winback_desktop.ui.call.zoom import ScriptZoom, percent
 from winback_desktop.ui.kit.access.focus import order_tabs
 from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.actions import ShortcutsDialog, build
@@ -111,6 +112,7 @@ class CallWindow(QMainWindow):
         self.script = script_for(ctx, detail)
         self.setWindowTitle(f"Call — {detail.customer.company}")
         self.setObjectName("callWindow")
+        self.zoom = ScriptZoom()  # the lines' size, as this user left it
         self.autosave = Autosaver(self.notes, call_id, self)
         self.session = CallSession(ctx, call_id, self.autosave)
         people = [(p.id, p.name) for p in team.list_people(ctx)]
@@ -143,6 +145,7 @@ class CallWindow(QMainWindow):
         self._start(detail)
         ready(self, "call", QSize(1120, 760))
         style_named_widgets(self)
+        self.zoom.apply(self.line_labels())
 
     def _build_header(self, detail: CallDetail) -> QHBoxLayout:
         """Who is called and by whom; whether everything is saved; the call time."""
@@ -233,6 +236,7 @@ class CallWindow(QMainWindow):
         page.go_to_stage.connect(self.go_to)
         self.stack.addWidget(page)
         style_named_widgets(page)
+        self.zoom.apply(page.line_labels)
         order_tabs(self)  # its fields come after the stepper, before the card and the buttons
         return page
 
@@ -251,6 +255,15 @@ class CallWindow(QMainWindow):
         ):
             button.clicked.connect(action.trigger)
             button.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
+
+    def line_labels(self) -> list[QLabel]:
+        return [label for page in self.pages.values() for label in page.line_labels]
+
+    def zoom_script(self, by: int) -> None:
+        """The lines to say one step larger (+1), smaller (-1) or normal (0), in every stage."""
+        if self.zoom.change(by):
+            self.zoom.apply(self.line_labels())
+        self.statusBar().showMessage(f"Lines to say at {percent(self.zoom.step)}", 3000)
 
     def shortcuts_dialog(self) -> ShortcutsDialog:
         sections = [("During a call", call_menus(self.script.stages), CALL_KEYS)]

@@ -37,7 +37,7 @@ from winback_desktop.services.people import team as people
 from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.dates import DateEdit, pydate, qdate
 from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
-from winback_desktop.ui.people.dialog import ERROR_STYLE, plural, user_message
+from winback_desktop.ui.people.dialog import error_style, plural, user_message
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 DEFAULT_QUOTA = 5
@@ -106,7 +106,7 @@ def waiting_count(ctx: AppContext) -> int:
 
 def _error_label() -> QLabel:
     label = with_name(QLabel(wordWrap=True), "formError")
-    label.setStyleSheet(ERROR_STYLE)
+    label.setStyleSheet(error_style())
     label.hide()
     return label
 

@@ -61,10 +61,17 @@ CYCLE_KEYS = (
 )
 # What the tab shows: cycles, their calls and follow-ups (progress), their people and customers.
 SHOWN = {Change.CYCLES, Change.CALLS, Change.SCHEDULE, Change.FOLLOWUPS, Change.PEOPLE, Change.CUSTOMERS}
-FIGURE_STYLE = (
-    f"QFrame#figure {{ background: {palette.FIGURE_FACE}; border: 1px solid {palette.FIGURE_LINE}; "
-    "border-radius: 6px; }"
-)
+
+
+def figure_style() -> str:
+    """A cycle's figure boxes, in the current scheme's colours (kit/palette.py)."""
+    c = palette.colour
+    return (
+        f"QFrame#figure {{ background: {c('FIGURE_FACE')}; border: 1px solid {c('FIGURE_LINE')}; "
+        f"border-radius: 6px; }} QFrame#figure QLabel {{ color: {c('FIGURE_TEXT')}; }}"
+    )
+
+
 # --- the tab -------------------------------------------------------------------------------------
 
 
@@ -157,7 +164,7 @@ class CyclesTab(QWidget):
         figures_row.setSpacing(8)
         for key, caption in self.FIGURES:
             box = with_name(QFrame(), "figure")
-            box.setStyleSheet(FIGURE_STYLE)
+            box.setStyleSheet(figure_style())
             number = QLabel("0", alignment=Qt.AlignmentFlag.AlignCenter)
             number.setStyleSheet("font-size: 17pt; font-weight: bold; border: none;")
             label = with_name(QLabel(caption, alignment=Qt.AlignmentFlag.AlignCenter), "hint")

@@ -24,9 +24,9 @@ from winback_desktop.formats import short_date_time
 from winback_desktop.paths import Paths
 from winback_desktop.services.maintenance import backups as maintenance
 from winback_desktop.services.maintenance.health import DatabaseDamagedError, Kind
-from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.jobs import BACKUP_JOB, CHECK_JOB, run_in_background
+from winback_desktop.ui.kit.style import banner_style
 
 log = logging.getLogger(__name__)
 DETAIL_SHOWN = 400  # characters of SQLite's findings in a dialog; the log has them all
@@ -160,8 +160,7 @@ class DamageWatch(QObject):
             self.banner = QLabel(wordWrap=True)
             self.banner.setObjectName("damageBanner")
             self.banner.setStyleSheet(
-                f"#damageBanner {{ background: {palette.ERROR_FACE}; color: {palette.ERROR_TEXT}; "
-                f"border: 1px solid {palette.ERROR_LINE}; padding: 6px 10px; font-weight: bold; }}"
+                banner_style("damageBanner", "ERROR_FACE", "ERROR_LINE", "ERROR_TEXT", "font-weight: bold; ")
             )
             central = self.window.centralWidget()
             layout = central.layout() if central is not None else None

@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QWidget
 
-from winback_desktop.ui.kit import palette
+from winback_desktop.ui.kit.style import banner_style
 
 EDITS = "winbackEdits"  # the property that marks an action or a widget as one that writes
 
@@ -75,8 +75,5 @@ def read_only_banner(reason: str, parent: QWidget | None = None) -> QLabel:
     banner.setObjectName("readOnlyBanner")
     banner.setTextFormat(Qt.TextFormat.RichText)
     banner.setWordWrap(True)
-    banner.setStyleSheet(
-        f"QLabel#readOnlyBanner {{ background: {palette.CAUTION_FACE}; border: 1px solid "
-        f"{palette.CAUTION_LINE}; border-radius: 4px; padding: 6px 10px; }}"
-    )
+    banner.setStyleSheet(banner_style("readOnlyBanner", "CAUTION_FACE", "CAUTION_LINE", "CAUTION_TEXT"))
     return banner

@@ -44,11 +44,21 @@ from winback_desktop.ui.kit.table_model import ID_ROLE, Column, TableModel
 from winback_desktop.ui.kit.widgets import with_name, with_tip
 
 RETIRED_GREY = QColor(palette.MUTED)
-ERROR_STYLE = (
-    f"QLabel {{ background: {palette.ERROR_FACE}; border: 1px solid {palette.ERROR_LINE}; border-radius: 4px;"
-    f" padding: 6px 8px; color: {palette.ERROR_TEXT}; }}"
-)
-BAD_FIELD_STYLE = f"border: 1px solid {palette.BAD_FIELD}; border-radius: 3px; padding: 2px;"
+
+
+def error_style() -> str:
+    """A form's error box, in the current scheme's colours (kit/palette.py)."""
+    c = palette.colour
+    return (
+        f"QLabel {{ background: {c('ERROR_FACE')}; border: 1px solid {c('ERROR_LINE')}; border-radius: 4px;"
+        f" padding: 6px 8px; color: {c('ERROR_TEXT')}; }}"
+    )
+
+
+def bad_field_style() -> str:
+    return f"border: 1px solid {palette.colour('BAD_FIELD')}; border-radius: 3px; padding: 2px;"
+
+
 # The team dialog's shortcuts (its buttons name them in their tooltips).
 PEOPLE_ACTIONS = Menu(
     "",
@@ -170,7 +180,7 @@ class PersonForm(QDialog):
             self.title.setText(person.title)
             self.email.setText(person.email)
         self.error = with_name(QLabel(wordWrap=True), "formError")
-        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setStyleSheet(error_style())
         self.error.hide()
         form = QFormLayout()
         form.addRow("&Name:", self.name)
@@ -229,7 +239,7 @@ class PersonForm(QDialog):
             if "role" in lower
             else self.name
         )
-        field.setStyleSheet(BAD_FIELD_STYLE)
+        field.setStyleSheet(bad_field_style())
         field.setFocus()
         if isinstance(field, QLineEdit):
             field.selectAll()

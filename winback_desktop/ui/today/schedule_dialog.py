@@ -55,7 +55,7 @@ class ScheduleDialog(QDialog):
         if self.partner.count() > 1:
             self.partner.setCurrentIndex(1)
         self.warning = with_name(QLabel(wordWrap=True), "warning")
-        self.warning.setStyleSheet(f"color: {palette.WARNING_TEXT};")
+        self.warning.setStyleSheet(f"color: {palette.colour('WARNING_TEXT')};")
         form = QFormLayout()
         form.addRow("&When", self.when)
         form.addRow("&Length", self.minutes)
