@@ -40,6 +40,7 @@ from winback_desktop.ui.kit.actions import (
 )
 from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.context import ContextWindow
+from winback_desktop.ui.kit.dates import DATE_KEYS
 from winback_desktop.ui.kit.empty_state import EmptyState
 from winback_desktop.ui.kit.format import short_date
 from winback_desktop.ui.kit.read_only import lock_editing, mark_editing, read_only_banner
@@ -161,7 +162,11 @@ MENUS = (
         ),
     ),
 )
-KEYS = (Keys("Enter", "In the search: go to the list; in the list: start the call"),)
+KEYS = (
+    Keys("Enter", "In the search: go to the list; in the list: start the call"),
+    Keys("Ctrl+Return", "In a note (Mark done…): save it; Tab moves on to the buttons"),
+    *DATE_KEYS,
+)
 FOOTER = "Notes save themselves as you type."
 
 

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 
 from winback_desktop.script import Stage
 from winback_desktop.ui.kit.actions import SEPARATOR, Action, Keys, Menu
+from winback_desktop.ui.kit.dates import DATE_KEYS
 
 CALL_KEYS = (
     Keys("Tab", "Next field"),
     Keys("Space", "Tick a checklist item or reason"),
+    *DATE_KEYS,
 )
 
 

@@ -12,11 +12,13 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -197,7 +199,12 @@ class CallWindow(QMainWindow):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self.card, 3)
+        card_area = QScrollArea()  # a long history scrolls; it never pushes the buttons off screen
+        card_area.setWidgetResizable(True)
+        card_area.setFrameShape(QFrame.Shape.NoFrame)
+        card_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its links and text keep their own keys
+        card_area.setWidget(self.card)
+        side_layout.addWidget(card_area, 3)
         self.partner_notes = PartnerNotes(detail.answers.get(PARTNER_FIELD, ""))
         self.partner_notes.editor.textChanged.connect(
             lambda: self.session.note(PARTNER_STAGE, PARTNER_FIELD, self.partner_notes.editor.toPlainText)

@@ -31,8 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop.formats import MONTHS, day_month_year
+from winback_desktop.ui.kit.actions import Keys
 
 DateLike = QDate | dt.date | None
+DATE_KEYS = (  # for the F1 lists (kit/actions.Keys)
+    Keys("Alt+Down / F4", "In a date field: open the calendar (Enter picks, Escape leaves it)"),
+    Keys("Up / Down", "In a date field: a day later / earlier (never into the past for a due date)"),
+    Keys("Page Up / Page Down", "In a date field: a month later / earlier"),
+)
 HINT = "Type a date (2027-01-15, 15 Jan 2027, 15/1/2027, today, +7) or press Alt+Down for the calendar"
 
 
