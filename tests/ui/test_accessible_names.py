@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tests.helpers.focus import describe
-from tests.helpers.windows import every_window
+from tests.helpers.screens.focus import describe
+from tests.helpers.screens.windows import every_window
 from winback_desktop.ui.kit.access.names import plain
 
 INPUTS = (QLineEdit, QAbstractSpinBox, QComboBox, QPlainTextEdit, QTextEdit, QAbstractItemView)

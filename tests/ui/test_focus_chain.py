@@ -4,8 +4,8 @@ the call on each stage and with a next step added, every dialog)."""
 
 from __future__ import annotations
 
-from tests.helpers.focus import describe, interactive, out_of_order, tab_stops
-from tests.helpers.windows import every_window
+from tests.helpers.screens.focus import describe, interactive, out_of_order, tab_stops
+from tests.helpers.screens.windows import every_window
 
 
 def test_tab_reaches_every_control_in_the_order_of_the_screen(qtbot, demo_ctx, tmp_path):

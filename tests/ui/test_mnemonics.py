@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMainWindow
 
-from tests.helpers.mnemonics import all_menus, collisions, letter, menu_mnemonics, window_mnemonics
-from tests.helpers.windows import every_window
+from tests.helpers.screens.mnemonics import all_menus, collisions, letter, menu_mnemonics, window_mnemonics
+from tests.helpers.screens.windows import every_window
 
 
 def test_the_mnemonic_reader_sees_letters():

@@ -34,7 +34,7 @@ def test_every_window_and_its_buttons_fit_a_laptop_screen(tmp_path, screen):
     env = dict(os.environ, QT_QPA_PLATFORM="xcb", PYTHONPATH=str(ROOT))
     out = subprocess.run(
         ["xvfb-run", "-a", "-s", f"-screen 0 {screen}x24", sys.executable,
-         str(ROOT / "tests" / "helpers" / "x11_windows_child.py"), str(data), str(scratch)],
+         str(ROOT / "tests" / "helpers" / "screens" / "x11_windows_child.py"), str(data), str(scratch)],
         env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     reports = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]

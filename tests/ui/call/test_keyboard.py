@@ -57,10 +57,6 @@ def test_after_a_next_step_tab_goes_on_to_the_next_field_below(qtbot, call):
         if keep_in_touch.hasFocus():
             break
     add_button = call.editor("next_steps").add_button
-    from tests.helpers.focus import describe, tab_stops
-
-    print(len(call.editor("next_steps").rows), [describe(w) for w in tab_stops(call)])
-    print([describe(w) for w in order], [describe(w) for w in (row.what, row.owner, row.due, row.remove)])
     assert order == [row.owner, row.due, row.remove, add_button, keep_in_touch]
 
 

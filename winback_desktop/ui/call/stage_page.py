@@ -64,6 +64,7 @@ class StagePage(QScrollArea):
         self.editors: dict[str, Editor] = {}
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: Tab goes to the fields
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(12, 8, 12, 12)
@@ -96,21 +97,7 @@ class StagePage(QScrollArea):
             self.line_labels.append(label)
         layout.addWidget(say)
 
-        fields_box = QGroupBox("Notes")
-        form = QFormLayout(fields_box)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        simple = [f.label for f in stage.fields if f.kind in SIMPLE_EDITORS]
-        alt_keys = dict(zip(simple, mnemonic_texts(simple, CALL_WINDOW_LETTERS), strict=True))
-        for f in stage.fields:
-            editor = self._make_editor(f, detail, catalogue)
-            self.editors[f.key] = editor
-            label = QLabel(alt_keys.get(f.label, f.label))
-            label.setBuddy(editor)
-            editor.setAccessibleName(f.label)
-            if f.help and f.kind not in ("choice",):
-                editor.setToolTip(f.help)
-            form.addRow(label, editor)
-        layout.addWidget(fields_box, 1)
+        layout.addWidget(self._build_fields(detail, catalogue), 1)
 
         checks = QGroupBox("Checklist")
         checks_layout = QVBoxLayout(checks)
@@ -130,6 +117,25 @@ class StagePage(QScrollArea):
         layout.addWidget(checks)
         self.setWidget(body)
         name_fields(self)
+
+    def _build_fields(self, detail: CallDetail, catalogue: dict[str, Any]) -> QGroupBox:
+        """The stage's fields, each under a label whose Alt+letter no other one in the window
+        uses, and named by that label for a screen reader."""
+        fields_box = QGroupBox("Notes")
+        form = QFormLayout(fields_box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        simple = [f.label for f in self.stage.fields if f.kind in SIMPLE_EDITORS]
+        alt_keys = dict(zip(simple, mnemonic_texts(simple, CALL_WINDOW_LETTERS), strict=True))
+        for f in self.stage.fields:
+            editor = self._make_editor(f, detail, catalogue)
+            self.editors[f.key] = editor
+            label = QLabel(alt_keys.get(f.label, f.label))
+            label.setBuddy(editor)
+            editor.setAccessibleName(f.label)
+            if f.help and f.kind not in ("choice",):
+                editor.setToolTip(f.help)
+            form.addRow(label, editor)
+        return fields_box
 
     def _make_editor(self, f: Field, detail: CallDetail, catalogue: dict[str, Any]) -> Editor:
         if f.kind == "reasons":

@@ -86,7 +86,7 @@ def report(name: str, window: QWidget, wm: bool) -> dict[str, object]:
 
 
 def main(data_dir: Path, tmp: Path, shots: Path | None) -> None:
-    from tests.helpers.windows import every_window
+    from tests.helpers.screens.windows import every_window
     from winback_desktop.app import create_app
     from winback_desktop.bootstrap import open_app
     from winback_desktop.paths import Paths
