@@ -52,7 +52,9 @@ def render_card(c: CustomerCard, today: dt.date | None = None) -> str:
     months = c.months_since_purchase(today)
     parts = [f"<h2 style='margin:0'>{e(c.company)}</h2>"]
     if c.external_id:
-        parts.append(f"<span style='color:{palette.HINT}'>Customer {e(c.external_id)} · {e(c.status)}</span>")
+        parts.append(
+            f"<span style='color:{palette.colour('HINT')}'>Customer {e(c.external_id)} · {e(c.status)}</span>"
+        )
     contact = e(c.contact_name) + (f", {e(c.contact_title)}" if c.contact_title else "")
     parts.append(f"<p><b>{contact}</b><br>")
     if c.phone:
@@ -76,7 +78,7 @@ def render_card(c: CustomerCard, today: dt.date | None = None) -> str:
         )
         parts.append(f"<ul style='margin-left:-20px'>{items}</ul>")
     else:
-        parts.append(f"<p style='color:{palette.HINT}'>None.</p>")
+        parts.append(f"<p style='color:{palette.colour('HINT')}'>None.</p>")
     parts.append("<h3>Earlier calls</h3>")
     if c.earlier_calls:
         items = "".join(
@@ -87,5 +89,5 @@ def render_card(c: CustomerCard, today: dt.date | None = None) -> str:
         )
         parts.append(f"<ul style='margin-left:-20px'>{items}</ul>")
     else:
-        parts.append(f"<p style='color:{palette.HINT}'>This is the first call.</p>")
+        parts.append(f"<p style='color:{palette.colour('HINT')}'>This is the first call.</p>")
     return "".join(parts)

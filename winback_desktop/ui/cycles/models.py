@@ -20,8 +20,6 @@ from winback_desktop.ui.kit.table_model import Column, TableModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 FILTER_ROLE = Qt.ItemDataRole.UserRole + 2
-GREY = QColor(palette.MUTED)
-WARN = QColor(palette.WARN)
 KIND_LABELS = {k.value: k.label for k in AssignmentKind}
 SHORT_KINDS = {k.value: k.short_label for k in AssignmentKind}
 
@@ -68,7 +66,7 @@ class RowsModel(TableModel[Any]):
             col = self.columns[column]
             return col.sort(row) if col.sort else col.text(row).casefold()
         if role == Qt.ItemDataRole.ForegroundRole and self._muted and self._muted(row):
-            return QBrush(GREY)
+            return QBrush(QColor(palette.colour("MUTED")))
         if role == FILTER_ROLE:
             return self._filter_key(row) if self._filter_key else None
         return super().cell(row, column, role)
@@ -188,7 +186,7 @@ ASSIGNMENT_COLUMNS: tuple[Column[AssignmentRow], ...] = (
         lambda a: "⚠ verify" if a.verify_contact else "",
         sort=lambda a: not a.verify_contact,
         tip=lambda a: "Check the address or number before calling" if a.verify_contact else None,
-        color=lambda a: WARN if a.verify_contact else None,
+        color=lambda a: QColor(palette.colour("WARN")) if a.verify_contact else None,
     ),
     Column(
         "Next booked call",

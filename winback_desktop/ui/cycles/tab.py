@@ -308,7 +308,9 @@ class CyclesTab(QWidget):
             self.assignee_model.set_rows([])
             self.assignment_model.set_rows([])
             return
-        status = "open" if c.status == "open" else f"<span style='color:{palette.MUTED}'>closed</span>"
+        status = (
+            "open" if c.status == "open" else f"<span style='color:{palette.colour('MUTED')}'>closed</span>"
+        )
         self.title.setText(
             f"<span style='font-size:14pt; font-weight:bold'>{c.name}</span>"
             f"&nbsp;&nbsp;{date_range(c.starts_on, c.ends_on)} · "

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop.services.followups.board import NO_OWNER_LABEL, FollowUp
-from winback_desktop.ui.followups.model import OVERDUE_COLOUR, call_words, status_words
+from winback_desktop.ui.followups.model import call_words, status_words
 from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.dates import DateEdit
@@ -126,16 +126,16 @@ class FollowUpDetails(QFrame):
         self.what.setText(f"<p style='font-size:11pt'>{e(f.what).replace(chr(10), '<br>')}</p>")
         status = e(status_words(f, with_due=False))
         if f.overdue:
-            status = f"<b style='color:{OVERDUE_COLOUR.name()}'>{status}</b>"
+            status = f"<b style='color:{palette.colour('OVERDUE')}'>{status}</b>"
         self.facts.setText(
             f"<b>Owner</b>&nbsp; {e(f.owner_name or NO_OWNER_LABEL)}<br>"
             f"<b>Due</b>&nbsp; {e(short_date(f.due_date)) if f.due_date else 'no date'}<br>"
             f"<b>Status</b>&nbsp; {status}<br>"
-            f"<span style='color:{palette.HINT}'>{e(call_words(f))}</span>"
+            f"<span style='color:{palette.colour('HINT')}'>{e(call_words(f))}</span>"
         )
         if f.done_note:
             heading = "Done note" if f.status == "done" else "Note"
             self.note.setText(f"<b>{heading}</b><br>{e(f.done_note).replace(chr(10), '<br>')}")
         else:
-            quiet = f"<span style='color:{palette.HINT}'>No note yet.</span>"
+            quiet = f"<span style='color:{palette.colour('HINT')}'>No note yet.</span>"
             self.note.setText(quiet if f.status == "done" else "")

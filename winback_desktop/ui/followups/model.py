@@ -22,7 +22,7 @@ from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.format import short_date
 from winback_desktop.ui.kit.table_model import Column, TableModel
 
-OVERDUE_COLOUR = QColor(palette.OVERDUE)
+OVERDUE_COLOUR = QColor(palette.OVERDUE)  # the light scheme's; rows ask palette.colour() as painted
 QUIET_COLOUR = QColor(palette.QUIET)
 _FAR_FUTURE = dt.date.max
 _STATUS_RANK = {s.value: rank for rank, s in enumerate(ActionStatus, start=1)}  # open, done, cancelled
@@ -85,11 +85,11 @@ def _first_line(text: str) -> str:
 
 def _quiet(f: FollowUp) -> QColor | None:
     """Done and cancelled promises read quieter than open ones."""
-    return QUIET_COLOUR if f.status != "open" else None
+    return QColor(palette.colour("QUIET")) if f.status != "open" else None
 
 
 def _late(f: FollowUp) -> QColor | None:
-    return OVERDUE_COLOUR if f.overdue else _quiet(f)
+    return QColor(palette.colour("OVERDUE")) if f.overdue else _quiet(f)
 
 
 COLUMNS: tuple[Column[FollowUp], ...] = (
@@ -98,7 +98,7 @@ COLUMNS: tuple[Column[FollowUp], ...] = (
         "Owner",
         lambda f: f.owner_name or NO_OWNER_LABEL,
         sort=lambda f: (f.owner_id is None, f.owner_name.casefold(), f.due_date or _FAR_FUTURE, f.id),
-        color=lambda f: QUIET_COLOUR if f.owner_id is None else _quiet(f),
+        color=lambda f: QColor(palette.colour("QUIET")) if f.owner_id is None else _quiet(f),
     ),
     Column(
         "Customer",

@@ -43,8 +43,6 @@ from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.table_model import ID_ROLE, Column, TableModel
 from winback_desktop.ui.kit.widgets import with_name, with_tip
 
-RETIRED_GREY = QColor(palette.MUTED)
-
 
 def error_style() -> str:
     """A form's error box, in the current scheme's colours (kit/palette.py)."""
@@ -109,7 +107,7 @@ def retire_warning(name: str, result: people.RetireResult) -> str:
 
 
 def _retired(p: PersonRecord) -> QColor | None:
-    return RETIRED_GREY if not p.active else None
+    return QColor(palette.colour("MUTED")) if not p.active else None
 
 
 COLUMNS: tuple[Column[PersonRecord], ...] = (

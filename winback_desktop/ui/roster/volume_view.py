@@ -47,13 +47,13 @@ def build_chart(rows: Sequence[VolumeRow]) -> QChart:
     chart.setMargins(QMargins(4, 4, 4, 4))
     labels = [r.period_label for r in rows]
     counts = QBarSet("Customers lapsed")
-    counts.setColor(QColor(palette.ACCENT))
+    counts.setColor(QColor(palette.colour("ACCENT")))
     counts.append([float(r.customers) for r in rows])
     bars = QBarSeries()
     bars.append(counts)
     revenue = QLineSeries()
     revenue.setName("Yearly business lost")
-    revenue.setPen(QPen(QColor(palette.LOSS), 2.5))
+    revenue.setPen(QPen(QColor(palette.colour("LOSS")), 2.5))
     for i, r in enumerate(rows):
         revenue.append(i, float(r.yearly_revenue))
     chart.addSeries(bars)

@@ -166,7 +166,7 @@ class TodayTab(QWidget):
         item.setData(0, ROLE, data)
         if overdue:
             for col in range(4):
-                item.setForeground(col, QColor(palette.LATE))
+                item.setForeground(col, QColor(palette.colour("LATE")))
         return item
 
     def refresh(self) -> None:
