@@ -140,7 +140,9 @@ def test_what_is_no_date_is_said_and_the_date_kept(qtbot):
     field.setFocus()
     field.selectAll()
     qtbot.keyClicks(field, "next tuesday")
+    assert "border" in field.styleSheet()  # outlined while it is no date
     qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert field.styleSheet() == ""
     assert field.value() == dt.date(2027, 1, 15)
     assert field.text() == "Fri 15 Jan 2027"
 

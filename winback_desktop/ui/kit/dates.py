@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop.formats import MONTHS, day_month_year
+from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.actions import Keys
 
 DateLike = QDate | dt.date | None
@@ -191,6 +192,7 @@ class DateEdit(QLineEdit):
 
     def _show(self) -> None:
         self.setText(date_text(self._value))
+        self._mark(False)
 
     def _typed(self, text: str) -> None:
         if not text.strip():
@@ -198,8 +200,15 @@ class DateEdit(QLineEdit):
                 self._set_quietly(None)
             return
         day = parse_date(text)
+        self._mark(day is None)
         if day is not None:
             self._set_quietly(day)
+
+    def _mark(self, not_a_date: bool) -> None:
+        """Outline the field while what is typed is no date (yet)."""
+        rule = f"QLineEdit {{ border: 1px solid {palette.colour('BAD_FIELD')}; }}" if not_a_date else ""
+        if self.styleSheet() != rule:
+            self.setStyleSheet(rule)
 
     def _set_quietly(self, day: dt.date | None) -> None:
         """The typed date taken without rewriting the text under the cursor."""
