@@ -10,6 +10,7 @@ Add a window here when you add one to the app: the checks then cover it.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -60,16 +61,27 @@ def call_windows(window: QWidget) -> Iterator[tuple[str, QWidget]]:
     window.show_tab(0)
     window.search.setText("Harbourline")  # a customer with an earlier call and open promises
     window.refresh()
-    call = window.start_call()
-    assert call is not None
+    assert window.start_call() is not None  # started on a worker thread; its window follows
+    deadline = time.monotonic() + 30
+    while not window.call_windows and time.monotonic() < deadline:
+        settle()
+        time.sleep(0.01)
+    assert window.call_windows, "the call window never opened"
+    call = next(iter(window.call_windows.values()))
     _shown(call)
     for key in call.stage_keys():
         call.go_to(key)
         settle()
         yield f"call-{key}", call
-    step = call.editor("next_steps").add_step()  # type: ignore[union-attr]
+    steps = call.editor("next_steps")
+    step = steps.add_step()  # type: ignore[union-attr]
     assert step is not None
     step.what.setText("Send the new delivery schedule")
+    deadline = time.monotonic() + 30  # the database makes the step on a worker thread
+    while getattr(steps, "adding", False) and time.monotonic() < deadline:
+        settle()
+        time.sleep(0.01)
+    assert not getattr(steps, "adding", False), "the next step was never made in the database"
     settle()
     yield "call-with-step", call
     yield "call-shortcuts", _shown(call.shortcuts_dialog())
