@@ -21,7 +21,7 @@ needs_x = pytest.mark.skipif(not shutil.which("xvfb-run"), reason="needs xvfb-ru
 WINDOWS = {  # every window tests/helpers/windows.py opens: none may go missing from the check
     "main-customers", "main-today", "main-follow-ups", "main-cycles", "main-shortcuts",
     "call-initiate", "call-probe", "call-earn", "call-close", "call-with-step", "call-shortcuts",
-    "sheet-preview", "import", "volume", "new-cycle", "fill-cycle", "schedule", "attempt",
+    "sheet-preview", "import", "imports", "volume", "new-cycle", "fill-cycle", "schedule", "attempt",
     "due-date", "note", "people", "person-form", "choose-user",
 }  # fmt: skip
 

@@ -100,6 +100,7 @@ def dialogs(ctx: AppContext, parent: QWidget, tmp: Path) -> Iterator[tuple[str, 
     from winback_desktop.ui.kit.confirm import NoteDialog
     from winback_desktop.ui.people.dialog import ChooseUserDialog, PeopleDialog, PersonForm
     from winback_desktop.ui.roster.import_dialog import ImportDialog
+    from winback_desktop.ui.roster.imports_view import ImportsDialog
     from winback_desktop.ui.roster.volume_view import VolumeDialog
     from winback_desktop.ui.today.attempt_dialog import AttemptDialog
     from winback_desktop.ui.today.schedule_dialog import ScheduleDialog
@@ -120,6 +121,7 @@ def dialogs(ctx: AppContext, parent: QWidget, tmp: Path) -> Iterator[tuple[str, 
 
     me = people.list_people(ctx)[0]
     yield "import", import_dialog
+    yield "imports", lambda: ImportsDialog(ctx, parent)
     yield "volume", lambda: VolumeDialog(lambda period: roster.volume_departed(ctx, period), parent)
     yield "new-cycle", lambda: NewCycleDialog(ctx, parent)
     yield "fill-cycle", fill_dialog

@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QProcess, Qt, Signal
+from PySide6.QtCore import QProcess, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +39,7 @@ from winback_desktop.formats import short_date_time
 from winback_desktop.services import clock
 from winback_desktop.services.changes import Change
 from winback_desktop.ui.kit import palette
+from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
 from winback_desktop.ui.kit.confirm import confirm
 from winback_desktop.ui.kit.empty_state import EmptyState
@@ -181,7 +182,7 @@ class ImportsDialog(QDialog):
             self._layout.insertWidget(0, read_only_banner(ctx.read_only, self))
             lock_editing(self)
         on_change(self, {Change.CUSTOMERS}, lambda _kinds: self.refresh())
-        self.resize(1080, 460)
+        ready(self, "imports", QSize(1080, 460))
         self.refresh()
 
     # -- building --------------------------------------------------------------------------------
