@@ -46,6 +46,8 @@ def type_mode(data_dir: str) -> None:
     from PySide6.QtTest import QTest
 
     app, window = start(data_dir)
+    window.search.setText("Harbourline")  # not booked for anyone (a booked one asks first)
+    window.refresh()
     call = started_call(app, window)
     editor = call.editor("what_happened")
     typed = 0

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QProcess, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -52,6 +52,7 @@ from winback_desktop.ui.roster.panel import RosterPanel
 from winback_desktop.ui.roster.ranking import Ranking
 
 if TYPE_CHECKING:
+    from winback_desktop.services.calls.lifecycle import Booked
     from winback_desktop.services.calls.writer import NotesWriter
     from winback_desktop.services.context import AppContext
     from winback_desktop.services.dto import PersonInfo
@@ -224,7 +225,6 @@ class MainWindow(ContextWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-        self.search.returnPressed.connect(self._focus_table)
         self.roster_menu = RosterMenu(self, self.ranking)
         self.commands = build(self, MENUS)
         self.sample_action, self.start_action = self.commands["sample"], self.commands["start"]
@@ -450,7 +450,19 @@ class MainWindow(ContextWindow):
         if customer_id is None:
             self.statusBar().showMessage("Select a customer first.", 5000)
             return None
-        return self._start(customer_id, self.caller.currentData(), self.partner.currentData())
+        from winback_desktop.services.calls import lifecycle as calls
+
+        caller, partner = self.caller.currentData(), self.partner.currentData()
+        booked = None
+        booking = calls.booking_held_by_others(self.attached_ctx, customer_id, caller, partner)
+        if booking is not None:  # someone else's booking: ask, never take it over silently
+            from winback_desktop.ui.today.booked import ask_booked
+
+            booked = ask_booked(self, booking, self.caller.currentText() if caller else "")
+            if booked is None:
+                self.statusBar().showMessage("No call started: the booking is unchanged.", 6000)
+                return None
+        return self._start(customer_id, caller, partner, booked=booked)
 
     def start_booked_call(self, customer_id: int) -> CallStarter | None:
         """A call from the Today list: the booked leader and partner stay as they were."""
@@ -458,13 +470,15 @@ class MainWindow(ContextWindow):
             return None
         return self._start(customer_id)
 
-    def _start(self, customer_id: int, *people: int | None) -> CallStarter | None:
+    def _start(
+        self, customer_id: int, *people: int | None, booked: Booked | None = None
+    ) -> CallStarter | None:
         from winback_desktop.ui.call.starter import CallStarter
 
         if self.starter is None or self.starter.ctx is not self.attached_ctx:
             self.starter = CallStarter(self, self.attached_ctx)
             self.starter.started.connect(self.open_call)
-        return self.starter if self.starter.start(customer_id, *people) else None
+        return self.starter if self.starter.start(customer_id, *people, booked=booked) else None
 
     def _selected_company(self) -> tuple[int, str] | None:
         rows = self.table.selectionModel().selectedRows()
@@ -767,17 +781,6 @@ class MainWindow(ContextWindow):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
-
-    def _focus_table(self) -> None:
-        self.table.setFocus()
-        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
-            self.table.selectRow(0)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.hasFocus():
-            self.start_call()
-            return
-        super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         for window in list(self.call_windows.values()):

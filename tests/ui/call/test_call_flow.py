@@ -49,7 +49,20 @@ def open_call_by_keyboard(qtbot, window: MainWindow, search: str) -> CallWindow:
     return call
 
 
+def as_booked_for(window: MainWindow, ctx, company: str) -> None:
+    """At this desk: the leader and partner the customer's call is booked for (starting it
+    as anyone else asks first, see tests/ui/test_starting_calls.py)."""
+    from winback_desktop.services import roster
+    from winback_desktop.services.schedule import booking as schedule
+
+    booking = schedule.booked_call(ctx, roster.roster_page(ctx, text=company)[0].id)
+    assert booking is not None
+    window.caller.setCurrentIndex(window.caller.findData(booking.leader_id))
+    window.partner.setCurrentIndex(window.partner.findData(booking.partner_id))
+
+
 def test_whole_call_by_keyboard(qtbot, main_window, demo_ctx, tmp_path, monkeypatch):
+    as_booked_for(main_window, demo_ctx, "Meridian")
     call = open_call_by_keyboard(qtbot, main_window, "Meridian")
     assert call.detail.customer.company == "Meridian Hotels Group"
     assert call.stepper.state_of("initiate") == "current"

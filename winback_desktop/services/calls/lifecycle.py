@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import partial
 from typing import TypedDict, Unpack
 
@@ -17,6 +18,7 @@ from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail, OfferInfo, PersonInfo, ReasonInfo
 from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.roster import card as customers
+from winback_desktop.services.schedule import booking as schedule
 from winback_desktop.services.vocab import ACTIVE_CALL_STATUSES, CallStatus, CustomerStatus, Outcome
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import (
@@ -45,6 +47,22 @@ class UnfinishedCall:
     started_at: dt.datetime | None
 
 
+class Booked(StrEnum):
+    """What to do with the customer's booked call when someone else starts a call with them."""
+
+    TAKE = "take"  # this caller and partner take the booked call over
+    SEPARATE = "separate"  # a call of their own; the booking stays as it was booked
+
+
+class BookedByOthers(ValueError):
+    """Starting would take over a call booked for other people: ask which (``Booked``)."""
+
+    def __init__(self, booking: schedule.AgendaItem):
+        self.booking = booking
+        who = " and ".join(x for x in (booking.leader_name, booking.partner_name) if x) or "someone else"
+        super().__init__(f"the call with {booking.company} is booked for {who}")
+
+
 @reports(Change.CALLS)
 def start_call(
     ctx: AppContext,
@@ -52,22 +70,32 @@ def start_call(
     caller_id: int | None = None,
     partner_id: int | None = None,
     script: CallScript | None = None,
+    *,
+    booked: Booked | None = None,
 ) -> int:
     """Start (or resume) a call with a customer; returns the call id.
 
-    An unfinished call with this customer is resumed rather than duplicated; a scheduled one
-    is taken up.
+    An unfinished call with this customer is resumed rather than duplicated (its people are
+    kept; a missing one is filled in). A booked call is taken up with its own leader and
+    partner when no one is named or they are the ones named; booked for other people, it is
+    never taken over silently: ``booked`` says whether to TAKE it (the named people become
+    its leader and partner) or start a SEPARATE call, and without it :class:`BookedByOthers`
+    is raised and nothing changes.
     """
     script = script or ctx.script
+    if booked is None and (booking := booking_held_by_others(ctx, customer_id, caller_id, partner_id)):
+        raise BookedByOthers(booking)
     with transaction(ctx.sessions) as s:
         get_or_raise(s, Customer, customer_id)
+        statuses = [CallStatus.IN_PROGRESS] if booked == Booked.SEPARATE else list(ACTIVE_CALL_STATUSES)
         existing = s.scalars(
             select(Call)
-            .where(Call.customer_id == customer_id, Call.status.in_(ACTIVE_CALL_STATUSES))
+            .where(Call.customer_id == customer_id, Call.status.in_(statuses))
             .order_by(Call.status, Call.scheduled_at)  # in_progress sorts before scheduled
         ).first()
         call = existing or Call(customer_id=customer_id)
-        if call.status != CallStatus.IN_PROGRESS:
+        resumed = call.status == CallStatus.IN_PROGRESS
+        if not resumed:
             call.status = CallStatus.IN_PROGRESS
             call.started_at = utcnow()
             call.current_stage = script.stages[0].key
@@ -76,11 +104,33 @@ def start_call(
                 script.version,
                 script.text,
             )
-        call.caller_id = caller_id if caller_id is not None else call.caller_id
-        call.partner_id = partner_id if partner_id is not None else call.partner_id
+        replace = booked == Booked.TAKE or call.id is None
+        if caller_id is not None and (replace or call.caller_id is None):
+            call.caller_id = caller_id
+        if partner_id is not None and (replace or call.partner_id is None):
+            call.partner_id = partner_id
         s.add(call)
         s.flush()
         return call.id
+
+
+def booking_held_by_others(
+    ctx: AppContext, customer_id: int, caller_id: int | None, partner_id: int | None
+) -> schedule.AgendaItem | None:
+    """The booked call :func:`start_call` would take over from other people (ask first), or
+    None: no booking, it is theirs, or a call with the customer is already under way."""
+    booking = schedule.booked_call(ctx, customer_id)
+    if booking is None or not schedule.held_by_others(booking, caller_id, partner_id):
+        return None
+    return None if _in_progress(ctx, customer_id) else booking
+
+
+def _in_progress(ctx: AppContext, customer_id: int) -> bool:
+    with ctx.sessions() as s:
+        found = s.scalar(
+            select(Call.id).where(Call.customer_id == customer_id, Call.status == CallStatus.IN_PROGRESS)
+        )
+    return found is not None
 
 
 def _open_call(s: Session, call_id: int) -> Call:

@@ -54,9 +54,11 @@ __all__ = [
     "agenda",
     "agenda_item",
     "book",
+    "booked_call",
     "cancel_scheduled",
     "check_minutes",
     "find_conflicts",
+    "held_by_others",
     "move",
     "reschedule",
     "schedule_call",
@@ -201,6 +203,29 @@ def find_conflicts(
     """The calls that would double-book the leader or the partner (check before saving)."""
     with ctx.sessions() as s:
         return _conflicts(s, to_store(when), check_minutes(minutes), (leader_id, partner_id), exclude_call_id)
+
+
+# --- who a booking belongs to --------------------------------------------------------------------
+
+
+def booked_call(ctx: AppContext, customer_id: int) -> AgendaItem | None:
+    """The customer's next booked call that has not started (the earliest), if any."""
+    with ctx.sessions() as s:
+        call_id = s.scalar(
+            select(Call.id)
+            .where(Call.customer_id == customer_id, Call.status == "scheduled")
+            .order_by(Call.scheduled_at.is_(None), Call.scheduled_at, Call.id)
+        )
+    return None if call_id is None else agenda_item(ctx, call_id)
+
+
+def held_by_others(item: AgendaItem, caller_id: int | None, partner_id: int | None) -> bool:
+    """True when starting the booked call as ``caller_id`` with ``partner_id`` would put other
+    people on it than it was booked for: the booking then keeps its leader and partner unless
+    the caller chooses to take it (``calls.lifecycle.start_call``)."""
+    other_leader = caller_id is not None and item.leader_id is not None and item.leader_id != caller_id
+    other_partner = partner_id is not None and item.partner_id is not None and item.partner_id != partner_id
+    return other_leader or other_partner
 
 
 # --- booking -------------------------------------------------------------------------------------

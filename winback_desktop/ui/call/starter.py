@@ -34,15 +34,23 @@ class CallStarter(QObject):
     def busy(self) -> bool:
         return self.job is not None
 
-    def start(self, customer_id: int, caller_id: int | None = None, partner_id: int | None = None) -> bool:
-        """Start the call on a worker thread; False (and nothing done) while one is starting."""
+    def start(
+        self,
+        customer_id: int,
+        caller_id: int | None = None,
+        partner_id: int | None = None,
+        *,
+        booked: calls.Booked | None = None,
+    ) -> bool:
+        """Start the call on a worker thread; False (and nothing done) while one is starting.
+        ``booked``: what to do with a call booked for other people (the caller was asked)."""
         if self.job is not None:
             self.window.statusBar().showMessage("A call is being started: one moment…", 5000)
             return False
         ctx = self.ctx
         self.job = ThreadJob(
             self,
-            lambda _stop: calls.start_call(ctx, customer_id, caller_id, partner_id),
+            lambda _stop: calls.start_call(ctx, customer_id, caller_id, partner_id, booked=booked),
             "winback-start-call",
         )
         self.job.done.connect(self._done)
@@ -63,6 +71,13 @@ class CallStarter(QObject):
     def _failed(self, exc: object) -> None:
         self._finish()
         assert isinstance(exc, BaseException)
+        if isinstance(exc, calls.BookedByOthers):  # booked by someone else a moment ago
+            QMessageBox.information(
+                self.window,
+                "Call not started",
+                f"The call was not started: {exc}.\n\nStart it again to choose.",
+            )
+            return
         why, known = why_not_saved(exc, self.ctx)
         if not known:
             raise exc

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -244,8 +245,35 @@ class RosterPanel(QWidget):
         self.min_priority.valueChanged.connect(lambda _v: self._search_timer.start())
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
         on_change(self, {Change.CUSTOMERS}, lambda _kinds: self._data_changed())
+        # Enter in the search goes to the list and stops there; Enter in the list starts the
+        # call. One key press is one step: the search's Enter is consumed, never passed on.
+        self.search.installEventFilter(self)
+        self.table.installEventFilter(self)
         if ctx is not None:
             self.reload_filter_lists()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return super().eventFilter(watched, event)
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier == Qt.KeyboardModifier.NoModifier
+        if watched is self.search and plain and (enter or event.key() == Qt.Key.Key_Down):
+            self.focus_list()
+            return True
+        if watched is self.table and plain and enter and not event.isAutoRepeat():
+            if self.selected_customer_id() is not None:
+                self.start_call_requested.emit()
+            return True
+        return super().eventFilter(watched, event)
+
+    def focus_list(self) -> None:
+        """To the list, with what is typed searched first and a row selected."""
+        if self._search_timer.isActive():
+            self._search_timer.stop()
+            self.refresh()
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
 
     def show_first_page(self, first: FirstPaint) -> None:
         """The default view's first page, read at start-up before the services are loaded."""
