@@ -16,6 +16,7 @@ PLACEHOLDERS: dict[str, str] = {
     "months": "whole months since the last purchase",
     "last_purchase": "the date of the last purchase",
     "value": "the yearly business lost, formatted",
+    "next_steps": "the next steps noted in the call: what, who, by when (one per line)",
 }
 
 _FORMATTER = string.Formatter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -80,7 +81,10 @@ class OffersEditor(QWidget):
 
 
 class ActionsEditor(QWidget):
-    """Next steps: rows of what / owner / due; the owner defaults to the partner."""
+    """Next steps: rows of what / owner / due; the owner defaults to the partner.
+    ``steps_changed``: a step was added, removed or edited (the Close stage reads them back)."""
+
+    steps_changed = Signal()
 
     def __init__(self, session: CallSession, people: list[tuple[int, str]], detail: CallDetail):
         super().__init__()
@@ -123,6 +127,7 @@ class ActionsEditor(QWidget):
         row.set_values(a.what, a.owner_id, a.due_date)
         row.changed.connect(lambda r=row: self._row_changed(r))
         row.remove_requested.connect(lambda r=row: self.remove_step(r))
+        row.changed.connect(self.steps_changed)
         self.rows.append(row)
         self.rows_box.addWidget(row)
         row.set_number(len(self.rows))
@@ -155,6 +160,7 @@ class ActionsEditor(QWidget):
         self.unsaved_row = row
         self._update_empty()
         order_tabs(self.window())  # the new row's fields right after the ones above it
+        self.steps_changed.emit()
         row.what.setFocus()
         self._make_in_database()
         return row
@@ -220,6 +226,18 @@ class ActionsEditor(QWidget):
         for n, left in enumerate(self.rows, start=1):
             left.set_number(n)
         self._update_empty()
+        self.steps_changed.emit()
+
+    def steps(self) -> list[tuple[str, str, dt.date | None]]:
+        """Each step as shown: what, who (the owner's name, "" for none), by when."""
+        return [
+            (
+                r.what.text(),
+                r.owner.currentText() if r.owner.currentData() is not None else "",
+                r.due.date_value(),
+            )
+            for r in self.rows
+        ]
 
     def _update_empty(self) -> None:
         self.empty.setVisible(not self.rows)

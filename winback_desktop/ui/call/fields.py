@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 from winback_desktop.script import Field
 from winback_desktop.ui.kit.dates import DateEdit, parse_date
 
+NO_ANSWER = "— no answer yet —"  # a choice not made
+
 
 class NoteEdit(QPlainTextEdit):
     """A multi-line note: Tab moves on (callers tab through fields), Ctrl+Tab types a tab."""
@@ -65,7 +67,7 @@ class ChoiceField(QComboBox):
 
     def __init__(self, f: Field, parent: QWidget | None = None):
         super().__init__(parent)
-        self.addItem("— not yet —", "")
+        self.addItem(NO_ANSWER, "")  # no answer given: not the same as an answer "Not yet / maybe"
         for key, label in f.choices:
             self.addItem(label, key)
         if f.help:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -43,6 +44,10 @@ CALL_WINDOW_LETTERS = ("c",)  # the window's own Alt+letters: its "&Call" menu
 
 def checklist_key(stage: str) -> str:
     return f"checklist:{stage}"
+
+
+# Calls started with script 1.0 said "to confirm the next steps: …"; they read the steps back too.
+LEGACY_STEPS_LINE = ("to confirm the next steps: …", "to confirm the next steps: {next_steps}")
 
 
 class StagePage(QScrollArea):
@@ -89,7 +94,9 @@ class StagePage(QScrollArea):
         say = QGroupBox("Say")
         say_layout = QVBoxLayout(say)
         self.line_labels: list[QLabel] = []
-        for line in stage.lines:
+        self.lines = tuple(line.replace(*LEGACY_STEPS_LINE) for line in stage.lines)
+        self.placeholders = dict(placeholders)
+        for line in self.lines:
             label = with_name(QLabel(fill(line, placeholders), wordWrap=True), "line")
             label.setTextFormat(Qt.TextFormat.PlainText)  # customer names are data, not markup
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -165,13 +172,34 @@ class StagePage(QScrollArea):
             (w for w in editor.findChildren(QWidget) if w.focusPolicy() & Qt.FocusPolicy.TabFocus), editor
         )
 
-    def has_notes(self) -> bool:
-        """Anything noted on this page (text typed, a reason picked)?"""
-        for editor in self.editors.values():
+    def fill_lines(self, **values: str) -> None:
+        """Say the lines again with these placeholder values (the next steps, as they change)."""
+        self.placeholders.update(values)
+        for line, label in zip(self.lines, self.line_labels, strict=True):
+            label.setText(fill(line, self.placeholders))
+
+    def has_notes(self, prefilled: Mapping[str, str] | None = None) -> bool:
+        """Anything the caller noted on this page (text typed, a reason or offer picked, a next
+        step)? A field still exactly as pre-filled (``prefilled``: key -> that text) is not."""
+        from winback_desktop.ui.call.progress import own_note
+
+        prefilled = prefilled or {}
+        for key, editor in self.editors.items():
             if isinstance(editor, ReasonsEditor):
                 primary, others = editor.value()
                 if primary is not None or others:
                     return True
-            elif hasattr(editor, "value") and str(editor.value()).strip():
+            elif isinstance(editor, OffersEditor):
+                picked, typed = editor.value()
+                if picked or any(t.strip() for t in typed):
+                    return True
+            elif isinstance(editor, ActionsEditor):
+                if editor.rows:
+                    return True
+            elif own_note(str(editor.value()), prefilled.get(key)):
                 return True
         return False
+
+    def done(self, prefilled: Mapping[str, str] | None = None) -> bool:
+        """Was something done in this stage: a note of the caller's own, or a tick?"""
+        return bool(self.checklist.checked()) or self.has_notes(prefilled)

@@ -1,4 +1,5 @@
-"""The four stages as a stepper: done, current, to come. Click or Ctrl+1..4 to jump."""
+"""The four stages as a stepper: something done in it, current, nothing yet. Click or Ctrl+1..4
+to jump."""
 
 from __future__ import annotations
 
@@ -27,15 +28,21 @@ class Stepper(QWidget):
             self.buttons.append(button)
         self.set_current(stages[0].key, set())
 
-    def set_current(self, key: str, visited: set[str]) -> None:
+    def set_current(self, key: str, done: set[str]) -> None:
+        """``key`` is the stage shown; ``done`` the stages something was done in (a note, a
+        pick, a tick): only those are ticked — a stage passed through empty is not."""
         current = [s.key for s in self.stages].index(key)
         for i, (stage, button) in enumerate(zip(self.stages, self.buttons, strict=True)):
             if i == current:
                 state, mark = "current", "▶"
-            elif i < current or stage.key in visited:
+            elif stage.key in done:
                 state, mark = "done", "✓"
             else:
                 state, mark = "todo", f"{i + 1}"
+            what = {"current": "current stage", "done": "something noted", "todo": "nothing noted yet"}
+            button.setToolTip(f"{stage.title}: {what[state]} (Ctrl+{i + 1})")
+            if button.property("state") == state and button.text().startswith(mark):
+                continue  # unchanged: no re-polish (this runs as the caller types)
             button.setText(f"{mark}  {stage.title}")
             button.setProperty("state", state)
             button.style().unpolish(button)

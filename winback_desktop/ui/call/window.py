@@ -39,6 +39,7 @@ from winback_desktop.ui.call.autosave import Autosaver
 from winback_desktop.ui.call.customer_card import CustomerCardView
 from winback_desktop.ui.call.editors import ActionsEditor
 from winback_desktop.ui.call.partner_notes import PARTNER_FIELD, PARTNER_STAGE, PartnerNotes
+from winback_desktop.ui.call.progress import prefill_text, saved_stage_done, steps_read_back
 from winback_desktop.ui.call.session import CallSession
 from winback_desktop.ui.call.stage_page import Editor, StagePage
 from winback_desktop.ui.call.stepper import Stepper
@@ -69,6 +70,7 @@ def placeholder_values(ctx: AppContext, detail: CallDetail) -> dict[str, str]:
         "months": str(months) if months is not None else "",
         "last_purchase": short_date(c.last_purchase) if c.last_purchase else "",
         "value": money(c.value_lost),
+        "next_steps": steps_read_back((a.what, a.owner_name, a.due_date) for a in detail.actions),
     }
 
 
@@ -218,14 +220,16 @@ class CallWindow(QMainWindow):
 
     def _start(self, detail: CallDetail) -> None:
         """The saved-state label follows the autosaver, the clock runs, and the call opens on
-        the stage it was left at (the ones before it count as visited)."""
+        the stage it was left at; the stepper ticks the stages something was done in."""
         self.autosave.dirty.connect(lambda: self.saved_label.setText("Saving…"))
         self.autosave.saved.connect(lambda t: self.saved_label.setText(f"Saved {t}"))
         self.autosave.saved.connect(lambda _t: self.saved_label.setToolTip(""))
         self.autosave.failed.connect(self.saved_label.setText)
         self.autosave.failed.connect(lambda _m: self.saved_label.setToolTip(recovery.kept_where(self.notes)))
-        self.visited: set[str] = set()
         self.current = ""
+        self._stepper_timer = QTimer(self, singleShot=True, interval=250)  # after typing settles
+        self._stepper_timer.timeout.connect(self.update_stepper)
+        self.autosave.dirty.connect(self._stepper_timer.start)
         self._started = detail.started_at or clock.utcnow()
         self._clock = QTimer(self, interval=1000)
         self._clock.timeout.connect(self._tick)
@@ -233,7 +237,6 @@ class CallWindow(QMainWindow):
         self._tick()
         stage_keys = [s.key for s in self.script.stages]
         start = detail.current_stage if detail.current_stage in stage_keys else stage_keys[0]
-        self.visited = set(stage_keys[: stage_keys.index(start)])
         self.go_to(start, save=False)
 
     def _build_page(self, key: str) -> StagePage:
@@ -241,6 +244,9 @@ class CallWindow(QMainWindow):
         listen = self.script.stage_for(StageRole.LISTEN)
         page = StagePage(stage, listen, self.detail, self.session, *self._page_inputs)
         page.go_to_stage.connect(self.go_to)
+        for editor in page.editors.values():
+            if isinstance(editor, ActionsEditor):
+                editor.steps_changed.connect(self._steps_changed)
         self.stack.addWidget(page)
         style_named_widgets(page)
         self.zoom.apply(page.line_labels)
@@ -284,17 +290,17 @@ class CallWindow(QMainWindow):
         return [s.key for s in self.script.stages]
 
     def go_to(self, key: str, save: bool = True) -> None:
-        if self.current:
-            self.visited.add(self.current)
         self.current = key
         page = self.pages[key]
         if any(f.prefill_from for f in page.stage.fields):
             self._prefill_heard_back()
         if page.stage.role == StageRole.HELP:
-            # Offering help before anything is heard: say so (the listen stage has no notes).
-            page.guard.setVisible(not self.pages[self.script.stage_for(StageRole.LISTEN).key].has_notes())
+            # Offering help before anything is heard: say so. The listen stage counts as heard
+            # with a note of the caller's own or a tick, not with the pre-filled repeat-back.
+            listen = self.pages[self.script.stage_for(StageRole.LISTEN).key]
+            page.guard.setVisible(not listen.done(self.prefills()))
         self.stack.setCurrentWidget(page)
-        self.stepper.set_current(key, self.visited)
+        self.update_stepper()
         keys = self.stage_keys()
         self.prev_action.setEnabled(keys.index(key) > 0)
         self.next_action.setEnabled(keys.index(key) < len(keys) - 1)
@@ -317,6 +323,48 @@ class CallWindow(QMainWindow):
         i = keys.index(self.current)
         if i > 0:
             self.go_to(keys[i - 1])
+
+    def stages_done(self) -> set[str]:
+        """The stages something was done in: built pages as on screen, the others as saved."""
+        prefills = self.prefills()
+        return {
+            stage.key
+            for stage in self.script.stages
+            if (
+                page.done(prefills)
+                if (page := self.pages.get(stage.key)) is not None
+                else saved_stage_done(stage, self.detail, prefills)
+            )
+        }
+
+    def update_stepper(self) -> None:
+        self.stepper.set_current(self.current, self.stages_done())
+
+    def prefills(self) -> dict[str, str]:
+        """Each pre-filled field's key -> the text its pre-fill would put in it now."""
+        found = {}
+        for stage in self.script.stages:
+            for f in stage.fields:
+                if f.prefill_from:
+                    found[f.key] = prefill_text(self._field_text(src) for src in f.prefill_from)
+        return found
+
+    def _field_text(self, key: str) -> str:
+        stage, _f = self.script.field(key)
+        page = self.pages.get(stage.key)
+        return page.text_editor(key).value() if page is not None else self.detail.saved_text(key)
+
+    def _steps_changed(self) -> None:
+        """The Close stage reads back the next steps as they are now."""
+        found = self.script.field_of_kind("actions")
+        if found is None:
+            return
+        editor = self.pages[found[0].key].editors[found[1].key]
+        assert isinstance(editor, ActionsEditor)
+        text = steps_read_back(editor.steps())
+        for page in self.pages.values():
+            page.fill_lines(next_steps=text)
+        self._stepper_timer.start()
 
     def _prefill_heard_back(self) -> None:
         """Offer the caller's own record of their words as the repeat-back, to confirm or correct."""
