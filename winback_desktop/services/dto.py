@@ -36,6 +36,9 @@ class CallSummary:
     caller_name: str
     outcome: str
     current_stage: str
+    said: str = ""  # what the customer said, in the caller's notes (the repeat-back first)
+    promised: tuple[ActionInfo, ...] = ()  # the next steps agreed in that call
+    ended_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,7 @@ class MainWindow(ContextWindow):
     input queued until then (see app.py), so no slot here runs without a context."""
 
     read_only_banner: QLabel | None = None  # shown when the data was opened read-only
+    end_summary: QWidget | None = None  # the last ended call's summary
 
     def __init__(self, ctx: AppContext | None, *, first: FirstPaint | None = None):
         super().__init__()
@@ -334,12 +335,14 @@ class MainWindow(ContextWindow):
             today = TodayTab(ctx, load=load)
             today.start_call.connect(self.start_booked_call)
             today.log_attempt.connect(self.log_attempt_for)
+            today.open_call.connect(self.open_call)
             return today
         if name == "followups":
             from winback_desktop.ui.followups.tab import FollowUpsTab
 
             followups = FollowUpsTab(ctx, load=load)
             followups.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            followups.open_call.connect(self.open_call)
             return followups
         from winback_desktop.ui.cycles.tab import CyclesTab
 
@@ -465,10 +468,15 @@ class MainWindow(ContextWindow):
         return self._start(customer_id, caller, partner, booked=booked)
 
     def start_booked_call(self, customer_id: int) -> CallStarter | None:
-        """A call from the Today list: the booked leader and partner stay as they were."""
+        """A call from the Today list: a booked one with its own leader and partner; one not
+        booked (a follow-up, a decision) with the caller and partner chosen at this desk."""
         if self._refused_read_only():
             return None
-        return self._start(customer_id)
+        from winback_desktop.services.schedule.booking import booked_call
+
+        if booked_call(self.attached_ctx, customer_id) is not None:
+            return self._start(customer_id)
+        return self._start(customer_id, self.caller.currentData(), self.partner.currentData())
 
     def _start(
         self, customer_id: int, *people: int | None, booked: Booked | None = None
@@ -523,12 +531,25 @@ class MainWindow(ContextWindow):
             window = CallWindow(self.attached_ctx, call_id)
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.closed.connect(self._call_closed)
-            window.finished.connect(lambda _id: self.statusBar().showMessage("Call ended and saved.", 8000))
+            window.finished.connect(self.show_end_summary)
+            window.open_call_requested.connect(self.open_call)
             self.call_windows[call_id] = window
         window.show()
         window.raise_()
         window.activateWindow()
         return window
+
+    def show_end_summary(self, call_id: int) -> None:
+        """What the ended call saved and what happens next (not modal: the next call can start)."""
+        from winback_desktop.services.calls import lifecycle as calls
+        from winback_desktop.ui.call.finished import EndSummary
+        from winback_desktop.ui.call.window import script_for
+
+        self.statusBar().showMessage("Call ended and saved.", 8000)
+        detail = calls.detail(self.attached_ctx, call_id)
+        self.end_summary = EndSummary(detail, script_for(self.attached_ctx, detail), self)
+        self.end_summary.open_call.connect(self.open_call)
+        self.end_summary.show()
 
     def _call_closed(self, call_id: int) -> None:
         self.call_windows.pop(call_id, None)  # what the call changed was reported as it was saved

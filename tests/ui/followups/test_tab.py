@@ -387,7 +387,7 @@ def test_board_shortcuts_do_not_clash_with_the_main_window(qtbot, demo_ctx):
     board = window.followups  # built when first used
     assert window.findChild(FollowUpsTab) is board
     ours = {a.shortcut().toString() for a in board.actions() if not a.shortcut().isEmpty()}
-    assert ours == {"Ctrl+D", "Ctrl+Shift+O", "Ctrl+Shift+R", "Ctrl+Shift+T", "Ctrl+Shift+E"}
+    assert ours == {"Ctrl+D", "Ctrl+Shift+O", "Ctrl+Shift+R", "Ctrl+Shift+T", "Ctrl+Shift+E", "Ctrl+O"}
     theirs = {
         key.toString()
         for a in window.findChildren(QAction)

@@ -46,7 +46,8 @@ def test_today_lists_my_booked_calls_and_ctrl2_shows_it(qtbot, window, demo_ctx)
     assert window.tabs.currentWidget() is window.today
     shown = [r.text(1) for r in rows(window.today) if r.data(0, ROLE) and r.data(0, ROLE)[0] == "call"]
     assert first.company in shown
-    assert rows(window.today)[0].text(0).startswith("My calls (")
+    groups = [r.text(0) for r in rows(window.today) if not r.data(0, ROLE)]
+    assert groups[0].startswith("Overdue follow-ups (") and groups[1].startswith("My calls (")
 
 
 def test_booking_warns_about_double_booking_and_shows_on_today(qtbot, window, demo_ctx):

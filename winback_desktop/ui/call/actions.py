@@ -37,7 +37,9 @@ def call_menus(stages: Sequence[Stage]) -> tuple[Menu, ...]:
                 Menu("&Go to stage", tuple(_stage(i, s) for i, s in enumerate(stages, start=1))),
                 SEPARATOR,
                 Action("dial", "&Dial customer", lambda w: w.card.dial(), ("Ctrl+D",)),
-                Action("add_step", "&Add next step", lambda w: w.add_next_step(), ("Ctrl+Shift+N",)),
+                Action(
+                    "add_step", "&Add next step", lambda w: w.add_next_step(), ("Ctrl+Shift+N",), edits=True
+                ),
                 Action(
                     "sheet", "Action &sheet: preview and print…", lambda w: w.preview_sheet(), ("Ctrl+P",)
                 ),
@@ -60,7 +62,7 @@ def call_menus(stages: Sequence[Stage]) -> tuple[Menu, ...]:
                     ),
                 ),
                 SEPARATOR,
-                Action("end", "&End call", lambda w: w.end_call(), ("Ctrl+Shift+E",)),
+                Action("end", "&End call", lambda w: w.end_call(), ("Ctrl+Shift+E",), edits=True),
                 Action("close", "&Close window (call stays open)", lambda w: w.close(), ("Ctrl+W",)),
             ),
         ),

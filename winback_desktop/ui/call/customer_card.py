@@ -5,17 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import html
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
-from winback_desktop.services.dto import CustomerCard
+from winback_desktop.formats import day_month_year
+from winback_desktop.services.dto import CallSummary, CustomerCard
 from winback_desktop.services.vocab import CallStatus
 from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.format import money, short_date
 from winback_desktop.ui.kit.widgets import with_name
 
 STATUS_LABELS = {s.value: s.label.lower() for s in CallStatus}  # in a sentence: "unfinished"
+CALL_LINK = "call:"  # a link to an earlier call: opens it (read-only when finished)
+SAID_CHARS = 160  # what the customer said, as much as the card shows
+NO_DIALER = (
+    "No program on this computer is set up to dial phone links (tel:).\n\n"
+    "Dial {phone} on your phone; the number is copied, to paste where you need it.\n\n"
+    "To dial from here, install a softphone or set one as the default for tel: links "
+    "(on Linux: xdg-mime default YOUR-PHONE.desktop x-scheme-handler/tel)."
+)
 
 
 def tel_url(phone: str) -> QUrl:
@@ -24,6 +33,10 @@ def tel_url(phone: str) -> QUrl:
 
 
 class CustomerCardView(QWidget):
+    """``open_call(call_id)``: an earlier call's link on the timeline was followed."""
+
+    open_call = Signal(int)
+
     def __init__(self, card: CustomerCard, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("card")
@@ -32,7 +45,7 @@ class CustomerCardView(QWidget):
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.label.setOpenExternalLinks(False)
-        self.label.linkActivated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        self.label.linkActivated.connect(self._link)
         self.label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextBrowserInteraction | Qt.TextInteractionFlag.TextSelectableByMouse
         )
@@ -42,9 +55,29 @@ class CustomerCardView(QWidget):
         layout.addStretch(1)
         self.label.setText(render_card(card))
 
-    def dial(self) -> None:
-        if self.card.phone:
-            QDesktopServices.openUrl(tel_url(self.card.phone))
+    def _link(self, url: str) -> None:
+        if url.startswith(CALL_LINK):
+            self.open_call.emit(int(url.removeprefix(CALL_LINK)))
+        elif url.startswith("tel:"):
+            self.dial()
+        else:
+            QDesktopServices.openUrl(QUrl(url))
+
+    def dial(self) -> bool:
+        """Hand the number to the phone program; without one (or a number), say what to do."""
+        phone = self.card.phone.strip()
+        if not phone:
+            QMessageBox.information(
+                self,
+                "Dial",
+                f"There is no phone number for {self.card.company}.\n\nAdd one in the customer file.",
+            )
+            return False
+        if QDesktopServices.openUrl(tel_url(phone)):
+            return True
+        QGuiApplication.clipboard().setText(phone)
+        QMessageBox.information(self, "No phone program", NO_DIALER.format(phone=phone))
+        return False
 
 
 def render_card(c: CustomerCard, today: dt.date | None = None) -> str:
@@ -81,13 +114,37 @@ def render_card(c: CustomerCard, today: dt.date | None = None) -> str:
         parts.append(f"<p style='color:{palette.colour('HINT')}'>None.</p>")
     parts.append("<h3>Earlier calls</h3>")
     if c.earlier_calls:
-        items = "".join(
-            f"<li>{short_date(k.when.date() if k.when else None)} · {e(k.caller_name or '—')} · "
-            f"{e(STATUS_LABELS.get(k.status, k.status))}"
-            f"{' · ' + e(k.outcome.replace('_', ' ')) if k.outcome else ''}</li>"
-            for k in c.earlier_calls
-        )
-        parts.append(f"<ul style='margin-left:-20px'>{items}</ul>")
+        shown = [k for k in c.earlier_calls if k.said or k.promised or k.status != "scheduled"][:8]
+        parts.append("".join(_timeline_entry(k) for k in shown))
+        if len(c.earlier_calls) > len(shown):
+            more = len(c.earlier_calls) - len(shown)
+            parts.append(f"<p style='color:{palette.HINT}'>and {more} more booked or earlier</p>")
     else:
         parts.append(f"<p style='color:{palette.colour('HINT')}'>This is the first call.</p>")
     return "".join(parts)
+
+
+def _timeline_entry(k: CallSummary) -> str:
+    """One earlier call: when, who, how it ended; what the customer said; what was promised."""
+    e = html.escape
+    when = day_month_year(k.when.date() if k.when else None) or "no date"
+    how = e(STATUS_LABELS.get(k.status, k.status)) + (
+        f" · {e(k.outcome.replace('_', ' '))}" if k.outcome else ""
+    )
+    verb = "Read" if k.status == "completed" else "Open"
+    head = (
+        f"<p style='margin:6px 0 0 0'><b>{when}</b> · {e(k.caller_name or '—')} · {how} · "
+        f"<a href='{CALL_LINK}{k.id}'>{verb}</a></p>"
+    )
+    said = k.said.replace("\n", " ")
+    if len(said) > SAID_CHARS:
+        said = said[: SAID_CHARS - 1].rstrip() + "…"
+    body = f"<div style='margin-left:10px'>“{e(said)}”</div>" if said else ""
+    for a in k.promised:
+        state = "" if a.status == "open" else f" ({e(a.status)})"
+        due = f", by {day_month_year(a.due_date)}" if a.due_date else ""
+        body += (
+            f"<div style='margin-left:10px'>Promised: {e(a.what or '(no text)')} — "
+            f"{e(a.owner_name or 'no owner')}{due}{state}</div>"
+        )
+    return head + body

@@ -33,7 +33,8 @@ from winback_desktop.services.calls.writer import notes_writer, why_not_saved
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail
 from winback_desktop.services.people import team
-from winback_desktop.ui.call import recovery
+from winback_desktop.services.vocab import CallStatus
+from winback_desktop.ui.call import finished, recovery
 from winback_desktop.ui.call.actions import CALL_KEYS, call_menus
 from winback_desktop.ui.call.autosave import Autosaver
 from winback_desktop.ui.call.customer_card import CustomerCardView
@@ -48,6 +49,7 @@ from winback_desktop.ui.kit.access.focus import order_tabs
 from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.actions import ShortcutsDialog, build
 from winback_desktop.ui.kit.pdf_preview import PdfPreview
+from winback_desktop.ui.kit.read_only import lock_editing
 from winback_desktop.ui.kit.style import style_named_widgets
 from winback_desktop.ui.kit.widgets import with_name
 
@@ -104,8 +106,12 @@ class StagePages(dict[str, StagePage]):
 
 
 class CallWindow(QMainWindow):
+    """A call being made, or (``read_only``) a finished one found again: every note shown,
+    nothing editable, the sheet printable."""
+
     finished = Signal(int)  # call id, when the call is ended
     closed = Signal(int)
+    open_call_requested = Signal(int)  # an earlier call on the customer card's timeline
 
     def __init__(self, ctx: AppContext, call_id: int, parent: QWidget | None = None):
         super().__init__(parent)
@@ -113,8 +119,10 @@ class CallWindow(QMainWindow):
         self.notes = notes_writer(ctx)
         detail = self.notes.overlay(calls.detail(ctx, call_id))  # with what is on its way to it
         self.detail = detail
+        self.read_only = detail.status in (CallStatus.COMPLETED, CallStatus.ABANDONED)
         self.script = script_for(ctx, detail)
-        self.setWindowTitle(f"Call — {detail.customer.company}")
+        done = " (finished, read only)" if self.read_only else ""
+        self.setWindowTitle(f"Call — {detail.customer.company}{done}")
         self.setObjectName("callWindow")
         self.zoom = ScriptZoom()  # the lines' size, as this user left it
         self.autosave = Autosaver(self.notes, call_id, self)
@@ -133,6 +141,7 @@ class CallWindow(QMainWindow):
         self._page_inputs = (values, lookups)
         self.pages = StagePages(self._build_page)  # built when first needed: opens with one
         self.card = CustomerCardView(detail.customer)
+        self.card.open_call.connect(self.open_call_requested)
 
         header = self._build_header(detail)
         footer = self._build_footer()
@@ -147,6 +156,9 @@ class CallWindow(QMainWindow):
 
         self._build_actions()
         self._start(detail)
+        if self.read_only:
+            finished.open_read_only(self)
+            lock_editing(self)  # Add next step, End call
         ready(self, "call", QSize(1120, 760))
         style_named_widgets(self)
         self.zoom.apply(self.line_labels())
@@ -233,7 +245,8 @@ class CallWindow(QMainWindow):
         self._started = detail.started_at or clock.utcnow()
         self._clock = QTimer(self, interval=1000)
         self._clock.timeout.connect(self._tick)
-        self._clock.start()
+        if not self.read_only:
+            self._clock.start()
         self._tick()
         stage_keys = [s.key for s in self.script.stages]
         start = detail.current_stage if detail.current_stage in stage_keys else stage_keys[0]
@@ -247,6 +260,8 @@ class CallWindow(QMainWindow):
         for editor in page.editors.values():
             if isinstance(editor, ActionsEditor):
                 editor.steps_changed.connect(self._steps_changed)
+        if self.read_only:
+            finished.lock(page)
         self.stack.addWidget(page)
         style_named_widgets(page)
         self.zoom.apply(page.line_labels)
@@ -292,9 +307,9 @@ class CallWindow(QMainWindow):
     def go_to(self, key: str, save: bool = True) -> None:
         self.current = key
         page = self.pages[key]
-        if any(f.prefill_from for f in page.stage.fields):
+        if any(f.prefill_from for f in page.stage.fields) and not self.read_only:
             self._prefill_heard_back()
-        if page.stage.role == StageRole.HELP:
+        if page.stage.role == StageRole.HELP and not self.read_only:
             # Offering help before anything is heard: say so. The listen stage counts as heard
             # with a note of the caller's own or a tick, not with the pre-filled repeat-back.
             listen = self.pages[self.script.stage_for(StageRole.LISTEN).key]
@@ -306,7 +321,7 @@ class CallWindow(QMainWindow):
         self.next_action.setEnabled(keys.index(key) < len(keys) - 1)
         self.prev_button.setEnabled(self.prev_action.isEnabled())
         self.next_button.setEnabled(self.next_action.isEnabled())
-        if save:
+        if save and not self.read_only:
             self.session.stage(key)
         first = page.first_editor()
         if first is not None and self.isVisible():
@@ -505,11 +520,13 @@ class CallWindow(QMainWindow):
             log.exception("backup after call %s failed", self.call_id)
 
     def _tick(self) -> None:
-        elapsed = clock.utcnow() - self._started
+        end = self.detail.ended_at if self.read_only and self.detail.ended_at else clock.utcnow()
+        elapsed = end - self._started
         seconds = max(int(elapsed.total_seconds()), 0)
         h, rest = divmod(seconds, 3600)
         m, s = divmod(rest, 60)
-        self.timer_label.setText(f"Call time {h}:{m:02d}:{s:02d}" if h else f"Call time {m:02d}:{s:02d}")
+        what = "Call took" if self.read_only else "Call time"
+        self.timer_label.setText(f"{what} {h}:{m:02d}:{s:02d}" if h else f"{what} {m:02d}:{s:02d}")
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

@@ -97,6 +97,13 @@ BOARD_ACTIONS = Menu(
             edits=True,
         ),
         Action(
+            "open_call",
+            "Open call",
+            lambda t: t.open_selected_call(),
+            ("Ctrl+O",),
+            tip="The call this promise was made in: every note, read only when finished (Ctrl+O)",
+        ),
+        Action(
             "export",
             "Export CSV…",
             lambda t: t.export_csv(),
@@ -130,6 +137,7 @@ class FollowUpsTab(QWidget):
 
     changed = Signal()
     message = Signal(str)
+    open_call = Signal(int)  # the call a follow-up was promised in
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, load: bool = True):
         super().__init__(parent)
@@ -197,6 +205,7 @@ class FollowUpsTab(QWidget):
         self.due_action, self.due_button = self._command("due")
         self.cancel_action, self.cancel_button = self._command("cancel")
         self.export_action, self.export_button = self._command("export")
+        self.open_call_action, self.open_call_button = self._command("open_call")
 
     def _build_layout(self) -> None:
         """Filters, counts, the table beside the details, the buttons; and the tab order."""
@@ -230,6 +239,7 @@ class FollowUpsTab(QWidget):
             self.reassign_button,
             self.due_button,
             self.cancel_button,
+            self.open_call_button,
         ):
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -381,6 +391,11 @@ class FollowUpsTab(QWidget):
             return None
         return self.model.row_at(index.row())
 
+    def open_selected_call(self) -> None:
+        f = self.selected()
+        if f is not None:
+            self.open_call.emit(f.call_id)
+
     def select_item(self, action_id: int) -> bool:
         row = self.model.row_of(action_id)
         if row >= 0:
@@ -395,6 +410,7 @@ class FollowUpsTab(QWidget):
         for action in (self.reassign_action, self.due_action):
             action.setEnabled(f is not None)
         self.cancel_action.setEnabled(f is not None and f.status == "open")
+        self.open_call_action.setEnabled(f is not None)
         self.export_action.setEnabled(self.model.rowCount() > 0)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override

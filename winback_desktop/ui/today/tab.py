@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop.files import atomic_write_bytes
-from winback_desktop.services.calls import attempts
+from winback_desktop.services.calls.day import COMING_DAYS, Day
 from winback_desktop.services.changes import Change
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.people import team as people
@@ -51,6 +51,13 @@ TODAY_ACTIONS = Menu(
             ("Ctrl+B",),
             help="Pre-call brief for the selected call",
         ),
+        Action(
+            "open_call",
+            "Open call",
+            lambda t: t.open_selected(),
+            ("Ctrl+O",),
+            help="Open the call behind the selected follow-up (read only when finished)",
+        ),
     ),
 )
 TODAY_KEYS = (Keys("Enter", "Start the call with the selected customer"),)
@@ -58,11 +65,20 @@ TODAY_KEYS = (Keys("Enter", "Start the call with the selected customer"),)
 SHOWN = {Change.CALLS, Change.SCHEDULE, Change.FOLLOWUPS, Change.CUSTOMERS, Change.PEOPLE}
 
 
+def _booking(c: schedule.AgendaItem, person_id: int) -> str:
+    """A booked call's details as the day lists them: length, role, with whom, value."""
+    role = "leading" if c.leader_id == person_id else "partner"
+    with_whom = c.partner_name if role == "leading" else c.leader_name
+    details = f"{c.minutes} min, {role}" + (f" with {with_whom}" if with_whom else "")
+    return details + f" · {money(c.value)} a year" + (" · call-back" if c.from_call_back else "")
+
+
 class TodayTab(QWidget):
     """Emits start_call(customer_id) and log_attempt(customer_id, company) for the main window."""
 
     start_call = Signal(int)
     log_attempt = Signal(int, str)
+    open_call = Signal(int)  # the call behind a follow-up, or one left open
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, load: bool = True):
         super().__init__(parent)
@@ -95,6 +111,10 @@ class TodayTab(QWidget):
         self.agenda_button = with_tip(
             QPushButton("Export agenda (.ics)…"), "The next 14 days of booked calls"
         )
+        self.open_button = with_tip(
+            QPushButton("Open call"),
+            "The call behind the selected follow-up, read only when finished (Ctrl+O)",
+        )
         self.brief_button = with_tip(
             QPushButton("Brief…"), "The one-page pre-call brief for the selected call (Ctrl+B)"
         )
@@ -108,7 +128,13 @@ class TodayTab(QWidget):
         top.addWidget(self.day)
         top.addWidget(today_button)
         bottom = QHBoxLayout()
-        for b in (self.start_button, self.brief_button, self.attempt_button, self.invite_button):
+        for b in (
+            self.start_button,
+            self.open_button,
+            self.brief_button,
+            self.attempt_button,
+            self.invite_button,
+        ):
             bottom.addWidget(b)
         bottom.addStretch(1)
         bottom.addWidget(self.sheets_button)
@@ -126,6 +152,8 @@ class TodayTab(QWidget):
         self.invite_button.clicked.connect(self.save_invitation)
         self.agenda_button.clicked.connect(self.save_agenda)
         self.brief_button.clicked.connect(self.show_brief)
+        self.open_button.clicked.connect(self.open_selected)
+        self.tree.currentItemChanged.connect(lambda _cur, _prev: self._selection_changed())
         self.sheets_button.clicked.connect(self.show_day_sheets)
         self.commands = build(self, (TODAY_ACTIONS,))
         mark_editing(self.start_button, self.attempt_button)  # off while the app is read-only
@@ -170,22 +198,31 @@ class TodayTab(QWidget):
         return item
 
     def refresh(self) -> None:
+        from winback_desktop.services.calls.day import my_day
+
         self.tree.clear()
         person_id = self.person.currentData()
         day = pydate(self.day.date())
         self.title.setText(f"{'Today' if day == dt.date.today() else 'Day'} — {day:%A %d %B}")
         if person_id is None:
-            self._group("Add people (Customers ▸ People) to see a day's work", 0)
+            self._group("Add people (File ▸ People…) to see a day's work", 0)
+            self._selection_changed()
             return
-        view = schedule.today(self.ctx, person_id, day)
+        work = my_day(self.ctx, person_id, day)
+        view = work.view
+        assert view is not None  # a person is chosen
+        self._group("Overdue follow-ups", len(view.overdue))
+        for a in view.overdue:
+            late = f"{a.days_overdue} day{'s' if a.days_overdue != 1 else ''} late"
+            self._row(
+                [short_date(a.due_date), a.company, a.contact_name, f"{a.what}  ({late})"],
+                ("action", a.customer_id, a.call_id, a.company),
+                overdue=True,
+            )
         self._group("My calls", len(view.calls))
         for c in view.calls:
-            role = "leading" if c.leader_id == person_id else "partner"
-            with_whom = c.partner_name if role == "leading" else c.leader_name
-            details = f"{c.minutes} min, {role}" + (f" with {with_whom}" if with_whom else "")
-            details += f" · {money(c.value)} a year" + (" · call-back" if c.from_call_back else "")
             self._row(
-                [f"{c.local_start:%H:%M}", c.company, f"{c.contact_name}  {c.phone}", details],
+                [f"{c.local_start:%H:%M}", c.company, f"{c.contact_name}  {c.phone}", _booking(c, person_id)],
                 ("call", c.customer_id, c.call_id, c.company),
             )
         self._group("Call-backs due", len(view.call_backs))
@@ -195,21 +232,39 @@ class TodayTab(QWidget):
                 ("call_back", b.customer_id, b.call_id, b.company),
                 overdue=b.local_time.date() < day,
             )
-        self._group("Overdue follow-ups", len(view.overdue))
-        for a in view.overdue:
+        self._rest_of_day(work, person_id)
+        for col in range(3):
+            self.tree.resizeColumnToContents(col)
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        first = next((item for item in items if item is not None and item.data(0, ROLE)), None)
+        if first is not None:
+            self.tree.setCurrentItem(first)
+        self._selection_changed()
+
+    def _rest_of_day(self, work: Day, person_id: int) -> None:
+        """Calls left open, follow-ups due today, who needs a decision, the coming bookings."""
+        assert work.view is not None
+        self._group("Calls left open", len(work.open_calls))
+        for o in work.open_calls:
+            started = short_date(o.started_at.date()) if o.started_at else "—"
+            who = " with ".join(x for x in (o.caller_name, o.partner_name) if x) or "no one named"
             self._row(
                 [
-                    short_date(a.due_date),
-                    a.company,
-                    a.contact_name,
-                    f"{a.what}  ({a.days_overdue} days late)",
+                    started,
+                    o.company,
+                    f"{o.contact_name}  {o.phone}",
+                    f"Left at {o.stage} · {who} · Enter resumes",
                 ],
-                ("action", a.customer_id, a.call_id, a.company),
-                overdue=True,
+                ("open", o.customer_id, o.call_id, o.company),
             )
-        flagged = attempts.needs_decision(self.ctx)
-        self._group("Needs a decision: several failed tries in a row", len(flagged))
-        for f in flagged:
+        self._group("Follow-ups due today", len(work.view.due_today))
+        for a in work.view.due_today:
+            self._row(
+                [short_date(a.due_date), a.company, a.contact_name, a.what],
+                ("action", a.customer_id, a.call_id, a.company),
+            )
+        self._group("Needs a decision: several failed tries in a row", len(work.needs_decision))
+        for f in work.needs_decision:
             self._row(
                 [
                     f"{f.failed_in_row} tries",
@@ -219,22 +274,39 @@ class TodayTab(QWidget):
                 ],
                 ("decide", f.customer_id, None, f.company),
             )
-        self._group("Follow-ups due today", len(view.due_today))
-        for a in view.due_today:
+        self._group(f"Booked in the next {COMING_DAYS} days", len(work.coming))
+        for c in work.coming:
             self._row(
-                [short_date(a.due_date), a.company, a.contact_name, a.what],
-                ("action", a.customer_id, a.call_id, a.company),
+                [
+                    f"{c.local_start:%a %d %b %H:%M}",
+                    c.company,
+                    f"{c.contact_name}  {c.phone}",
+                    _booking(c, person_id),
+                ],
+                ("call", c.customer_id, c.call_id, c.company),
             )
-        for col in range(3):
-            self.tree.resizeColumnToContents(col)
-        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
-        first = next((item for item in items if item is not None and item.data(0, ROLE)), None)
-        if first is not None:
-            self.tree.setCurrentItem(first)
+
+    def _selection_changed(self) -> None:
+        """Each button is on only when the selected row is one it works on."""
+        data = self.selected()
+        kind, call_id = (data[0], data[2]) if data else ("", None)
+        self.start_button.setEnabled(bool(data))
+        self.attempt_button.setEnabled(bool(data))
+        self.open_button.setEnabled(call_id is not None and kind in ("action", "open"))
+        self.brief_button.setEnabled(call_id is not None and kind in ("call", "call_back", "open"))
+        self.commands["brief"].setEnabled(self.brief_button.isEnabled())
+        self.invite_button.setEnabled(call_id is not None and kind in ("call", "call_back"))
 
     def selected(self) -> Entry | None:
         item = self.tree.currentItem()
         return item.data(0, ROLE) if item is not None else None
+
+    def open_selected(self) -> None:
+        """The call behind the selected row: a follow-up's call (read only when it is finished)
+        or a call left open."""
+        data = self.selected()
+        if data and data[2] is not None and data[0] in ("action", "open"):
+            self.open_call.emit(data[2])
 
     def start_selected(self) -> None:
         data = self.selected()
