@@ -18,7 +18,8 @@ from winback_desktop.ui.kit.widgets import with_name
 
 STATUS_LABELS = {s.value: s.label.lower() for s in CallStatus}  # in a sentence: "unfinished"
 CALL_LINK = "call:"  # a link to an earlier call: opens it (read-only when finished)
-SAID_CHARS = 160  # what the customer said, as much as the card shows
+SAID_CHARS = 120  # what the customer said, as much as the card shows
+TIMELINE_SHOWN, PROMISES_SHOWN = 4, 2  # the card is short: the latest calls, their first promises
 NO_DIALER = (
     "No program on this computer is set up to dial phone links (tel:).\n\n"
     "Dial {phone} on your phone; the number is copied, to paste where you need it.\n\n"
@@ -114,13 +115,15 @@ def render_card(c: CustomerCard, today: dt.date | None = None) -> str:
         parts.append(f"<p style='color:{palette.colour('HINT')}'>None.</p>")
     parts.append("<h3>Earlier calls</h3>")
     if c.earlier_calls:
-        shown = [k for k in c.earlier_calls if k.said or k.promised or k.status != "scheduled"][:8]
+        shown = [k for k in c.earlier_calls if k.said or k.promised or k.status != "scheduled"][
+            :TIMELINE_SHOWN
+        ]
         parts.append("".join(_timeline_entry(k) for k in shown))
         if len(c.earlier_calls) > len(shown):
             more = len(c.earlier_calls) - len(shown)
-            parts.append(f"<p style='color:{palette.HINT}'>and {more} more booked or earlier</p>")
+            parts.append(f"<p style='color:{palette.colour('HINT')}'>and {more} more booked or earlier</p>")
     else:
-        parts.append(f"<p style='color:{palette.colour('HINT')}'>This is the first call.</p>")
+        parts.append(f"<p style='color:{palette.colour('HINT')}'>No other calls with them.</p>")
     return "".join(parts)
 
 
@@ -140,11 +143,14 @@ def _timeline_entry(k: CallSummary) -> str:
     if len(said) > SAID_CHARS:
         said = said[: SAID_CHARS - 1].rstrip() + "…"
     body = f"<div style='margin-left:10px'>“{e(said)}”</div>" if said else ""
-    for a in k.promised:
+    for a in k.promised[:PROMISES_SHOWN]:
         state = "" if a.status == "open" else f" ({e(a.status)})"
         due = f", by {day_month_year(a.due_date)}" if a.due_date else ""
         body += (
             f"<div style='margin-left:10px'>Promised: {e(a.what or '(no text)')} — "
             f"{e(a.owner_name or 'no owner')}{due}{state}</div>"
         )
+    if len(k.promised) > PROMISES_SHOWN:
+        more = len(k.promised) - PROMISES_SHOWN
+        body += f"<div style='margin-left:10px'>and {more} more promised ({verb.lower()} the call)</div>"
     return head + body

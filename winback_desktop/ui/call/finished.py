@@ -7,10 +7,12 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -47,27 +49,51 @@ def banner(detail: CallDetail) -> QLabel:
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
     label.setStyleSheet(
-        f"QLabel#finishedBanner {{ background: {palette.CAUTION_FACE}; border: 1px solid "
-        f"{palette.CAUTION_LINE}; border-radius: 4px; padding: 6px 10px; }}"
+        f"QLabel#finishedBanner {{ background: {palette.colour('CAUTION_FACE')}; border: 1px solid "
+        f"{palette.colour('CAUTION_LINE')}; border-radius: 4px; padding: 6px 10px; }}"
     )
     return label
+
+
+class _NoChange(QObject):
+    """Lets a choice box be read (in full colour, and tabbed through) but not changed."""
+
+    BLOCKED = (
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.Wheel,
+        QEvent.Type.KeyPress,
+        QEvent.Type.KeyRelease,
+    )
+    PASS_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() not in self.BLOCKED:
+            return False
+        return not (isinstance(event, QKeyEvent) and event.key() in self.PASS_KEYS)
 
 
 def lock(root: QWidget) -> None:
     """Every editor under ``root`` shows what it holds and takes no change: text stays
     selectable (to copy), choices and ticks cannot be changed, add/remove buttons are gone."""
+    keeper = root.findChild(_NoChange, "noChange") or _NoChange(root, objectName="noChange")
     for w in root.findChildren(QWidget):
         if isinstance(w, QPlainTextEdit | QLineEdit):
             w.setReadOnly(True)
-        elif isinstance(w, QAbstractSpinBox):
+        elif isinstance(w, QDateEdit):
             w.setReadOnly(True)
+            w.setCalendarPopup(False)
             w.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
         elif isinstance(w, QComboBox):
-            w.setEnabled(False)
+            w.setProperty("readOnly", True)
+            w.installEventFilter(keeper)
         elif isinstance(w, QListWidget):
+            w.blockSignals(True)  # a changed flag is an itemChanged: it must not read as a tick
             for i in range(w.count()):
                 item = w.item(i)
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+            w.blockSignals(False)
         elif isinstance(w, QPushButton) and w.objectName() != "step":
             w.hide()  # Add next step, Remove, Back to Probe: nothing to do in a finished call
 
@@ -94,10 +120,10 @@ def summary_html(detail: CallDetail, script: CallScript) -> str:
         )
         parts.append(f"<ul style='margin-left:-20px'>{items}</ul>")
         parts.append(
-            f"<p style='color:{palette.HINT}'>They are on the follow-up board, with their owners.</p>"
+            f"<p style='color:{palette.colour('HINT')}'>They are on the follow-up board, with their owners.</p>"
         )
     else:
-        parts.append(f"<p style='color:{palette.HINT}'>No next steps were noted.</p>")
+        parts.append(f"<p style='color:{palette.colour('HINT')}'>No next steps were noted.</p>")
     noted = [f.label for s in script.stages for f in s.fields if detail.saved_text(f.key).strip()]
     reasons = ([detail.primary_reason.label] if detail.primary_reason else []) + [
         r.label for r in detail.other_reasons
@@ -110,7 +136,7 @@ def summary_html(detail: CallDetail, script: CallScript) -> str:
     parts.append(f"<p><b>Saved:</b> {e(saved)}.</p>")
     if detail.ended_at:
         ended = day_month_year_time(clock.to_local(detail.ended_at))
-        parts.append(f"<p style='color:{palette.HINT}'>Ended {e(ended)}.</p>")
+        parts.append(f"<p style='color:{palette.colour('HINT')}'>Ended {e(ended)}.</p>")
     return "".join(parts)
 
 
