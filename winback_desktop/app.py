@@ -430,6 +430,7 @@ def _after_start(window: MainWindow, ctx: AppContext, paths: Paths) -> None:
 
     # Notes an earlier session could not write are put back before any call is resumed.
     QTimer.singleShot(0, window.offer_recovered)
+    QTimer.singleShot(0, window.offer_first_run)  # a fresh database: our name, who is here
     QTimer.singleShot(0, window.ask_who_is_here)  # once, when nobody has said who they are
     if unfinished_calls(ctx):
         QTimer.singleShot(0, window.offer_resume)

@@ -3,8 +3,10 @@ loop), as a user would: read the text, look at it, press a button."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -56,6 +58,21 @@ def answer(button: str, seen: list[str], attempts: int = 400) -> None:
                     b.click()
                     return
             raise AssertionError(f"no button {button!r} in {[b.text() for b in box.buttons()]}")
+        if left:
+            QTimer.singleShot(10, lambda: poke(left - 1))
+
+    QTimer.singleShot(0, lambda: poke(attempts))
+
+
+def when_shown(kind: type, act: Callable[[Any], None], attempts: int = 400) -> None:
+    """Run ``act(dialog)`` on the next modal dialog of class ``kind`` once it shows (a
+    QDialog the app exec()s: fill it in, press its buttons, as a user would)."""
+
+    def poke(left: int) -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, kind) and box.isVisible():
+            act(box)
+            return
         if left:
             QTimer.singleShot(10, lambda: poke(left - 1))
 

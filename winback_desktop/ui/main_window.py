@@ -87,6 +87,7 @@ MENUS = (
             Action("sample", "Load &sample data", lambda w: w.load_sample(), edits=True),
             Action("export_calls", "&Export calls as CSV…", lambda w: w.export_calls(), ("Ctrl+E",)),
             Action("people", "&People…", lambda w: w.edit_people(), ("Ctrl+Shift+U",), edits=True),
+            Action("setup", "Company and &desk…", lambda w: w.edit_setup(), edits=True),
             Action("cycle_sheets", "Action sheets for the selected c&ycle…", lambda w: w.cycle_sheets()),
             Action(
                 "imports",
@@ -738,6 +739,21 @@ class MainWindow(ContextWindow):
         from winback_desktop.ui.people.dialog import PeopleDialog
 
         PeopleDialog(self.attached_ctx, self).exec()  # the pickers follow through Change.PEOPLE
+
+    def offer_first_run(self) -> None:
+        """The first start of a fresh database: ask our company's name and who is here."""
+        from winback_desktop.services.first_run import is_first_run
+
+        if not self.read_only and is_first_run(self.attached_ctx):
+            self.edit_setup(first=True)
+
+    def edit_setup(self, first: bool = False) -> None:
+        from winback_desktop.ui.people.setup_dialog import SetupDialog
+
+        dialog = SetupDialog(self.attached_ctx, self, first=first)
+        if dialog.exec() and dialog.result_value is not None:
+            company = dialog.result_value.company or "not set yet (calls say “our company”)"
+            self.statusBar().showMessage(f"Saved. Our company: {company}.", 10000)
 
     def ask_who_is_here(self) -> None:
         """A start with a team but no current user: ask who is here, then remember."""
