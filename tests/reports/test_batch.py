@@ -265,13 +265,17 @@ def test_calls_for_cycle(ctx):
         calls_for_cycle(ctx, 999)
 
 
-def test_demo_calls_for_a_scheduled_day_print(demo_ctx, tmp_path):
+def test_day_sheets_leave_out_calls_not_yet_held(demo_ctx, tmp_path):
     with demo_ctx.sessions() as s:
-        first = s.scalar(
+        booked = s.scalar(
             select(Call.scheduled_at).where(Call.status == "scheduled").order_by(Call.scheduled_at)
         )
-    day = (first.replace(tzinfo=dt.UTC)).astimezone().date()
-    ids = calls_for_day(demo_ctx, day)
+        held = s.scalar(select(Call.ended_at).where(Call.status == "completed").order_by(Call.ended_at))
+    booked_day = (booked.replace(tzinfo=dt.UTC)).astimezone().date()
+    with demo_ctx.sessions() as s:
+        statuses = {s.get(Call, i).status for i in calls_for_day(demo_ctx, booked_day)}
+    assert "scheduled" not in statuses  # a booked call has nothing to print yet
+    ids = calls_for_day(demo_ctx, (held.replace(tzinfo=dt.UTC)).astimezone().date())
     assert ids
     out = write_batch(sheet_batch(demo_ctx, ids), tmp_path / "day.pdf")
     texts = pages_text(out.read_bytes())
@@ -315,7 +319,7 @@ def test_cli_sheets(ctx, tmp_path: Path, keep_umask, capsys):
 
     empty = tmp_path / "empty.pdf"
     assert main(["--data-dir", data_dir, "sheets", "--day", "2001-01-01", "-o", str(empty)]) == 1
-    assert "no calls on 2001-01-01" in capsys.readouterr().err
+    assert "no calls held on 2001-01-01" in capsys.readouterr().err
     assert not empty.exists()
 
     assert main(["--data-dir", data_dir, "sheets", "--cycle", "999", "-o", str(empty)]) == 1

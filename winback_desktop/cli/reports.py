@@ -59,7 +59,7 @@ def _sheets(args: argparse.Namespace, ctx: AppContext) -> int:
 
     if args.day is not None:
         ids = sheets.calls_for_day(ctx, args.day)
-        where = f"on {args.day.isoformat()}"
+        where = f"held on {args.day.isoformat()}"
     else:
         try:
             ids = sheets.calls_for_cycle(ctx, args.cycle)

@@ -20,16 +20,19 @@ from winback_desktop.services.calls import lifecycle
 from winback_desktop.services.clock import local_day_bounds
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail, SheetBatch
+from winback_desktop.services.vocab import CallStatus
 from winback_desktop.store.models import Call, CycleAssignment, RescueCycle
 
 _WHEN = func.coalesce(Call.started_at, Call.scheduled_at, Call.ended_at)
 
 
 def calls_for_day(ctx: AppContext, day: dt.date) -> list[int]:
-    """Calls scheduled, started or ended on the local ``day``, in time order."""
+    """Calls held on the local ``day`` (booked for it, started or ended then), in time order.
+    A call booked but not yet held has no notes to print: it is left out (its pre-call brief
+    is the paper for it)."""
     start, end = local_day_bounds(day)
     on_day = [and_(col >= start, col < end) for col in (Call.scheduled_at, Call.started_at, Call.ended_at)]
-    q = select(Call.id).where(or_(*on_day)).order_by(_WHEN, Call.id)
+    q = select(Call.id).where(or_(*on_day), Call.status != CallStatus.SCHEDULED).order_by(_WHEN, Call.id)
     with ctx.sessions() as s:
         return list(s.scalars(q))
 

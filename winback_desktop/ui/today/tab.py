@@ -348,7 +348,12 @@ class TodayTab(QWidget):
         from winback_desktop.services.calls import sheets
 
         if not ids:
-            QMessageBox.information(self, "Action sheets", f"No calls for {label}: nothing to print.")
+            QMessageBox.information(
+                self,
+                "Action sheets",
+                f"No calls held for {label}: nothing to print.\n\nA booked call that has not "
+                "happened yet has no notes; print its pre-call brief instead (Brief…, Ctrl+B).",
+            )
             return None
         progress = QProgressDialog("Laying out the action sheets…", "Stop", 0, len(ids), self)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
