@@ -289,12 +289,33 @@ def test_call_backs_in_today_until_done(ctx, team):
 def test_today_cli(ctx, team, capsys):
     cust = make_customer(ctx, "Alpha")
     schedule.schedule_call(ctx, cust, at(9), 30, team["lead"])
-    assert main(["today", "--date", DAY.isoformat()]) == 1
-    assert "no current user" in capsys.readouterr().err
+    attempts.log_attempt(ctx, cust, "no_answer", team["lead"])
+    for _ in range(2):
+        attempts.log_attempt(ctx, cust, "no_answer", team["lead"])
+    left_open = calls.start_call(ctx, make_customer(ctx, "Beta"), team["lead2"])
+    # no one at this desk: what the team shares, and how to say who is here
+    assert main(["today", "--date", DAY.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "No current user" in out and "winback people current ID" in out
+    assert "Needs a decision" in out and "Alpha" in out.split("Needs a decision")[1]
+    assert "Calls left open" in out and "Beta" in out and str(left_open) in out
     people.set_current_user(ctx, team["lead"])
     assert main(["today", "--date", DAY.isoformat()]) == 0
     out = capsys.readouterr().out
     assert "Lea Leader" in out and "Alpha" in out and "09:00" in out
+    for part in (
+        "Follow-ups overdue",
+        "My calls",
+        "Call-backs due",
+        "Calls left open",
+        "Follow-ups due today",
+    ):
+        assert part in out
+    assert out.index("Follow-ups overdue") < out.index("My calls")  # overdue first, as on Today
+    # the coming bookings: seen from the day before
+    assert main(["today", "--date", (DAY - dt.timedelta(days=1)).isoformat()]) == 0
+    coming = capsys.readouterr().out.split("Booked in the next 7 days")[1]
+    assert "Alpha" in coming
     assert main(["today", "--person", str(team["partner"])]) == 0
     assert main(["today", "--person", "999"]) == 1
     with pytest.raises(SystemExit) as info:
