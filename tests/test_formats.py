@@ -76,3 +76,20 @@ def test_the_ui_kit_names_are_the_same_formats() -> None:
 def test_money_whole_reads_a_float_as_its_decimal_would(value):
     # The float fast path must round exactly as the Decimal of the same float does.
     assert money_whole(value) == money_whole(Decimal(value))
+
+
+def test_a_count_agrees_with_its_word():
+    from winback_desktop.formats import count
+    from winback_desktop.ui.roster.panel import count_text
+
+    assert [count(n, "customer") for n in (0, 1, 2, 1204)] == [
+        "0 customers",
+        "1 customer",
+        "2 customers",
+        "1,204 customers",
+    ]
+    assert count(1, "person", "people") == "1 person" and count(3, "person", "people") == "3 people"
+    assert count_text(1, filtered=True) == "1 customer matches"
+    assert count_text(2, filtered=True) == "2 customers match"
+    assert count_text(1) == "1 customer"
+    assert count_text(1000, capped=True, filtered=True) == "1,000+ customers match"

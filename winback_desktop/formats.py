@@ -84,6 +84,13 @@ def month_year(d: dt.date) -> str:
     return f"{MONTHS[d.month - 1]} {d.year}"
 
 
+def count(n: int, one: str, many: str | None = None) -> str:
+    """``1 customer``, ``2 customers``, ``1,204 customers``: a number with its word agreeing;
+    ``many`` for a plural that is not ``one`` + "s" ("1 person", "3 people")."""
+    word = one if n == 1 else (many if many is not None else one + "s")
+    return f"{n:,} {word}"
+
+
 def months_ago(n: int) -> str:
     """``1 month ago``, ``7 months ago``."""
     return f"{n} month{'s' if n != 1 else ''} ago"

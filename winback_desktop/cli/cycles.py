@@ -19,6 +19,7 @@ from winback_desktop.cli.common import (
     user_errors,
     whole_int,
 )
+from winback_desktop.formats import count
 
 if TYPE_CHECKING:
     from winback_desktop.services.context import AppContext
@@ -107,7 +108,7 @@ def _fill(args: argparse.Namespace, ctx: AppContext) -> int:
         [[s.name, s.kind, s.partner_name or "-", str(s.added), str(s.total)] for s in summary.shares],
         align="...rr",
     )
-    print(f"\nassigned {summary.added} customers; {summary.remaining} eligible left unassigned.")
+    print(f"\nassigned {count(summary.added, 'customer')}; {summary.remaining} eligible left unassigned.")
     if summary.executives_short:
         short = ", ".join(f"{s.name} has {s.total}" for s in summary.executives_short)
         print(
@@ -164,8 +165,8 @@ def _show(args: argparse.Namespace, ctx: AppContext) -> int:
         f"{info.executive_quota} per executive\n"
     )
     print(
-        f"{p.assigned} customers: {p.called} called, {p.reached} reached, {p.won_back} won back; "
-        f"{p.open_followups} open follow-ups\n"
+        f"{count(p.assigned, 'customer')}: {p.called} called, {p.reached} reached, {p.won_back} won back; "
+        f"{count(p.open_followups, 'open follow-up')}\n"
     )
     if p.by_assignee:
         print_table(

@@ -27,7 +27,7 @@ from winback_desktop.cli.common import (
     runs,
     wrote,
 )
-from winback_desktop.formats import money
+from winback_desktop.formats import count, money
 
 if TYPE_CHECKING:
     from winback_desktop.services.context import AppContext
@@ -161,7 +161,7 @@ def _lapsed(args: argparse.Namespace, ctx: AppContext) -> int:
         align="....." + "rrrr",
     )
     total = sum((r.value for r in rows), Decimal(0))
-    print(f"\n{len(rows):,} customers lapsed {what}, taking {money(total)} of yearly business.")
+    print(f"\n{count(len(rows), 'customer')} lapsed {what}, taking {money(total)} of yearly business.")
     return 0
 
 
@@ -219,7 +219,7 @@ def _volume(args: argparse.Namespace, ctx: AppContext) -> int:
     revenue = sum((r.yearly_revenue for r in rows), Decimal(0))
     span = f"from {rows[0].period_label} to {rows[-1].period_label}"
     print(
-        f"\nIn all: {customers:,} customers lapsed {span} (no purchase for {rule.months} months), "
+        f"\nIn all: {count(customers, 'customer')} lapsed {span} (no purchase for {rule.months} months), "
         f"taking {money(revenue)} of yearly business; those won back since still count."
     )
     return 0

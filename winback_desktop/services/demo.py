@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
+from winback_desktop.formats import count
 from winback_desktop.resources import resource_path
 from winback_desktop.services import clock, settings
 from winback_desktop.services.calls import lifecycle as calls
@@ -69,9 +70,9 @@ class DemoSummary:
 
     def __str__(self) -> str:
         return (
-            f"Loaded sample data: {self.customers} customers, {self.people} people, "
-            f"{self.completed_calls} completed calls, {self.scheduled_calls} scheduled calls, "
-            f"{self.action_items} action items."
+            f"Loaded sample data: {count(self.customers, 'customer')}, "
+            f"{count(self.people, 'person', 'people')}, {count(self.completed_calls, 'completed call')}, "
+            f"{count(self.scheduled_calls, 'scheduled call')}, {count(self.action_items, 'action item')}."
         )
 
 
@@ -219,7 +220,7 @@ def load_demo(ctx: AppContext, *, today: dt.date | None = None) -> DemoSummary:
         existing = s.scalar(select(func.count()).select_from(Customer)) or 0
         if existing:
             raise ValueError(
-                f"the database already has {existing} customers; "
+                f"the database already has {count(existing, 'customer')}; "
                 "sample data loads only into an empty database"
             )
         customer_rows = [Customer(**row) for row in customers]

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop import APP_NAME, __version__
+from winback_desktop.formats import count
 from winback_desktop.services.changes import EVERYTHING, Change
 from winback_desktop.services.vocab import Role
 from winback_desktop.ui.kit.access.focus import order_tabs
@@ -569,7 +570,7 @@ class MainWindow(ContextWindow):
         u = unfinished[0]
         stage = ctx.script.stage(u.stage).title if u.stage in {s.key for s in ctx.script.stages} else u.stage
         more = (
-            f"\n\n{len(unfinished) - 1} more unfinished call(s) can be resumed afterwards."
+            f"\n\n{count(len(unfinished) - 1, 'more unfinished call')} can be resumed afterwards."
             if len(unfinished) > 1
             else ""
         )
@@ -617,7 +618,7 @@ class MainWindow(ContextWindow):
         except OSError as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {name}:\n{exc.strerror or exc}")
             return None
-        self.statusBar().showMessage(f"Exported {n} calls to {name}", 8000)
+        self.statusBar().showMessage(f"Exported {count(n, 'call')} to {name}", 8000)
         return Path(name)
 
     def backup_now(self) -> Path | None:

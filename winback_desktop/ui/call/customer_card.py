@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
-from winback_desktop.formats import day_month_year
+from winback_desktop.formats import day_month_year, months_ago
 from winback_desktop.services.dto import CallSummary, CustomerCard
 from winback_desktop.services.vocab import CallStatus
 from winback_desktop.ui.kit import palette
@@ -98,7 +98,7 @@ def render_card(c: CustomerCard, today: dt.date | None = None) -> str:
     parts.append("</p><p>")
     parts.append(f"Yearly business lost: <b>{money(c.value_lost)}</b><br>")
     if c.last_purchase:
-        ago = f" ({months} months ago)" if months is not None else ""
+        ago = f" ({months_ago(months)})" if months is not None else ""
         parts.append(f"Last purchase: <b>{short_date(c.last_purchase)}</b>{ago}")
     else:
         parts.append("Last purchase: unknown")

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.formats import count
 from winback_desktop.services.changes import Change
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.followups import board as followups
@@ -538,7 +539,7 @@ class FollowUpsTab(QWidget):
         except OSError as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {out}:\n{exc.strerror or exc}")
             return None
-        self.message.emit(f"Exported {n} follow-ups to {out}")
+        self.message.emit(f"Exported {count(n, 'follow-up')} to {out}")
         return out
 
     def columns(self) -> list[str]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
+from winback_desktop.formats import count
 from winback_desktop.services.changes import Change
 from winback_desktop.ui.roster.panel import load_roster_service
 from winback_desktop.ui.roster.ranking import Ranking
@@ -101,5 +102,5 @@ class RosterMenu:
                 self.window, "Export failed", f"Could not write {name}:\n{exc.strerror or exc}"
             )
             return None
-        self.window.statusBar().showMessage(f"Exported {n} customers to {name}", 8000)
+        self.window.statusBar().showMessage(f"Exported {count(n, 'customer')} to {name}", 8000)
         return Path(name)

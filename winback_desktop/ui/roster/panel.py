@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.formats import count
 from winback_desktop.services.changes import Change
 from winback_desktop.services.dto import RosterRow
 from winback_desktop.services.vocab import CustomerStatus, Decision
@@ -54,6 +55,15 @@ STATUS_FILTERS = (
     ("Lapsed or lost", (CustomerStatus.LAPSED.value, CustomerStatus.LOST.value)),
     *((s.label, s.value) for s in CustomerStatus),
 )
+
+
+def count_text(total: int, *, capped: bool = False, filtered: bool = False) -> str:
+    """``1 customer``, ``2,310 customers``; with filters ``1 customer matches`` / ``5 customers
+    match``; a capped count reads ``1,000+ customers match``."""
+    if capped:
+        return f"{total:,}+ customers" + (" match" if filtered else "")
+    text = count(total, "customer")
+    return text + ((" matches" if total == 1 else " match") if filtered else "")
 
 
 def load_roster_service() -> ModuleType:
@@ -138,7 +148,7 @@ class CustomerDetails(QFrame):
         self.why.setText(
             f"<p><b>Why this customer is here</b><br>{e(r.priority_reason or 'Not ranked yet.')}</p>"
             f"<p>Priority <b>{r.priority:.0f}</b> · yearly value {money(row_value(r))} · "
-            f"{r.orders_count} orders · last purchase {short_date(r.last_purchase)}</p>"
+            f"{count(r.orders_count, 'order')} · last purchase {short_date(r.last_purchase)}</p>"
             f"<p>Status: {e(r.status.replace('_', ' '))} · Decision: {decision}<br>"
             f"Contact details {verified}</p>"
         )
@@ -350,13 +360,14 @@ class RosterPanel(QWidget):
 
     def _loaded(self, keep_id: int | None = None, row: int = 0) -> None:
         total = self.model.total
-        shown = f"{total:,}+" if self.model.capped else f"{total:,}"
-        self.count_label.setText(f"{shown} customers" + (" match" if any(self._active_filters()) else ""))
-        count = self.model.rowCount()
+        self.count_label.setText(
+            count_text(total, capped=self.model.capped, filtered=any(self._active_filters()))
+        )
+        shown = self.model.rowCount()
         if keep_id is not None:
-            row = next((i for i in range(count) if self.model.row_at(i).id == keep_id), row)
-        if count:
-            self.table.selectRow(min(max(row, 0), count - 1))
+            row = next((i for i in range(shown) if self.model.row_at(i).id == keep_id), row)
+        if shown:
+            self.table.selectRow(min(max(row, 0), shown - 1))
             self._show(self.table.currentIndex().row())
         else:
             self.details.show_row(None)

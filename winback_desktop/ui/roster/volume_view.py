@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.formats import count
 from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.format import money
@@ -139,5 +140,5 @@ class VolumeDialog(QDialog):
         customers = sum(r.customers for r in rows)
         revenue = sum(r.yearly_revenue for r in rows)
         self.total.setText(
-            f"In all: {customers} customers lapsed, taking {money(revenue)} of yearly business"
+            f"In all: {count(customers, 'customer')} lapsed, taking {money(revenue)} of yearly business"
         )

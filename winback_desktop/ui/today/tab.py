@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop.files import atomic_write_bytes
+from winback_desktop.formats import count
 from winback_desktop.services.calls.day import COMING_DAYS, Day
 from winback_desktop.services.changes import Change
 from winback_desktop.services.context import AppContext
@@ -267,7 +268,7 @@ class TodayTab(QWidget):
         for f in work.needs_decision:
             self._row(
                 [
-                    f"{f.failed_in_row} tries",
+                    count(f.failed_in_row, "try", "tries"),
                     f.company,
                     f"{f.contact_name}  {f.phone}",
                     "Pursue or let go? (Customers tab)" + ("  · verify contact" if f.verify_contact else ""),
