@@ -8,7 +8,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -64,6 +64,46 @@ def count_text(total: int, *, capped: bool = False, filtered: bool = False) -> s
         return f"{total:,}+ customers" + (" match" if filtered else "")
     text = count(total, "customer")
     return text + ((" matches" if total == 1 else " match") if filtered else "")
+
+
+# What a column typically holds, to size it (the header's own words count too). The company
+# takes what is left; segment and owner start hidden (their filters are on top, the details
+# pane names them; the header's menu shows them), so every column fits the default window.
+TYPICAL = (
+    "100",
+    "",
+    "Catherine Ashdown",
+    "C-00586",
+    "412,000",
+    "11 Feb 2026",
+    "1,204",
+    "won back",
+    "Undecided",
+)
+STRETCH = 1  # the company
+HIDDEN = ("Segment", "Owner")
+
+
+def fit_columns(table: QTableView) -> None:
+    """Size the roster's columns from the font (dragging a border still works); the header's
+    right-click menu shows or hides each column."""
+    header = table.horizontalHeader()
+    metrics = header.fontMetrics()
+    model = table.model()
+    header.setStretchLastSection(False)
+    header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    for i in range(model.columnCount()):
+        title = str(model.headerData(i, Qt.Orientation.Horizontal))
+        typical = TYPICAL[i] if i < len(TYPICAL) else title
+        width = max(metrics.horizontalAdvance(title) + 28, metrics.horizontalAdvance(typical) + 16)
+        header.resizeSection(i, width)
+        mode = QHeaderView.ResizeMode.Stretch if i == STRETCH else QHeaderView.ResizeMode.Interactive
+        header.setSectionResizeMode(i, mode)
+        header.setSectionHidden(i, title in HIDDEN)
+        if i != STRETCH:
+            show = QAction(f"Show {title}", header, checkable=True, checked=title not in HIDDEN)
+            show.toggled.connect(lambda on, col=i: header.setSectionHidden(col, not on))
+            header.addAction(show)
 
 
 def load_roster_service() -> ModuleType:
@@ -139,7 +179,9 @@ class CustomerDetails(QFrame):
             self.why.setText("")
             return
         e = html.escape
-        self.title.setText(f"<h3 style='margin:0'>{e(r.company)}</h3>{e(r.contact_name)}")
+        phone = f"☎ {e(r.phone)}" if r.phone else "☎ no phone number on file"
+        email = f"<br>✉ {e(r.email)}" if r.email else ""
+        self.title.setText(f"<h3 style='margin:0'>{e(r.company)}</h3>{e(r.contact_name)}<br>{phone}{email}")
         decision = Decision.label_of(r.decision)
         if r.decision == "let_go" and r.decision_reason:
             decision += f" — {e(r.decision_reason)}"
@@ -150,6 +192,7 @@ class CustomerDetails(QFrame):
             f"<p>Priority <b>{r.priority:.0f}</b> · yearly value {money(row_value(r))} · "
             f"{count(r.orders_count, 'order')} · last purchase {short_date(r.last_purchase)}</p>"
             f"<p>Status: {e(r.status.replace('_', ' '))} · Decision: {decision}<br>"
+            f"{e(' · '.join(x for x in (r.segment, r.owner and f'owner {r.owner}') if x))}<br>"
             f"Contact details {verified}</p>"
         )
         self.verify.blockSignals(True)
@@ -223,11 +266,7 @@ class RosterPanel(QWidget):
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(26)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for i, width in enumerate((70, 230, 170, 100, 100, 110, 60, 80, 150, 110)):
-            header.resizeSection(i, width)
+        fit_columns(self.table)
         self.table.doubleClicked.connect(lambda _i: self.start_call_requested.emit())
         self.details = CustomerDetails(ctx)
         self.count_label = with_name(QLabel(), "hint")
