@@ -29,6 +29,14 @@ def window(qtbot, demo_ctx):
     return w
 
 
+def started(qtbot, window: MainWindow):
+    """Start Call, and the call window once the database has made the call (a worker thread)."""
+    before = set(window.call_windows)
+    assert window.start_call() is not None
+    qtbot.waitUntil(lambda: bool(set(window.call_windows) - before), timeout=10000)
+    return window.call_windows[next(iter(set(window.call_windows) - before))]
+
+
 def in_progress(ctx) -> list[int]:
     return [u.customer_id for u in calls.unfinished_calls(ctx)]
 
@@ -112,8 +120,8 @@ def test_a_separate_call_keeps_the_booking(qtbot, window, demo_ctx):
     before = booking_people(demo_ctx, booked.call_id)
     seen: list[str] = []
     answer("Start a &separate call", seen)
-    call = window.start_call()
-    assert call is not None and call.call_id != booked.call_id
+    call = started(qtbot, window)
+    assert call.call_id != booked.call_id
     assert booking_people(demo_ctx, booked.call_id) == before
     assert calls.detail(demo_ctx, call.call_id).caller.id == window.caller.currentData()
     call.close()
@@ -123,8 +131,8 @@ def test_taking_the_booked_call_makes_it_ours(qtbot, window, demo_ctx):
     _cust, booked = book_for_others(demo_ctx, window)
     seen: list[str] = []
     answer("&Take this booked call", seen)
-    call = window.start_call()
-    assert call is not None and call.call_id == booked.call_id
+    call = started(qtbot, window)
+    assert call.call_id == booked.call_id
     detail = calls.detail(demo_ctx, call.call_id)
     assert (detail.status, detail.caller.id, detail.partner.id) == (
         "in_progress",

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QListWidget, QPlainTextEdit
 
+from tests.ui.test_starting_calls import started
 from winback_desktop.services import roster
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.followups import board
@@ -90,8 +91,7 @@ def test_the_card_timeline_says_what_they_said_and_what_was_promised(qtbot, wind
     earlier = calls.detail(demo_ctx, call_id)
     window.search.setText("Harbourline")
     window.refresh()
-    window.start_call()
-    live = next(iter(window.call_windows.values()))
+    live = started(qtbot, window)
     html = live.card.label.text()
     assert f"call:{call_id}" in html and "Promised: " in html
     said = earlier.answers.get("heard_back") or earlier.answers.get("what_happened")
@@ -185,11 +185,13 @@ def test_today_shows_calls_left_open_and_the_coming_bookings(qtbot, window, demo
 def test_end_call_says_what_was_saved_and_what_happens_next(qtbot, window, demo_ctx):
     window.search.setText("Harbourline")
     window.refresh()
-    call = window.start_call()
+    call = started(qtbot, window)
     call.editor("what_happened").set_value("The new depot keeps missing our slot.")
     call.session.note("initiate", "what_happened", call.editor("what_happened").value)
     call.go_to("close")
-    row = call.editor("next_steps").add_step()
+    steps = call.editor("next_steps")
+    row = steps.add_step()
+    qtbot.waitUntil(lambda: not steps.adding)  # the database has made it (a worker thread)
     row.what.setText("Send the delivery plan")
     row.what.textEdited.emit(row.what.text())
     due = dt.date.today() + dt.timedelta(days=7)

@@ -79,6 +79,7 @@ def test_close_reads_back_the_next_steps_themselves(qtbot, demo_ctx):
     assert "…" not in said and "no next steps noted yet" in said
     steps = window.editor("next_steps")
     row = steps.add_step()
+    qtbot.waitUntil(lambda: not steps.adding)  # the database has made it (a worker thread)
     row.what.setText("Send the new delivery schedule")
     row.what.textEdited.emit(row.what.text())
     due = dt.date.today() + dt.timedelta(days=7)
