@@ -40,7 +40,8 @@ def calls_in_progress(ctx) -> int:
 
 @pytest.mark.parametrize("busy_ms", [2000], indirect=True)  # each refused write waits 2 s
 def test_start_call_under_a_held_lock_keeps_the_window_responsive_and_says_who(qtbot, main_window, app_ctx):
-    main_window.table.selectRow(0)
+    main_window.search.setText("Harbourline")  # booked for no one (a booking asks whose it is)
+    main_window.roster.focus_list()
     before = calls_in_progress(app_ctx)
     seen: list[str] = []
     with write_lock_held(app_ctx.paths.database):
