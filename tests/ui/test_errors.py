@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy.exc import OperationalError
 
-from tests.ui.call.test_call_flow import open_call_by_keyboard
+from tests.ui.call.test_call_flow import as_booked_for, open_call_by_keyboard
 from winback_desktop import app as app_module
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.maintenance import backups as maintenance
@@ -131,6 +131,7 @@ def test_full_call_and_pdf_open_no_network_and_files_are_private(
     qtbot, main_window, demo_ctx, tmp_path, no_network, paths, monkeypatch
 ):
     app_module.setup_logging(paths)
+    as_booked_for(main_window, demo_ctx, "Meridian")  # the people it is booked for: no question
     call = open_call_by_keyboard(qtbot, main_window, "Meridian")
     qtbot.keyClicks(call.editor("what_happened"), "Nobody answered our emails")
     qtbot.keyClick(call, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
