@@ -60,6 +60,7 @@ def test_the_main_window_menus_are_as_they_were(window):
         "&File/Load &sample data=",
         "&File/&Export calls as CSV…=Ctrl+E",
         "&File/&People…=Ctrl+Shift+U",
+        "&File/Company and &desk…=",
         "&File/Action sheets for the selected c&ycle…=",
         "&File/I&mports…=",
         "&File/-",
