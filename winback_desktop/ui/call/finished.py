@@ -120,7 +120,7 @@ def summary_html(detail: CallDetail, script: CallScript) -> str:
         )
         parts.append(f"<ul style='margin-left:-20px'>{items}</ul>")
         parts.append(
-            f"<p style='color:{palette.colour('HINT')}'>They are on the follow-up board, with their owners.</p>"
+            f"<p style='color:{palette.colour('HINT')}'>They are on the follow-up board, with owners.</p>"
         )
     else:
         parts.append(f"<p style='color:{palette.colour('HINT')}'>No next steps were noted.</p>")

@@ -59,7 +59,7 @@ class SetupDialog(QDialog):
         self.title = QLineEdit(placeholderText="optional, e.g. Customer Care Manager (said on calls)")
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {palette.LATE}")
+        self.error.setStyleSheet(f"color: {palette.colour('LATE')}")
         self.error.hide()
         form = QFormLayout()
         form.addRow(buddy_label("Our &company's name:", self.company), self.company)
