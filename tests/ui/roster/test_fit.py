@@ -11,6 +11,7 @@ def test_columns_fit_the_default_width_and_the_details_show_the_phone(qtbot, dem
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    window.resize(1240, 720)  # the main window's default size (ready(self, "main", ...))
     table, header = window.table, window.table.horizontalHeader()
     qtbot.waitUntil(
         lambda: header.length() <= table.viewport().width() and not table.horizontalScrollBar().isVisible()
