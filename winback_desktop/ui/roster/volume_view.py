@@ -134,7 +134,7 @@ class VolumeDialog(QDialog):
             for j, text in enumerate((r.period_label, str(r.customers), money(r.yearly_revenue))):
                 item = QTableWidgetItem(text)
                 if j:
-                    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(i, j, item)
         self.chart_view.setChart(build_chart(rows))
         customers = sum(r.customers for r in rows)
