@@ -169,8 +169,8 @@ class Journal:
     resets); one lock orders them. Opening never raises: an unusable file (a read-only folder)
     leaves :attr:`error` set and :meth:`append` reporting it."""
 
-    def __init__(self, path: Path, reserve: int = RESERVE):
-        self.path, self.reserve = path, reserve
+    def __init__(self, path: Path, reserve: int | None = None):
+        self.path, self.reserve = path, RESERVE if reserve is None else reserve
         self.error: str | None = None
         self.recovered: list[Entry] = []  # owed by an earlier session: see take_recovered()
         self._lock = threading.RLock()

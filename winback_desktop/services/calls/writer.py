@@ -69,6 +69,14 @@ def apply(ctx: AppContext, save: Save) -> None:
         raise ValueError(f"unknown kind of save: {save.op!r}")
 
 
+def is_full_disk(exc: BaseException, ctx: AppContext | None = None) -> bool:
+    """Did the write fail because the disk holding the database is full (or over its quota)?"""
+    from winback_desktop.store.errors import Problem, known_problem
+
+    known = known_problem(exc, ctx.paths.database if ctx is not None else None)
+    return known is not None and known.problem is Problem.DISK_FULL
+
+
 def why_not_saved(exc: BaseException, ctx: AppContext | None = None) -> tuple[str, bool]:
     """Why a write failed, in plain words, and whether it is a known problem (a busy database, a
     full or read-only disk...) rather than a bug."""
@@ -118,11 +126,13 @@ class NotesWriter:
         self._pending: dict[str, Entry] = {}  # slot -> the latest entry owed to the database
         self._unjournaled: set[str] = set()  # slots whose latest entry is only in memory
         self._problems: dict[int, str] = {}  # call id -> why its last attempt failed
+        self._full: str | None = None  # why the last attempt failed when it was a full disk
         self._saved_at: dict[int, dt.datetime] = {}
         self._changes: set[Change] = set()
         self._listeners: list[Callable[[], None]] = []
         self._last_logged: str | None = None
         self._closed = False
+        self._poked = False  # retry_now() was asked: no pause before the next attempt
         self._thread = threading.Thread(target=self._run, name="notes-writer", daemon=True)
         self._thread.start()
 
@@ -189,6 +199,19 @@ class NotesWriter:
         with self._cond:
             owed = {e.save.call_id for e in self._pending.values()}
             return next((p for c, p in self._problems.items() if c in owed), None)
+
+    @property
+    def disk_full(self) -> str | None:
+        """Why the database refuses saves when the reason is a full disk (in words naming it),
+        until a save reaches it again; None otherwise."""
+        with self._cond:
+            return self._full
+
+    def retry_now(self) -> None:
+        """Try the database again at once rather than after the pause (space was freed)."""
+        with self._cond:
+            self._poked = True
+            self._cond.notify_all()
 
     def wait(self, call_id: int | None = None, timeout: float = 2.0) -> bool:
         """Until everything (of ``call_id``) reached the database; False when ``timeout`` ran out."""
@@ -284,7 +307,8 @@ class NotesWriter:
                 batch = sorted(self._pending.values(), key=lambda e: e.seq)
             if not self._write(batch):
                 with self._cond:
-                    self._cond.wait_for(lambda: self._closed, self.retry_s)
+                    self._cond.wait_for(lambda: self._closed or self._poked, self.retry_s)
+                    self._poked = False
 
     def _write(self, batch: Sequence[Entry]) -> bool:
         """Write ``batch`` in order; False after the first known problem (the database refuses
@@ -301,6 +325,9 @@ class NotesWriter:
                 apply(self._ctx, entry.save)
             except Exception as exc:  # noqa: BLE001 - kept owed (journal and memory), retried
                 why, known = why_not_saved(exc, self._ctx)
+                full = known and is_full_disk(exc, self._ctx)
+                with self._cond:
+                    self._full = why if full else None
                 self._failed(call_id, why, exc, known)
                 if known:
                     return False
@@ -311,6 +338,7 @@ class NotesWriter:
                     del self._pending[slot]
                     self._unjournaled.discard(slot)
                 self._problems.pop(call_id, None)
+                self._full = None
                 self._saved_at[call_id] = dt.datetime.now()
                 self._cond.notify_all()
             self.journal.done(entry.save, entry.seq)

@@ -69,6 +69,14 @@ def _refuse_if_unfit(paths: Paths) -> None:
         raise DatabaseDamagedError(db, problem)
 
 
+def room_to_write(paths: Paths) -> str | None:
+    """Why the data folder cannot be written now (a full or read-only disk, in words naming it),
+    or None: there is room. Asked again while working, after a save met a full disk."""
+    from winback_desktop.store import disk
+
+    return disk.probe(paths.data_dir, paths.database).why_read_only()
+
+
 def recorded_damage(db: Path) -> str | None:
     """What a check found wrong with ``db`` (writes to it are refused), or None."""
     return integrity.recorded_damage(db)

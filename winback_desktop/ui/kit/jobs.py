@@ -1,5 +1,6 @@
 """Work that must not block the GUI: a service module in a child process (``python -m MODULE
-ARGS``), or a bounded read on a worker thread (:class:`ThreadJob`)."""
+ARGS``), a bounded read on a worker thread (:class:`ThreadJob`), or one write to the database
+on a worker thread (:class:`WriteJob`, :func:`write_in_background`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStatusBar, QWidget
 
 import winback_desktop
+
+if TYPE_CHECKING:
+    from winback_desktop.services.context import AppContext
 
 log = logging.getLogger(__name__)
 REFRESH_JOB = "winback_desktop.jobs.refresh"  # statuses and priorities
@@ -124,3 +130,115 @@ class ThreadJob(QObject):
         self._timer.stop()
         ok, value = self._shared.outcome[0]
         (self.done if ok else self.failed).emit(value)
+
+
+class Refused(Exception):
+    """A write that did not happen, for a reason already in the user's words (raised by a
+    write job's work, e.g. notes still owed to a busy database before End call)."""
+
+
+class WriteJob(QObject):
+    """One write to the database on a worker thread, so that another program holding the write
+    lock (an import: seconds; up to the 5 s busy timeout) never freezes the window.
+
+    While it runs the cursor is busy (every key still works) and the window's status line says
+    what is happening; then, on the GUI thread, :attr:`done` with the work's result, or — for a
+    known problem (a busy database naming who holds the lock, a full or read-only disk) —
+    :attr:`refused` with the reason in words, after the default warning ("… Nothing was changed.
+    Try again in a moment.") unless ``warn=False``. A full disk also turns editing off everywhere
+    (:class:`~winback_desktop.ui.kit.read_only.EditingState`). A bug is raised again, as it
+    would have been on the GUI thread. The service's own transaction makes it all or nothing.
+    """
+
+    done = Signal(object)
+    refused = Signal(str)
+
+    def __init__(
+        self,
+        parent: QWidget,
+        ctx: AppContext,
+        work: Callable[[], object],
+        *,
+        doing: str,
+        not_done: str,
+        title: str = "Not saved",
+        warn: bool = True,
+    ):
+        super().__init__(parent)
+        self.ctx, self.not_done, self.title, self.warn = ctx, not_done, title, warn
+        self._status = _status_bar(parent)
+        self.job = ThreadJob(self, lambda _stop: work(), "winback-write")
+        self.job.done.connect(self._done)
+        self.job.failed.connect(self._failed)
+        if self._status is not None:
+            self._status.showMessage(doing)
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        self._cursor = True
+
+    @property
+    def running(self) -> bool:
+        return self.job.running
+
+    def _finish(self) -> None:
+        if self._cursor:
+            self._cursor = False
+            QGuiApplication.restoreOverrideCursor()
+        if self._status is not None:
+            self._status.clearMessage()
+        self.deleteLater()
+
+    def _done(self, value: object) -> None:
+        self._finish()
+        self.done.emit(value)
+
+    def _failed(self, exc: object) -> None:
+        from winback_desktop.services.calls.writer import is_full_disk, why_not_saved
+        from winback_desktop.ui.kit.read_only import editing_state
+
+        self._finish()
+        assert isinstance(exc, BaseException)
+        if isinstance(exc, Refused):
+            why, known = str(exc), True
+        else:
+            why, known = why_not_saved(exc, self.ctx)
+        if not known:
+            raise exc
+        log.warning("%s: %s", self.not_done, why)
+        if not isinstance(exc, Refused) and is_full_disk(exc, self.ctx):
+            editing_state(self.ctx).disk_full(why)
+        if self.warn:
+            parent = self.parent()
+            window = parent.window() if isinstance(parent, QWidget) else None
+            QMessageBox.warning(
+                window, self.title, f"{self.not_done}: {why}.\n\nNothing was changed. Try again in a moment."
+            )
+        self.refused.emit(why)
+
+
+def _status_bar(widget: QWidget) -> QStatusBar | None:
+    window = widget.window()
+    if isinstance(window, QMainWindow):
+        return window.statusBar()
+    parent = window.parentWidget()
+    return _status_bar(parent) if parent is not None else None
+
+
+def write_in_background(
+    parent: QWidget,
+    ctx: AppContext,
+    work: Callable[[], object],
+    on_done: Callable[[object], None] | None = None,
+    *,
+    doing: str = "Saving…",
+    not_done: str = "The change was not saved",
+    title: str = "Not saved",
+    on_refused: Callable[[str], None] | None = None,
+) -> WriteJob:
+    """Run ``work`` (one service call that writes) as a :class:`WriteJob`; ``on_done(result)``
+    and ``on_refused(why)`` on the GUI thread."""
+    job = WriteJob(parent, ctx, work, doing=doing, not_done=not_done, title=title)
+    if on_done is not None:
+        job.done.connect(on_done)
+    if on_refused is not None:
+        job.refused.connect(on_refused)
+    return job
