@@ -44,7 +44,15 @@ from winback_desktop.ui.kit.context import ContextWindow
 from winback_desktop.ui.kit.dates import DATE_KEYS
 from winback_desktop.ui.kit.empty_state import EmptyState
 from winback_desktop.ui.kit.format import short_date
-from winback_desktop.ui.kit.read_only import lock_editing, mark_editing, read_only_banner
+from winback_desktop.ui.kit.read_only import (
+    EditingState,
+    FullDiskBanner,
+    editing_state,
+    lock_editing,
+    mark_editing,
+    read_only_banner,
+    unlock_editing,
+)
 from winback_desktop.ui.kit.signals import app_signals, on_change
 from winback_desktop.ui.kit.style import apply_style
 from winback_desktop.ui.kit.widgets import buddy_label, with_tip
@@ -181,6 +189,8 @@ class MainWindow(ContextWindow):
 
     read_only_banner: QLabel | None = None  # shown when the data was opened read-only
     end_summary: QWidget | None = None  # the last ended call's summary
+    full_disk_banner: FullDiskBanner | None = None  # shown while the disk is full (met while working)
+    editing: EditingState | None = None  # editing on, or off until Check again finds room
 
     def __init__(self, ctx: AppContext | None, *, first: FirstPaint | None = None):
         super().__init__()
@@ -282,6 +292,27 @@ class MainWindow(ContextWindow):
         self.refresh()
         if ctx.read_only is not None:
             self._show_read_only(ctx.read_only)
+        self._follow_editing(ctx)
+
+    def _follow_editing(self, ctx: AppContext) -> None:
+        """A disk that fills up while working: the banner with Check again, editing off until then."""
+        if self.full_disk_banner is not None:
+            self.full_disk_banner.deleteLater()
+        self.editing = editing_state(ctx)
+        self.full_disk_banner = FullDiskBanner(self.editing)
+        self._central_layout.insertWidget(0, self.full_disk_banner)
+        self.editing.changed.connect(self._editing_changed)
+        self._editing_changed()
+
+    def _editing_changed(self) -> None:
+        if self.read_only or self.editing is None:  # opened read-only: for good
+            return
+        mark_editing(self.start_button, self.sample_button)
+        if self.editing.paused:
+            lock_editing(self)
+            self.statusBar().showMessage(f"Read-only: {self.editing.reason}.")
+        elif unlock_editing(self):
+            self.statusBar().showMessage("There is room on the disk again: editing is back.", 8000)
 
     @property
     def read_only(self) -> bool:
@@ -374,7 +405,7 @@ class MainWindow(ContextWindow):
             self._built[name] = widget
             name_fields(widget)
             order_tabs(self)
-            if self.read_only:
+            if self.read_only or (self.editing is not None and self.editing.paused):
                 lock_editing(widget)
         return widget
 
@@ -725,6 +756,7 @@ class MainWindow(ContextWindow):
 
         self.ctx = ctx
         self.notes = notes_writer(ctx)
+        self._follow_editing(ctx)
         for view in (self.roster, self.roster.details, *self._built.values()):
             view.ctx = ctx
         app_signals().attach(ctx.changes)

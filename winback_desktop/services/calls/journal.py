@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import logging
 import os
@@ -245,7 +246,7 @@ class Journal:
             except OSError as exc:
                 # What reached the file is whole records with these numbers, or torn bytes a
                 # reader stops at; the next append writes over them from the same place.
-                why = f"the recovery journal {self.path} cannot be written: {exc.strerror or exc}"
+                why = _append_problem(self.path, self.reserve, exc)
                 log.warning("%s", why)
                 return seqs, why
             self._end += len(data)
@@ -349,6 +350,16 @@ class Journal:
             with contextlib.suppress(OSError):
                 os.close(self._fd)
             self._fd = None
+
+
+def _append_problem(path: Path, reserve: int, exc: OSError) -> str:
+    """Why an append failed, in words: a full disk names the disk and the used-up reserve."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"the disk holding {path.parent} is full and the recovery journal {path} has used up "
+            f"the {reserve // 1024} KiB kept for it"
+        )
+    return f"the recovery journal {path} cannot be written: {exc.strerror or exc}"
 
 
 def _pwrite_all(fd: int, data: bytes, offset: int) -> None:

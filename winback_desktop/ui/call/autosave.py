@@ -62,6 +62,7 @@ class Autosaver(QObject):
     saved = Signal(str)  # the time of the last save that reached the database, as HH:MM:SS
     failed = Signal(str)  # a plain message for the status line
     dirty = Signal()
+    handed = Signal(object)  # after each hand-over: why the journal could not keep it, or None
 
     def __init__(
         self, writer: NotesWriter, call_id: int, parent: QObject | None = None, delay_ms: int = DELAY_MS
@@ -100,6 +101,8 @@ class Autosaver(QObject):
         problem = self.writer.submit(saves) if saves else None
         if problem is not None:
             log.warning("call %s: %s", self.call_id, problem)
+        if saves:
+            self.handed.emit(problem)
         return problem
 
     def flush(self, timeout: float = FLUSH_WAIT_S) -> bool:

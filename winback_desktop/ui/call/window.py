@@ -29,16 +29,17 @@ from winback_desktop.script import CallScript, ScriptError, StageRole, load_scri
 from winback_desktop.services import catalogue, clock, settings
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.calls.briefing import first_name
-from winback_desktop.services.calls.writer import notes_writer, why_not_saved
+from winback_desktop.services.calls.writer import notes_writer
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail
 from winback_desktop.services.people import team
 from winback_desktop.services.vocab import CallStatus
 from winback_desktop.ui.call import finished, recovery
 from winback_desktop.ui.call.actions import CALL_KEYS, call_menus
-from winback_desktop.ui.call.autosave import Autosaver
+from winback_desktop.ui.call.autosave import FLUSH_WAIT_S, Autosaver
 from winback_desktop.ui.call.customer_card import CustomerCardView
 from winback_desktop.ui.call.editors import ActionsEditor
+from winback_desktop.ui.call.guard import CallGuard
 from winback_desktop.ui.call.partner_notes import PARTNER_FIELD, PARTNER_STAGE, PartnerNotes
 from winback_desktop.ui.call.progress import prefill_text, saved_stage_done, steps_read_back
 from winback_desktop.ui.call.session import CallSession
@@ -48,6 +49,7 @@ from winback_desktop.ui.call.zoom import ScriptZoom, percent
 from winback_desktop.ui.kit.access.focus import order_tabs
 from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.actions import ShortcutsDialog, build
+from winback_desktop.ui.kit.jobs import Refused, WriteJob
 from winback_desktop.ui.kit.pdf_preview import PdfPreview
 from winback_desktop.ui.kit.read_only import lock_editing
 from winback_desktop.ui.kit.style import style_named_widgets
@@ -90,6 +92,16 @@ def script_for(ctx: AppContext, detail: CallDetail) -> CallScript:
         except ScriptError:
             log.exception("snapshot of call %s unreadable; using the current script", detail.id)
     return ctx.script
+
+
+def _backup_after_call(ctx: AppContext, call_id: int) -> None:
+    """A copy after each ended call (on the End call job's thread: a large database takes time)."""
+    from winback_desktop.services.maintenance import backups as maintenance
+
+    try:
+        maintenance.backup_now(ctx.paths, "after-call")
+    except Exception:  # noqa: BLE001 - the call is saved; a failed extra copy is only logged
+        log.exception("backup after call %s failed", call_id)
 
 
 class StagePages(dict[str, StagePage]):
@@ -155,6 +167,8 @@ class CallWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_actions()
+        self.guard = CallGuard(self, central)  # read-only while the disk is full
+        self.ending: WriteJob | None = None  # End call, on its way to the database
         self._start(detail)
         if self.read_only:
             finished.open_read_only(self)
@@ -266,6 +280,8 @@ class CallWindow(QMainWindow):
         style_named_widgets(page)
         self.zoom.apply(page.line_labels)
         order_tabs(self)  # its fields come after the stepper, before the card and the buttons
+        if hasattr(self, "guard"):
+            self.guard.page_built(page)
         return page
 
     # -- actions and shortcuts (declared in ui/call/actions.py) ------------------------------
@@ -473,10 +489,12 @@ class CallWindow(QMainWindow):
         """The call as the database has it, with what is still on its way there."""
         return self.notes.overlay(calls.detail(self.ctx, self.call_id))
 
-    def end_call(self) -> None:
-        if not self.autosave.flush():
-            self._not_ended(self.autosave.problem() or "the database has not answered yet")
-            return
+    def end_call(self) -> WriteJob | None:
+        """Ask about a missing outcome, then, on a worker thread, wait for the notes to reach the
+        database and end the call: a busy database never freezes the window. The job, or None."""
+        if self.ending is not None:
+            self.statusBar().showMessage("The call is being ended: one moment…", 5000)
+            return None
         found = self.script.outcome_field()
         if found is not None and not self.pages[found[0].key].text_editor(found[1].key).value():
             answer = QMessageBox.question(
@@ -488,21 +506,32 @@ class CallWindow(QMainWindow):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 self.go_to(found[0].key)
-                return
-        try:
-            calls.finish_call(self.ctx, self.call_id)
-        except Exception as exc:
-            why, known = why_not_saved(exc, self.ctx)
-            if not known:
-                raise
-            self._not_ended(why)
-            return
-        self._backup_after_call()
+                return None
+        self.autosave.hand_over()
+        ctx, notes, call_id = self.ctx, self.notes, self.call_id
+
+        def work() -> None:
+            if not notes.wait(call_id, FLUSH_WAIT_S):
+                raise Refused(notes.state(call_id).problem or "the database has not answered yet")
+            calls.finish_call(ctx, call_id)
+            _backup_after_call(ctx, call_id)
+
+        self.ending = WriteJob(
+            self, ctx, work, doing="Ending the call…", not_done="The call was not ended", warn=False
+        )
+        self.ending.done.connect(self._ended)
+        self.ending.refused.connect(self._not_ended)
+        return self.ending
+
+    def _ended(self, _result: object) -> None:
+        self.ending = None
+        self.autosave.flush(0)  # the label follows
         self.finished.emit(self.call_id)
         self.close()
 
     def _not_ended(self, why: str) -> None:
         """A full disk, a database busy for too long: say so; the call stays open, nothing is lost."""
+        self.ending = None
         log.warning("call %s not ended: %s", self.call_id, why)
         QMessageBox.warning(
             self,
@@ -510,14 +539,6 @@ class CallWindow(QMainWindow):
             f"The call was not ended: {why}.\n\n{recovery.kept_where(self.notes)}\n\n"
             "Try End call again in a moment.",
         )
-
-    def _backup_after_call(self) -> None:
-        from winback_desktop.services.maintenance import backups as maintenance
-
-        try:
-            maintenance.backup_now(self.ctx.paths, "after-call")
-        except Exception:  # noqa: BLE001 - the call is saved; a failed extra copy is only logged
-            log.exception("backup after call %s failed", self.call_id)
 
     def _tick(self) -> None:
         end = self.detail.ended_at if self.read_only and self.detail.ended_at else clock.utcnow()

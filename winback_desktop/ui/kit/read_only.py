@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.style import banner_style
 
 if TYPE_CHECKING:
@@ -163,7 +164,11 @@ class EditingState(QObject):
         return self.reason is not None
 
     def disk_full(self, reason: str) -> None:
-        """A save met a full disk: editing goes off everywhere, saying why."""
+        """A save met a full disk: editing goes off everywhere, saying why (in the start-up's
+        words when the disk confirms it: the folder and what is left)."""
+        from winback_desktop.services.maintenance.health import room_to_write
+
+        reason = room_to_write(self.ctx.paths) or reason
         if reason != self.reason:
             log.warning("editing off: %s", reason)
             self.reason = reason
@@ -208,6 +213,15 @@ def editing_state(ctx: AppContext) -> EditingState:
     return state
 
 
+def framed(name: str, tone: str) -> str:
+    """A banner frame's style (``tone``: CAUTION or ERROR), its words in the scheme's colours
+    (a style sheet's colour does not pass from a frame to the labels in it)."""
+    text = palette.colour(f"{tone}_TEXT")
+    return banner_style(name, f"{tone}_FACE", f"{tone}_LINE", f"{tone}_TEXT", "padding: 0px;") + (
+        f" #{name} QLabel {{ color: {text}; background: transparent; border: none; }}"
+    )
+
+
 class FullDiskBanner(QFrame):
     """The note on top of a window while editing is off because the disk is full: what is wrong
     and where, what is kept and where, and *Check again*."""
@@ -216,10 +230,7 @@ class FullDiskBanner(QFrame):
         super().__init__(parent)
         self.state = state
         self.setObjectName("fullDiskBanner")
-        self.setStyleSheet(
-            f"QFrame#fullDiskBanner {{ background: {palette.CAUTION_FACE}; border: 1px solid "
-            f"{palette.CAUTION_LINE}; border-radius: 4px; }}"
-        )
+        self.setStyleSheet(framed("fullDiskBanner", "CAUTION"))
         self.label = QLabel()
         self.label.setObjectName("fullDiskText")
         self.label.setTextFormat(Qt.TextFormat.RichText)
