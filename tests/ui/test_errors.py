@@ -145,7 +145,8 @@ def test_full_call_and_pdf_open_no_network_and_files_are_private(
     export_calls(demo_ctx, paths.exports / "calls.csv")
     maintenance.backup_now(paths)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    call.end_call()  # no outcome chosen: the caller confirms ending anyway
+    assert call.end_call() is not None  # no outcome chosen: the caller confirms ending anyway
+    qtbot.waitUntil(lambda: call.ending is None, timeout=10000)  # ended on a worker thread
     assert calls.detail(demo_ctx, call.call_id).status == "completed"
     assert any(p.name.endswith("-after-call.sqlite3") for p in paths.backups.iterdir())
     for path in [paths.data_dir, *paths.data_dir.rglob("*")]:

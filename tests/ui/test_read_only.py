@@ -119,14 +119,19 @@ def test_end_call_on_a_disk_that_filled_up_is_named_and_loses_nothing(qtbot, roo
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown["warning"].append(a[2]))
     monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown["critical"].append(a[2]))
     call.end_call()  # the call stays open, and says why: no exception, no "unexpected error"
+    qtbot.waitUntil(lambda: call.ending is None, timeout=10000)  # tried on a worker thread
     assert shown["critical"] == []
     [said] = shown["warning"]
     assert "The call was not ended" in said and "is full" in said and str(paths.database) in said
     assert call.isVisible()
     assert editor.value() == "Typed just before the disk filled up, and this after"  # on screen
 
-    filler.unlink()  # space freed: the same End call now goes through, with every word
+    assert call.guard.banner.isVisible() and not call.end_action.isEnabled()  # read-only now
+    filler.unlink()  # space freed: Check again, and the same End call now goes through, with every word
+    call.guard.banner.check_button.click()
+    assert call.end_action.isEnabled()
     call.end_call()
+    qtbot.waitUntil(lambda: call.ending is None, timeout=10000)
     detail = calls.detail(ctx, call.call_id)
     assert detail.status == "completed"
     assert detail.answers["what_happened"] == "Typed just before the disk filled up, and this after"

@@ -110,6 +110,8 @@ def test_the_journal_running_out_of_its_reserve_is_said_at_once(qtbot, on_small_
     from winback_desktop.services.calls.writer import notes_writer
 
     notes_writer(ctx).close()  # the writer the main window started: opened with the old reserve
+    assert owed(paths.journal) == []
+    paths.journal.unlink()  # made again, with the small reserve
     window.notes = notes_writer(ctx)
     assert window.notes.journal.reserve == 8192
     call = open_call(qtbot, window, ctx)
@@ -123,7 +125,7 @@ def test_the_journal_running_out_of_its_reserve_is_said_at_once(qtbot, on_small_
         qtbot.waitUntil(lambda: call.guard.warning.isVisible(), timeout=5000)
         said = call.guard.warning.label.text()
         assert "NOT being kept" in said
-        assert f"the disk holding {paths.data_dir} is full" in said
+        assert f"The disk holding {paths.data_dir} is full" in said
         assert str(paths.journal) in said and "free space" in said and "file" in said
         assert call.guard.warning.save_button.isVisible()
         assert not editor.isReadOnly()  # the database is busy, not full: typing goes on, on screen

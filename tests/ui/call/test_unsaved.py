@@ -264,15 +264,18 @@ def test_end_call_on_a_full_disk_says_so_and_loses_nothing(qtbot, paths, monkeyp
             assert "full" in call.saved_label.text()
             warned: list[str] = []
             monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
+            monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
             call.end_call()
+            qtbot.waitUntil(lambda: call.ending is None, timeout=10000)  # tried on a worker thread
             assert warned and "not ended" in warned[0] and "is full" in warned[0]
             assert str(paths.journal) in warned[0]  # where the words are meanwhile
             assert call.isVisible() and call.editor("what_happened").value() == SENTENCE
             assert calls.detail(ctx, call.call_id).status == "in_progress"
             filler.unlink()
+            call.guard.banner.check_button.click()  # read-only since the disk filled: room again
             qtbot.waitUntil(lambda: call.saved_label.text().startswith("Saved"), timeout=5000)
-            monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
             call.end_call()
+            qtbot.waitUntil(lambda: call.ending is None, timeout=10000)
             assert calls.detail(ctx, call.call_id).status == "completed"
             assert calls.detail(ctx, call.call_id).answers["what_happened"] == SENTENCE
             window.close()
