@@ -66,8 +66,9 @@ def test_booking_warns_about_double_booking_and_shows_on_today(qtbot, window, de
     assert "Meridian" in dialog.warning.text()  # warned before saving
     dialog.when.setDateTime(QDateTime(when.date(), QTime(15, 0)))  # back to back is fine
     assert dialog.warning.text() == ""
-    dialog.save()
-    assert dialog.result_value is not None and not dialog.result_value.double_booked
+    dialog.save()  # booked on a worker thread
+    qtbot.waitUntil(lambda: dialog.result_value is not None)
+    assert not dialog.result_value.double_booked
     booked = schedule.agenda_item(demo_ctx, dialog.result_value.call_id)
     assert booked.company == b.company and booked.local_start.hour == 15
 
@@ -88,7 +89,8 @@ def test_logging_a_call_back_puts_it_on_the_schedule(qtbot, window, demo_ctx):
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     dialog.call_back_at.setDateTime(QDateTime(tomorrow, QTime(9, 30)))
     dialog.note.setText("Ask for Grace after the morning delivery")
-    dialog.save()
+    dialog.save()  # logged on a worker thread
+    qtbot.waitUntil(lambda: dialog.result_value is not None)
     result = dialog.result_value
     assert result.call_back is not None
     booked = schedule.agenda_item(demo_ctx, result.call_back.call_id)
@@ -103,6 +105,7 @@ def test_wrong_number_flags_verify_and_failures_flag_a_decision(qtbot, demo_ctx)
         qtbot.addWidget(dialog)
         dialog.buttons_by_code[code].setChecked(True)
         dialog.save()
+        qtbot.waitUntil(lambda d=dialog: d.result_value is not None)
     result = dialog.result_value
     assert result.verify_contact_flagged and result.flag_for_decision
     text = outcome_text(result)

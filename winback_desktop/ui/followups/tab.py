@@ -45,6 +45,7 @@ from winback_desktop.ui.followups.model import COLUMNS, OWNER, WHAT, FollowUpsMo
 from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
 from winback_desktop.ui.kit.confirm import NoteDialog
 from winback_desktop.ui.kit.format import short_date
+from winback_desktop.ui.kit.jobs import WriteJob, write_in_background
 from winback_desktop.ui.kit.signals import on_change
 from winback_desktop.ui.kit.widgets import buddy_label, with_name, with_tip
 
@@ -143,6 +144,7 @@ class FollowUpsTab(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, load: bool = True):
         super().__init__(parent)
         self.ctx = ctx
+        self.job: WriteJob | None = None  # a change on its way to the database
         self.today: dt.date | None = None  # None: the real today (tests may pin it)
         self._owner_chosen = False  # once the user picks an owner, refresh keeps it
         self._build_filters()
@@ -434,16 +436,35 @@ class FollowUpsTab(QWidget):
         return super().eventFilter(watched, event)
 
     # -- changes -------------------------------------------------------------------------------
-    def _apply(self, what: str, change: Callable[[], object]) -> bool:
-        """Run one service change; a known problem becomes a message, then the board reloads."""
-        try:
-            with self.watcher.read_after():  # the board reloads, keeping the item selected
-                change()
-        except (LookupError, ValueError) as exc:
-            QMessageBox.warning(self, what, str(exc))
-            self.refresh()
+    def _apply(self, what: str, change: Callable[[], object], said: str = "") -> bool:
+        """Run one service change on a worker thread (a busy database never freezes the board);
+        then ``said`` on the status line and the board reloads (its change watcher), or the
+        known problem is said and the board is read again. False while another is on its way."""
+        if self.job is not None and self.job.running:
+            self.message.emit("A change is being saved: one moment…")
             return False
-        self.changed.emit()
+
+        def done(_result: object) -> None:
+            self.job = None
+            self.changed.emit()
+            if said:
+                self.message.emit(said)
+
+        def refused(_why: str) -> None:
+            self.job = None
+            self.refresh()
+
+        self.job = write_in_background(
+            self,
+            self.ctx,
+            change,
+            done,
+            doing=f"{what}…",
+            not_done=f"{what}: nothing was saved",
+            title=what,
+            on_refused=refused,
+            expected=(LookupError, ValueError),
+        )
         return True
 
     def mark_done(self) -> bool:
@@ -458,19 +479,21 @@ class FollowUpsTab(QWidget):
         )
         if not ok:
             return False
-        if self._apply("Mark done", lambda: followups.mark_done(self.ctx, f.id, note)):
-            self.message.emit(f"Done: {short_line(f.what, 50)} ({f.company})")
-            return True
-        return False
+        return self._apply(
+            "Mark done",
+            lambda: followups.mark_done(self.ctx, f.id, note),
+            f"Done: {short_line(f.what, 50)} ({f.company})",
+        )
 
     def reopen(self) -> bool:
         f = self.selected()
         if f is None or f.status == "open":
             return False
-        if self._apply("Reopen", lambda: followups.reopen(self.ctx, f.id)):
-            self.message.emit(f"Reopened: {short_line(f.what, 50)} ({f.company})")
-            return True
-        return False
+        return self._apply(
+            "Reopen",
+            lambda: followups.reopen(self.ctx, f.id),
+            f"Reopened: {short_line(f.what, 50)} ({f.company})",
+        )
 
     def reassign(self) -> bool:
         f = self.selected()
@@ -490,10 +513,11 @@ class FollowUpsTab(QWidget):
         owner_id = choices[label]
         if owner_id == f.owner_id:
             return False
-        if self._apply("Reassign", lambda: followups.reassign(self.ctx, f.id, owner_id)):
-            self.message.emit(f"{short_line(f.what, 50)} now with {label.split(' (')[0]}")
-            return True
-        return False
+        return self._apply(
+            "Reassign",
+            lambda: followups.reassign(self.ctx, f.id, owner_id),
+            f"{short_line(f.what, 50)} now with {label.split(' (')[0]}",
+        )
 
     def change_due(self) -> bool:
         f = self.selected()
@@ -502,10 +526,11 @@ class FollowUpsTab(QWidget):
         due, ok = DueDateDialog.ask(self, f.due_date, f.what)
         if not ok or due == f.due_date:
             return False
-        if self._apply("Due date", lambda: followups.set_due(self.ctx, f.id, due)):
-            self.message.emit(f"Due {short_date(due) if due else 'no date'}: {short_line(f.what, 50)}")
-            return True
-        return False
+        return self._apply(
+            "Due date",
+            lambda: followups.set_due(self.ctx, f.id, due),
+            f"Due {short_date(due) if due else 'no date'}: {short_line(f.what, 50)}",
+        )
 
     def cancel_item(self) -> bool:
         f = self.selected()
@@ -519,10 +544,11 @@ class FollowUpsTab(QWidget):
         )
         if not ok:
             return False
-        if self._apply("Cancel item", lambda: followups.cancel(self.ctx, f.id, note)):
-            self.message.emit(f"Cancelled: {short_line(f.what, 50)} ({f.company})")
-            return True
-        return False
+        return self._apply(
+            "Cancel item",
+            lambda: followups.cancel(self.ctx, f.id, note),
+            f"Cancelled: {short_line(f.what, 50)} ({f.company})",
+        )
 
     def export_csv(self) -> Path | None:
         exports = self.ctx.paths.exports

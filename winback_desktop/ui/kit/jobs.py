@@ -163,9 +163,11 @@ class WriteJob(QObject):
         not_done: str,
         title: str = "Not saved",
         warn: bool = True,
+        expected: tuple[type[Exception], ...] = (),
     ):
         super().__init__(parent)
         self.ctx, self.not_done, self.title, self.warn = ctx, not_done, title, warn
+        self.expected = expected  # raised by the service for the user (a rule, a stale item): said
         self._status = _status_bar(parent)
         self.job = ThreadJob(self, lambda _stop: work(), "winback-write")
         self.job.done.connect(self._done)
@@ -197,7 +199,7 @@ class WriteJob(QObject):
 
         self._finish()
         assert isinstance(exc, BaseException)
-        if isinstance(exc, Refused):
+        if isinstance(exc, (Refused, *self.expected)):
             why, known = str(exc), True
         else:
             why, known = why_not_saved(exc, self.ctx)
@@ -233,10 +235,11 @@ def write_in_background(
     not_done: str = "The change was not saved",
     title: str = "Not saved",
     on_refused: Callable[[str], None] | None = None,
+    expected: tuple[type[Exception], ...] = (),
 ) -> WriteJob:
     """Run ``work`` (one service call that writes) as a :class:`WriteJob`; ``on_done(result)``
-    and ``on_refused(why)`` on the GUI thread."""
-    job = WriteJob(parent, ctx, work, doing=doing, not_done=not_done, title=title)
+    and ``on_refused(why)`` on the GUI thread; ``expected`` exceptions are said in their words."""
+    job = WriteJob(parent, ctx, work, doing=doing, not_done=not_done, title=title, expected=expected)
     if on_done is not None:
         job.done.connect(on_done)
     if on_refused is not None:

@@ -22,6 +22,7 @@ from winback_desktop.services.people import team as people
 from winback_desktop.services.vocab import Disposition
 from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.dates import DateTimeEdit, pydatetime
+from winback_desktop.ui.kit.jobs import WriteJob
 from winback_desktop.ui.kit.widgets import buddy_label
 
 
@@ -51,6 +52,7 @@ class AttemptDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.customer_id, self.call_id = ctx, customer_id, call_id
         self.result_value: attempts.AttemptResult | None = None
+        self.job: WriteJob | None = None  # the attempt, on its way to the database
         self.setWindowTitle(f"Log an attempt — {company}")
         self.group = QButtonGroup(self)
         self.buttons_by_code: dict[str, QRadioButton] = {}
@@ -73,7 +75,7 @@ class AttemptDialog(QDialog):
         layout.addLayout(row)
         self.note = QLineEdit(placeholderText="Note (optional): who answered, best time to call…")
         layout.addWidget(self.note)
-        buttons = QDialogButtonBox(
+        self.buttons = buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.save)
@@ -89,16 +91,41 @@ class AttemptDialog(QDialog):
     def _toggle_call_back(self, *_args: object) -> None:
         self.call_back_at.setEnabled(self.disposition() == "call_back")
 
-    def save(self) -> None:
-        me = people.current_user(self.ctx)
+    def save(self) -> WriteJob | None:
+        """Log it on a worker thread (a busy database never freezes the window); the dialog
+        closes once logged, and stays open, with nothing logged, when the database refused."""
+        if self.job is not None:
+            return None
+        ctx, customer_id, call_id, note = self.ctx, self.customer_id, self.call_id, self.note.text()
         disposition = self.disposition()
-        self.result_value = attempts.log_attempt(
-            self.ctx,
-            self.customer_id,
-            disposition,
-            person_id=me.id if me else None,
-            call_id=self.call_id,
-            note=self.note.text(),
-            call_back_at=pydatetime(self.call_back_at.dateTime()) if disposition == "call_back" else None,
+        back = pydatetime(self.call_back_at.dateTime()) if disposition == "call_back" else None
+
+        def work() -> attempts.AttemptResult:
+            me = people.current_user(ctx)
+            person = me.id if me else None
+            return attempts.log_attempt(
+                ctx, customer_id, disposition, person_id=person, call_id=call_id, note=note, call_back_at=back
+            )
+
+        self.job = WriteJob(
+            self,
+            ctx,
+            work,
+            doing="Logging the attempt…",
+            not_done="The attempt was not logged",
+            title="Not logged",
         )
+        self.buttons.setEnabled(False)
+        self.job.done.connect(self._logged)
+        self.job.refused.connect(self._refused)
+        return self.job
+
+    def _logged(self, result: object) -> None:
+        self.job = None
+        assert isinstance(result, attempts.AttemptResult)
+        self.result_value = result
         self.accept()
+
+    def _refused(self, _why: str) -> None:
+        self.job = None
+        self.buttons.setEnabled(True)

@@ -22,6 +22,7 @@ from winback_desktop.services.vocab import Role
 from winback_desktop.ui.kit import palette
 from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.dates import DateTimeEdit, pydatetime
+from winback_desktop.ui.kit.jobs import WriteJob
 from winback_desktop.ui.kit.widgets import with_name
 
 
@@ -36,6 +37,7 @@ class ScheduleDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.customer_id = ctx, customer_id
         self.result_value: schedule.ScheduleResult | None = None
+        self.job: WriteJob | None = None  # the booking, on its way to the database
         self.setWindowTitle(f"Schedule a call — {company}")
         when = next_slot()
         self.when = DateTimeEdit(when, earliest=dt.date.today())
@@ -95,16 +97,33 @@ class ScheduleDialog(QDialog):
         self.warning.setText("\n".join(f"⚠ {c.message}" for c in conflicts) if conflicts else "")
         return conflicts
 
-    def save(self) -> None:
+    def save(self) -> WriteJob | None:
+        """Book on a worker thread (a busy database never freezes the window); the dialog
+        closes once booked, and stays open, with nothing booked, when the database refused."""
         leader = self.leader.currentData()
-        if leader is None:
-            return
-        self.result_value = schedule.schedule_call(
-            self.ctx,
-            self.customer_id,
-            self.chosen_time(),
-            self.minutes.value(),
-            leader,
-            self.partner.currentData(),
+        if leader is None or self.job is not None:
+            return None
+        ctx, customer_id, when, minutes = self.ctx, self.customer_id, self.chosen_time(), self.minutes.value()
+        partner = self.partner.currentData()
+        self.job = WriteJob(
+            self,
+            ctx,
+            lambda: schedule.schedule_call(ctx, customer_id, when, minutes, leader, partner),
+            doing="Booking the call…",
+            not_done="The call was not booked",
+            title="Call not booked",
         )
+        self.buttons.setEnabled(False)
+        self.job.done.connect(self._booked)
+        self.job.refused.connect(self._refused)
+        return self.job
+
+    def _booked(self, result: object) -> None:
+        self.job = None
+        assert isinstance(result, schedule.ScheduleResult)
+        self.result_value = result
         self.accept()
+
+    def _refused(self, _why: str) -> None:
+        self.job = None
+        self.buttons.setEnabled(True)
