@@ -333,6 +333,7 @@ def test_delete_cancels_an_item_with_a_reason(qtbot, tab, demo_ctx, monkeypatch)
     tab.select_item(14)
     tab.table.setFocus()
     qtbot.keyClick(tab.table, Qt.Key.Key_Delete)
+    settle(qtbot, tab)
     item = followups.get(demo_ctx, 14)
     assert item.status == "cancelled" and item.done_note == "They moved to a rival"
     pick_status(tab, "cancelled")

@@ -208,8 +208,10 @@ class NotesWriter:
             return self._full
 
     def retry_now(self) -> None:
-        """Try the database again at once rather than after the pause (space was freed)."""
+        """Try the database again at once rather than after the pause (space was freed): the
+        last full disk is forgotten until the next attempt meets it again."""
         with self._cond:
+            self._full = None
             self._poked = True
             self._cond.notify_all()
 
