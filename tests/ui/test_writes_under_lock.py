@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from tests.helpers.dialogs import answer
 from tests.helpers.faults import write_lock_held
@@ -19,6 +19,7 @@ from tests.ui.call.test_unsaved import app_ctx, busy_ms, main_window, open_call
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.followups import board as followups
 from winback_desktop.services.people import team
+from winback_desktop.ui.kit.confirm import NoteDialog
 from winback_desktop.ui.today.attempt_dialog import AttemptDialog
 from winback_desktop.ui.today.schedule_dialog import ScheduleDialog
 
@@ -103,7 +104,7 @@ def test_mark_a_follow_up_done(qtbot, main_window, app_ctx, monkeypatch):
     board.table.selectRow(0)
     item = board.selected()
     assert item is not None and item.status == "open"
-    monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(lambda *a, **k: ("Sent", True)))
+    monkeypatch.setattr(NoteDialog, "ask", staticmethod(lambda *a, **k: ("Sent", True)))
     said = refused_under_lock(qtbot, app_ctx, lambda: board.mark_done() or None)
     assert said.startswith("Mark done: nothing was saved: the database is busy")
     qtbot.waitUntil(lambda: board.job is None)
