@@ -445,5 +445,6 @@ def test_mark_done_needs_no_mouse_tab_moves_on_and_ctrl_return_saves(qtbot, tab,
     assert "left_open" not in seen  # Ctrl+Return saved it
     assert seen["text_after_tab"] == "Called back, all settled"  # no tab typed into the note
     assert isinstance(seen["after_tab"], QPushButton)  # the focus went on, to the buttons
+    settle(qtbot, tab)  # saved on a worker thread
     done = followups.get(demo_ctx, OVERDUE_ITEM)
     assert done.status == "done" and done.done_note == "Called back, all settled"

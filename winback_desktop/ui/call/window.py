@@ -39,9 +39,9 @@ from winback_desktop.ui.call.actions import CALL_KEYS, call_menus
 from winback_desktop.ui.call.autosave import FLUSH_WAIT_S, Autosaver
 from winback_desktop.ui.call.customer_card import CustomerCardView
 from winback_desktop.ui.call.editors import ActionsEditor
-from winback_desktop.ui.call.guard import CallGuard
 from winback_desktop.ui.call.partner_notes import PARTNER_FIELD, PARTNER_STAGE, PartnerNotes
 from winback_desktop.ui.call.progress import prefill_text, saved_stage_done, steps_read_back
+from winback_desktop.ui.call.recovery import CallGuard
 from winback_desktop.ui.call.session import CallSession
 from winback_desktop.ui.call.stage_page import Editor, StagePage
 from winback_desktop.ui.call.stepper import Stepper
