@@ -49,6 +49,8 @@ def test_after_a_next_step_tab_goes_on_to_the_next_field_below(qtbot, call):
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, CTRL | Qt.KeyboardModifier.ShiftModifier)
     row = call.editor("next_steps").rows[-1]
     qtbot.waitUntil(lambda: row.what.hasFocus() and row.isVisible())  # the layout shows it next
+    # Add next step is off until the database has the new step (it is made on a worker thread)
+    qtbot.waitUntil(lambda: not call.editor("next_steps").adding)
     keep_in_touch = call.editor("keep_in_touch")
     order = []
     for _ in range(12):
