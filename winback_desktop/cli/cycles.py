@@ -156,10 +156,11 @@ def _close(args: argparse.Namespace, ctx: AppContext) -> int:
 
 @user_errors
 def _show(args: argparse.Namespace, ctx: AppContext) -> int:
+    from winback_desktop.services.cycles import progress as cycle_reading
     from winback_desktop.services.cycles import rescue as cycles
 
     info = cycles.get_cycle(ctx, args.cycle_id)
-    p = cycles.cycle_progress(ctx, args.cycle_id)
+    p = cycle_reading.cycle_progress(ctx, args.cycle_id)
     print(
         f"{info.name} ({info.status}): {info.starts_on} to {info.ends_on}, "
         f"{info.executive_quota} per executive\n"
@@ -191,9 +192,9 @@ def _show(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def _show_customers(ctx: AppContext, cycle_id: int) -> None:
-    from winback_desktop.services.cycles import rescue as cycles
+    from winback_desktop.services.cycles import progress as cycle_reading
 
-    rows = cycles.cycle_assignments(ctx, cycle_id)
+    rows = cycle_reading.cycle_assignments(ctx, cycle_id)
     print()
     if not rows:
         print("No customers in this cycle yet: fill it with 'winback cycle fill ID ...'.")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from winback_desktop.cli.entry import main
 from winback_desktop.services.calls import attempts
 from winback_desktop.services.calls import lifecycle as calls
+from winback_desktop.services.cycles import progress as cycle_reading
 from winback_desktop.services.cycles import rescue as cycles
 from winback_desktop.services.followups import board as followups
 from winback_desktop.services.people import team as people
@@ -247,10 +248,10 @@ def test_fill_checks_the_team(ctx, team, roster):
 def test_cycle_assignments_listing(ctx, team, roster):
     cid = cycles.create_cycle(ctx, "June", dt.date(2025, 6, 1), dt.date(2025, 6, 30), 1)
     cycles.fill_cycle(ctx, cid, [(team["ex1"], team["p1"])], [team["c1"]], limit=3)
-    rows = cycles.cycle_assignments(ctx, cid)
+    rows = cycle_reading.cycle_assignments(ctx, cid)
     assert [r.kind for r in rows] == ["executive", "caller", "caller", "caller"]
     assert rows[0].assignee_name == "Ana Exec" and rows[0].partner_name == "Pia Partner"
-    mine = cycles.cycle_assignments(ctx, cid, assignee_id=team["c1"])
+    mine = cycle_reading.cycle_assignments(ctx, cid, assignee_id=team["c1"])
     assert [r.priority for r in mine] == sorted((r.priority for r in mine), reverse=True)
     assert all(r.next_call_id is None for r in rows)
     [listed] = cycles.list_cycles(ctx)
@@ -285,7 +286,7 @@ def test_progress_counts(ctx, team):
     # e: a call still running does not count
     calls.start_call(ctx, e, team["c1"])
 
-    p = cycles.cycle_progress(ctx, cid)
+    p = cycle_reading.cycle_progress(ctx, cid)
     assert (p.assigned, p.called, p.reached, p.won_back, p.open_followups) == (6, 3, 2, 1, 1)
     by = {x.assignee_id: x for x in p.by_assignee}
     assert (by[team["ex1"]].assigned, by[team["ex1"]].called, by[team["ex1"]].reached) == (2, 2, 1)
@@ -294,7 +295,7 @@ def test_progress_counts(ctx, team):
     assert by[team["ex1"]].name == "Ana Exec"
     assert f in got
     with pytest.raises(LookupError):
-        cycles.cycle_progress(ctx, 999)
+        cycle_reading.cycle_progress(ctx, 999)
 
 
 def test_cycle_cli(ctx, team, roster, capsys):

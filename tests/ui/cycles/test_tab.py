@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from winback_desktop.services import roster
+from winback_desktop.services.cycles import progress as cycle_reading
 from winback_desktop.services.cycles import rescue as cycles
 from winback_desktop.services.people import team as people
 from winback_desktop.ui.cycles.dialogs import (
@@ -190,7 +191,7 @@ def test_fill_two_executives_with_partners_and_three_callers(tab, demo_ctx, purs
     assert "30 customers added" in made[0].result_label.text()
     assert made[0].pages.currentIndex() == 1
 
-    rows = cycles.cycle_assignments(demo_ctx, cycle_id)
+    rows = cycle_reading.cycle_assignments(demo_ctx, cycle_id)
     assert len(rows) == 30 and {r.customer_id for r in rows} == set(pursue30)
     executives, callers = team
     per_person = Counter(r.assignee_id for r in rows)
@@ -225,7 +226,7 @@ def test_fill_again_tops_up_without_doubling(tab, demo_ctx, pursue30, team, monk
     assert second.added == 20  # executives are full; callers take the rest
     assert all(s.added == 0 for s in second.shares if s.kind == "executive")
     assert "Eleanor Hartley 0 (now 3, with Daniel Okonkwo)" in summary_text(second)
-    rows = cycles.cycle_assignments(demo_ctx, cycle_id)
+    rows = cycle_reading.cycle_assignments(demo_ctx, cycle_id)
     assert len(rows) == 30 == len({r.customer_id for r in rows})
     assert tab.assignment_table.model().rowCount() == 30
 
@@ -249,7 +250,7 @@ def test_fill_dialog_suggests_pairs_and_needs_someone(qtbot, demo_ctx, pursue30)
     assert dialog.fill() is None
     assert dialog.error.isVisibleTo(dialog)
     assert "at least one" in dialog.error.text()
-    assert cycles.cycle_assignments(demo_ctx, cycle_id) == []
+    assert cycle_reading.cycle_assignments(demo_ctx, cycle_id) == []
 
 
 def test_fill_with_nobody_waiting_says_why(qtbot, demo_ctx, team):
@@ -272,7 +273,7 @@ def test_progress_figures_match_the_service(tab, demo_ctx, pursue30, team, monke
     tab.select_cycle(cycle_id)
     drive(monkeypatch, tab, "fill_dialog", fill_with(team))
     tab.fill_cycle()
-    p = cycles.cycle_progress(demo_ctx, cycle_id)
+    p = cycle_reading.cycle_progress(demo_ctx, cycle_id)
     assert p.assigned == 30
     for key in ("assigned", "called", "reached", "won_back", "open_followups"):
         assert tab.figures[key].text() == str(getattr(p, key)), key

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from winback_desktop.services import roster
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.cycles import progress as cycle_reading
 from winback_desktop.services.cycles import rescue as cycles
 from winback_desktop.services.cycles.rescue import FillSummary
 from winback_desktop.services.people import team as people
@@ -98,7 +99,7 @@ def waiting_count(ctx: AppContext) -> int:
     taken = {
         a.customer_id
         for c in cycles.list_cycles(ctx, include_closed=False)
-        for a in cycles.cycle_assignments(ctx, c.id)
+        for a in cycle_reading.cycle_assignments(ctx, c.id)
         if a.decision == "pursue" and a.customer_status in cycles.ELIGIBLE_STATUSES
     }
     return max(0, marked - len(taken))
@@ -242,7 +243,7 @@ def _previous_partners(ctx: AppContext, cycles_to_look_at: int = 3) -> dict[int,
     """Executive -> the partner they had in the most recent cycles (to suggest the same pair)."""
     pairs: dict[int, int] = {}
     for c in cycles.list_cycles(ctx)[:cycles_to_look_at]:
-        for a in cycles.cycle_assignments(ctx, c.id):
+        for a in cycle_reading.cycle_assignments(ctx, c.id):
             if a.kind == "executive" and a.assignee_id is not None and a.partner_id is not None:
                 pairs.setdefault(a.assignee_id, a.partner_id)
     return pairs
@@ -261,7 +262,7 @@ class FillDialog(QDialog):
         self.summary: FillSummary | None = None
         self.cycle = cycles.get_cycle(ctx, cycle_id)
         self.setWindowTitle(f"Fill {self.cycle.name} from the roster")
-        have = {p.assignee_id: p.assigned for p in cycles.cycle_progress(ctx, cycle_id).by_assignee}
+        have = {p.assignee_id: p.assigned for p in cycle_reading.cycle_progress(ctx, cycle_id).by_assignee}
         waiting = waiting_count(ctx)
         self.intro = intro = QLabel(
             f"Takes the highest-ranked customers marked <b>Pursue</b> (lapsed or lost, in no other "

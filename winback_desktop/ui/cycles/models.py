@@ -12,7 +12,8 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from winback_desktop.services.clock import to_local
-from winback_desktop.services.cycles.rescue import AssigneeProgress, AssignmentRow, CycleInfo, CycleProgress
+from winback_desktop.services.cycles.progress import AssigneeProgress, AssignmentRow, CycleProgress
+from winback_desktop.services.cycles.rescue import CycleInfo
 from winback_desktop.services.vocab import AssignmentKind
 from winback_desktop.ui.cycles.dialogs import date_range
 from winback_desktop.ui.kit import palette

@@ -18,13 +18,10 @@ from PySide6.QtWidgets import (
 
 from winback_desktop.services.changes import Change
 from winback_desktop.services.context import AppContext
+from winback_desktop.services.cycles import progress as cycle_reading
 from winback_desktop.services.cycles import rescue as cycles
-from winback_desktop.services.cycles.rescue import (
-    AssigneeProgress,
-    AssignmentRow,
-    CycleInfo,
-    CycleProgress,
-)
+from winback_desktop.services.cycles.progress import AssigneeProgress, AssignmentRow, CycleProgress
+from winback_desktop.services.cycles.rescue import CycleInfo
 from winback_desktop.services.people import team as people
 from winback_desktop.ui.cycles.dialogs import FillDialog, NewCycleDialog, date_range
 from winback_desktop.ui.cycles.models import (
@@ -275,7 +272,9 @@ class CyclesTab(QWidget):
     def refresh(self) -> None:
         """Reload the cycles and the selected one (keeping the selection)."""
         keep = self.selected_cycle_id()
-        rows = [CycleRow(c, cycles.cycle_progress(self.ctx, c.id)) for c in cycles.list_cycles(self.ctx)]
+        rows = [
+            CycleRow(c, cycle_reading.cycle_progress(self.ctx, c.id)) for c in cycles.list_cycles(self.ctx)
+        ]
         self.cycle_model.set_rows(rows)
         self.right.setCurrentIndex(1 if rows else 0)
         if not self.select_cycle(keep) and rows:
@@ -316,7 +315,7 @@ class CyclesTab(QWidget):
             f"&nbsp;&nbsp;{date_range(c.starts_on, c.ends_on)} · "
             f"executives call {c.executive_quota} each · {status}"
         )
-        p = self.progress = cycles.cycle_progress(self.ctx, c.id)
+        p = self.progress = cycle_reading.cycle_progress(self.ctx, c.id)
         for key, _caption in self.FIGURES:
             self.figures[key].setText(str(getattr(p, key)))
         self.called_bar.setRange(0, max(p.assigned, 1))
@@ -330,7 +329,7 @@ class CyclesTab(QWidget):
         shown = min(max(len(p.by_assignee), 2), 7)  # the by-person table fits its people (up to 7)
         header = self.assignee_table.horizontalHeader().sizeHint().height()
         self.assignee_table.setMinimumHeight(header + shown * 26 + 4)
-        rows = cycles.cycle_assignments(self.ctx, c.id)
+        rows = cycle_reading.cycle_assignments(self.ctx, c.id)
         self.assignment_model.set_rows(rows)
         self._reload_filter(p.by_assignee, len(rows))
         if not rows:
