@@ -7,11 +7,13 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from winback_desktop.paths import Paths  # noqa: E402
+from tests.helpers.test_database import drop_database, fresh_database, server_url  # noqa: E402
+from winback_desktop.paths import Paths, resolve  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -30,20 +32,41 @@ def no_real_user_dirs(tmp_path_factory: pytest.TempPathFactory):
             os.environ[name] = value
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a team server (WINBACK_TEST_DATABASE_URL), the tests about the SQLite file itself
+    (its damage, disk faults, locks, backups) have nothing to test: skipped, saying why."""
+    if server_url() is None:
+        return
+    skip = pytest.mark.skip(reason="about the SQLite file; this run is on a PostgreSQL server")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own data dir; the env var makes any stray resolve() land there too."""
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own data dir; the env var makes any stray resolve() land there too.
+    On a team server, its own fresh database too, named as a user would (WINBACK_DATABASE_URL)."""
     d = tmp_path / "data"
     monkeypatch.setenv("WINBACK_DATA_DIR", str(d))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    return d
+    if server_url() is None:
+        monkeypatch.delenv("WINBACK_DATABASE_URL", raising=False)
+        yield d
+        return
+    name, url = fresh_database()
+    monkeypatch.setenv("WINBACK_DATABASE_URL", url)
+    try:
+        yield d
+    finally:
+        drop_database(name)
 
 
 @pytest.fixture
 def paths(data_dir: Path) -> Paths:
-    return Paths(data_dir, custom=True)
+    return resolve(data_dir)
 
 
 @pytest.fixture

@@ -470,8 +470,8 @@ def _report_ready_and_quit(app: QApplication, window: MainWindow, shown_early: b
     app.quit()
 
 
-def run_gui(data_dir: str | None = None) -> int:
-    app, window, _ctx, code = start_gui(resolve(data_dir))
+def run_gui(data_dir: str | None = None, database_url: str | None = None) -> int:
+    app, window, _ctx, code = start_gui(resolve(data_dir, database_url))
     if code is not None:
         return code
     assert window is not None  # started: the window is up (the lock held, unless read-only)

@@ -3,6 +3,8 @@ migrate it, seed the catalogue, and hand back an :class:`AppContext`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from winback_desktop.paths import Paths
 from winback_desktop.services.context import AppContext
 from winback_desktop.store import disk, integrity
@@ -11,6 +13,9 @@ from winback_desktop.store.identity import refuse_foreign
 from winback_desktop.store.integrity import DatabaseDamagedError, Kind
 from winback_desktop.store.migrate import migrate
 from winback_desktop.store.read_only import open_read_only
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 __all__ = ["DatabaseDamagedError", "Kind", "open_app"]
 
@@ -23,9 +28,10 @@ def open_app(paths: Paths, *, check: bool = True, read_only: str | None = None) 
     of damage found earlier, the header, an empty or missing file while backups exist, a damaged
     write-ahead log). With ``check``, also SQLite's ``quick_check`` (every page read).
     """
-    from winback_desktop.services.catalogue import ensure_catalogue
     from winback_desktop.services.maintenance import health
 
+    if paths.on_server:
+        return _open_server(paths, read_only)
     read_only = read_only or disk.probe(paths.data_dir, paths.database).why_read_only()
     if read_only is None:
         paths.ensure()
@@ -44,11 +50,27 @@ def open_app(paths: Paths, *, check: bool = True, read_only: str | None = None) 
         engine = open_read_only(paths.database, read_only)
         sessions = make_session_factory(engine)
         return AppContext(paths, engine, sessions, notices=notices, read_only=read_only)
-    engine = make_engine(paths.database)
+    return _open_engine(paths, make_engine(paths.database), notices)
+
+
+def _open_server(paths: Paths, read_only: str | None) -> AppContext:
+    """A team database: none of the file's checks apply (the server keeps its own data safe);
+    the data dir still holds this desk's logs, exports and journal."""
+    assert paths.database_url is not None
+    paths.ensure()
+    return _open_engine(paths, make_engine(paths.database_url), [], read_only)
+
+
+def _open_engine(
+    paths: Paths, engine: Engine, notices: list[str], read_only: str | None = None
+) -> AppContext:
+    from winback_desktop.services.catalogue import ensure_catalogue
+
     try:
         migrate(engine, paths.backups)
-        ctx = AppContext(paths=paths, engine=engine, sessions=make_session_factory(engine), notices=notices)
-        ensure_catalogue(ctx)
+        ctx = AppContext(paths, engine, make_session_factory(engine), notices=notices, read_only=read_only)
+        if read_only is None:
+            ensure_catalogue(ctx)
     except BaseException:
         engine.dispose()
         raise

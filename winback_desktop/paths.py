@@ -1,21 +1,27 @@
 """Where Win-Back Desk keeps its files: resolved here and nowhere else.
 
 Order of precedence: an explicit ``--data-dir`` argument, then ``WINBACK_DATA_DIR``, then the
-platformdirs user data dir. Tests inject a temporary dir; they never touch the real user dirs.
+platformdirs user data dir. The database is the SQLite file in the data dir unless a team
+database is named: ``--database-url``, then ``WINBACK_DATABASE_URL``, then the desk's own config
+(File ▸ Connect to a team database…); the data dir still holds the logs, exports and journal.
+Tests inject a temporary dir; they never touch the real user dirs.
 This desk's own config (``desk.py``) lives in the platformdirs user config dir whatever the data
 dir: it belongs to the person at this desk, not to the database.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import platformdirs
 
 APP_DIR_NAME = "winback-desk"
 ENV_DATA_DIR = "WINBACK_DATA_DIR"
+ENV_DATABASE_URL = "WINBACK_DATABASE_URL"
+DESK_URL_KEY = "database_url"  # the desk config's key for its team database (desk.py)
 DB_FILE_NAME = "winback.sqlite3"
 DESK_FILE_NAME = "desk.json"
 
@@ -29,6 +35,13 @@ class Paths:
     data_dir: Path
     custom: bool  # True when the user chose the dir; logs then live inside it too
     config: Path = field(default_factory=user_config_dir)  # this desk's own config dir
+    # A team database (an SQLAlchemy URL, PostgreSQL), or None: the SQLite file ``database``.
+    database_url: str | None = None
+
+    @property
+    def on_server(self) -> bool:
+        """True when the database is a team server, not the SQLite file in the data dir."""
+        return self.database_url is not None
 
     @property
     def desk_config(self) -> Path:
@@ -92,10 +105,23 @@ def make_private_dir(folder: Path) -> None:
         os.chmod(d, 0o700)  # mkdir's mode is narrowed by the umask, never widened
 
 
-def resolve(data_dir: str | os.PathLike[str] | None = None) -> Paths:
+def resolve(data_dir: str | os.PathLike[str] | None = None, database_url: str | None = None) -> Paths:
     if data_dir:
-        return Paths(Path(data_dir).expanduser().resolve(), custom=True)
-    env = os.environ.get(ENV_DATA_DIR)
-    if env:
-        return Paths(Path(env).expanduser().resolve(), custom=True)
-    return Paths(Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False)), custom=False)
+        paths = Paths(Path(data_dir).expanduser().resolve(), custom=True)
+    elif env := os.environ.get(ENV_DATA_DIR):
+        paths = Paths(Path(env).expanduser().resolve(), custom=True)
+    else:
+        paths = Paths(Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False)), custom=False)
+    url = database_url or os.environ.get(ENV_DATABASE_URL) or _desk_database_url(paths.desk_config)
+    return replace(paths, database_url=url) if url else paths
+
+
+def _desk_database_url(desk_config: Path) -> str | None:
+    """The team database this desk was connected to (File ▸ Connect…), read without desk.py
+    (which imports this module); an unreadable config is desk.py's to report."""
+    try:
+        data = json.loads(desk_config.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    url = data.get(DESK_URL_KEY) if isinstance(data, dict) else None
+    return url if isinstance(url, str) and url.strip() else None

@@ -157,7 +157,7 @@ def test_the_app_starts_without_the_sub_commands():
         import sys, types
         started = []
         app = types.ModuleType("winback_desktop.app")
-        app.run_gui = lambda data_dir: started.append(data_dir) or 0
+        app.run_gui = lambda data_dir, database_url=None: started.append(data_dir) or 0
         sys.modules["winback_desktop.app"] = app
         from winback_desktop.cli import main
         code = main(["gui", "--data-dir", "d"])

@@ -44,6 +44,14 @@ def add_data_dir(parser: argparse.ArgumentParser, *, top: bool) -> None:
         default=None if top else argparse.SUPPRESS,
         help="keep the database, backups and logs in DIR (default: the user data dir; also WINBACK_DATA_DIR)",
     )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        default=None if top else argparse.SUPPRESS,
+        help="use the team database at URL, e.g. postgresql://me@server/winback (the password "
+        "comes from ~/.pgpass; also WINBACK_DATABASE_URL; default: the desk's own choice, else "
+        "the SQLite file in the data dir)",
+    )
 
 
 def add_command(sub: Commands, name: str, help_text: str) -> argparse.ArgumentParser:

@@ -48,7 +48,7 @@ def run_command(args: argparse.Namespace) -> int:
     from winback_desktop.bootstrap import open_app
     from winback_desktop.paths import resolve
 
-    paths = resolve(args.data_dir)
+    paths = resolve(args.data_dir, args.database_url)
     if not args.needs_db:
         return args.func(args, paths)
     ctx = open_app(paths)
@@ -64,17 +64,17 @@ def gui_only(argv: list[str]) -> argparse.Namespace | None:
     """The desktop app's own arguments (``[gui] [--data-dir DIR]``), read without loading the
     sub-commands' modules (they import SQLAlchemy, which the start-up paints before); None for
     anything else (a command, --help, --version, a mistake): the full parser handles those."""
-    args = argparse.Namespace(command=None, data_dir=None)
+    args = argparse.Namespace(command=None, data_dir=None, database_url=None)
     words = iter(argv)
     for word in words:
+        name, equals, value = word.partition("=")
         if word == "gui" and args.command is None:
             args.command = "gui"
-        elif word == "--data-dir":
-            args.data_dir = next(words, None)
-            if args.data_dir is None or args.data_dir.startswith("-"):
+        elif name in ("--data-dir", "--database-url"):
+            given = value if equals else next(words, None)
+            if given is None or (not equals and given.startswith("-")):
                 return None
-        elif word.startswith("--data-dir="):
-            args.data_dir = word.partition("=")[2]
+            setattr(args, name[2:].replace("-", "_"), given)
         else:
             return None
     return args
@@ -87,13 +87,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in (None, "gui"):
         from winback_desktop.app import run_gui
 
-        return run_gui(args.data_dir)
+        return run_gui(args.data_dir, args.database_url)
     from winback_desktop.bootstrap import DatabaseDamagedError
     from winback_desktop.paths import resolve
     from winback_desktop.store.errors import DATABASE_ERRORS, known_problem
     from winback_desktop.store.migrate import SchemaTooNewError
 
-    database = resolve(args.data_dir).database
+    database = resolve(args.data_dir, args.database_url).database
     try:
         return run_command(args)
     except DatabaseDamagedError as exc:  # damaged, or empty or missing while backups exist
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
         for notice in exc.notices:
             print(f"winback: warning: {' '.join(notice.split())}", file=sys.stderr)
-        return _fail(health.advice(resolve(args.data_dir), exc))
+        return _fail(health.advice(resolve(args.data_dir, args.database_url), exc))
     except SchemaTooNewError as exc:
         return _fail(str(exc))
     except OSError as exc:  # a full or read-only disk, a linked database file: named as such

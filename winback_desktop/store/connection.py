@@ -86,10 +86,18 @@ def make_engine(url_or_path: str | Path, *, echo: bool = False) -> Engine:
     if isinstance(url_or_path, Path) or "://" not in str(url_or_path):
         path = Path(url_or_path)
         create_db_file(path)
-        url = f"sqlite+pysqlite:///{path}"
+        engine = create_engine(f"sqlite+pysqlite:///{path}", echo=echo)
     else:
-        url = str(url_or_path)
-    engine = create_engine(url, echo=echo)
+        from winback_desktop.store import server
+
+        url = server.parse(str(url_or_path))
+        # pre_ping: a connection the server dropped (restart, network) is replaced, not used.
+        engine = create_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": server.CONNECT_TIMEOUT_S, "application_name": "winback-desk"},
+        )
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

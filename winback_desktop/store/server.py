@@ -1,0 +1,66 @@
+"""A team database on a PostgreSQL server: its URL, how it is named in logs and messages.
+
+The driver is psycopg 3, an optional extra (``pip install ".[team]"``). A URL names the server
+and database only: the password comes from libpq's own ``~/.pgpass`` or service file, so it is
+never saved in the desk config nor written to a log (:func:`redact` hides one given anyway).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import URL
+
+DRIVER = "postgresql+psycopg"
+CONNECT_TIMEOUT_S = 5  # a server that does not answer is said within seconds, not minutes
+
+
+class ServerUrlError(ValueError):
+    """The text given is not a database URL this app can use."""
+
+
+def parse(url: str) -> URL:
+    """The SQLAlchemy URL for ``url`` (``postgresql://…``, ``postgres://…`` or with a driver),
+    with psycopg 3 as the driver; ServerUrlError saying what is wrong otherwise."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    text = url.strip()
+    if text.startswith("postgres://"):
+        text = "postgresql://" + text[len("postgres://") :]
+    try:
+        parsed = make_url(text)
+    except ArgumentError:
+        raise ServerUrlError(
+            f"{redact(url)!r} is not a database URL; a team database is named like "
+            "postgresql://user@server/database"
+        ) from None
+    if parsed.get_backend_name() != "postgresql":
+        raise ServerUrlError(
+            f"a team database is a PostgreSQL server (postgresql://user@server/database), "
+            f"not {parsed.get_backend_name()!r}"
+        )
+    if not parsed.database:
+        raise ServerUrlError("the URL names no database: add /DATABASE after the server")
+    return parsed.set(drivername=DRIVER)
+
+
+def redact(url: str | URL) -> str:
+    """The URL as shown to people and logs: any password replaced by ***."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL at all: show nothing of it that could be secret
+        return "(an unreadable database URL)"
+
+
+def without_password(url: str) -> str:
+    """The URL to save in the desk config: the same server and database, no password."""
+    parsed = parse(url)
+    return parsed.set(password=None).render_as_string(hide_password=False)
+
+
+def has_password(url: str) -> bool:
+    return parse(url).password is not None
