@@ -182,10 +182,20 @@ def _same_default(_ctx, _ins_col, _meta_col, inspected, _meta_default, rendered)
     return norm(inspected) != norm(rendered)
 
 
+def _not_server_only(obj, name, type_, reflected, compare_to) -> bool:
+    # PostgreSQL's trigram index on the search text (migration 0008) has no model: SQLite has none.
+    return name != "ix_customers_search_trgm"
+
+
 def test_models_match_the_migrated_database(ctx):
     with ctx.engine.connect() as conn:
         mc = MigrationContext.configure(
-            conn, opts={"compare_type": True, "compare_server_default": _same_default}
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": _same_default,
+                "include_object": _not_server_only,
+            },
         )
         diff = compare_metadata(mc, Base.metadata)
     assert diff == []

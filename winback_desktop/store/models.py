@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
@@ -33,6 +34,12 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Tables whose rows people edit from windows that stay open: each row's ``version`` starts at 1
+# and every save adds one; a save names the version it loaded, so a change someone else made
+# meanwhile is seen and shown, never silently overwritten (migration 0008).
+VERSIONED = ("stage_answers", "action_items", "customers", "calls")
 
 
 def utcnow() -> dt.datetime:
@@ -89,6 +96,7 @@ class Customer(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # The import that created this customer (NULL: typed in, the demo, or before batches existed).
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # see VERSIONED below
 
     calls: Mapped[list[Call]] = relationship(back_populates="customer")
 
@@ -158,6 +166,7 @@ class Call(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("rescue_cycles.id"), index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # see VERSIONED below
 
     customer: Mapped[Customer] = relationship(back_populates="calls")
     caller: Mapped[Person | None] = relationship(foreign_keys=[caller_id])
@@ -166,6 +175,17 @@ class Call(Base):
     reasons: Mapped[list[CallReason]] = relationship(cascade="all, delete-orphan")
     offers: Mapped[list[CallOffer]] = relationship(cascade="all, delete-orphan")
     actions: Mapped[list[ActionItem]] = relationship(back_populates="call", cascade="all, delete-orphan")
+
+    # Two desks starting a call with one customer at once get one call (migration 0008).
+    __table_args__ = (
+        Index(
+            "uq_calls_one_open_per_customer",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("status = 'in_progress'"),
+            postgresql_where=text("status = 'in_progress'"),
+        ),
+    )
 
 
 class StageAnswer(Base):
@@ -179,6 +199,7 @@ class StageAnswer(Base):
     field: Mapped[str] = mapped_column(String(80))
     value: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # see VERSIONED below
 
     __table_args__ = (UniqueConstraint("call_id", "stage", "field", name="uq_stage_answers_field"),)
 
@@ -244,6 +265,7 @@ class ActionItem(Base):
     done_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # see VERSIONED below
 
     call: Mapped[Call] = relationship(back_populates="actions")
 
@@ -380,3 +402,17 @@ class CallAttempt(Base):
     disposition: Mapped[str] = mapped_column(String(20))
     call_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CallPresence(Base):
+    """A desk that has a call open: a lease renewed by a heartbeat. A row whose heartbeat is
+    older than the lease says nothing (that desk stopped or lost its connection)."""
+
+    __tablename__ = "call_presence"
+
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    desk: Mapped[str] = mapped_column(String(64), primary_key=True)  # this desk's own id (desk.json)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    holder: Mapped[str] = mapped_column(String(200), default="", server_default="")  # who, as shown
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
