@@ -17,6 +17,7 @@ from winback_desktop.cli.common import fail as _fail
 AREAS = (
     "winback_desktop.cli.calls",
     "winback_desktop.cli.maintenance",
+    "winback_desktop.cli.database",
     "winback_desktop.cli.imports",
     "winback_desktop.cli.roster",
     "winback_desktop.cli.schedule",

@@ -1,8 +1,8 @@
 """Commands on the data folder and the database file itself, which never open (or migrate) it.
 
     winback paths
-    winback doctor
-    winback backup
+    winback doctor         (on a team database: the connection, the schema, the server's view)
+    winback backup         (the SQLite file's; a team database's are the server's: winback db dump)
     winback restore FILE
 
 Their handlers take the resolved paths, not an opened app (``common.runs_on_files``): a damaged
@@ -53,6 +53,9 @@ def _paths(args: argparse.Namespace, paths: Paths) -> int:
 
 def _doctor(args: argparse.Namespace, paths: Paths) -> int:
     from winback_desktop.formats import iso_date_time
+
+    if paths.on_server:
+        return _doctor_server(paths)
     from winback_desktop.services.maintenance import backups as maintenance
     from winback_desktop.services.maintenance import health
 
@@ -74,9 +77,44 @@ def _doctor(args: argparse.Namespace, paths: Paths) -> int:
     return 1 if found.notices else 0
 
 
+def _doctor_server(paths: Paths) -> int:
+    """On a team database: the connection, the schema, and the data as the server sees it."""
+    from winback_desktop.formats import count
+    from winback_desktop.services.maintenance import server
+
+    assert paths.database_url is not None
+    print(f"data dir: {paths.data_dir}\ndatabase: {server.urls.redact(paths.database_url)} (team database)")
+    print(f"logs:     {paths.logs}\nbackups:  the server's own (ask whoever runs it), or winback db dump")
+    try:
+        found = server.examine_server(paths.database_url)
+    except server.ServerUnreachableError as exc:
+        return fail(str(exc))
+    print(f"server:   PostgreSQL {found.server_version}, {found.latency_ms:.1f} ms a round trip")
+    print(f"schema:   {found.revision or 'none'} (this version's: {found.head}; {found.schema_state})")
+    rows = found.counts
+    data = ", ".join(count(rows.get(t, 0), one, many) for t, one, many in server.COUNTED)
+    print(f"data:     {data}; {found.size_bytes / 1e6:.1f} MB on the server")
+    print(
+        f"indexes:  one open call per customer: {_present(found.one_open_call_index)}; "
+        f"pg_trgm search: {_present(found.trigram_installed and found.trigram_index)}"
+    )
+    for problem in found.problems:
+        fail(problem)
+    if found.problems:
+        return 1
+    print("database: ok (reachable, schema current, indexes present)")
+    return 0
+
+
+def _present(there: bool) -> str:
+    return "present" if there else "MISSING"
+
+
 def _backup(args: argparse.Namespace, paths: Paths) -> int:
     from winback_desktop.services.maintenance import backups as maintenance
 
+    if paths.on_server:
+        return fail(maintenance.SERVER_BACKUPS)
     paths.ensure()
     if not paths.database.exists():
         return fail(f"there is no database at {paths.database} to back up")

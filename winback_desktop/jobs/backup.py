@@ -3,6 +3,9 @@ check take seconds that the window should not wait for (SQLite's backup API read
 snapshot while the app keeps writing).
 
     python -m winback_desktop.jobs.backup DATA_DIR
+
+On a team database (named as to every process: WINBACK_DATABASE_URL or the desk config) there
+is no file here to back up: it says so, as the window does; the server's backups apply.
 """
 
 from __future__ import annotations
@@ -12,10 +15,14 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
-    from winback_desktop.paths import Paths
+    from winback_desktop.paths import resolve
     from winback_desktop.services.maintenance import backups as maintenance
 
-    target = maintenance.backup_if_due(Paths(Path(argv[0]), custom=True))
+    paths = resolve(Path(argv[0]))
+    if paths.on_server:
+        print(maintenance.SERVER_BACKUPS, flush=True)
+        return 0
+    target = maintenance.backup_if_due(paths)
     print(target or "not due", flush=True)
     return 0
 

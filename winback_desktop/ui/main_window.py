@@ -657,6 +657,9 @@ class MainWindow(ContextWindow):
         from winback_desktop.services.maintenance import backups as maintenance
         from winback_desktop.services.maintenance.health import DatabaseDamagedError
 
+        if self.attached_ctx.paths.on_server:  # no file here: the server's backups apply
+            QMessageBox.information(self, "Backups of the team database", maintenance.SERVER_BACKUPS)
+            return None
         self.save_everything()
         try:
             path = maintenance.backup_now(self.attached_ctx.paths)
@@ -680,6 +683,9 @@ class MainWindow(ContextWindow):
         from winback_desktop.bootstrap import open_app
         from winback_desktop.services.maintenance import backups as maintenance
 
+        if self.attached_ctx.paths.on_server:
+            QMessageBox.information(self, "Backups of the team database", maintenance.SERVER_RESTORE)
+            return False
         if backup is None:
             name, _ = QFileDialog.getOpenFileName(
                 self, "Restore from backup", str(self.attached_ctx.paths.backups), "Backups (*.sqlite3)"

@@ -23,6 +23,15 @@ AUTO_BACKUP_AGE = dt.timedelta(days=1)
 CLOCK_SLACK = dt.timedelta(minutes=5)  # a backup dated later than now + this came from a wrong clock
 PARTIAL_AGE = dt.timedelta(minutes=10)  # a .part untouched this long belongs to no running backup
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 5, 12
+# What a desk on a team database says instead of backing up a file it does not use.
+SERVER_BACKUPS = (
+    "Backups of the team database are the server's: ask whoever runs it, or run `winback db dump`."
+)
+SERVER_RESTORE = (
+    "This desk uses the team database: its backups are the server's, and so is restoring one "
+    "(pg_restore, by whoever runs the server). Restore from backup… puts back this desk's own "
+    "SQLite file only."
+)
 
 
 @dataclass(frozen=True)
@@ -75,8 +84,18 @@ def remove_partial_backups(paths: Paths, now: dt.datetime | None = None) -> list
     return removed
 
 
+class ServerBackupsError(RuntimeError):
+    """This desk uses a team database: there is no file of it here to back up."""
+
+    def __init__(self) -> None:
+        super().__init__(SERVER_BACKUPS)
+
+
 def backup_now(paths: Paths, reason: str = "manual", now: dt.datetime | None = None) -> Path:
-    """Write a checked backup now, then thin the old ones. Returns the new file."""
+    """Write a checked backup now, then thin the old ones. Returns the new file. On a team
+    database, :class:`ServerBackupsError`: its backups are the server's."""
+    if paths.on_server:
+        raise ServerBackupsError
     now = now or dt.datetime.now()
     remove_partial_backups(paths, now)
     if not paths.database.exists():
@@ -104,10 +123,20 @@ def backup_now(paths: Paths, reason: str = "manual", now: dt.datetime | None = N
     return target
 
 
-def backup_due(paths: Paths, now: dt.datetime | None = None) -> bool:
-    """Is a start-up backup due: a database, and no backup younger than a day?"""
-    now = now or dt.datetime.now()
+def copy_to(paths: Paths, target: Path) -> Path:
+    """A checked copy of the database at ``target`` (``winback db dump`` on the SQLite file)."""
     if not paths.database.exists():
+        raise FileNotFoundError(errno.ENOENT, f"There is no database at {paths.database} to copy")
+    if target.exists() and target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, f"{target} is a folder: name the file to write")
+    return backup_database(paths.database, target.expanduser().absolute())
+
+
+def backup_due(paths: Paths, now: dt.datetime | None = None) -> bool:
+    """Is a start-up backup due: a database, and no backup younger than a day? Never on a team
+    database (its backups are the server's)."""
+    now = now or dt.datetime.now()
+    if paths.on_server or not paths.database.exists():
         return False
     backups = [b for b in list_backups(paths, now) if b.size > 0]  # an empty file backs up nothing
     return not backups or now - backups[0].taken_at >= AUTO_BACKUP_AGE

@@ -98,6 +98,8 @@ def _backup_after_call(ctx: AppContext, call_id: int) -> None:
     """A copy after each ended call (on the End call job's thread: a large database takes time)."""
     from winback_desktop.services.maintenance import backups as maintenance
 
+    if ctx.paths.on_server:  # a team database: the server's backups apply
+        return
     try:
         maintenance.backup_now(ctx.paths, "after-call")
     except Exception:  # noqa: BLE001 - the call is saved; a failed extra copy is only logged

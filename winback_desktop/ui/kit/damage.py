@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QWidget
 
 from winback_desktop import APP_NAME
@@ -184,8 +184,14 @@ def found_while_open(window: QMainWindow, paths: Paths, detail: str) -> None:
 
 
 def watch(window: QMainWindow, paths: Paths) -> DamageWatch:
-    """Start the full check (then the daily backup) for the window; returns the watch."""
+    """Start the full check (then the daily backup) for the window; returns the watch. On a
+    team database neither applies (the server keeps its pages and its backups): the status
+    line says so once the window shows, rather than a daily backup silently never running."""
     damage_watch = DamageWatch(window, paths)
     window.damage_watch = damage_watch  # type: ignore[attr-defined]  # kept with the window
+    if paths.on_server:
+        log.info("no daily backup on this desk: %s", maintenance.SERVER_BACKUPS)
+        QTimer.singleShot(0, lambda: window.statusBar().showMessage(maintenance.SERVER_BACKUPS, 15000))
+        return damage_watch
     damage_watch.start()
     return damage_watch
