@@ -27,6 +27,10 @@ COMMANDS = {
     ("doctor",),
     ("backup",),
     ("restore",),
+    ("db",),
+    ("db", "upgrade"),
+    ("db", "dump"),
+    ("db", "copy"),
     ("import",),
     ("import", "customers"),
     ("import", "orders"),
@@ -54,9 +58,9 @@ COMMANDS = {
     ("followups",),
 }
 # They work on the database file itself and must not open (or migrate) it.
-ON_FILES = {("paths",), ("doctor",), ("backup",), ("restore",)}
+ON_FILES = {("paths",), ("doctor",), ("backup",), ("restore",), ("db", "upgrade"), ("db", "dump"), ("db", "copy")}
 # Only a nested action runs: the parent's own ACTION argument is required.
-GROUPS = {("import",), ("cycle",)}
+GROUPS = {("import",), ("cycle",), ("db",)}
 
 
 @pytest.fixture(autouse=True)
