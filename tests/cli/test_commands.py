@@ -58,7 +58,15 @@ COMMANDS = {
     ("followups",),
 }
 # They work on the database file itself and must not open (or migrate) it.
-ON_FILES = {("paths",), ("doctor",), ("backup",), ("restore",), ("db", "upgrade"), ("db", "dump"), ("db", "copy")}
+ON_FILES = {
+    ("paths",),
+    ("doctor",),
+    ("backup",),
+    ("restore",),
+    ("db", "upgrade"),
+    ("db", "dump"),
+    ("db", "copy"),
+}
 # Only a nested action runs: the parent's own ACTION argument is required.
 GROUPS = {("import",), ("cycle",), ("db",)}
 

@@ -25,7 +25,7 @@ PARTIAL_AGE = dt.timedelta(minutes=10)  # a .part untouched this long belongs to
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 5, 12
 # What a desk on a team database says instead of backing up a file it does not use.
 SERVER_BACKUPS = (
-    "Backups of the team database are the server's: ask whoever runs it, or run `winback db dump`."
+    'Backups of the team database are the server\'s: ask whoever runs it, or run "winback db dump".'
 )
 SERVER_RESTORE = (
     "This desk uses the team database: its backups are the server's, and so is restoring one "
