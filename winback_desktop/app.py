@@ -451,8 +451,9 @@ def _start_checks(window: MainWindow, ctx: AppContext, paths: Paths) -> None:
 
     if ctx.notices:
         QTimer.singleShot(0, lambda: damage.show_notices(window, ctx.notices))
-    maintenance.remove_partial_backups(paths)  # what an interrupted backup left behind
-    damage.watch(window, paths)
+    if not paths.on_server:  # a team database: the file's backups do not apply
+        maintenance.remove_partial_backups(paths)  # what an interrupted backup left behind
+    damage.watch(window, paths)  # on a team database: the status line says the server's backups apply
 
 
 def _report(word: str, window: MainWindow) -> None:

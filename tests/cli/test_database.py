@@ -385,12 +385,16 @@ def test_doctor_on_a_database_with_no_schema_or_no_server(capsys, empty_target):
 
 
 @needs_server
-def test_backup_on_a_team_database_points_to_the_servers_backups(capsys, data_dir):
+def test_backup_on_a_team_database_points_to_the_servers_backups(capsys, data_dir, tmp_path):
     name, url = fresh_database()
     try:
         code, out, err = run(capsys, "--database-url", url, "backup")
         assert code == 1 and out == ""
         assert "Backups of the team database are the server's" in err and "winback db dump" in err
+        local_file = tmp_path / "winback-20260101-000000-manual.sqlite3"
+        local_file.write_bytes(b"")
+        code, out, err = run(capsys, "--database-url", url, "restore", str(local_file))
+        assert code == 1 and "restoring one (pg_restore" in err
         paths = resolve(data_dir, url)
         assert not backups.backup_due(paths)
         with pytest.raises(backups.ServerBackupsError):

@@ -126,6 +126,8 @@ def _restore(args: argparse.Namespace, paths: Paths) -> int:
     from winback_desktop.instance import InstanceLock
     from winback_desktop.services.maintenance import backups as maintenance
 
+    if paths.on_server:
+        return fail(maintenance.SERVER_RESTORE)
     paths.ensure()
     lock = InstanceLock(paths)
     if not lock.acquire():

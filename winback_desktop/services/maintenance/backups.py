@@ -29,8 +29,7 @@ SERVER_BACKUPS = (
 )
 SERVER_RESTORE = (
     "This desk uses the team database: its backups are the server's, and so is restoring one "
-    "(pg_restore, by whoever runs the server). Restore from backup… puts back this desk's own "
-    "SQLite file only."
+    "(pg_restore, by whoever runs the server)."
 )
 
 
