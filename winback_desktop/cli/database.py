@@ -147,6 +147,11 @@ def _dump(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
+def _said_table(table: str, rows: int) -> None:
+    """Progress on stderr, a table at a time (a large desk takes minutes); rolled back on failure."""
+    print(f"  {table}: {rows:,} rows", file=sys.stderr, flush=True)
+
+
 def _copy(args: argparse.Namespace, paths: Paths) -> int:
     from winback_desktop.bootstrap import open_app
     from winback_desktop.instance import InstanceLock
@@ -167,7 +172,7 @@ def _copy(args: argparse.Namespace, paths: Paths) -> int:
             f"copying {local.database} into {server.urls.redact(args.to)} (all or nothing)…", file=sys.stderr
         )
         try:
-            counts = transfer.copy_to_server(ctx.engine, args.to)
+            counts = transfer.copy_to_server(ctx.engine, args.to, said=_said_table)
         finally:
             ctx.close()
     except (transfer.CopyRefusedError, server.ServerUnreachableError) as exc:
@@ -177,7 +182,7 @@ def _copy(args: argparse.Namespace, paths: Paths) -> int:
     print_table(["table", "rows"], [[t, f"{n:,}"] for t, n in counts.items()], "-r")
     print(
         f"copied {sum(counts.values()):,} rows from {local.database} to {server.urls.redact(args.to)}, "
-        "counts checked. This desk still uses its own file until connected: File > Connect to a "
+        "counts checked. This desk still uses its own file until connected: File ▸ Connect to a "
         "team database…, or --database-url URL"
     )
     return 0
