@@ -188,16 +188,31 @@ def _spoil(db: Path, sql: str) -> None:
 
 
 @needs_server
-def test_a_row_the_server_refuses_midway_rolls_the_whole_copy_back(capsys, local_data, empty_target):
-    # SQLite keeps any whole number; PostgreSQL's INTEGER stops at 2**31 - 1. stage_answers is
-    # copied last: every other table went in before the server refused.
-    _spoil(
-        local_data.database,
-        f"UPDATE stage_answers SET version = {2**40} WHERE rowid = (SELECT max(rowid) FROM stage_answers)",
-    )
+@pytest.mark.parametrize(
+    ("spoil", "said"),
+    [
+        # SQLite keeps any whole number; PostgreSQL's INTEGER stops at 2**31 - 1. stage_answers
+        # is copied last: every other table went in before the server refused.
+        (
+            f"UPDATE stage_answers SET version = {2**40} WHERE id = (SELECT max(id) FROM stage_answers)",
+            ["stage_answers", "out of range"],
+        ),
+        # A reference SQLite never checked (foreign keys off): the server names the key.
+        (
+            "UPDATE action_items SET customer_id = 999999 WHERE id = (SELECT max(id) FROM action_items)",
+            ["action_items", "violates foreign key constraint", "(customer_id)=(999999)"],
+        ),
+    ],
+    ids=["number too large", "broken reference"],
+)
+def test_a_row_the_server_refuses_midway_rolls_the_whole_copy_back(
+    capsys, local_data, empty_target, spoil, said
+):
+    _spoil(local_data.database, spoil)
     code, out, err = run(capsys, "--data-dir", str(local_data.data_dir), "db", "copy", "--to", empty_target)
     assert code == 1 and "copied" not in out
-    assert "stage_answers" in err and "out of range" in err
+    assert all(words in err for words in said), err
+    assert "nothing was copied" in err
     counts = rows_of(empty_target)
     assert set(counts) == {t.name for t in Base.metadata.sorted_tables}  # the schema was made
     assert not any(counts.values()), counts  # and nothing of the data stayed

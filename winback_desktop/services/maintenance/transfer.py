@@ -101,7 +101,16 @@ def _checked(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _chunks(conn: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
     order = list(table.primary_key.columns)
     result = conn.execute(select(table).order_by(*order))
-    for part in result.mappings().partitions(CHUNK):
+    parts = result.mappings().partitions(CHUNK)
+    while True:
+        try:
+            part = next(parts, None)
+        except (ValueError, TypeError) as exc:  # a date or number SQLite kept in another form
+            raise CopyRefusedError(
+                f"a value in {table.name} cannot be read as its column's type ({exc}): nothing was copied"
+            ) from exc
+        if part is None:
+            return
         yield _checked(table, [dict(row) for row in part])
 
 
@@ -140,9 +149,11 @@ def _copy_tables(src: Connection, dst: Connection, said: Callable[[str, int], No
 
 
 def _first(exc: BaseException) -> str:
+    """The server's words: its message and, when it gave one, the detail naming the row."""
     orig = getattr(exc, "orig", None) or exc
     lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
-    return lines[0] if lines else type(orig).__name__
+    detail = [line.removeprefix("DETAIL:").strip() for line in lines[1:] if line.startswith("DETAIL:")]
+    return "; ".join((lines[:1] or [type(orig).__name__]) + detail[:1]) + "; nothing was copied"
 
 
 def _verify(src: Connection, dst: Connection, copied: dict[str, int]) -> None:
