@@ -219,11 +219,26 @@ def test_a_row_the_server_refuses_midway_rolls_the_whole_copy_back(
 
 
 @needs_server
-def test_text_postgresql_refuses_is_named_by_table_column_and_row(capsys, local_data, empty_target):
-    _spoil(local_data.database, "UPDATE customers SET notes = 'call back' || char(0) || 'soon' WHERE id = 3")
+def test_nul_characters_postgresql_cannot_store_are_dropped_and_named(capsys, local_data, empty_target):
+    _spoil(local_data.database, "UPDATE customers SET notes = 'call back' || char(0) || ' soon' WHERE id = 3")
+    code, out, err = run(capsys, "--data-dir", str(local_data.data_dir), "db", "copy", "--to", empty_target)
+    assert code == 0, err
+    assert (
+        "NUL characters dropped from 1 text (PostgreSQL stores none)" in out
+        and "customers.notes of the row with id 3" in out
+    )
+    notes = dict((i, n) for i, n in values(empty_target, "customers", "id", "notes"))
+    assert notes[3] == "call back soon"
+    assert rows_of(empty_target) == rows_of(local_data.database)
+
+
+@needs_server
+def test_text_longer_than_its_column_is_refused_by_table_column_and_row(capsys, local_data, empty_target):
+    _spoil(local_data.database, f"UPDATE customers SET phone = '{'1' * 80}' WHERE id = 4")
     code, _out, err = run(capsys, "--data-dir", str(local_data.data_dir), "db", "copy", "--to", empty_target)
     assert code == 1
-    assert "customers.notes of the row with id 3 holds a NUL character" in err and "nothing was copied" in err
+    assert "customers.phone of the row with id 4 is 80 characters long; the column takes 64" in err
+    assert "nothing was copied" in err
     assert not any(rows_of(empty_target).values())
 
 

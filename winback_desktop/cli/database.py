@@ -172,14 +172,21 @@ def _copy(args: argparse.Namespace, paths: Paths) -> int:
             f"copying {local.database} into {server.urls.redact(args.to)} (all or nothing)…", file=sys.stderr
         )
         try:
-            counts = transfer.copy_to_server(ctx.engine, args.to, said=_said_table)
+            copied = transfer.copy_to_server(ctx.engine, args.to, said=_said_table)
         finally:
             ctx.close()
     except (transfer.CopyRefusedError, server.ServerUnreachableError) as exc:
         return fail(str(exc))
     finally:
         lock.release()
+    counts = copied.counts
     print_table(["table", "rows"], [[t, f"{n:,}"] for t, n in counts.items()], "-r")
+    if copied.cleaned:  # PostgreSQL stores no NUL character: dropped, as the app drops it when typed
+        shown = "; ".join(copied.cleaned[:5]) + ("; …" if len(copied.cleaned) > 5 else "")
+        from winback_desktop.formats import count
+
+        texts = count(len(copied.cleaned), "text")
+        print(f"NUL characters dropped from {texts} (PostgreSQL stores none): {shown}")
     print(
         f"copied {sum(counts.values()):,} rows from {local.database} to {server.urls.redact(args.to)}, "
         "counts checked. This desk still uses its own file until connected: File ▸ Connect to a "

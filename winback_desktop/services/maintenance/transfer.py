@@ -8,6 +8,9 @@ moved past the highest id copied; the rows of each table are counted on both sid
 difference, any row the server refuses, any lost connection rolls the whole copy back: the team
 database is left as empty as it was found.
 
+NUL characters, which PostgreSQL cannot store, are dropped (as the app drops them from what is
+typed) and named; text longer than its column is refused by table, column and row.
+
 Empty means no rows at all, or only the reference catalogue a desk seeds when it first connects
 (departure reasons and help options as shipped): that is replaced by this desk's own.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Integer, String, Table, delete, func, select, text
@@ -32,6 +36,12 @@ if TYPE_CHECKING:
 
 CHUNK = 1000  # rows per INSERT round trip
 CATALOGUE = ("departure_reasons", "help_options")  # what a desk seeds on an empty database
+
+
+@dataclass(frozen=True)
+class Copied:
+    counts: dict[str, int]  # rows per table, in the order copied
+    cleaned: list[str]  # where a NUL character was dropped ("customers.notes of the row with id 3")
 
 
 class CopyRefusedError(RuntimeError):
@@ -77,20 +87,21 @@ def check_empty(engine: Engine, url: str) -> bool:
     )
 
 
-def _checked(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Refuse, by name, what PostgreSQL would refuse but SQLite kept: a NUL character, text
-    longer than its column, a whole number too large for its column."""
+def _checked(table: Table, rows: list[dict[str, Any]], cleaned: list[str]) -> list[dict[str, Any]]:
+    """What PostgreSQL would refuse but SQLite kept: a NUL character is dropped, as the app drops
+    it from everything typed (noted in ``cleaned``); text longer than its column, refused by name."""
+    texts = [c for c in table.columns if isinstance(c.type, String)]
     for row in rows:
-        for column in table.columns:
+        for column in texts:
             value = row.get(column.name)
+            if not isinstance(value, str):
+                continue
             where = f"{table.name}.{column.name} of the row with id {row.get('id', '?')}"
-            if isinstance(value, str) and "\x00" in value:
-                raise CopyRefusedError(
-                    f"{where} holds a NUL character, which PostgreSQL refuses: remove it "
-                    "(or edit that text in the app), then copy again; nothing was copied"
-                )
+            if "\x00" in value:
+                row[column.name] = value = value.replace("\x00", "")
+                cleaned.append(where)
             length = getattr(column.type, "length", None)
-            if isinstance(column.type, String) and isinstance(value, str) and length and len(value) > length:
+            if length and len(value) > length:
                 raise CopyRefusedError(
                     f"{where} is {len(value):,} characters long; the column takes {length}: "
                     "shorten it, then copy again; nothing was copied"
@@ -98,7 +109,7 @@ def _checked(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _chunks(conn: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
+def _chunks(conn: Connection, table: Table, cleaned: list[str]) -> Iterator[list[dict[str, Any]]]:
     order = list(table.primary_key.columns)
     result = conn.execute(select(table).order_by(*order))
     parts = result.mappings().partitions(CHUNK)
@@ -111,7 +122,7 @@ def _chunks(conn: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
             ) from exc
         if part is None:
             return
-        yield _checked(table, [dict(row) for row in part])
+        yield _checked(table, [dict(row) for row in part], cleaned)
 
 
 def _reset_sequence(conn: Connection, table: Table) -> None:
@@ -129,11 +140,13 @@ def _reset_sequence(conn: Connection, table: Table) -> None:
     )
 
 
-def _copy_tables(src: Connection, dst: Connection, said: Callable[[str, int], None] | None) -> dict[str, int]:
+def _copy_tables(
+    src: Connection, dst: Connection, said: Callable[[str, int], None] | None, cleaned: list[str]
+) -> dict[str, int]:
     counts: dict[str, int] = {}
     for table in Base.metadata.sorted_tables:
         n = 0
-        for rows in _chunks(src, table):
+        for rows in _chunks(src, table, cleaned):
             try:
                 dst.execute(table.insert(), rows)
             except sa_exc.IntegrityError as exc:
@@ -176,7 +189,7 @@ def copy_to_server(
     target_url: str,
     *,
     said: Callable[[str, int], None] | None = None,
-) -> dict[str, int]:
+) -> Copied:
     """Copy every row of ``source`` (this desk's SQLite database, at this version's schema) into
     the empty team database at ``target_url``; returns the rows per table. Raises
     :class:`CopyRefusedError` (or :class:`server.ServerUnreachableError`) with nothing changed."""
@@ -189,11 +202,12 @@ def copy_to_server(
                 if seeded:
                     for name in reversed(CATALOGUE):
                         dst.execute(delete(Base.metadata.tables[name]))
-                copied = _copy_tables(src, dst, said)
+                cleaned: list[str] = []
+                copied = _copy_tables(src, dst, said, cleaned)
                 _verify(src, dst, copied)
         except sa_exc.OperationalError as exc:  # the server went away, or refused us
             lost = server.unreachable(target_url, exc)
             raise server.ServerUnreachableError(f"{lost}; nothing was copied") from exc
-        return copied
+        return Copied(copied, cleaned)
     finally:
         target.dispose()
