@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bench import pg
 from winback_desktop.bootstrap import open_app
 from winback_desktop.paths import Paths
 from winback_desktop.services import roster
@@ -33,6 +34,7 @@ from winback_desktop.store.models import (
     StageAnswer,
     customer_search_text,
 )
+from winback_desktop.store.server import redact
 
 SEED = 20250630
 FIRST = "Harbour Copper Nord Müller Café Großmann Åkesson Meridian Castle Willow Saffron Zest Oak".split()
@@ -246,6 +248,18 @@ def _write_csvs(folder: Path, customers: list[dict], lines: list[tuple]) -> tupl
     return cust, ords
 
 
+def _insert_orders(conn, lines: list[tuple]) -> None:
+    """Order lines through the driver: the same values SQLAlchemy stores (ISO dates, floats);
+    on PostgreSQL with COPY (a million lines by ``executemany`` take minutes there)."""
+    rows = ((cid, ref, day, cents / 100) for cid, _ext, day, cents, ref in lines)
+    if conn.dialect.name == "postgresql":
+        pg.copy_rows(conn, "orders", ("customer_id", "order_ref", "order_date", "amount"), rows)
+        return
+    conn.exec_driver_sql(
+        "INSERT INTO orders (customer_id, order_ref, order_date, amount) VALUES (?, ?, ?, ?)", list(rows)
+    )
+
+
 def _calls(ctx: AppContext, rng: random.Random, customers: list[dict], n: int, now: dt.datetime) -> dict:
     """Calls with notes, reasons, offers and action items, inserted in bulk; returns picks."""
     with ctx.engine.begin() as conn:
@@ -264,10 +278,15 @@ def _calls(ctx: AppContext, rng: random.Random, customers: list[dict], n: int, n
     snapshot, script = ctx.script.text, ctx.script
     fields = [(st.key, f.key) for st in script.stages for f in st.fields if f.kind in ("text", "line")]
     call_rows, answers, call_reasons, offers, actions = [], [], [], [], []
+    in_progress: set[int] = set()
     for call_id, cid in enumerate(called, start=1):
         started = now - dt.timedelta(days=rng.randint(1, 700), minutes=rng.randint(0, 600))
         kind = rng.random()
         status = "completed" if kind < 0.9 else ("scheduled" if kind < 0.98 else "in_progress")
+        if status == "in_progress" and cid in in_progress:  # one open call per customer (0008)
+            status = "completed"
+        if status == "in_progress":
+            in_progress.add(cid)
         row = {
             "id": call_id,
             "customer_id": cid,
@@ -365,8 +384,10 @@ def _calls(ctx: AppContext, rng: random.Random, customers: list[dict], n: int, n
     return {"history_call": open_calls[0] if open_calls else completed[0], "completed": completed}
 
 
-def build(root: Path, sizes: Sizes, seed: int = SEED, log=print) -> Dataset:
-    """Generate the CSV files and the filled database under ``root`` (an empty folder)."""
+def build(root: Path, sizes: Sizes, seed: int = SEED, log=print, database_url: str | None = None) -> Dataset:
+    """Generate the CSV files and the filled database under ``root`` (an empty folder), or in
+    the EMPTY PostgreSQL database ``database_url`` (migrated and filled with the same data; it is
+    left filled: drop it afterwards)."""
     import time
 
     rng = random.Random(seed)
@@ -377,30 +398,35 @@ def build(root: Path, sizes: Sizes, seed: int = SEED, log=print) -> Dataset:
     files.mkdir(parents=True, exist_ok=True)
     cust_csv, orders_csv = _write_csvs(files, customers, lines)
     t1 = time.perf_counter()
-    paths = Paths(root / "data", custom=True)
+    paths = Paths(root / "data", custom=True, database_url=database_url)
+    if database_url is not None:
+        pg.refuse_filled(database_url)
     ctx = open_app(paths)
     try:
         with ctx.engine.begin() as conn:
             for i in range(0, len(customers), 20_000):
                 conn.execute(Customer.__table__.insert(), customers[i : i + 20_000])
-            # Order lines through the driver: the same values SQLAlchemy stores (ISO dates, floats).
-            conn.exec_driver_sql(
-                "INSERT INTO orders (customer_id, order_ref, order_date, amount) VALUES (?, ?, ?, ?)",
-                [(cid, ref, day, cents / 100) for cid, _ext, day, cents, ref in lines],
-            )
+            _insert_orders(conn, lines)
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         picks = _calls(ctx, rng, customers, sizes.calls, now)
+        if database_url is not None:
+            pg.advance_sequences(ctx.engine)  # the rows came with their ids
         t2 = time.perf_counter()
         roster.refresh(ctx)
         t3 = time.perf_counter()
-        with ctx.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # as after a restart
+        if database_url is None:
+            with ctx.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # as after a restart
+            size = paths.database.stat().st_size
+        else:
+            size = pg.settle(ctx.engine)  # VACUUM ANALYZE, as autovacuum leaves a table
     finally:
         ctx.close()
+    where = "database" if database_url is None else f"PostgreSQL database {redact(database_url)}"
     log(
         f"dataset: {sizes.customers:,} customers, {sizes.orders:,} order lines, {sizes.calls:,} calls; "
         f"generated {t1 - t0:.1f} s, inserted {t2 - t1:.1f} s, roster.refresh {t3 - t2:.1f} s; "
-        f"database {paths.database.stat().st_size / 2**20:.0f} MiB"
+        f"{where} {size / 2**20:.0f} MiB"
     )
     sheet_calls = picks["completed"]
     return Dataset(

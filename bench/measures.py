@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,90 +39,13 @@ def ms(seconds: float) -> float:
     return seconds * 1000
 
 
-# -------------------------------------------------------------------------------- start, memory
-@dataclass
-class Started:
-    seconds: float  # from just before the spawn to "shown" (the roster painted)
-    ready: float  # ... to "ready" (the window attached to the database: input is handled)
-    peak_mib: float  # the process's peak resident memory (VmHWM)
-    rows: int
+def floor_connect(ds: Dataset):
+    """The floors' plain connection: sqlite3 on the file, or psycopg on the team database."""
+    if ds.paths.database_url is not None:
+        from bench import pg
 
-
-def spawn_until_shown(cmd: list[str], env: dict[str, str]) -> Started:
-    """Run ``cmd`` (through the small ``launch.py``) until it prints "shown <epoch> rows=N" (and
-    the app "ready <epoch> ...") and exits; the clock starts just before the spawn, and the peak
-    RSS is the command's own. The floor prints no "ready": it is ready when shown."""
-    launcher = [sys.executable, str(ROOT / "bench" / "launch.py"), *cmd]
-    with tempfile.TemporaryFile() as err:
-        p = subprocess.run(launcher, env=env, stdout=subprocess.PIPE, stderr=err, text=True, check=False)
-        err.seek(0)
-        problems = err.read().decode(errors="replace")
-    found = {}
-    for line in p.stdout.splitlines():
-        word, _, rest = line.partition(" ")
-        if word in ("shown", "ready", "spawned", "maxrss"):
-            found[word] = rest
-    if p.returncode != 0 or not {"shown", "spawned", "maxrss"} <= found.keys():
-        raise RuntimeError(f"{cmd} exited {p.returncode} without 'shown':\n{p.stdout}\n{problems[-3000:]}")
-    spawned = float(found["spawned"])
-    epoch, rows = found["shown"].split()
-    ready = float(found.get("ready", epoch).split()[0])
-    return Started(
-        float(epoch) - spawned, ready - spawned, int(found["maxrss"]) / MIB, int(rows.split("=")[1])
-    )
-
-
-def measure_start(ds: Dataset, reps: Repeats, log) -> list[Row]:
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        WINBACK_DATA_DIR=str(ds.paths.data_dir),
-        WINBACK_EXIT_WHEN_SHOWN="1",
-        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
-        # Compiled once, as an installed app is (pip writes .pyc files): not on every start.
-        PYTHONPYCACHEPREFIX=str(ds.root / "pycache"),
-    )
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(ROOT / "winback_desktop"), str(ROOT / "bench")],
-        env=env,
-        check=True,
-    )
-    app_cmd = [sys.executable, "-m", "winback_desktop"]
-    floor_cmd = [sys.executable, str(ROOT / "bench" / "floor_start.py"), str(ds.paths.database)]
-    spawn_until_shown(floor_cmd, env)  # warm the page cache (Python, Qt libraries, fonts) first
-    first = spawn_until_shown(app_cmd, env)  # the first start: cold caches, bytecode to compile
-    log(f"start: first of the day {first.seconds:.2f} s ({first.rows} rows shown)")
-    apps, bare = [], []
-    for _ in range(reps.start):  # alternate, so drift on the machine hits both alike
-        apps.append(spawn_until_shown(app_cmd, env))
-        bare.append(spawn_until_shown(floor_cmd, env))
-    app_s = statistics.median(s.seconds for s in apps)
-    ready_s = statistics.median(s.ready for s in apps)
-    floor_s = statistics.median(s.seconds for s in bare)
-    app_mem = statistics.median(s.peak_mib for s in apps)
-    floor_mem = statistics.median(s.peak_mib for s in bare)
-    rows_shown = apps[-1].rows
-    return [
-        row("start", app_s, "s", floor_s, Goal(ratio=3), f"roster painted with {rows_shown} rows"),
-        row(
-            "start_ready",
-            ready_s,
-            "s",
-            floor_s,
-            Goal(),
-            "until input is handled: SQLAlchemy loaded, the database opened, the window attached",
-        ),
-        row(
-            "start_first_of_day",
-            first.seconds,
-            "s",
-            floor_s,
-            Goal(),
-            "the first start of the run: cold caches, bytecode to compile",
-        ),
-        row("memory", app_mem, "MiB", floor_mem, Goal(limit=400), "peak RSS (VmHWM) of the start process"),
-    ]
+        return pg.connect(ds.paths.database_url)
+    return floors.connect(ds.paths.database)
 
 
 # ------------------------------------------------------------------------------------ search
@@ -145,7 +64,9 @@ def measure_search(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
 
     qapp()
     panel = RosterPanel(ctx)
-    conn = floors.connect(ds.paths.database)
+    conn = floor_connect(ds)
+    # SQLite: the faster of its index walk and a table scan; PostgreSQL's planner picks itself.
+    scans = (False, True) if ds.paths.database_url is None else (False,)
     per_key = []
     try:
         for q in keystrokes(ds.search_terms):
@@ -156,8 +77,8 @@ def measure_search(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
             app_s = median_time(panel.refresh, reps.fast)
             count_s = median_time(lambda q=q: floors.search_count(conn, q), reps.fast)
             page_s = min(
-                median_time(lambda q=q: floors.search_page(conn, q, scan=False), reps.fast),
-                median_time(lambda q=q: floors.search_page(conn, q, scan=True), reps.fast),
+                median_time(lambda q=q, scan=scan: floors.search_page(conn, q, scan=scan), reps.fast)
+                for scan in scans
             )
             per_key.append((q, ms(app_s), ms(count_s + page_s), panel.model.total))
     finally:
@@ -171,7 +92,11 @@ def measure_search(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
     med_app = statistics.median(a for _q, a, _f, _n in per_key)
     med_floor = statistics.median(f for _q, _a, f, _n in per_key)
     goal = Goal(limit=50, ratio=3)
-    floor_note = "floor: plain COUNT + the faster of index walk / table scan for the page"
+    floor_note = (
+        "floor: plain COUNT + the faster of index walk / table scan for the page"
+        if ds.paths.database_url is None
+        else "floor: plain COUNT + the plain page query (psycopg, the planner's plan)"
+    )
     return [
         row("search", med_app, "ms", med_floor, goal, f"median of {len(per_key)} keystrokes; {floor_note}"),
         row(
@@ -217,7 +142,7 @@ def measure_open(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
         close(w)
         return took
 
-    conn = floors.connect(ds.paths.database)
+    conn = floor_connect(ds)
     style = app.styleSheet()
     app.setStyleSheet("")  # the floor is a bare widget
 
@@ -259,7 +184,7 @@ def measure_autosave(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
         n[0] += 1
         calls.save_field(ctx, call_id, stage, key, base + "x" * n[0])
 
-    conn = floors.connect(ds.paths.database)
+    conn = floor_connect(ds)
     try:
         save()
         floors.save_note(conn, call_id, stage, key, base)
@@ -292,9 +217,15 @@ def measure_autosave(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
         guard.stop()
     app.processEvents()
     to_disk = statistics.median(times)
+    how = "(WAL, FULL)" if ds.paths.database_url is None else "(on the server)"
     return [
         row(
-            "autosave", ms(app_s), "ms", ms(floor_s), Goal(limit=5), "one calls.save_field commit (WAL, FULL)"
+            "autosave",
+            ms(app_s),
+            "ms",
+            ms(floor_s),
+            Goal(limit=5),
+            f"one calls.save_field commit {how}",
         ),
         row(
             "keystroke_to_disk",
@@ -372,7 +303,7 @@ def measure_lapsed(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
     from winback_desktop.services import roster
 
     r = roster.rule(ctx)
-    conn = floors.connect(ds.paths.database)
+    conn = floor_connect(ds)
     try:
         n = len(roster.lapsed(ctx))
         nf = floors.lapsed(conn, r.as_of, r.cutoff)
@@ -412,7 +343,7 @@ def measure_sheet(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
     company = settings.configured_company_name(ctx)
     call_id = ds.sheet_calls[0]
     detail = calls.detail(ctx, call_id)
-    conn = floors.connect(ds.paths.database)
+    conn = floor_connect(ds)
     try:
         texts = floors.sheet_texts(conn, call_id)
         t0 = time.perf_counter()
@@ -488,7 +419,7 @@ def measure_sheet(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
 def measure_insight(ctx, ds: Dataset, reps: Repeats, log) -> list[Row]:
     from winback_desktop.services.insights import reasons as insights
 
-    conn = floors.connect(ds.paths.database)
+    conn = floor_connect(ds)
     try:
         got = insights.reasons_by_revenue(ctx)
         want = floors.insight(conn)

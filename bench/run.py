@@ -1,12 +1,18 @@
 """Win-Back Desk at 100,000 customers: every interaction beside its floor.
 
-    python bench/run.py [--quick] [--json FILE] [--keep DIR] [--only NAME ...]
+    python bench/run.py [--quick] [--json FILE] [--keep DIR] [--only NAME ...] [--database-url URL]
 
 Generates 100,000 customers, 1,000,000 order lines and 20,000 calls (with --quick ten times
 fewer, and fewer repeats: a smoke test for CI) in a temporary data dir, then measures start,
 search, open, autosave, import, lapsed, sheet, insight and memory, each as the median of several
 runs beside its floor -- the same work done the most direct way, measured in the same run.
 Prints a table (measure, value, floor, ratio, goal, met?); --json writes the same rows.
+
+With --database-url postgresql://USER@HOST/DB the same data goes into that PostgreSQL database,
+which must be EMPTY (the benchmark migrates and fills it, and leaves it filled: drop it after;
+one holding customers is refused, untouched), and search, open, autosave and lapsed are measured
+on it beside floors that use psycopg directly, against the same goals. The team load test (20
+desk processes on one server) is its own entry: python bench/team_load.py --help.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from bench.dataset import Sizes, build  # noqa: E402
 from bench.report import table, write_json  # noqa: E402
 
 MEASURES = ("start", "search", "lapsed", "insight", "autosave", "open", "sheet", "import", "basket")
+# On a PostgreSQL server (--database-url): the interactions whose floors have a server form.
+ON_SERVER = ("search", "open", "autosave", "lapsed")
 
 
 def machine() -> str:
@@ -62,12 +70,26 @@ def load() -> str:
         return "load average ?"
 
 
-def _on_the_dataset(root: Path, sizes: Sizes, reps: measures.Repeats, wanted, log) -> list:
+def server_version(url: str) -> str:
+    from bench import pg
+
+    conn = pg.connect(url)
+    try:
+        return str(conn.execute("SELECT version()").fetchone()[0]).split(" on ")[0]
+    finally:
+        conn.close()
+
+
+def _on_the_dataset(
+    root: Path, sizes: Sizes, reps: measures.Repeats, wanted, log, database_url: str | None = None
+) -> list:
     """The measures on the generated customers, orders and calls."""
     rows = []
-    ds = build(root, sizes, log=log)
+    ds = build(root, sizes, log=log, database_url=database_url)
     if "start" in wanted:  # first: fresh processes, before this one holds the database open
-        rows += measures.measure_start(ds, reps, log)
+        from bench.start_measure import measure_start
+
+        rows += measure_start(ds, reps, log)
     from winback_desktop.bootstrap import open_app
 
     ctx = open_app(ds.paths)
@@ -90,11 +112,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, metavar="FILE", help="also write the rows as JSON")
     ap.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR (empty) and keep it")
     ap.add_argument("--only", nargs="+", choices=MEASURES, help="run only these measures")
+    ap.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="an EMPTY PostgreSQL database to fill and measure on (left filled; "
+        f"measures: {', '.join(ON_SERVER)})",
+    )
     args = ap.parse_args(argv)
+    if args.database_url:
+        from winback_desktop.store.server import ServerUrlError, parse
+
+        try:
+            parse(args.database_url)
+        except ServerUrlError as exc:
+            ap.error(str(exc))
+        off = sorted(set(args.only or ()) - set(ON_SERVER))
+        if off:
+            ap.error(f"on a server only {', '.join(ON_SERVER)} are measured, not {', '.join(off)}")
 
     sizes = Sizes.quick() if args.quick else Sizes.full()
     reps = measures.Repeats.quick() if args.quick else measures.Repeats.full()
-    wanted = args.only or MEASURES
+    wanted = args.only or (ON_SERVER if args.database_url else MEASURES)
     root = args.keep or Path(tempfile.mkdtemp(prefix="winback-bench-"))
     root.mkdir(parents=True, exist_ok=True)
 
@@ -103,10 +141,12 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     print(f"Win-Back Desk benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}; {machine()}; {load()}", flush=True)
+    if args.database_url:
+        print(f"on PostgreSQL: {server_version(args.database_url)}", flush=True)
     rows = []
     try:
         if set(wanted) - {"basket"}:  # the basket file is its own data
-            rows += _on_the_dataset(root, sizes, reps, wanted, log)
+            rows += _on_the_dataset(root, sizes, reps, wanted, log, args.database_url)
         if "basket" in wanted:
             rows += measure_basket(root, args.quick, reps.imports, log)
     finally:
