@@ -13,6 +13,10 @@ table (about 25 ms for 100,000 customers on a small machine). The plan keeps it 
 The estimate counts matches in a few slices of ids spread over the table (about 1 ms). A
 wrong estimate only costs time, never changes a result. Filters that an index serves
 (status, segment, decision, priority) always take the second plan.
+
+On PostgreSQL a GIN trigram index on ``search_text`` (migration 0008, ``pg_trgm``) serves the
+same ``LIKE '%word%'`` for words of three characters or more, and the planner uses it when few
+customers match: the count and the one-scan page read only the matching rows.
 """
 
 from __future__ import annotations
@@ -29,8 +33,12 @@ SAMPLE_ROWS = 1_000  # ids per slice
 
 
 def ordered(q: Select, key: SQLColumnExpression[Any], descending: bool) -> Select:
+    return q.order_by(*_order(key, Customer.id, descending))
+
+
+def _order(key: SQLColumnExpression[Any], id_: SQLColumnExpression[Any], descending: bool) -> tuple:
     # The id breaks ties in the same direction, so an index on the key serves the whole order.
-    return q.order_by(*((key.desc(), Customer.id.desc()) if descending else (key.asc(), Customer.id.asc())))
+    return (key.desc(), id_.desc()) if descending else (key.asc(), id_.asc())
 
 
 def estimate(conn: Connection, where: list[ColumnElement[bool]]) -> float:
@@ -70,7 +78,20 @@ def page_ids_and_count(
     limit: int,
 ) -> tuple[list[int], int | None]:
     """One scan: the page's ids in order, and how many match (None when the page is empty)."""
-    q = ordered(select(Customer.id, func.count().over().label("total")).where(*where), key, descending)
+    if conn.dialect.name == "postgresql":
+        # PostgreSQL would walk the sort key's index for this (it takes the window's LIMIT for an
+        # early stop): 0.46 s for 5,000 of 100,000. The matches are found first (by the trigram
+        # index, or a scan: the planner's choice), then counted and sorted.
+        matches = (
+            select(Customer.id.label("id"), key.label("k"))
+            .where(*where)
+            .cte("matches")
+            .prefix_with("MATERIALIZED")
+        )
+        total = select(func.count()).select_from(matches).scalar_subquery().label("total")
+        q = select(matches.c.id, total).order_by(*_order(matches.c.k, matches.c.id, descending))
+    else:
+        q = ordered(select(Customer.id, func.count().over().label("total")).where(*where), key, descending)
     found = conn.execute(q.offset(offset).limit(limit)).all()
     return [r.id for r in found], (found[0].total if found else None)
 
