@@ -108,3 +108,18 @@ class FloorConnection:
 
 def connect(url: str) -> FloorConnection:
     return FloorConnection(url)
+
+
+def server_version(url: str) -> str:
+    """The server's version; a clear stop (no traceback) when it cannot be reached."""
+    import psycopg
+
+    try:
+        conn = connect(url)
+    except psycopg.OperationalError as exc:
+        why = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise SystemExit(f"cannot connect to {server.redact(url)}: {why}") from None
+    try:
+        return str(conn.execute("SELECT version()").fetchone()[0]).split(" on ")[0]
+    finally:
+        conn.close()

@@ -70,16 +70,6 @@ def load() -> str:
         return "load average ?"
 
 
-def server_version(url: str) -> str:
-    from bench import pg
-
-    conn = pg.connect(url)
-    try:
-        return str(conn.execute("SELECT version()").fetchone()[0]).split(" on ")[0]
-    finally:
-        conn.close()
-
-
 def _on_the_dataset(
     root: Path, sizes: Sizes, reps: measures.Repeats, wanted, log, database_url: str | None = None
 ) -> list:
@@ -142,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     print(f"Win-Back Desk benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}; {machine()}; {load()}", flush=True)
     if args.database_url:
-        print(f"on PostgreSQL: {server_version(args.database_url)}", flush=True)
+        from bench import pg
+
+        print(f"on PostgreSQL: {pg.server_version(args.database_url)}", flush=True)
     rows = []
     try:
         if set(wanted) - {"basket"}:  # the basket file is its own data

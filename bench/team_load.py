@@ -386,9 +386,10 @@ def main(argv: list[str] | None = None) -> int:
     except ServerUrlError as exc:
         ap.error(str(exc))
     started = time.strftime("%Y-%m-%d %H:%M")
+    from bench import pg
     from bench.run import load, machine
 
-    where = redact(args.database_url)
+    where = f"{redact(args.database_url)} ({pg.server_version(args.database_url)})"
     print(f"Win-Back Desk team load, {started}; {machine()}; {load()}; {where}", flush=True)
 
     def log(msg: str) -> None:
