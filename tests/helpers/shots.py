@@ -59,7 +59,7 @@ def main(out: Path) -> None:
     window.grab().save(str(out / "03-search.png"))
     window.search.setText("Harbourline")  # a customer with an earlier call and open promises
     window.refresh()
-    from tests.helpers.crash_child import started_call
+    from tests.helpers.children.crash import started_call
 
     call = started_call(QApplication.instance(), window)
     QApplication.processEvents()

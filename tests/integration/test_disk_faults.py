@@ -64,7 +64,7 @@ def start_gui_in_child(data: Path) -> dict[str, Any]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
     env.pop("WINBACK_EXIT_WHEN_SHOWN", None)
     done = subprocess.run(
-        [sys.executable, str(HELPERS / "start_child.py"), str(data)],
+        [sys.executable, str(HELPERS / "children" / "start.py"), str(data)],
         env=env,
         capture_output=True,
         text=True,

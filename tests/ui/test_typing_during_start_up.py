@@ -27,7 +27,7 @@ def test_what_is_typed_before_the_window_is_ready_reaches_the_search(paths, demo
     env = dict(os.environ, QT_QPA_PLATFORM="xcb", PYTHONPATH=str(ROOT))
     out = subprocess.run(
         ["xvfb-run", "-a", "-s", "-screen 0 1400x900x24", sys.executable,
-         str(ROOT / "tests" / "helpers" / "x11_typing_child.py"), str(paths.data_dir), word],
+         str(ROOT / "tests" / "helpers" / "children" / "x11_typing.py"), str(paths.data_dir), word],
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.crash_child import TEXT
+from tests.helpers.children.crash import TEXT
 from tests.helpers.faults import write_lock_held
 from tests.helpers.paths import ROOT
 from winback_desktop import desk
@@ -28,7 +28,7 @@ from winback_desktop.paths import Paths
 from winback_desktop.services.calls.journal import owed
 from winback_desktop.services.demo import load_demo
 
-CHILD = ROOT / "tests" / "helpers" / "crash_child.py"
+CHILD = ROOT / "tests" / "helpers" / "children" / "crash.py"
 
 GRACE_S = 1.0  # the promise: at most the last second is lost
 

@@ -1,6 +1,6 @@
 """The app's own start-up in a child process, for the disk tests (not collected by pytest).
 
-    python start_child.py DATA_DIR
+    python tests/helpers/children/start.py DATA_DIR
 
 Runs ``app.start_gui`` as ``winback`` does. Every dialog is recorded (and answered No: never
 "restore", never "end anyway"); prints one JSON line: the exit code (null: the window is up),

@@ -1,8 +1,9 @@
 """The real app in a child process, for the crash tests (not collected by pytest).
 
-python crash_child.py type DATA_DIR   start a call and type into a note, printing progress
-python crash_child.py check DATA_DIR  start again, put back what the recovery journal kept, accept
-                                      the resume offer, print what is there
+python tests/helpers/children/crash.py type DATA_DIR
+    start a call and type into a note, printing progress
+python tests/helpers/children/crash.py check DATA_DIR
+    start again, put back what the recovery journal kept, accept the resume offer, print what is there
 """
 
 from __future__ import annotations

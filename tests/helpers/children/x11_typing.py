@@ -1,6 +1,6 @@
 """Run under Xvfb by test_typing_during_start_up.py: a real X server and real key presses.
 
-    python tests/helpers/x11_typing_child.py DATA_DIR WORD
+    python tests/helpers/children/x11_typing.py DATA_DIR WORD
 
 Paints the first screen, types WORD with xdotool while the start-up is blocked (the event loop
 is not running, as while SQLAlchemy loads), attaches the window, runs the event loop, and
