@@ -193,8 +193,12 @@ def _close_quietly(conn: Any) -> None:
 _feeds: dict[int, tuple[weakref.ref[AppContext], ChangeFeed]] = {}
 
 
-def follow(ctx: AppContext, *, poll_s: float = POLL_S) -> ChangeFeed:
-    """``ctx``'s feed, started on first use and stopped by ``ctx.close()``."""
+def follow(ctx: AppContext, *, poll_s: float = POLL_S) -> ChangeFeed | None:
+    """``ctx``'s feed, started on first use and stopped by ``ctx.close()``. None for a SQLite
+    file opened read-only (a read-only or full disk: it is not opened again every few seconds,
+    which could leave an index file beside it)."""
+    if ctx.read_only is not None and ctx.engine.dialect.name == "sqlite":
+        return None
     found = _feeds.get(id(ctx))
     if found is not None and found[0]() is ctx and not found[1].closed:
         return found[1]
