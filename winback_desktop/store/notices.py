@@ -84,10 +84,15 @@ def _seen(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
 
 
 def _forget(conn: Connection) -> None:
-    conn.connection.info.pop(_TABLES, None)
+    # A connection the server dropped is invalidated: asking for its driver connection would
+    # try to reconnect inside the failed transaction (and its notes go with it anyway).
+    if not conn.invalidated:
+        conn.connection.info.pop(_TABLES, None)
 
 
 def _commit(conn: Connection) -> None:
+    if conn.invalidated:
+        return
     tables = conn.connection.info.pop(_TABLES, None)
     if not tables:
         return
