@@ -5,7 +5,8 @@ committed, and the listeners on ``ctx.changes`` are told once which kinds of dat
 nested inside it (``decide`` rescoring the customer, ``load_demo`` adding people) are folded into
 that one report, as anki folds an operation's changes into one ``OpChanges``. A write made
 elsewhere (a child process: the import or ranking job) is reported by whoever waited for it,
-with ``ctx.changed(...)``.
+with ``ctx.changed(...)``; what other desks (and processes) wrote is heard by the change feed
+(services/team/feed.py) and told with :meth:`Changes.heard`, on the feed's thread.
 
 Listeners run at once, in the thread that made the change (the GUI thread for the app), so when
 a service call returns every screen already shows its result.
@@ -73,10 +74,18 @@ class Changes:
             if not self._depth:
                 self._tell()
 
+    def heard(self, kinds: frozenset[Change]) -> None:
+        """``kinds`` changed elsewhere (another desk, a child job: services/team/feed.py): the
+        listeners hear now, on the caller's thread (the feed's), outside any report in progress."""
+        if kinds:
+            self._tell_listeners(frozenset(kinds))
+
     def _tell(self) -> None:
         kinds, self._pending = frozenset(self._pending), set()
-        if not kinds:
-            return
+        if kinds:
+            self._tell_listeners(kinds)
+
+    def _tell_listeners(self, kinds: frozenset[Change]) -> None:
         first_error: Exception | None = None
         for listener in list(self._listeners):
             try:

@@ -282,10 +282,12 @@ class MainWindow(ContextWindow):
         """The services are loaded: fresh reads of the roster and the people (the database may
         have changed since the first paint). The other workspaces are built when first shown."""
         from winback_desktop.services.calls.writer import notes_writer
+        from winback_desktop.services.team.feed import follow as follow_others
 
         self.ctx = ctx
         self.notes = notes_writer(ctx)
         app_signals().attach(ctx.changes)
+        follow_others(ctx)  # other desks' changes reach the screens (services/team/feed.py)
         self.roster.attach(ctx)
         self.tabs.currentChanged.connect(self._tab_shown)
         self.reload_people()
@@ -759,6 +761,7 @@ class MainWindow(ContextWindow):
     def _use_ctx(self, ctx: AppContext) -> None:
         """After a restore: every view works on the reopened database, and reads it again."""
         from winback_desktop.services.calls.writer import notes_writer
+        from winback_desktop.services.team.feed import follow as follow_others
 
         self.ctx = ctx
         self.notes = notes_writer(ctx)
@@ -766,6 +769,7 @@ class MainWindow(ContextWindow):
         for view in (self.roster, self.roster.details, *self._built.values()):
             view.ctx = ctx
         app_signals().attach(ctx.changes)
+        follow_others(ctx)
         ctx.changed(*EVERYTHING)
 
     def _tab_shown(self, index: int) -> None:

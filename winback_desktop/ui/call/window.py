@@ -54,6 +54,7 @@ from winback_desktop.ui.kit.pdf_preview import PdfPreview
 from winback_desktop.ui.kit.read_only import lock_editing
 from winback_desktop.ui.kit.style import style_named_widgets
 from winback_desktop.ui.kit.widgets import with_name
+from winback_desktop.ui.team.presence_banner import PresenceBanner
 
 log = logging.getLogger(__name__)
 CLOSE_WAIT_S = 1.0  # closing waits this long for the database before asking what to do
@@ -164,6 +165,8 @@ class CallWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(header)
+        self.presence = PresenceBanner(ctx, call_id)  # "Priya is in this call" (ui/team)
+        layout.addWidget(self.presence)
         layout.addWidget(splitter, 1)
         layout.addLayout(footer)
         self.setCentralWidget(central)
@@ -175,6 +178,8 @@ class CallWindow(QMainWindow):
         if self.read_only:
             finished.open_read_only(self)
             lock_editing(self)  # Add next step, End call
+        else:
+            self.presence.enter(detail.caller)  # this desk's lease on the call, off the GUI thread
         ready(self, "call", QSize(1120, 760))
         style_named_widgets(self)
         self.zoom.apply(self.line_labels())
@@ -562,6 +567,7 @@ class CallWindow(QMainWindow):
             event.ignore()
             return
         self._clock.stop()
+        self.presence.leave()
         self.closed.emit(self.call_id)
         super().closeEvent(event)
 
