@@ -70,7 +70,7 @@ def database_error(exc: Exception) -> dict[str, Any] | None:
 def main(argv: list[str]) -> int:
     from winback_desktop.bootstrap import open_app
     from winback_desktop.importers.errors import CsvImportError
-    from winback_desktop.paths import Paths
+    from winback_desktop.paths import for_child
     from winback_desktop.services.imports import importer as imports
     from winback_desktop.store.errors import DATABASE_ERRORS
     from winback_desktop.store.integrity import DatabaseDamagedError
@@ -87,7 +87,7 @@ def main(argv: list[str]) -> int:
             _emit({"progress": [done, total]})
 
     try:
-        ctx = open_app(Paths(Path(data_dir), custom=True))
+        ctx = open_app(for_child(data_dir))
     except database_errors as exc:
         if (said := database_error(exc)) is None:
             raise

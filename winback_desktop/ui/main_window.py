@@ -105,6 +105,13 @@ MENUS = (
                 tip="Every import made, and undo one (its rows taken back, the figures recomputed)",
             ),
             SEPARATOR,
+            Action(
+                "connect",
+                "Connect to a &team database…",
+                lambda w: w.connect_team_database(),
+                tip="Share one PostgreSQL database with the team, or go back to this desk's own",
+            ),
+            SEPARATOR,
             Action("backup", "&Back up now", lambda w: w.backup_now(), ("Ctrl+Shift+B",), edits=True),
             Action("restore", "&Restore from backup…", lambda w: w.restore_backup(), edits=True),
             SEPARATOR,
@@ -722,6 +729,12 @@ class MainWindow(ContextWindow):
                 f"Restored {backup.name}; the replaced data is kept as {aside}", 15000
             )
         return ok
+
+    def connect_team_database(self) -> bool:
+        """File ▸ Connect to a team database…; True when the app reopened on the choice."""
+        from winback_desktop.ui.team.connect import choose_database
+
+        return choose_database(self)
 
     def shortcut_sections(self) -> list[Section]:
         """The F1 list, made from the declared actions of this window, its workspaces, the

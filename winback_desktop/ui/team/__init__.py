@@ -1,0 +1,2 @@
+"""Team mode: connecting this desk to a team database on a PostgreSQL server (File ▸ Connect to
+a team database…), and back to its own SQLite file."""
