@@ -197,7 +197,9 @@ def server_host(exc: BaseException) -> str:
 
 def _first_line(text: str) -> str:
     line = text.strip().splitlines()[0] if text.strip() else ""
-    return line.removeprefix("connection failed: ").strip()[:160]
+    line = line.removeprefix("connection failed: ")
+    line = re.sub(r'^connection to server at "[^"]*"(?:, port \d+)? failed: ', "", line)
+    return re.sub(r"^(FATAL|ERROR):\s+", "", line).strip()[:160]
 
 
 def server_problem(exc: BaseException, *, working: bool = True) -> KnownError | None:

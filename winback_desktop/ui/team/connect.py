@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -81,9 +82,12 @@ class ConnectDialog(QDialog):
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result_label.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
         self.result_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        form = QFormLayout()
-        form.addRow(buddy_label("Team database &URL:", self.url), self.url)
         self.buttons = self._buttons(paths)
+        row = QHBoxLayout()
+        row.addWidget(self.url, 1)
+        row.addWidget(self.test_button)
+        form = QFormLayout()
+        form.addRow(buddy_label("Team database &URL:", self.url), row)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.now)
@@ -104,7 +108,6 @@ class ConnectDialog(QDialog):
         self.local_button = QPushButton("Use this desk's &own database")
         self.local_button.setToolTip(f"Go back to the SQLite file {paths.database}")
         self.local_button.setEnabled(paths.on_server or team_database.current(paths) is not None)
-        buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.local_button, QDialogButtonBox.ButtonRole.ResetRole)
         buttons.addButton(self.connect_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
