@@ -60,7 +60,7 @@ def database_error(exc: Exception) -> dict[str, Any] | None:
     if isinstance(exc, DatabaseDamagedError):
         words = exc.describe()
     elif (known := known_problem(exc)) is not None:
-        words = PROBLEM_WORDS.get(known.problem.value, known.detail)
+        words = PROBLEM_WORDS.get(known.problem.value, known.message)
     else:
         return None
     message = f"Nothing was imported: {words}. Try again when it is solved."
