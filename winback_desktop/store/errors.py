@@ -44,9 +44,10 @@ class KnownError(Exception):
     """A problem the user can act on. ``detail`` is the driver's (or the system's) own words;
     ``message`` says what is wrong and where, naming the file, the folder or the disk."""
 
-    def __init__(self, problem: Problem, detail: str, message: str | None = None):
+    def __init__(self, problem: Problem, detail: str, message: str | None = None, short: str | None = None):
         self.problem, self.detail = problem, detail
         self.message = message or detail
+        self.short = short or self.message  # for a status line: what and where, no advice
         super().__init__(self.message)
 
     @property
@@ -222,7 +223,9 @@ def server_problem(exc: BaseException, *, working: bool = True) -> KnownError | 
     login = "password" in low or "authentication failed" in low or ("role" in low and "does not exist" in low)
     if sqlstate in ("28P01", "28000") or login:
         message = f"the team database at {host} refused the login ({_first_line(detail)}); {PASSWORD_HINT}"
-        return KnownError(Problem.CANNOT_OPEN, detail, message)
+        return KnownError(
+            Problem.CANNOT_OPEN, detail, message, f"the team database at {host} refused the login"
+        )
     if sqlstate == "3D000" or ("database" in low and "does not exist" in low):
         message = f"the team database at {host} has no such database ({_first_line(detail)})"
         return KnownError(Problem.CANNOT_OPEN, detail, message)
@@ -236,4 +239,4 @@ def server_problem(exc: BaseException, *, working: bool = True) -> KnownError | 
         why = _first_line(detail) or type(exc).__name__
     kept = f"; {KEPT}" if working else ""
     message = f"the team database at {host} cannot be reached ({why}){kept}"
-    return KnownError(Problem.UNAVAILABLE, detail, message)
+    return KnownError(Problem.UNAVAILABLE, detail, message, f"the team database at {host} cannot be reached")
