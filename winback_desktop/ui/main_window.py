@@ -568,7 +568,8 @@ class MainWindow(ContextWindow):
 
         window = self.call_windows.get(call_id)
         if window is None:
-            window = CallWindow(self.attached_ctx, call_id)
+            loaded = self.starter.loaded.pop(call_id, None) if self.starter is not None else None
+            window = CallWindow(self.attached_ctx, call_id, inputs=loaded)  # read with the start
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.closed.connect(self._call_closed)
             window.finished.connect(self.show_end_summary)
