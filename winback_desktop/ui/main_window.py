@@ -188,6 +188,12 @@ KEYS = (
 FOOTER = "Notes save themselves as you type."
 
 
+def _where_data_lives(ctx: AppContext) -> str:
+    if ctx.paths.on_server:
+        return f"Database: the team database {ctx.paths.shown}, shared with the team."
+    return "Everything stays on this computer."
+
+
 class MainWindow(ContextWindow):
     """``MainWindow(ctx)`` is ready to use. ``MainWindow(None, first=...)`` is the first paint at
     start-up: the roster's first page and the caller boxes from a plain read, before the
@@ -767,7 +773,7 @@ class MainWindow(ContextWindow):
             self,
             f"About {APP_NAME}",
             f"{APP_NAME} {__version__}\n\nGuided recovery calls to lost and lapsed customers.\n"
-            f"Data: {self.attached_ctx.paths.data_dir}\nEverything stays on this computer.",
+            f"Data: {self.attached_ctx.paths.data_dir}\n{_where_data_lives(self.attached_ctx)}",
         )
 
     def _use_ctx(self, ctx: AppContext) -> None:
