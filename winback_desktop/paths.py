@@ -150,4 +150,4 @@ def for_child(data_dir: str | os.PathLike[str]) -> Paths:
     app uses, named by the app in the child's WINBACK_DATABASE_URL (ui/kit/jobs.py), never the
     desk config's (the app may have been started on another with --database-url)."""
     url = os.environ.get(ENV_DATABASE_URL) or None
-    return Paths(Path(data_dir).expanduser().resolve(), custom=True, database_url=url)
+    return Paths(Path(data_dir), custom=True, database_url=url)  # the folder exactly as the app named it

@@ -250,6 +250,8 @@ def reopen(window: MainWindow, paths: Paths) -> bool:
     where = f"the team database {paths.shown}" if paths.on_server else f"this desk's own {paths.shown}"
     log.info("this desk now uses %s", where)
     window.statusBar().showMessage(f"Now on {where}.", 15000)
+    if ctx.read_only is None:
+        window.ranking.start(quiet=True)  # as at a start: the day's statuses and priorities
     window.offer_first_run()  # an empty team database: our company's name, who is here
     window.ask_who_is_here()  # who is here is per database: asked once on each
     return True
