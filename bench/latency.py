@@ -134,7 +134,7 @@ def _round_trips(ctx, runs: int = 20) -> float:  # type: ignore[no-untyped-def]
 def measure(admin_url: str, delay: float, keys: int) -> list[Row]:
     from PySide6.QtWidgets import QApplication
 
-    from tests.helpers.proxy import Proxy
+    from tests.helpers.postgres import Proxy
     from winback_desktop.bootstrap import open_app
     from winback_desktop.paths import resolve
     from winback_desktop.services.calls import lifecycle as calls

@@ -49,9 +49,7 @@ class Paths:
         any password hidden (store/server.py: redact)."""
         if self.database_url is None:
             return str(self.database)
-        from winback_desktop.store.server import redact
-
-        return redact(self.database_url)
+        return redact_url(self.database_url)
 
     def name_to_children(self) -> None:
         """Name this database to the child jobs this process starts from now on (jobs/*, which
@@ -151,3 +149,19 @@ def for_child(data_dir: str | os.PathLike[str]) -> Paths:
     desk config's (the app may have been started on another with --database-url)."""
     url = os.environ.get(ENV_DATABASE_URL) or None
     return Paths(Path(data_dir), custom=True, database_url=url)  # the folder exactly as the app named it
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by *** (as SQLAlchemy shows a URL), standard library
+    only: the paths are shown before SQLAlchemy is loaded."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        user, _, host = parts.netloc.rpartition("@")
+        name = user.split(":", 1)[0]
+        return urlunsplit(parts._replace(netloc=f"{name}:***@{host}"))
+    except ValueError:
+        return "(an unreadable database URL)"

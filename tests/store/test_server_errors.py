@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from tests.helpers.test_database import server_url
-from winback_desktop.store import server
+from winback_desktop.services.team_database import probe
 from winback_desktop.store.errors import DATABASE_ERRORS, KEPT, Problem, known_problem, server_problem
 
 
@@ -21,7 +21,7 @@ def _closed_port() -> int:
 
 def _failure(url: str) -> BaseException:
     with pytest.raises(DATABASE_ERRORS) as info:
-        server.probe(url)
+        probe(url)
     return info.value
 
 

@@ -47,6 +47,46 @@ class Found:
         return f"Connected to PostgreSQL {self.server_version}: {schema}; {customers}."
 
 
+@dataclass(frozen=True)
+class ServerFound:
+    """What a test connection found on the server."""
+
+    server_version: str  # e.g. "15.18"
+    revision: str | None  # the schema's Alembic revision; None: no Win-Back Desk tables yet
+    customers: int | None  # None when there is no customers table yet
+
+
+TABLES = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+
+
+def probe(url: str) -> ServerFound:
+    """Connect to the team database at ``url`` once and read what it holds, writing nothing.
+    ServerUrlError for a URL that is not one; the driver's error (SQLAlchemy's wrapper) when
+    the server cannot be reached or refuses: store/errors.known_problem names it."""
+    from sqlalchemy import text
+
+    from winback_desktop.store.connection import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            version = str(conn.execute(text("SHOW server_version")).scalar_one()).split(" ")[0]
+            tables = set(conn.execute(text(TABLES)).scalars())
+            revision = (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if "alembic_version" in tables
+                else None
+            )
+            customers = (
+                int(conn.execute(text("SELECT count(*) FROM customers")).scalar_one())
+                if "customers" in tables
+                else None
+            )
+    finally:
+        engine.dispose()
+    return ServerFound(version, None if revision is None else str(revision), customers)
+
+
 def as_saved(url: str) -> str:
     """``url`` as the desk config keeps it and the dialog shows it: postgresql://, no password."""
     return server.without_password(url)
@@ -66,7 +106,7 @@ def test_connection(url: str) -> Found:
     cannot be reached or refuses (unknown host, refused, the login refused, no such database)."""
     server.parse(url)
     try:
-        found = server.probe(url)
+        found = probe(url)
     except DATABASE_ERRORS as exc:
         known = server_problem(exc, working=False)
         if known is None:

@@ -7,7 +7,6 @@ never saved in the desk config nor written to a log (:func:`redact` hides one gi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -66,43 +65,3 @@ def without_password(url: str) -> str:
 
 def has_password(url: str) -> bool:
     return parse(url).password is not None
-
-
-@dataclass(frozen=True)
-class ServerFound:
-    """What a test connection found on the server."""
-
-    server_version: str  # e.g. "15.18"
-    revision: str | None  # the schema's Alembic revision; None: no Win-Back Desk tables yet
-    customers: int | None  # None when there is no customers table yet
-
-
-TABLES = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-
-
-def probe(url: str) -> ServerFound:
-    """Connect to the team database at ``url`` once and read what it holds, writing nothing.
-    ServerUrlError for a URL that is not one; the driver's error (SQLAlchemy's wrapper) when
-    the server cannot be reached or refuses: store/errors.known_problem names it."""
-    from sqlalchemy import text
-
-    from winback_desktop.store.connection import make_engine
-
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            version = str(conn.execute(text("SHOW server_version")).scalar_one()).split(" ")[0]
-            tables = set(conn.execute(text(TABLES)).scalars())
-            revision = (
-                conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-                if "alembic_version" in tables
-                else None
-            )
-            customers = (
-                int(conn.execute(text("SELECT count(*) FROM customers")).scalar_one())
-                if "customers" in tables
-                else None
-            )
-    finally:
-        engine.dispose()
-    return ServerFound(version, None if revision is None else str(revision), customers)

@@ -20,7 +20,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from sqlalchemy import event
 
-from tests.helpers.proxy import Proxy
+from tests.helpers.postgres import Proxy
 from tests.helpers.test_database import drop_database, fresh_database, server_url
 from winback_desktop.bootstrap import open_app
 from winback_desktop.paths import resolve

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from tests.helpers.proxy import Proxy
+from tests.helpers.postgres import Proxy
 from tests.helpers.test_database import drop_database, fresh_database, server_url
 from winback_desktop.bootstrap import open_app
 from winback_desktop.paths import resolve

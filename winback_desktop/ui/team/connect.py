@@ -6,7 +6,7 @@ back to the SQLite file in the data folder. The rules are ``services/team_databa
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
@@ -31,8 +31,27 @@ from winback_desktop.ui.kit.jobs import ThreadJob
 from winback_desktop.ui.kit.widgets import buddy_label
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStatusBar
+
     from winback_desktop.services.context import AppContext
-    from winback_desktop.ui.main_window import MainWindow
+    from winback_desktop.ui.call.window import CallWindow
+    from winback_desktop.ui.roster.ranking import Ranking
+
+
+class MainWindow(Protocol):
+    """What of the main window a reopen uses (ui/main_window.py, which imports this room)."""
+
+    call_windows: dict[int, CallWindow]
+    ranking: Ranking
+
+    @property
+    def attached_ctx(self) -> AppContext: ...
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt's name
+    def _closed_calls_saved(self) -> bool: ...
+    def _use_ctx(self, ctx: AppContext) -> None: ...
+    def offer_first_run(self) -> None: ...
+    def ask_who_is_here(self) -> None: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +217,7 @@ def choose_database(window: MainWindow) -> bool:
     """File ▸ Connect to a team database…: the dialog, then the app reopened on the choice;
     True when it was."""
     ctx = window.attached_ctx
-    dialog = ConnectDialog(ctx.paths, window)
+    dialog = ConnectDialog(ctx.paths, _widget(window))
     if not dialog.exec() or dialog.chosen is None:
         return False
     return reopen(window, dialog.chosen)
@@ -229,7 +248,7 @@ def reopen(window: MainWindow, paths: Paths) -> bool:
             raise
         log.warning("cannot open %s: %s", paths.shown, why)
         QMessageBox.warning(
-            window,
+            _widget(window),
             "Not connected",
             f"The database {paths.shown} cannot be opened:\n\n{why}\n\n"
             "This desk stays on the database it had.",
@@ -242,7 +261,7 @@ def reopen(window: MainWindow, paths: Paths) -> bool:
         team_database.remember(paths)
     except OSError as exc:
         QMessageBox.warning(
-            window,
+            _widget(window),
             "Not remembered",
             f"Connected, but the desk config {paths.desk_config} cannot be written ({exc}): "
             "the next start opens the database it had.",
@@ -255,6 +274,12 @@ def reopen(window: MainWindow, paths: Paths) -> bool:
     window.offer_first_run()  # an empty team database: our company's name, who is here
     window.ask_who_is_here()  # who is here is per database: asked once on each
     return True
+
+
+def _widget(window: MainWindow) -> QWidget:
+    """The main window as the parent of a dialog (it is a QMainWindow)."""
+    assert isinstance(window, QWidget)
+    return window
 
 
 def _swap(window: MainWindow, ctx: AppContext) -> None:
