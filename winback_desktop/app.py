@@ -108,6 +108,8 @@ def startup_check_needed(paths: Paths) -> bool:
     window shows (ui/kit/damage.py)."""
     from winback_desktop.store import integrity
 
+    if paths.on_server:  # the server keeps its own data safe: no file here to check
+        return False
     db = paths.database
     small = not db.exists() or db.stat().st_size < QUICK_CHECK_ALWAYS_BELOW
     return small or paths.session_marker.exists() or not integrity.left_as_closed(db)
@@ -246,7 +248,8 @@ def _cannot_open(window: QWidget | None, paths: Paths, log_file: Path | None, de
 
     from winback_desktop.store.errors import known_problem
 
-    if isinstance(detail, OSError) and (known := known_problem(detail, paths.database)) is not None:
+    where = None if paths.on_server else paths.database
+    if isinstance(detail, OSError) and (known := known_problem(detail, where)) is not None:
         detail = known.sentence  # a full or read-only disk, a linked file: named as such
 
     log.exception("cannot open the database")  # called while handling it: the traceback is logged
@@ -255,8 +258,7 @@ def _cannot_open(window: QWidget | None, paths: Paths, log_file: Path | None, de
     QMessageBox.critical(
         None,
         APP_NAME,
-        f"Cannot open the database\n{paths.database}\n\n{detail}\n\nNothing was changed. "
-        f"{log_hint(log_file)}",
+        f"Cannot open the database\n{paths.shown}\n\n{detail}\n\nNothing was changed. {log_hint(log_file)}",
     )
 
 
@@ -296,11 +298,11 @@ def start_gui(paths: Paths) -> tuple[QApplication, MainWindow | None, AppContext
     ctx = _open_database(paths, early, log_file, check, read_only)
     if ctx is None:
         return app, None, None, 1
-    if ctx.read_only is None:  # read-only: nothing is written, and nothing needs checking
+    if ctx.read_only is None and not paths.on_server:  # read-only: nothing needs checking
         paths.session_marker.touch(mode=0o600)  # removed again on a clean exit
     window = _attach_window(early, ctx)
     _HELD.listener = RaiseListener(paths, window.bring_forward)
-    install_excepthook(log_file, window.save_everything, paths.database)
+    install_excepthook(log_file, window.save_everything, None if paths.on_server else paths.database)
     if timing:
         QTimer.singleShot(0, lambda: _report_ready_and_quit(app, window, shown_early))
     elif ctx.read_only is None:  # read-only: no calls to resume, no re-ranking, no backup
@@ -314,11 +316,12 @@ def _prepare(paths: Paths) -> tuple[Path | None, QApplication, str | None]:
     from winback_desktop.store import disk
 
     os.umask(0o077)  # logs, backups, exports: readable by the user only
-    read_only = disk.probe(paths.data_dir, paths.database).why_read_only()
+    read_only = disk.probe(paths.data_dir, None if paths.on_server else paths.database).why_read_only()
     if read_only is None:
         paths.ensure()
     log_file = setup_logging(paths, writable=read_only is None)
-    log.info("starting %s %s with data dir %s", APP_NAME, __version__, paths.data_dir)
+    log.info("starting %s %s: data dir %s, database %s", APP_NAME, __version__, paths.data_dir, paths.shown)
+    paths.name_to_children()  # the child jobs (jobs/*) open this same database
     if read_only is not None:
         log.warning("opening read-only: %s", read_only)
     return log_file, create_app(), read_only
@@ -365,6 +368,8 @@ def _check_or_paint_first(app: QApplication, paths: Paths) -> tuple[bool, MainWi
 
     A file that needs the start-up check is quick-checked here, read-only, before anything reads
     it; one that passes (or needs no check) gets the first paint."""
+    if paths.on_server:  # no SQLite file to peek: the window shows once the server answered
+        return False, None
     check = startup_check_needed(paths)
     if check and paths.database.exists() and _checked_now(paths):
         check = False  # checked now (read-only), before anything reads it
@@ -399,7 +404,7 @@ def _open_database(
         _cannot_open(window, paths, log_file, exc)
         return None
     except DATABASE_ERRORS as exc:
-        known = known_problem(exc, paths.database)  # a locked file, a full disk...; else a bug
+        known = known_problem(exc, None if paths.on_server else paths.database)  # else a bug
         if known is None:
             raise
         _cannot_open(window, paths, log_file, known.sentence)
@@ -484,7 +489,7 @@ def run_gui(data_dir: str | None = None, database_url: str | None = None) -> int
     ctx.close()
     from winback_desktop.store.integrity import record_clean_close
 
-    if ctx.read_only is None:  # read-only: nothing was written, and nothing can be
+    if ctx.read_only is None and not ctx.paths.on_server:  # read-only: nothing was written
         record_clean_close(ctx.paths.database)  # as left: a large file is not checked next time
         ctx.paths.session_marker.unlink(missing_ok=True)  # a clean exit: no check needed next time
     if _HELD.lock is not None:

@@ -2,8 +2,10 @@
 
 Two desks on one database each have their own current user, so who is here cannot be a row of
 that database. It lives in ``desk.json`` in the user's config dir (``Paths.config``), keyed by
-the database it applies to (a person id means nothing in another database). A team database URL
-will join it here. Standard library only: the first paint reads it before SQLAlchemy loads.
+the database it applies to (a person id means nothing in another database): a SQLite file by its
+path, a team server by its URL without password. The team database this desk connects to
+(``database_url``, never with a password) is kept here too. Standard library only on SQLite:
+the first paint reads it before SQLAlchemy loads.
 
 The file is written whole to a temporary file and renamed over the old one, readable by the
 user only. A file that cannot be read or is not a desk config is reported in the log and read as
@@ -21,11 +23,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from winback_desktop.paths import Paths
+from winback_desktop.paths import DESK_URL_KEY, Paths
 
 log = logging.getLogger(__name__)
 
 USERS_KEY = "current_users"
+
+
+class PasswordInUrlError(ValueError):
+    """A team database URL with a password in it was to be saved: refused, saying where it goes."""
 
 
 class DeskConfigError(ValueError):
@@ -56,8 +62,40 @@ class DeskConfig:
 
 
 def database_key(paths: Paths) -> str:
-    """How the desk config names the database these paths open (its absolute, real path)."""
+    """How the desk config names the database these paths open: the SQLite file's absolute,
+    real path; a team server's URL without its password (the same server and database reached
+    with or without one is the same database, and no password is ever written here)."""
+    if paths.database_url is not None:
+        from winback_desktop.store.server import ServerUrlError, without_password
+
+        try:
+            return without_password(paths.database_url)
+        except ServerUrlError:
+            return paths.shown
     return str(paths.database.resolve())
+
+
+def team_database(config: DeskConfig) -> str | None:
+    """The team database this desk connects to (File ▸ Connect to a team database…), or None."""
+    url = config.extra.get(DESK_URL_KEY)
+    return url if isinstance(url, str) and url.strip() else None
+
+
+def with_team_database(config: DeskConfig, url: str | None) -> DeskConfig:
+    """The config connecting this desk to the team database at ``url`` (None: its own SQLite
+    file). PasswordInUrlError for a URL with a password: this file never holds one."""
+    extra = {k: v for k, v in config.extra.items() if k != DESK_URL_KEY}
+    if url is not None:
+        from winback_desktop.store.server import has_password, without_password
+
+        if has_password(url):
+            raise PasswordInUrlError(
+                "the URL holds a password, and the desk config never saves one: take it out of "
+                "the URL and put it in ~/.pgpass (host:port:database:user:password, chmod 0600) "
+                "or in a service file (PGSERVICEFILE)"
+            )
+        extra[DESK_URL_KEY] = without_password(url)
+    return replace(config, extra=extra)
 
 
 def _person_id(value: object) -> int | None:

@@ -44,6 +44,22 @@ class Paths:
         return self.database_url is not None
 
     @property
+    def shown(self) -> str:
+        """The database as said to people and logs: the file's path, or the server's URL with
+        any password hidden (store/server.py: redact)."""
+        if self.database_url is None:
+            return str(self.database)
+        return redact_url(self.database_url)
+
+    def name_to_children(self) -> None:
+        """Name this database to the child jobs this process starts from now on (jobs/*, which
+        open :func:`for_child`'s paths): WINBACK_DATABASE_URL set, or unset for the SQLite file."""
+        if self.database_url is None:
+            os.environ.pop(ENV_DATABASE_URL, None)
+        else:
+            os.environ[ENV_DATABASE_URL] = self.database_url
+
+    @property
     def desk_config(self) -> Path:
         return self.config / DESK_FILE_NAME
 
@@ -125,3 +141,27 @@ def _desk_database_url(desk_config: Path) -> str | None:
         return None
     url = data.get(DESK_URL_KEY) if isinstance(data, dict) else None
     return url if isinstance(url, str) and url.strip() else None
+
+
+def for_child(data_dir: str | os.PathLike[str]) -> Paths:
+    """The paths of a child job (jobs/*) started by the app on ``data_dir``: the database the
+    app uses, named by the app in the child's WINBACK_DATABASE_URL (ui/kit/jobs.py), never the
+    desk config's (the app may have been started on another with --database-url)."""
+    url = os.environ.get(ENV_DATABASE_URL) or None
+    return Paths(Path(data_dir), custom=True, database_url=url)  # the folder exactly as the app named it
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced by *** (as SQLAlchemy shows a URL), standard library
+    only: the paths are shown before SQLAlchemy is loaded."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        user, _, host = parts.netloc.rpartition("@")
+        name = user.split(":", 1)[0]
+        return urlunsplit(parts._replace(netloc=f"{name}:***@{host}"))
+    except ValueError:
+        return "(an unreadable database URL)"

@@ -93,8 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     from winback_desktop.paths import resolve
     from winback_desktop.store.errors import DATABASE_ERRORS, known_problem
     from winback_desktop.store.migrate import SchemaTooNewError
+    from winback_desktop.store.server import ServerUrlError
 
-    database = resolve(args.data_dir, args.database_url).database
+    paths = resolve(args.data_dir, args.database_url)
+    database = None if paths.on_server else paths.database  # a team server: no file to name
     try:
         return run_command(args)
     except DatabaseDamagedError as exc:  # damaged, or empty or missing while backups exist
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         for notice in exc.notices:
             print(f"winback: warning: {' '.join(notice.split())}", file=sys.stderr)
         return _fail(health.advice(resolve(args.data_dir, args.database_url), exc))
-    except SchemaTooNewError as exc:
+    except (SchemaTooNewError, ServerUrlError) as exc:  # ServerUrlError: the URL says no password
         return _fail(str(exc))
     except OSError as exc:  # a full or read-only disk, a linked database file: named as such
         known = known_problem(exc, database)
@@ -114,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         known = known_problem(exc, database)
         if known is None:
             raise
-        named = str(database) in known.message  # "... winback.sqlite3 is not a Win-Back Desk database"
-        return _fail(known.message if named else f"cannot use the database {database}: {known.message}")
+        named = str(database) in known.message or paths.on_server  # "... winback.sqlite3 is not ours"
+        return _fail(known.message if named else f"cannot use the database {paths.shown}: {known.message}")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def register(sub: Commands) -> None:
 
 def _print_paths(paths: Paths) -> None:
     print(
-        f"data dir: {paths.data_dir}\ndatabase: {paths.database}\nbackups:  {paths.backups}\n"
+        f"data dir: {paths.data_dir}\ndatabase: {paths.shown}\nbackups:  {paths.backups}\n"
         f"logs:     {paths.logs}"
     )
 

@@ -11,14 +11,13 @@ is no file here to back up: it says so, as the window does; the server's backups
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
-    from winback_desktop.paths import resolve
+    from winback_desktop.paths import for_child
     from winback_desktop.services.maintenance import backups as maintenance
 
-    paths = resolve(Path(argv[0]))
+    paths = for_child(argv[0])  # the app's database, named by it (WINBACK_DATABASE_URL)
     if paths.on_server:
         print(maintenance.SERVER_BACKUPS, flush=True)
         return 0

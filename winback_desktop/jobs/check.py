@@ -13,16 +13,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
-    from winback_desktop.paths import Paths
+    from winback_desktop.paths import for_child
     from winback_desktop.services.maintenance import health
 
     if hasattr(os, "nice"):
         os.nice(10)
-    outcome = health.full_check(Paths(Path(argv[0]), custom=True))
+    outcome = health.full_check(for_child(argv[0]))
     backup = str(outcome.backup) if outcome.backup else None
     print(
         json.dumps({"damage": outcome.damage, "backup": backup, "seconds": round(outcome.seconds, 3)}),

@@ -60,7 +60,7 @@ def database_error(exc: Exception) -> dict[str, Any] | None:
     if isinstance(exc, DatabaseDamagedError):
         words = exc.describe()
     elif (known := known_problem(exc)) is not None:
-        words = PROBLEM_WORDS.get(known.problem.value, known.detail)
+        words = PROBLEM_WORDS.get(known.problem.value, known.message)
     else:
         return None
     message = f"Nothing was imported: {words}. Try again when it is solved."
@@ -70,7 +70,7 @@ def database_error(exc: Exception) -> dict[str, Any] | None:
 def main(argv: list[str]) -> int:
     from winback_desktop.bootstrap import open_app
     from winback_desktop.importers.errors import CsvImportError
-    from winback_desktop.paths import Paths
+    from winback_desktop.paths import for_child
     from winback_desktop.services.imports import importer as imports
     from winback_desktop.store.errors import DATABASE_ERRORS
     from winback_desktop.store.integrity import DatabaseDamagedError
@@ -87,7 +87,7 @@ def main(argv: list[str]) -> int:
             _emit({"progress": [done, total]})
 
     try:
-        ctx = open_app(Paths(Path(data_dir), custom=True))
+        ctx = open_app(for_child(data_dir))
     except database_errors as exc:
         if (said := database_error(exc)) is None:
             raise

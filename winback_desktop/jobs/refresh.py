@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
     from winback_desktop.bootstrap import open_app
-    from winback_desktop.paths import Paths
+    from winback_desktop.paths import for_child
     from winback_desktop.services import roster
 
-    ctx = open_app(Paths(Path(argv[0]), custom=True))
+    ctx = open_app(for_child(argv[0]))
     try:
         statuses, priorities = roster.refresh(ctx)
     finally:

@@ -43,12 +43,12 @@ def database_error(exc: Exception) -> dict[str, Any] | None:
 
 def _undo(data_dir: Path, batch_id: int) -> dict[str, Any]:
     from winback_desktop.bootstrap import open_app
-    from winback_desktop.paths import Paths
+    from winback_desktop.paths import for_child
     from winback_desktop.services import roster
     from winback_desktop.services.errors import NotFound
     from winback_desktop.services.imports import batches
 
-    ctx = open_app(Paths(data_dir, custom=True))
+    ctx = open_app(for_child(data_dir))
     try:
         if ctx.read_only is not None:
             return {"error": {"type": "DatabaseError", "message": f"Nothing was undone: {ctx.read_only}."}}

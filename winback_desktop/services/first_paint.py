@@ -7,7 +7,8 @@ from plain read-only queries (``store.connection.peek``), and loads SQLAlchemy a
 the window then re-reads everything through the services (``MainWindow.attach``). User input
 waits in Qt's queue until then, so nothing typed is lost.
 
-Only a SQLite file at this version's schema is peeked; anything else (no file yet, a schema
+Only a SQLite file at this version's schema is peeked (never on a team server: the file in
+the data folder is then not the database in use); anything else (no file yet, a schema
 to migrate, a damaged or locked file) returns None and the start takes the ordinary way.
 The SQL here is plain and portable; tests check it gives exactly what ``roster_search`` gives.
 Who is at this desk comes from the desk config (``desk.py``, no SQLAlchemy either); a desk that
@@ -76,8 +77,8 @@ def _current_user(paths: Paths, legacy: list[tuple[Any, ...]]) -> str:
 def read_first_paint(paths: Paths, limit: int) -> FirstPaint | None:
     """The first screen's data, or None when the ordinary start must read it."""
     head = shipped_head()
-    if head is None:
-        return None
+    if head is None or paths.on_server:  # a team server: no file to peek (the desk's own may
+        return None  # be there, but it is not the database this start opens)
     found = peek(paths.database, [(sql, (limit,) if sql is PAGE_SQL else ()) for sql in QUERIES])
     if found is None:
         return None

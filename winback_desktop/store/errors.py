@@ -16,6 +16,7 @@ named by what the folder really is (``store/disk.py``), in words that name the f
 from __future__ import annotations
 
 import errno
+import re
 import sqlite3
 from enum import StrEnum
 from pathlib import Path
@@ -43,9 +44,10 @@ class KnownError(Exception):
     """A problem the user can act on. ``detail`` is the driver's (or the system's) own words;
     ``message`` says what is wrong and where, naming the file, the folder or the disk."""
 
-    def __init__(self, problem: Problem, detail: str, message: str | None = None):
+    def __init__(self, problem: Problem, detail: str, message: str | None = None, short: str | None = None):
         self.problem, self.detail = problem, detail
         self.message = message or detail
+        self.short = short or self.message  # for a status line: what and where, no advice
         super().__init__(self.message)
 
     @property
@@ -96,6 +98,8 @@ def known_problem(exc: BaseException, where: Path | None = None) -> KnownError |
     if isinstance(exc, OSError):
         return os_problem(exc, where)
     orig = _driver_error(exc)
+    if type(orig).__module__.startswith("psycopg"):
+        return server_problem(orig)
     code = getattr(orig, "sqlite_errorcode", None)
     if isinstance(code, int):
         problem = _SQLITE_PROBLEMS.get(code & 0xFF)  # extended codes keep the primary one low
@@ -169,3 +173,70 @@ def os_problem(exc: OSError, where: Path | None = None) -> KnownError | None:
     if exc.errno == errno.EIO:
         return KnownError(Problem.DISK_ERROR, detail, f"the disk failed reading or writing {path}")
     return None
+
+
+# -- a team database on a PostgreSQL server ---------------------------------------------------
+
+KEPT = "what you type is kept on this desk and saved when it is back"
+PASSWORD_HINT = (
+    "a password is never saved with the URL: put it in ~/.pgpass (one line "
+    "host:port:database:user:password, the file readable by you only: chmod 0600 ~/.pgpass), "
+    "or name a service in a service file (PGSERVICEFILE)"
+)
+
+
+def server_host(exc: BaseException) -> str:
+    """The server the driver was talking to, from its error ("the team database server" when
+    it does not say)."""
+    pgconn = getattr(exc, "pgconn", None)
+    host = getattr(pgconn, "host", None) if pgconn is not None else None
+    if isinstance(host, bytes) and host:
+        return host.decode("utf-8", "replace")
+    match = re.search(r"""(?:server at|host) ["']([^"']+)["']""", str(exc))
+    return match.group(1) if match else "the team database server"
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    line = line.removeprefix("connection failed: ")
+    line = re.sub(r'^connection to server at "[^"]*"(?:, port \d+)? failed: ', "", line)
+    return re.sub(r"^(FATAL|ERROR):\s+", "", line).strip()[:160]
+
+
+def server_problem(exc: BaseException, *, working: bool = True) -> KnownError | None:
+    """A PostgreSQL driver error (psycopg 3) the user can act on, named with the server's host;
+    None for a bug (bad SQL, a broken constraint).
+
+    Authentication and a missing database are said as such; any other operational error (the
+    server down, refused, unknown host, the network gone mid-way) is "cannot be reached", and
+    what is typed meanwhile stays in this desk's journal until the server is back (said when
+    ``working``; not for a test of a connection not yet in use)."""
+    import psycopg
+
+    exc = _driver_error(exc)
+    if not isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        return None
+    detail = str(exc)
+    low = detail.lower()
+    host = server_host(exc)
+    sqlstate = getattr(exc, "sqlstate", None)
+    login = "password" in low or "authentication failed" in low or ("role" in low and "does not exist" in low)
+    if sqlstate in ("28P01", "28000") or login:
+        message = f"the team database at {host} refused the login ({_first_line(detail)}); {PASSWORD_HINT}"
+        return KnownError(
+            Problem.CANNOT_OPEN, detail, message, f"the team database at {host} refused the login"
+        )
+    if sqlstate == "3D000" or ("database" in low and "does not exist" in low):
+        message = f"the team database at {host} has no such database ({_first_line(detail)})"
+        return KnownError(Problem.CANNOT_OPEN, detail, message)
+    if "failed to resolve host" in low or "could not translate host name" in low:
+        why = "unknown host"
+    elif "connection refused" in low:
+        why = "the server refused the connection: is PostgreSQL running there, on that port?"
+    elif "timeout" in low or "timed out" in low:
+        why = "no answer in time"
+    else:
+        why = _first_line(detail) or type(exc).__name__
+    kept = f"; {KEPT}" if working else ""
+    message = f"the team database at {host} cannot be reached ({why}){kept}"
+    return KnownError(Problem.UNAVAILABLE, detail, message, f"the team database at {host} cannot be reached")

@@ -57,9 +57,10 @@ def redact(url: str | URL) -> str:
 
 
 def without_password(url: str) -> str:
-    """The URL to save in the desk config: the same server and database, no password."""
+    """The URL to save in the desk config: the same server and database, no password, as
+    people write it (``postgresql://``; :func:`parse` puts the driver back)."""
     parsed = parse(url)
-    return parsed.set(password=None).render_as_string(hide_password=False)
+    return parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
 
 
 def has_password(url: str) -> bool:

@@ -105,6 +105,13 @@ MENUS = (
                 tip="Every import made, and undo one (its rows taken back, the figures recomputed)",
             ),
             SEPARATOR,
+            Action(
+                "connect",
+                "Connect to a &team database…",
+                lambda w: w.connect_team_database(),
+                tip="Share one PostgreSQL database with the team, or go back to this desk's own",
+            ),
+            SEPARATOR,
             Action("backup", "&Back up now", lambda w: w.backup_now(), ("Ctrl+Shift+B",), edits=True),
             Action("restore", "&Restore from backup…", lambda w: w.restore_backup(), edits=True),
             SEPARATOR,
@@ -179,6 +186,12 @@ KEYS = (
     *DATE_KEYS,
 )
 FOOTER = "Notes save themselves as you type."
+
+
+def _where_data_lives(ctx: AppContext) -> str:
+    if ctx.paths.on_server:
+        return f"Database: the team database {ctx.paths.shown}, shared with the team."
+    return "Everything stays on this computer."
 
 
 class MainWindow(ContextWindow):
@@ -563,7 +576,8 @@ class MainWindow(ContextWindow):
 
         window = self.call_windows.get(call_id)
         if window is None:
-            window = CallWindow(self.attached_ctx, call_id)
+            loaded = self.starter.loaded.pop(call_id, None) if self.starter is not None else None
+            window = CallWindow(self.attached_ctx, call_id, inputs=loaded)  # read with the start
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.closed.connect(self._call_closed)
             window.finished.connect(self.show_end_summary)
@@ -725,6 +739,12 @@ class MainWindow(ContextWindow):
             )
         return ok
 
+    def connect_team_database(self) -> bool:
+        """File ▸ Connect to a team database…; True when the app reopened on the choice."""
+        from winback_desktop.ui.team.connect import choose_database
+
+        return choose_database(self)
+
     def shortcut_sections(self) -> list[Section]:
         """The F1 list, made from the declared actions of this window, its workspaces, the
         People dialog and the call window."""
@@ -755,7 +775,7 @@ class MainWindow(ContextWindow):
             self,
             f"About {APP_NAME}",
             f"{APP_NAME} {__version__}\n\nGuided recovery calls to lost and lapsed customers.\n"
-            f"Data: {self.attached_ctx.paths.data_dir}\nEverything stays on this computer.",
+            f"Data: {self.attached_ctx.paths.data_dir}\n{_where_data_lives(self.attached_ctx)}",
         )
 
     def _use_ctx(self, ctx: AppContext) -> None:

@@ -102,6 +102,7 @@ def dialogs(ctx: AppContext, parent: QWidget, tmp: Path) -> Iterator[tuple[str, 
     from winback_desktop.ui.roster.import_dialog import ImportDialog
     from winback_desktop.ui.roster.imports_view import ImportsDialog
     from winback_desktop.ui.roster.volume_view import VolumeDialog
+    from winback_desktop.ui.team.connect import ConnectDialog
     from winback_desktop.ui.today.attempt_dialog import AttemptDialog
     from winback_desktop.ui.today.schedule_dialog import ScheduleDialog
 
@@ -132,6 +133,7 @@ def dialogs(ctx: AppContext, parent: QWidget, tmp: Path) -> Iterator[tuple[str, 
     yield "people", lambda: PeopleDialog(ctx, parent)
     yield "person-form", lambda: PersonForm(ctx, me, parent)
     yield "choose-user", lambda: ChooseUserDialog(ctx, parent)
+    yield "connect", lambda: ConnectDialog(ctx.paths, parent)
 
 
 def every_window(ctx: AppContext, tmp: Path) -> Iterator[tuple[str, QWidget]]:

@@ -64,6 +64,8 @@ def test_the_main_window_menus_are_as_they_were(window):
         "&File/Action sheets for the selected c&ycle…=",
         "&File/I&mports…=",
         "&File/-",
+        "&File/Connect to a &team database…=",
+        "&File/-",
         "&File/&Back up now=Ctrl+Shift+B",
         "&File/&Restore from backup…=",
         "&File/-",

@@ -86,6 +86,8 @@ def why_not_saved(exc: BaseException, ctx: AppContext | None = None) -> tuple[st
     if known is None:
         text = str(getattr(exc, "orig", None) or exc)
         return (text.splitlines()[0][:120] if text else type(exc).__name__), False
+    if ctx is not None and ctx.paths.on_server:  # the server's problems name their host
+        return known.short, True
     where = f" ({ctx.paths.database})" if ctx is not None else ""
     words = {
         Problem.LOCKED: f"the database is busy: {lock_holder(ctx)} is writing to it",

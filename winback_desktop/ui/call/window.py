@@ -26,13 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from winback_desktop.script import CallScript, ScriptError, StageRole, load_script_text
-from winback_desktop.services import catalogue, clock, settings
+from winback_desktop.services import clock, settings
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.calls.briefing import first_name
 from winback_desktop.services.calls.writer import notes_writer
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail
-from winback_desktop.services.people import team
 from winback_desktop.services.vocab import CallStatus
 from winback_desktop.ui.call import finished, recovery
 from winback_desktop.ui.call.actions import CALL_KEYS, call_menus
@@ -44,6 +43,7 @@ from winback_desktop.ui.call.progress import prefill_text, saved_stage_done, ste
 from winback_desktop.ui.call.recovery import CallGuard
 from winback_desktop.ui.call.session import CallSession
 from winback_desktop.ui.call.stage_page import Editor, StagePage
+from winback_desktop.ui.call.starter import CallInputs, load_call
 from winback_desktop.ui.call.stepper import Stepper
 from winback_desktop.ui.call.zoom import ScriptZoom, percent
 from winback_desktop.ui.kit.access.focus import order_tabs
@@ -60,7 +60,7 @@ log = logging.getLogger(__name__)
 CLOSE_WAIT_S = 1.0  # closing waits this long for the database before asking what to do
 
 
-def placeholder_values(ctx: AppContext, detail: CallDetail) -> dict[str, str]:
+def placeholder_values(company: str, detail: CallDetail) -> dict[str, str]:
     from winback_desktop.ui.kit.format import money, short_date
 
     c = detail.customer
@@ -71,7 +71,7 @@ def placeholder_values(ctx: AppContext, detail: CallDetail) -> dict[str, str]:
         "contact_first": first_name(c.contact_name),  # "Dr Mark Holloway" is greeted as Mark
         "caller": detail.caller.name if detail.caller else "",
         "caller_title": detail.caller.title if detail.caller else "",
-        "company": settings.company_name(ctx),
+        "company": company,
         "months": str(months) if months is not None else "",
         "last_purchase": short_date(c.last_purchase) if c.last_purchase else "",
         "value": money(c.value_lost),
@@ -128,11 +128,19 @@ class CallWindow(QMainWindow):
     closed = Signal(int)
     open_call_requested = Signal(int)  # an earlier call on the customer card's timeline
 
-    def __init__(self, ctx: AppContext, call_id: int, parent: QWidget | None = None):
+    def __init__(
+        self,
+        ctx: AppContext,
+        call_id: int,
+        parent: QWidget | None = None,
+        *,
+        inputs: CallInputs | None = None,
+    ):
         super().__init__(parent)
         self.ctx, self.call_id = ctx, call_id
         self.notes = notes_writer(ctx)
-        detail = self.notes.overlay(calls.detail(ctx, call_id))  # with what is on its way to it
+        inputs = inputs or load_call(ctx, call_id)  # read on a worker thread when it was started
+        detail = self.notes.overlay(inputs.detail)  # with what is on its way to it
         self.detail = detail
         self.read_only = detail.status in (CallStatus.COMPLETED, CallStatus.ABANDONED)
         self.script = script_for(ctx, detail)
@@ -142,13 +150,8 @@ class CallWindow(QMainWindow):
         self.zoom = ScriptZoom()  # the lines' size, as this user left it
         self.autosave = Autosaver(self.notes, call_id, self)
         self.session = CallSession(ctx, call_id, self.autosave)
-        people = [(p.id, p.name) for p in team.list_people(ctx)]
-        lookups = {
-            "reasons": catalogue.reasons(ctx),
-            "options": catalogue.help_options(ctx),
-            "people": people,
-        }
-        values = placeholder_values(ctx, detail)
+        lookups = {"reasons": inputs.reasons, "options": inputs.options, "people": inputs.people}
+        values = placeholder_values(inputs.company, detail)
 
         self.stepper = Stepper(self.script.stages)
         self.stepper.stage_clicked.connect(self.go_to)
