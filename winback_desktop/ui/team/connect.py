@@ -6,6 +6,7 @@ back to the SQLite file in the data folder. The rules are ``services/team_databa
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QSize, Qt
@@ -34,14 +35,13 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
 
     from winback_desktop.services.context import AppContext
-    from winback_desktop.ui.call.window import CallWindow
     from winback_desktop.ui.roster.ranking import Ranking
 
 
 class MainWindow(Protocol):
     """What of the main window a reopen uses (ui/main_window.py, which imports this room)."""
 
-    call_windows: dict[int, CallWindow]
+    call_windows: Mapping[int, QWidget]  # the call windows (ui/call: that room imports this one)
     ranking: Ranking
 
     @property
