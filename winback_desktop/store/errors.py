@@ -169,3 +169,16 @@ def os_problem(exc: OSError, where: Path | None = None) -> KnownError | None:
     if exc.errno == errno.EIO:
         return KnownError(Problem.DISK_ERROR, detail, f"the disk failed reading or writing {path}")
     return None
+
+
+class WriteConflict(KnownError):
+    """A team server refused a write transaction because another desk's changed the same records
+    at the same moment (a serialization failure or a deadlock): nothing of it was saved.
+    ``store.connection.retrying`` runs such a transaction again before it says so."""
+
+    def __init__(self, detail: str):
+        super().__init__(
+            Problem.LOCKED,
+            detail,
+            "another desk changed the same records at the same moment; nothing was saved: try again",
+        )
