@@ -59,9 +59,7 @@ def test_two_desks_starting_calls_for_the_same_39_customers_get_one_open_call_ea
         for d in desks:
             d.close()
     with ctx.sessions() as s:
-        open_calls = Counter(
-            s.scalars(select(Call.customer_id).where(Call.status == "in_progress")).all()
-        )
+        open_calls = Counter(s.scalars(select(Call.customer_id).where(Call.status == "in_progress")).all())
         calls_total = s.scalar(select(func.count()).select_from(Call))
     assert sorted(open_calls) == sorted(ids)
     assert set(open_calls.values()) == {1}  # none doubled
