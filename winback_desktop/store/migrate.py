@@ -1,11 +1,12 @@
 """Bring a database to the schema this version expects: back up first, refuse newer ones.
 
 A desk's SQLite file is upgraded by the desk itself, after a backup. A team database (on a
-PostgreSQL server) is shared: the upgrade takes an advisory lock for its transaction
-(``pg_advisory_xact_lock``), so several desks starting at once on a new, empty database wait
-for the first, then find it made (no two of them create the same table). A team database
-already in use is upgraded by whoever owns it (``winback db upgrade``): a desk opening one that
-is behind is told so and opens it read-only (``allow_upgrade=False``, what bootstrap.py asks).
+PostgreSQL server) is shared. Either way the upgrade holds a lock for its transaction (on a
+server an advisory lock, ``pg_advisory_xact_lock``; on SQLite the write lock, BEGIN IMMEDIATE),
+so several desks starting at once on a new, empty database wait for the first, then find it
+made (no two of them create the same table). A team database already in use is upgraded by
+whoever owns it (``winback db upgrade``): a desk opening one that is behind is told so and
+opens it read-only (``allow_upgrade=False``, what bootstrap.py asks).
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from winback_desktop.store.backup import backup_database
-from winback_desktop.store.connection import broken_references, foreign_keys_deferred_to_commit, sqlite_path
+from winback_desktop.store.connection import (
+    WRITE,
+    broken_references,
+    foreign_keys_deferred_to_commit,
+    sqlite_path,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -159,18 +165,20 @@ def _upgrade(engine: Engine, current: str | None, head: str, known: set[str], al
 
     cfg = alembic_config()
     with engine.connect() as conn, foreign_keys_deferred_to_commit(conn):
+        # SQLite: the write lock from the start (BEGIN IMMEDIATE), as a write transaction does.
+        conn.execution_options(**{WRITE: True})
         # One transaction for the whole upgrade: a failing revision leaves the file as it was.
         with conn.begin():
             if conn.dialect.name == "postgresql":
-                # One desk at a time; the others wait here, then see what the first one did.
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
-                now = _revision_in(conn)
-                if now == head:
-                    return False
-                if now is not None and now not in known:
-                    raise _too_new(engine, now, head)
-                if now is not None and now != current and not allow_upgrade:
-                    raise SchemaBehindError(now, head)
+            # One process at a time (the lock); the others wait, then see what the first did.
+            now = _revision_in(conn)
+            if now == head:
+                return False
+            if now is not None and now not in known:
+                raise _too_new(engine, now, head)
+            if now is not None and now != current and not allow_upgrade:
+                raise SchemaBehindError(now, head)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
             broken = broken_references(conn)
