@@ -31,9 +31,9 @@ the same moment; nothing was saved") and the write sites that race are run by
 :func:`retrying` (or marked :func:`retried`), which runs the whole unit again, a few times with
 a short random pause, before it gives up with that message. Callers of :func:`transaction` do
 not change. A service marked :func:`retried` must be one transaction, or transactions that are
-safe to run again (idempotent), with no other side effect. Row locks are left for what has a
-side effect outside the database: the migration (an advisory lock, store/migrate.py) and the
-daily re-ranking (services/roster/__init__.py).
+safe to run again (idempotent), with no other side effect. Locks are kept for what must not
+run twice at all rather than merely be right: the migration (an advisory lock, which DDL
+needs, store/migrate.py) and the start of the day's re-ranking (services/roster/daily.py).
 """
 
 from __future__ import annotations

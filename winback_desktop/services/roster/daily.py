@@ -43,6 +43,8 @@ def daily_refresh(ctx: AppContext, today: dt.date | None = None) -> tuple[int, i
     another desk of the team has done it today or is doing it now (a team database only)."""
     if ctx.engine.dialect.name != "postgresql":
         return refresh(ctx, today)
+    if ctx.read_only is not None:  # e.g. behind this version's schema: its owner upgrades it first
+        return None
     day = today or dt.date.today()
     # A session lock on a connection of its own, held while the ranking's transactions run.
     with ctx.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as lock:
