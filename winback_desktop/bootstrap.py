@@ -14,6 +14,7 @@ from winback_desktop.store.identity import refuse_foreign
 from winback_desktop.store.integrity import DatabaseDamagedError, Kind
 from winback_desktop.store.migrate import SchemaBehindError, current_revision, migrate
 from winback_desktop.store.read_only import open_read_only, refuse_writes
+from winback_desktop.store.server import redact
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -67,17 +68,7 @@ def _open_server(paths: Paths, read_only: str | None) -> AppContext:
     paths.ensure()
     engine = make_engine(paths.database_url)
     try:
-        try:
-            if read_only is None:
-                migrate(engine, None, allow_upgrade=False)
-            elif current_revision(engine) is None:  # asked read-only: nothing is made either
-                raise KnownError(
-                    Problem.READ_ONLY, "no database", f"the team database is empty yet, and {read_only}"
-                )
-            else:
-                migrate(engine, None, allow_upgrade=False)  # behind or newer: said; else nothing
-        except SchemaBehindError as behind:
-            read_only = f"{read_only}; {behind}" if read_only else str(behind)
+        read_only = _server_schema(engine, paths.database_url, read_only)
         if read_only is not None:
             refuse_writes(engine, read_only)
         ctx = AppContext(paths, engine, make_session_factory(engine), read_only=read_only)
@@ -87,6 +78,22 @@ def _open_server(paths: Paths, read_only: str | None) -> AppContext:
         engine.dispose()
         raise
     return ctx
+
+
+def _server_schema(engine: Engine, url: str, read_only: str | None) -> str | None:
+    """Why the team database opens read-only (``read_only``, or its schema is behind), or None:
+    it is at this version's schema (made now when it was empty and may be written)."""
+    try:
+        if read_only is None:
+            migrate(engine, None, allow_upgrade=False)
+        elif current_revision(engine) is None:  # asked read-only: nothing is made either
+            what = f"the team database {redact(url)} is empty yet"
+            raise KnownError(Problem.READ_ONLY, "no database", f"{what}, and {read_only}")
+        else:
+            migrate(engine, None, allow_upgrade=False)  # behind or newer: said; else nothing
+    except SchemaBehindError as behind:
+        return f"{read_only}; {behind}" if read_only else str(behind)
+    return read_only
 
 
 def _open_engine(paths: Paths, engine: Engine, notices: list[str]) -> AppContext:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from tests.helpers.test_database import drop_database, empty_database, server_url
 from winback_desktop.paths import resolve
@@ -142,6 +143,8 @@ def test_a_database_behind_this_version_is_upgraded_on_a_desk_and_left_to_its_ow
         with pytest.raises(ReadOnlyError) as refused:
             add_person(ctx, "Priya Raman", "caller")
         assert "whoever owns the database runs `winback db upgrade`" in str(refused.value)
+        with pytest.raises(DBAPIError, match="read-only transaction"), ctx.engine.connect() as conn:
+            conn.execute(text("INSERT INTO settings (key, value) VALUES ('k', 'v')"))  # another way in
         assert current_revision(ctx.engine) == "0007"  # the desk changed nothing
     finally:
         ctx.close()
