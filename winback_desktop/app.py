@@ -440,8 +440,9 @@ def _after_start(window: MainWindow, ctx: AppContext, paths: Paths) -> None:
     if unfinished_calls(ctx):
         QTimer.singleShot(0, window.offer_resume)
     # A new day can lapse customers and shift priorities: re-rank off the GUI process (the
-    # screens read the roster again when it is done, as after F5).
-    window.ranking.start(quiet=True)
+    # screens read the roster again when it is done, as after F5); on a team database once a
+    # day, by whichever desk starts first.
+    window.ranking.start(quiet=True, daily=True)
     _start_checks(window, ctx, paths)
 
 

@@ -9,10 +9,12 @@ from winback_desktop.paths import Paths
 from winback_desktop.services.context import AppContext
 from winback_desktop.store import disk, integrity
 from winback_desktop.store.connection import check_file, make_engine, make_session_factory
+from winback_desktop.store.errors import KnownError, Problem
 from winback_desktop.store.identity import refuse_foreign
 from winback_desktop.store.integrity import DatabaseDamagedError, Kind
-from winback_desktop.store.migrate import migrate
-from winback_desktop.store.read_only import open_read_only
+from winback_desktop.store.migrate import SchemaBehindError, current_revision, migrate
+from winback_desktop.store.read_only import open_read_only, refuse_writes
+from winback_desktop.store.server import redact
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -55,22 +57,52 @@ def open_app(paths: Paths, *, check: bool = True, read_only: str | None = None) 
 
 def _open_server(paths: Paths, read_only: str | None) -> AppContext:
     """A team database: none of the file's checks apply (the server keeps its own data safe);
-    the data dir still holds this desk's logs, exports and journal."""
+    the data dir still holds this desk's logs, exports and journal.
+
+    A new, empty team database is made by the first desk to open it (store/migrate.py: one at
+    a time); one at an older schema is not upgraded by a desk but opened read-only, saying
+    who upgrades it (``AppContext.read_only``); a newer one is refused (SchemaTooNewError)."""
+    from winback_desktop.services.catalogue import ensure_catalogue
+
     assert paths.database_url is not None
     paths.ensure()
-    return _open_engine(paths, make_engine(paths.database_url), [], read_only)
+    engine = make_engine(paths.database_url)
+    try:
+        read_only = _server_schema(engine, paths.database_url, read_only)
+        if read_only is not None:
+            refuse_writes(engine, read_only)
+        ctx = AppContext(paths, engine, make_session_factory(engine), read_only=read_only)
+        if read_only is None:
+            ensure_catalogue(ctx)
+    except BaseException:
+        engine.dispose()
+        raise
+    return ctx
 
 
-def _open_engine(
-    paths: Paths, engine: Engine, notices: list[str], read_only: str | None = None
-) -> AppContext:
+def _server_schema(engine: Engine, url: str, read_only: str | None) -> str | None:
+    """Why the team database opens read-only (``read_only``, or its schema is behind), or None:
+    it is at this version's schema (made now when it was empty and may be written)."""
+    try:
+        if read_only is None:
+            migrate(engine, None, allow_upgrade=False)
+        elif current_revision(engine) is None:  # asked read-only: nothing is made either
+            what = f"the team database {redact(url)} is empty yet"
+            raise KnownError(Problem.READ_ONLY, "no database", f"{what}, and {read_only}")
+        else:
+            migrate(engine, None, allow_upgrade=False)  # behind or newer: said; else nothing
+    except SchemaBehindError as behind:
+        return f"{read_only}; {behind}" if read_only else str(behind)
+    return read_only
+
+
+def _open_engine(paths: Paths, engine: Engine, notices: list[str]) -> AppContext:
     from winback_desktop.services.catalogue import ensure_catalogue
 
     try:
         migrate(engine, paths.backups)
-        ctx = AppContext(paths, engine, make_session_factory(engine), notices=notices, read_only=read_only)
-        if read_only is None:
-            ensure_catalogue(ctx)
+        ctx = AppContext(paths, engine, make_session_factory(engine), notices=notices)
+        ensure_catalogue(ctx)
     except BaseException:
         engine.dispose()
         raise

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 from winback_desktop.resources import resource_path
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import ReasonInfo
-from winback_desktop.store.connection import transaction
+from winback_desktop.store.connection import retried, transaction
 from winback_desktop.store.models import DepartureReason, HelpOption
 
 
+@retried  # desks of a new team starting at once: one seeds, the others find it seeded
 def ensure_catalogue(ctx: AppContext) -> None:
     """Seed the reason taxonomy and help options into an empty database (idempotent)."""
     with transaction(ctx.sessions) as s:

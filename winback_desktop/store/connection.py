@@ -2,16 +2,52 @@
 
 SQLAlchemy is imported inside the functions that need it: :func:`check_file` and :func:`peek`
 run at start-up, before it is loaded (importing it costs about 0.3 s; see app.py).
+
+Write transactions and concurrency
+----------------------------------
+On SQLite a write transaction takes the one write lock up front (``BEGIN IMMEDIATE``): writers
+run one after the other, so every write transaction sees the data as it is and nothing it read
+changes under it. That stays as it is.
+
+On PostgreSQL (a team database) every write transaction of :func:`transaction` and
+:func:`write_transaction` runs SERIALIZABLE, so the same holds: the server lets transactions run
+side by side and, when two of them would have given a result no one-after-the-other order gives
+(two desks resuming the same booked call, two follow-up changes of one item), refuses one of
+them at its statement or commit with a *serialization failure* (SQLSTATE 40001; a deadlock,
+40P01, likewise). Nothing of the refused transaction is kept.
+
+Why SERIALIZABLE and a retry rather than row locks: the services' transactions read first
+and decide what to write from what they read (resume the open call or make one, book unless
+someone is booked, deal the customers not yet dealt); a ``SELECT … FOR UPDATE`` in each would
+have to name every row such a decision depends on, including the rows that are *not there yet*
+(the open call another desk is making), which row locks cannot lock. Serializable isolation
+checks all of it, and the price, a refused transaction now and then, is paid by running it
+again. Our transactions have no side effects outside the database (files, messages and
+notices come after they return), so running one again is safe.
+
+A context manager cannot run its own body again, so :func:`transaction` turns a serialization
+failure into :class:`WriteConflict` (a known problem: "another desk changed the same records at
+the same moment; nothing was saved") and the write sites that race are run by
+:func:`retrying` (or marked :func:`retried`), which runs the whole unit again, a few times with
+a short random pause, before it gives up with that message. Callers of :func:`transaction` do
+not change. A service marked :func:`retried` must be one transaction, or transactions that are
+safe to run again (idempotent), with no other side effect. Locks are kept for what must not
+run twice at all rather than merely be right: the migration (an advisory lock, which DDL
+needs, store/migrate.py) and the start of the day's re-ranking (services/roster/daily.py).
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
+import random
 import sqlite3
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from winback_desktop.store.disk import UnsafeDatabasePath, connect_read_only, is_damage, refuse_links
 from winback_desktop.store.integrity import WritesStoppedError, find_damage, recorded_damage
@@ -23,6 +59,15 @@ if TYPE_CHECKING:
     from sqlalchemy.pool import ConnectionPoolEntry
 
 BUSY_TIMEOUT_MS = 5000
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
+# SQLSTATEs of a transaction the server refused so that another could go on: run it again.
+RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+RETRY_ATTEMPTS = 6  # then the user is told (WriteConflict); a pause of up to 20, 40, 80... ms between
+RETRY_PAUSE_S = 0.02
+# WriteConflict lives in store/errors.py, imported where needed: it imports SQLAlchemy, which
+# check_file() and peek() run before (see above).
 
 
 def create_db_file(path: Path) -> None:
@@ -114,23 +159,89 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def _write_options(dialect: str) -> dict[str, Any]:
+    # SQLite: BEGIN IMMEDIATE (``_sqlite_begin``); PostgreSQL: SERIALIZABLE (the docstring).
+    return {WRITE: True} if dialect == "sqlite" else {WRITE: True, "isolation_level": "SERIALIZABLE"}
+
+
+def is_write_conflict(exc: BaseException) -> bool:
+    """Whether ``exc`` is the server refusing a transaction so another could go on (run it again)."""
+    from winback_desktop.store.errors import WriteConflict
+
+    if isinstance(exc, WriteConflict):
+        return True
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) in RETRY_SQLSTATES
+
+
+@contextmanager
+def _conflicts_named() -> Iterator[None]:
+    from winback_desktop.store.errors import WriteConflict
+
+    try:
+        yield
+    except WriteConflict:
+        raise
+    except Exception as exc:
+        if is_write_conflict(exc):
+            raise WriteConflict(str(getattr(exc, "orig", exc)).strip()) from exc
+        raise
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error (on SQLite, holding the
-    write lock from the start: see ``_sqlite_begin``)."""
-    with factory() as session, session.begin():
-        session.connection(execution_options={WRITE: True})
+    write lock from the start: see ``_sqlite_begin``; on PostgreSQL, serializable, a refusal
+    raised as :class:`WriteConflict`: see the module's docstring)."""
+    bind = factory.kw.get("bind")
+    dialect = bind.dialect.name if bind is not None else "sqlite"
+    with _conflicts_named(), factory() as session, session.begin():
+        session.connection(execution_options=_write_options(dialect))
         yield session
 
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A Core connection in one write transaction: commit on success, roll back on any error (on
-    SQLite, holding the write lock from the start: see ``_sqlite_begin``)."""
-    with engine.connect() as conn:
-        conn.execution_options(**{WRITE: True})
+    SQLite, holding the write lock from the start: see ``_sqlite_begin``; on PostgreSQL,
+    serializable, a refusal raised as :class:`WriteConflict`)."""
+    with _conflicts_named(), engine.connect() as conn:
+        conn.execution_options(**_write_options(engine.dialect.name))
         with conn.begin():
             yield conn
+
+
+def retrying(unit: Callable[[], T], attempts: int = RETRY_ATTEMPTS) -> T:
+    """``unit()``, run again when the server refused its transaction for another's sake
+    (:func:`is_write_conflict`), up to ``attempts`` times in all, with a short random pause
+    between; then :class:`WriteConflict`. ``unit`` must be safe to run again: its transactions
+    roll back when refused, and it has no other side effect (see the module's docstring).
+    On SQLite nothing is ever refused that way, so it runs once."""
+    from winback_desktop.store.errors import WriteConflict
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return unit()
+        except Exception as exc:
+            if not is_write_conflict(exc):
+                raise
+            if attempt == attempts:
+                if isinstance(exc, WriteConflict):
+                    raise
+                raise WriteConflict(str(getattr(exc, "orig", exc)).strip()) from exc
+            log.info("write conflict (attempt %s of %s), running it again: %s", attempt, attempts, exc)
+            time.sleep(random.uniform(0, RETRY_PAUSE_S * 2**attempt))  # noqa: S311 - a jitter
+    raise AssertionError("unreachable")
+
+
+def retried(fn: Callable[P, T]) -> Callable[P, T]:
+    """Mark a service function whose whole run is safe to run again: :func:`retrying` runs it."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return retrying(lambda: fn(*args, **kwargs))
+
+    return run
 
 
 def sqlite_path(engine: Engine) -> Path | None:

@@ -240,3 +240,16 @@ def server_problem(exc: BaseException, *, working: bool = True) -> KnownError | 
     kept = f"; {KEPT}" if working else ""
     message = f"the team database at {host} cannot be reached ({why}){kept}"
     return KnownError(Problem.UNAVAILABLE, detail, message, f"the team database at {host} cannot be reached")
+
+
+class WriteConflict(KnownError):
+    """A team server refused a write transaction because another desk's changed the same records
+    at the same moment (a serialization failure or a deadlock): nothing of it was saved.
+    ``store.connection.retrying`` runs such a transaction again before it says so."""
+
+    def __init__(self, detail: str):
+        super().__init__(
+            Problem.LOCKED,
+            detail,
+            "another desk changed the same records at the same moment; nothing was saved: try again",
+        )

@@ -56,6 +56,30 @@ def make_read_only_engine(path: Path, reason: str) -> Engine:
     return engine
 
 
+def refuse_writes(engine: Engine, reason: str) -> Engine:
+    """A team database's engine made read-only: every write transaction refused with
+    :class:`ReadOnlyError` before it starts (the server is asked nothing), and each session
+    read-only on the server too (``default_transaction_read_only``), should any write come
+    another way."""
+    from sqlalchemy import event
+
+    def connect(dbapi_connection: Any, _record: Any) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        with dbapi_connection.cursor() as cur:
+            cur.execute("SET default_transaction_read_only = on")
+        dbapi_connection.autocommit = autocommit
+
+    def begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(WRITE):
+            raise ReadOnlyError(reason)
+
+    engine.dispose()  # connections made before are not read-only
+    event.listen(engine, "connect", connect)
+    event.listen(engine, "begin", begin)
+    return engine
+
+
 def open_read_only(path: Path, reason: str) -> Engine:
     """The read-only engine for a database at this version's schema; a clear refusal when there
     is none yet, or it would need a migration (which writes)."""

@@ -32,7 +32,7 @@ from winback_desktop.services.schedule.booking import (
     move,
 )
 from winback_desktop.services.vocab import FAILED_DISPOSITIONS, CallStatus, CycleStatus, Decision, Disposition
-from winback_desktop.store.connection import transaction
+from winback_desktop.store.connection import retried, transaction
 from winback_desktop.store.models import (
     Call,
     CallAttempt,
@@ -211,6 +211,7 @@ def _call_back_team(
 
 
 @reports(Change.SCHEDULE, Change.CUSTOMERS)
+@retried  # a team server may refuse it for another desk\'s sake: run again
 def log_attempt(
     ctx: AppContext,
     customer_id: int,

@@ -10,6 +10,7 @@ from functools import partial
 from typing import TypedDict, Unpack
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from winback_desktop.script import CallScript
@@ -20,7 +21,8 @@ from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.roster import card as customers
 from winback_desktop.services.schedule import booking as schedule
 from winback_desktop.services.vocab import ACTIVE_CALL_STATUSES, CallStatus, CustomerStatus, Outcome
-from winback_desktop.store.connection import transaction
+from winback_desktop.store.connection import retrying, transaction
+from winback_desktop.store.errors import WriteConflict
 from winback_desktop.store.models import (
     ActionItem,
     Call,
@@ -85,33 +87,67 @@ def start_call(
     script = script or ctx.script
     if booked is None and (booking := booking_held_by_others(ctx, customer_id, caller_id, partner_id)):
         raise BookedByOthers(booking)
-    with transaction(ctx.sessions) as s:
-        get_or_raise(s, Customer, customer_id)
-        statuses = [CallStatus.IN_PROGRESS] if booked == Booked.SEPARATE else list(ACTIVE_CALL_STATUSES)
-        existing = s.scalars(
-            select(Call)
-            .where(Call.customer_id == customer_id, Call.status.in_(statuses))
-            .order_by(Call.status, Call.scheduled_at)  # in_progress sorts before scheduled
-        ).first()
-        call = existing or Call(customer_id=customer_id)
-        resumed = call.status == CallStatus.IN_PROGRESS
-        if not resumed:
-            call.status = CallStatus.IN_PROGRESS
-            call.started_at = utcnow()
-            call.current_stage = script.stages[0].key
-            call.script_name, call.script_version, call.script_snapshot = (
-                script.name,
-                script.version,
-                script.text,
-            )
-        replace = booked == Booked.TAKE or call.id is None
-        if caller_id is not None and (replace or call.caller_id is None):
-            call.caller_id = caller_id
-        if partner_id is not None and (replace or call.partner_id is None):
-            call.partner_id = partner_id
-        s.add(call)
-        s.flush()
-        return call.id
+    # Two desks starting a call with one customer at once: one of them makes (or takes up) the
+    # call; the other's transaction is refused (the one-open-call index, or the server's
+    # serializable check) and run again, and then it resumes that call.
+    return retrying(partial(_start, ctx, customer_id, caller_id, partner_id, script, booked))
+
+
+OPEN_CALL_INDEX = "uq_calls_one_open_per_customer"  # migration 0008: one call in progress each
+
+
+def _start(
+    ctx: AppContext,
+    customer_id: int,
+    caller_id: int | None,
+    partner_id: int | None,
+    script: CallScript,
+    booked: Booked | None,
+) -> int:
+    try:
+        with transaction(ctx.sessions) as s:
+            return _start_in(s, customer_id, caller_id, partner_id, script, booked)
+    except IntegrityError as exc:
+        if OPEN_CALL_INDEX not in str(exc.orig):
+            raise
+        # Another desk's call with this customer went in first (and is committed): run again.
+        raise WriteConflict(f"a call with customer {customer_id} was started at the same moment") from exc
+
+
+def _start_in(
+    s: Session,
+    customer_id: int,
+    caller_id: int | None,
+    partner_id: int | None,
+    script: CallScript,
+    booked: Booked | None,
+) -> int:
+    get_or_raise(s, Customer, customer_id)
+    statuses = [CallStatus.IN_PROGRESS] if booked == Booked.SEPARATE else list(ACTIVE_CALL_STATUSES)
+    existing = s.scalars(
+        select(Call)
+        .where(Call.customer_id == customer_id, Call.status.in_(statuses))
+        .order_by(Call.status, Call.scheduled_at)  # in_progress sorts before scheduled
+    ).first()
+    call = existing or Call(customer_id=customer_id)
+    resumed = call.status == CallStatus.IN_PROGRESS
+    if not resumed:
+        call.status = CallStatus.IN_PROGRESS
+        call.started_at = utcnow()
+        call.current_stage = script.stages[0].key
+        call.script_name, call.script_version, call.script_snapshot = (
+            script.name,
+            script.version,
+            script.text,
+        )
+    replace = booked == Booked.TAKE or call.id is None
+    if caller_id is not None and (replace or call.caller_id is None):
+        call.caller_id = caller_id
+    if partner_id is not None and (replace or call.partner_id is None):
+        call.partner_id = partner_id
+    s.add(call)
+    s.flush()
+    return call.id
 
 
 def booking_held_by_others(

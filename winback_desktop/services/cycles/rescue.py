@@ -23,7 +23,7 @@ from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.vocab import CustomerStatus
-from winback_desktop.store.connection import transaction
+from winback_desktop.store.connection import retried, transaction
 from winback_desktop.store.models import (
     Customer,
     CycleAssignment,
@@ -114,6 +114,7 @@ def _quota(quota: int) -> int:
 
 
 @reports(Change.CYCLES)
+@retried  # a team server may refuse it for another desk\'s sake: run again
 def create_cycle(
     ctx: AppContext, name: str, starts_on: dt.date, ends_on: dt.date, executive_quota: int
 ) -> int:
@@ -182,6 +183,7 @@ def get_cycle(ctx: AppContext, cycle_id: int) -> CycleInfo:
 
 
 @reports(Change.CYCLES)
+@retried  # a team server may refuse it for another desk\'s sake: run again
 def close_cycle(ctx: AppContext, cycle_id: int) -> None:
     """Close a cycle: its customers may join the next one. Assignments stay as history."""
     with transaction(ctx.sessions) as s:
@@ -242,6 +244,7 @@ def _check_team(
 
 
 @reports(Change.CYCLES)
+@retried  # a team server may refuse it for another desk\'s sake: run again
 def fill_cycle(
     ctx: AppContext,
     cycle_id: int,

@@ -28,7 +28,7 @@ from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.vocab import ActionStatus
-from winback_desktop.store.connection import transaction
+from winback_desktop.store.connection import retried, transaction
 from winback_desktop.store.models import ActionItem, Call, Customer, Person, utcnow
 
 STATUS_FILTERS = (*ActionStatus.values(), "all")
@@ -289,6 +289,7 @@ def _item(s: Session, action_id: int) -> ActionItem:
 
 
 @reports(Change.FOLLOWUPS)
+@retried  # a team server may refuse it for another desk\'s sake: run again
 def mark_done(ctx: AppContext, action_id: int, note: str = "") -> None:
     """Mark an item done, with what was done (optional but encouraged) and when.
 
@@ -303,6 +304,7 @@ def mark_done(ctx: AppContext, action_id: int, note: str = "") -> None:
 
 
 @reports(Change.FOLLOWUPS)
+@retried  # a team server may refuse it for another desk\'s sake: run again
 def reopen(ctx: AppContext, action_id: int) -> None:
     """Put a done or cancelled item back on the open board; its note is kept."""
     with transaction(ctx.sessions) as s:
@@ -311,6 +313,7 @@ def reopen(ctx: AppContext, action_id: int) -> None:
 
 
 @reports(Change.FOLLOWUPS)
+@retried  # a team server may refuse it for another desk\'s sake: run again
 def cancel(ctx: AppContext, action_id: int, note: str = "") -> None:
     """Drop a promise that no longer applies (it leaves the open board; nothing is deleted).
 
@@ -324,6 +327,7 @@ def cancel(ctx: AppContext, action_id: int, note: str = "") -> None:
 
 
 @reports(Change.FOLLOWUPS)
+@retried  # a team server may refuse it for another desk\'s sake: run again
 def reassign(ctx: AppContext, action_id: int, owner_id: int | None) -> None:
     """Give the item to another person (None: nobody). A retired person cannot take it."""
     with transaction(ctx.sessions) as s:
@@ -336,6 +340,7 @@ def reassign(ctx: AppContext, action_id: int, owner_id: int | None) -> None:
 
 
 @reports(Change.FOLLOWUPS)
+@retried  # a team server may refuse it for another desk\'s sake: run again
 def set_due(ctx: AppContext, action_id: int, due: dt.date | None) -> None:
     """Set (or with None, clear) the item's due date."""
     with transaction(ctx.sessions) as s:

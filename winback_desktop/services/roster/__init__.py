@@ -56,7 +56,7 @@ from winback_desktop.services.roster.report import (
 from winback_desktop.services.roster.rules import Rule, lapse_months, last_purchase_as_of, rule
 from winback_desktop.services.roster.rules import lapsed as lapsed_clause
 from winback_desktop.services.vocab import CustomerStatus, Decision
-from winback_desktop.store.connection import transaction
+from winback_desktop.store.connection import retried, transaction
 from winback_desktop.store.models import Customer, Order, utcnow
 
 __all__ = [
@@ -101,6 +101,7 @@ def _rowcount(result: Result[*tuple[Any, ...]]) -> int:
 
 
 @reports(Change.CUSTOMERS)
+@retried
 def refresh_statuses(ctx: AppContext, as_of: dt.date | None = None, months: int | None = None) -> int:
     """Apply the lapse rule to the stored statuses; returns how many changed.
 

@@ -21,6 +21,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, Update, bindparam, case, func, select
@@ -31,7 +32,7 @@ from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound
 from winback_desktop.services.roster.dates import is_lapsed, lapse_date, months_between
 from winback_desktop.services.roster.rules import Rule, departed, last_purchase_as_of, rule, value
-from winback_desktop.store.connection import transaction
+from winback_desktop.store.connection import retrying, transaction
 from winback_desktop.store.models import Customer
 
 WEIGHTS = (0.5, 0.3, 0.2)  # value, recency, frequency
@@ -251,9 +252,14 @@ def _update() -> Update:
 
 def _write(ctx: AppContext, changes: list[dict[str, Any]]) -> None:
     stmt = _update()
-    for i in range(0, len(changes), CHUNK):
+
+    def chunk(rows: list[dict[str, Any]]) -> None:
         with transaction(ctx.sessions) as s:
-            s.connection().execute(stmt, changes[i : i + CHUNK])
+            s.connection().execute(stmt, rows)
+
+    for i in range(0, len(changes), CHUNK):
+        # The same values again: safe to run again when a team server refuses it for a desk's sake.
+        retrying(partial(chunk, changes[i : i + CHUNK]))
 
 
 @reports(Change.CUSTOMERS)

@@ -36,7 +36,7 @@ from winback_desktop.services.schedule.views import (
     agenda_item,
     today,
 )
-from winback_desktop.store.connection import transaction
+from winback_desktop.store.connection import retried, transaction
 from winback_desktop.store.models import Call, Customer, Person, RescueCycle, utcnow
 
 __all__ = [
@@ -258,6 +258,7 @@ def book(
 
 
 @reports(Change.SCHEDULE)
+@retried  # a team server may refuse it for another desk\'s sake: run again
 def schedule_call(
     ctx: AppContext,
     customer_id: int,
@@ -292,6 +293,7 @@ def move(s: Session, call: Call, start: dt.datetime, minutes: int | None = None)
 
 
 @reports(Change.SCHEDULE)
+@retried  # a team server may refuse it for another desk\'s sake: run again
 def reschedule(
     ctx: AppContext, call_id: int, when: dt.datetime, minutes: int | None = None
 ) -> ScheduleResult:
@@ -303,6 +305,7 @@ def reschedule(
 
 
 @reports(Change.SCHEDULE)
+@retried  # a team server may refuse it for another desk\'s sake: run again
 def cancel_scheduled(ctx: AppContext, call_id: int) -> None:
     """Take a call that has not started off the schedule (it had nothing in it yet)."""
     with transaction(ctx.sessions) as s:

@@ -51,9 +51,11 @@ class Ranking(QObject):
     def running(self) -> bool:
         return self.process is not None
 
-    def start(self, message: Message = figures_message, *, quiet: bool = False) -> None:
+    def start(self, message: Message = figures_message, *, quiet: bool = False, daily: bool = False) -> None:
         """Re-rank now, or once more as soon as the running one ends. ``message`` makes the
-        status bar's words from the job's figures; ``quiet`` says nothing (the start-up one)."""
+        status bar's words from the job's figures; ``quiet`` says nothing (the start-up one);
+        ``daily``: the start of the day's, which a team database has once a day, whichever desk
+        starts first (services/roster/daily.py)."""
         if not quiet:
             self._message = message
             self._show_busy(True)
@@ -62,7 +64,8 @@ class Ranking(QObject):
             return
         self._figures = {}
         data_dir = self.window.attached_ctx.paths.data_dir
-        self.process = run_in_background(self.window, REFRESH_JOB, [str(data_dir)], self._done, self._read)
+        args = [str(data_dir), "--daily"] if daily else [str(data_dir)]
+        self.process = run_in_background(self.window, REFRESH_JOB, args, self._done, self._read)
 
     def stop(self) -> None:
         """End a running job (closing, restoring): SQLite rolls back what it had begun."""

@@ -41,7 +41,9 @@ if TYPE_CHECKING:
 class MainWindow(Protocol):
     """What of the main window a reopen uses (ui/main_window.py, which imports this room)."""
 
-    call_windows: Mapping[int, QWidget]  # the call windows (ui/call: that room imports this one)
+    @property
+    def call_windows(self) -> Mapping[int, QWidget]: ...  # ui/call's windows (that room imports this one)
+
     ranking: Ranking
 
     @property
