@@ -101,6 +101,9 @@ def make_engine(url_or_path: str | Path, *, echo: bool = False) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+    from winback_desktop.store import portable
+
+    portable.install(engine)  # no NUL characters in stored text, on both databases
     return engine
 
 

@@ -26,6 +26,7 @@ from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.vocab import ActionStatus, CallStatus, Role
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import ActionItem, Call, Person, utcnow
+from winback_desktop.store.portable import folded_order
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +102,9 @@ def list_people(
     if role is not None:
         q = q.where(Person.role == role)
     if include_retired:
-        q = q.order_by(Person.active.desc(), Person.name, Person.id)
+        q = q.order_by(Person.active.desc(), folded_order(Person.name), Person.id)
     else:
-        q = q.where(Person.active).order_by(Person.name, Person.id)
+        q = q.where(Person.active).order_by(folded_order(Person.name), Person.id)
     with ctx.sessions() as s:
         return [_record(p) for p in s.scalars(q)]
 

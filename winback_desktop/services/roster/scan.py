@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, SQLColumnExpression, bindparam, func, or_, select
 
 from winback_desktop.store.models import Customer
+from winback_desktop.store.portable import sort_key
 
 FEW = 8_000  # estimated matches up to which one scan gives the page and the count
 SAMPLE_SLICES = 5
@@ -30,7 +31,9 @@ SAMPLE_ROWS = 1_000  # ids per slice
 
 def ordered(q: Select, key: SQLColumnExpression[Any], descending: bool) -> Select:
     # The id breaks ties in the same direction, so an index on the key serves the whole order.
-    return q.order_by(*((key.desc(), Customer.id.desc()) if descending else (key.asc(), Customer.id.asc())))
+    # Text in code-point order and customers without the value (no purchase date) last, in
+    # both directions and on both databases (portable.sort_key).
+    return q.order_by(sort_key(key, descending), Customer.id.desc() if descending else Customer.id.asc())
 
 
 def estimate(conn: Connection, where: list[ColumnElement[bool]]) -> float:
