@@ -63,7 +63,8 @@ def _record(p: Person) -> PersonRecord:
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join(str(name or "").split())
+    # NUL characters go before the check: a name of nothing else is no name (see store.portable).
+    name = " ".join(str(name or "").replace("\x00", "").split())
     if not name:
         raise ValueError("a person needs a name")
     if len(name) > NAME_MAX:
