@@ -102,7 +102,10 @@ def _in_a_linguistic_collation(ctx, *columns: tuple[str, str]) -> None:
     ``en_US.UTF-8`` would (the test server is C.UTF-8, which already sorts by code point)."""
     if ctx.engine.dialect.name != "postgresql":
         return
-    typed = "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = %s::regclass AND attname = %s"
+    typed = (
+        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+        " WHERE attrelid = %s::regclass AND attname = %s"
+    )
     with ctx.engine.begin() as conn:
         for table, column in columns:
             kind = conn.exec_driver_sql(typed, (table, column)).scalar_one()
