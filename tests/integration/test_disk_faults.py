@@ -29,6 +29,8 @@ from winback_desktop.cli.entry import main
 from winback_desktop.paths import DB_FILE_NAME, Paths
 from winback_desktop.store import disk
 
+pytestmark = pytest.mark.sqlite_only  # the disk under the SQLite file
+
 WRONG_WORDS = ("damaged", "already open", "unexpected", "Traceback", "Restore")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import datetime as dt
 import hashlib
 import shutil
@@ -172,11 +173,13 @@ def test_alembic_version_is_head_after_open(ctx, paths):
 
 
 def _same_default(_ctx, _ins_col, _meta_col, inspected, _meta_default, rendered) -> bool | None:
-    # SQLite reflects '' as "''" and 0 as "'0'": compare the values, not their quoting.
+    # SQLite reflects '' as "''" and 0 as "'0'"; PostgreSQL as "''::character varying" and
+    # "'0'::numeric": compare the values, not their quoting nor the server's cast.
     if inspected is None or rendered is None:
         return None
 
     def norm(text: str) -> str:
+        text = re.sub(r"::[a-z ]+(\(\d+(, *\d+)?\))?$", "", text.strip())
         return text.strip("()").strip("'\"")
 
     return norm(inspected) != norm(rendered)
