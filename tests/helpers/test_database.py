@@ -153,6 +153,11 @@ class PlainConnection:
         self._con.cursor().execute(self._sql(sql), params)
         self._con.commit()
 
+    def tables(self) -> set[str]:
+        if self.server:
+            return {t for (t,) in self.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+        return {t for (t,) in self.rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
     def dump(self) -> list[str]:
         """Every table's columns and rows, as lines in a stable order (sqlite3's dump on a file)."""
         if not self.server:

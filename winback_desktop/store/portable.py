@@ -18,17 +18,24 @@ SQLite 3.30+ still walks the column's index for either place.
 **Text PostgreSQL refuses.** A NUL character (``\\x00``, from a pasted binary or a damaged CSV)
 is stored by SQLite and refused by PostgreSQL ("A string literal cannot contain NUL (0x00)
 characters"), which would turn a note into a failed save on a server only. It never means
-anything a person typed, so :func:`strip_nul_parameters` drops it from every text parameter of
-every statement, on both databases. It is a cursor hook rather than a column type because that
-one place also covers Core inserts (imports), raw ``text()`` SQL, search words in a WHERE and any
-column added later; the cost is one ``in`` test per text value (about 30 ns).
+anything a person typed, so it is dropped, on both databases, in two places:
+
+* at the service boundary, :func:`without_nul` on the arguments of every writing service (the
+  ``reports`` decorator in ``services/changes.py`` that each of them wears): the service's own
+  checks then see the text as it will be stored ("\\x00 " is no reason to let a customer go, a
+  name of NULs is no name, a note is trimmed after the NUL is gone);
+* at the cursor, :func:`strip_nul_parameters` on every text parameter of every statement: the
+  guarantee, whatever the path (Core inserts, raw ``text()`` SQL, a search word in a WHERE, a
+  column or a service added later). One ``in`` test per text value (about 30 ns).
+
+An import file holding a NUL byte is refused before either, naming its line (importers/scan.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, event
+from sqlalchemy import ColumnElement, Engine, SQLColumnExpression, event
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.functions import GenericFunction
@@ -71,14 +78,27 @@ def _folded_order_pg(element: folded_order, compiler: Any, **kw: Any) -> str:
     return f'lower({compiler.process(element.clauses, **kw)} COLLATE "C")'
 
 
-def sort_key(key: ColumnElement[Any], descending: bool) -> UnaryExpression[Any]:
+def sort_key(key: SQLColumnExpression[Any], descending: bool) -> UnaryExpression[Any]:
     """``key`` ascending or descending, text in code-point order, rows without a value last.
     A column declared NOT NULL gets no NULLS clause (PostgreSQL's index serves it as is)."""
     nullable = bool(getattr(getattr(key, "expression", key), "nullable", True))
-    if isinstance(getattr(key, "type", None), String):
-        key = text_order(key)
-    ordered = key.desc() if descending else key.asc()
+    expr: ColumnElement[Any] = key.__clause_element__()  # type: ignore[attr-defined]  # its column
+    if isinstance(expr.type, String):
+        expr = text_order(expr)
+    ordered = expr.desc() if descending else expr.asc()
     return ordered.nulls_last() if nullable else ordered
+
+
+def without_nul(value: Any) -> Any:
+    """``value`` with NUL characters dropped from its text, in lists, tuples, sets and dicts too
+    (other objects pass as they are)."""
+    if type(value) is str:
+        return value.replace(NUL, "") if NUL in value else value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return type(value)(without_nul(v) for v in value)
+    if isinstance(value, dict):
+        return {k: without_nul(v) for k, v in value.items()}
+    return value
 
 
 def _clean(value: Any) -> Any:
