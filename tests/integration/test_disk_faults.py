@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.faults import fill_to, read_only_folder, small_disk, snapshot
-from tests.helpers.paths import HELPERS, ROOT
+from tests.helpers.paths import ROOT
 from winback_desktop.bootstrap import open_app
 from winback_desktop.cli.entry import main
 from winback_desktop.paths import DB_FILE_NAME, Paths
@@ -66,7 +66,7 @@ def start_gui_in_child(data: Path) -> dict[str, Any]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
     env.pop("WINBACK_EXIT_WHEN_SHOWN", None)
     done = subprocess.run(
-        [sys.executable, str(HELPERS / "start_child.py"), str(data)],
+        [sys.executable, str(Path(__file__).with_name("start_child.py")), str(data)],
         env=env,
         capture_output=True,
         text=True,
