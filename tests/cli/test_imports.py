@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from tests.helpers.imports import counts, customer, write_csv
+from tests.helpers.imports import counts, customer, query, write_csv
 from tests.helpers.paths import DATA
+from tests.helpers.test_database import server_url
 from winback_desktop.cli.entry import build_parser, main
 
 
@@ -161,7 +162,10 @@ def test_data_dir_after_the_sub_command(tmp_path, capsys):
     assert (
         main(["import", "customers", str(DATA / "hubspot_companies_bom.csv"), "--data-dir", str(target)]) == 0
     )
-    assert (target / "winback.sqlite3").exists()
+    if server_url() is None:
+        assert (target / "winback.sqlite3").exists()
+    else:  # a team database: the data dir holds no database, the server has the customers
+        assert query(ctx_of(target), "SELECT count(*) FROM customers")[0][0] > 0
     args = build_parser().parse_args(["--data-dir", "X", "import", "orders", "f.csv"])
     assert (args.data_dir, args.import_kind, args.file, args.mapping, args.dates) == (
         "X",
@@ -243,3 +247,12 @@ def test_a_hostile_file_is_refused_with_its_line_named(ctx, tmp_path, capsys, da
     err = capsys.readouterr().err
     assert said in err and "Traceback" not in err
     assert counts(ctx)["customers"] == 0
+
+
+def ctx_of(data_dir):
+    """What the helpers in tests.helpers.imports take: something with the paths of ``data_dir``."""
+    from types import SimpleNamespace
+
+    from winback_desktop.paths import resolve
+
+    return SimpleNamespace(paths=resolve(data_dir))

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import winback_desktop
+from tests.helpers.test_database import PlainConnection, server_url
 from winback_desktop.cli.entry import build_parser, gui_only, main
-from winback_desktop.paths import DB_FILE_NAME
+from winback_desktop.paths import DB_FILE_NAME, resolve
 
 COMMANDS = ("gui", "demo", "sheet", "export", "paths")
 
@@ -83,6 +84,7 @@ def test_data_dir_option_before_or_after_the_command(before, tmp_path, data_dir,
     assert database_line(capsys.readouterr().out) == str(chosen.resolve() / DB_FILE_NAME)
 
 
+@pytest.mark.sqlite_only  # where the SQLite file goes
 @pytest.mark.parametrize("before", [True, False], ids=["before-command", "after-command"])
 def test_data_dir_option_is_where_the_database_goes(before, tmp_path, data_dir, capsys):
     chosen = tmp_path / "chosen"
@@ -103,10 +105,8 @@ def test_demo_twice_fails_cleanly(data_dir, capsys):
     assert main(["demo"]) == 0
     first = capsys.readouterr()
     assert "Loaded sample data" in first.out and first.err == ""
-    db = data_dir / DB_FILE_NAME
-    con = sqlite3.connect(db)
-    customers_before = con.execute("SELECT count(*) FROM customers").fetchone()[0]
-    con.close()
+    with PlainConnection(resolve(data_dir)) as con:
+        customers_before = con.rows("SELECT count(*) FROM customers")[0][0]
     assert customers_before > 0
 
     assert main(["demo"]) != 0
@@ -115,9 +115,8 @@ def test_demo_twice_fails_cleanly(data_dir, capsys):
     assert second.err.startswith("winback: ")
     assert "already has" in second.err and "empty database" in second.err
     assert "Traceback" not in second.err
-    con = sqlite3.connect(db)
-    assert con.execute("SELECT count(*) FROM customers").fetchone()[0] == customers_before
-    con.close()
+    with PlainConnection(resolve(data_dir)) as con:
+        assert con.rows("SELECT count(*) FROM customers")[0][0] == customers_before
 
 
 def test_sheet_for_a_missing_call(demo_ctx, tmp_path, capsys):
@@ -161,16 +160,15 @@ def test_sheet_into_a_missing_folder_names_that_file(demo_ctx, tmp_path, capsys)
 
 def test_a_database_from_a_newer_version_is_refused(ctx, data_dir, tmp_path, capsys):
     ctx.close()
-    con = sqlite3.connect(data_dir / DB_FILE_NAME)
-    con.execute("UPDATE alembic_version SET version_num = 'ffff9999'")
-    con.commit()
-    con.close()
+    with PlainConnection(ctx.paths) as con:
+        con.execute("UPDATE alembic_version SET version_num = 'ffff9999'")
     assert main(["export", "calls", "-o", str(tmp_path / "calls.csv")]) != 0
     err = capsys.readouterr().err
     assert "newer version" in err and "Traceback" not in err
     assert not (tmp_path / "calls.csv").exists()
 
 
+@pytest.mark.sqlite_only  # a damaged SQLite file
 def test_a_file_that_is_not_a_database(data_dir, tmp_path, capsys):
     data_dir.mkdir(parents=True)
     garbage = b"this is not a database, just some text " * 200
@@ -185,6 +183,7 @@ def test_a_file_that_is_not_a_database(data_dir, tmp_path, capsys):
     assert not (tmp_path / "calls.csv").exists()
 
 
+@pytest.mark.sqlite_only  # another program holding the SQLite file's write lock
 def test_a_locked_database_is_a_message_not_a_traceback(ctx, data_dir, monkeypatch, capsys):
     from winback_desktop.store import connection
 
@@ -247,8 +246,9 @@ def test_subprocess_demo_twice_and_missing_sheet(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "Loaded sample data" in first.stdout
     db = data / DB_FILE_NAME
-    assert db.exists()
-    assert oct(db.stat().st_mode & 0o777) == oct(0o600)
+    if server_url() is None:  # the SQLite file is private; a server keeps its own files
+        assert db.exists()
+        assert oct(db.stat().st_mode & 0o777) == oct(0o600)
 
     second = run("demo", env_dir=data, cwd=tmp_path)
     assert second.returncode != 0

@@ -6,9 +6,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from tests.helpers.test_database import PlainConnection
 
 TABLES = ("customers", "orders", "imports", "settings", "calls", "people")
 HUNDRED_MB = 100 * 1024 * 1024
@@ -29,12 +30,9 @@ def write_csv(path: Path, rows: Iterable[Sequence[object]], **kwargs) -> Path:
 
 
 def query(ctx, sql: str, *params) -> list[tuple]:
-    """Rows from a plain sqlite3 connection, independent of the code under test."""
-    con = sqlite3.connect(ctx.paths.database)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
+    """Rows from a plain connection (sqlite3 or psycopg), independent of the code under test."""
+    with PlainConnection(ctx.paths) as con:
+        return con.rows(sql, *params)
 
 
 def counts(ctx) -> dict[str, int]:
@@ -42,25 +40,18 @@ def counts(ctx) -> dict[str, int]:
 
 
 def dump_hash(ctx) -> str:
-    """A hash of every table's content (sqlite3's SQL dump, schema included)."""
-    con = sqlite3.connect(ctx.paths.database)
-    try:
+    """A hash of every table's content, schema included (sqlite3's SQL dump on a file)."""
+    with PlainConnection(ctx.paths) as con:
         digest = hashlib.sha256()
-        for line in con.iterdump():
+        for line in con.dump():
             digest.update(line.encode("utf-8"))
         return digest.hexdigest()
-    finally:
-        con.close()
 
 
 def customer(ctx, external_id: str) -> dict[str, object]:
-    con = sqlite3.connect(ctx.paths.database)
-    con.row_factory = sqlite3.Row
-    try:
-        row = con.execute("SELECT * FROM customers WHERE external_id = ?", (external_id,)).fetchone()
-        return dict(row) if row is not None else {}
-    finally:
-        con.close()
+    with PlainConnection(ctx.paths) as con:
+        found = con.dicts("SELECT * FROM customers WHERE external_id = ?", external_id)
+        return found[0] if found else {}
 
 
 def big_field_file(path: Path, *, line: int = 3, quoted: bool = True) -> Path:

@@ -99,3 +99,93 @@ def empty_database() -> tuple[str, str]:
 def drop_database(name: str) -> None:
     with _admin() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- looking at a test's database without the code under test ------------------------------
+
+
+class PlainConnection:
+    """A plain DB-API connection to the app's database (``sqlite3`` on the file, ``psycopg`` on
+    a server), with no SQLAlchemy nor anything of the app's between: what a test reads through
+    it is what is stored. SQL is written once with ``?`` placeholders; a server's values come in
+    the forms SQLite stores (a date as ``2024-02-01``, a time as ``2024-02-01 10:00:00.000000``,
+    a number as int or float), so one expectation holds on both."""
+
+    def __init__(self, paths) -> None:  # type: ignore[no-untyped-def]
+        self.server = paths.database_url is not None
+        if self.server:
+            import psycopg
+
+            self._con = psycopg.connect(_libpq(paths.database_url))
+        else:
+            import sqlite3
+
+            self._con = sqlite3.connect(paths.database)
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("%", "%%").replace("?", "%s") if self.server else sql
+
+    def rows(self, sql: str, *params) -> list[tuple]:  # type: ignore[no-untyped-def]
+        cur = self._con.cursor()
+        cur.execute(self._sql(sql), params)
+        return [tuple(map(self._value, r)) for r in cur.fetchall()] if cur.description else []
+
+    def dicts(self, sql: str, *params) -> list[dict]:  # type: ignore[no-untyped-def]
+        cur = self._con.cursor()
+        cur.execute(self._sql(sql), params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, map(self._value, r), strict=True)) for r in cur.fetchall()]
+
+    @staticmethod
+    def _value(v):  # type: ignore[no-untyped-def]
+        import datetime as dt
+        from decimal import Decimal
+
+        if isinstance(v, dt.datetime):
+            return v.isoformat(sep=" ", timespec="microseconds")
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        if isinstance(v, Decimal):
+            return int(v) if v == v.to_integral_value() else float(v)
+        return v
+
+    def execute(self, sql: str, *params) -> None:  # type: ignore[no-untyped-def]
+        self._con.cursor().execute(self._sql(sql), params)
+        self._con.commit()
+
+    def tables(self) -> set[str]:
+        if self.server:
+            return {t for (t,) in self.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+        return {t for (t,) in self.rows("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def dump(self) -> list[str]:
+        """Every table's columns and rows, as lines in a stable order (sqlite3's dump on a file)."""
+        if not self.server:
+            return list(self._con.iterdump())  # type: ignore[attr-defined]
+        lines = []
+        tables = self.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+        for (table,) in tables:
+            cols = self.rows(
+                "SELECT column_name, data_type, column_default FROM information_schema.columns"
+                " WHERE table_schema = 'public' AND table_name = ? ORDER BY ordinal_position",
+                table,
+            )
+            lines.append(f"{table}: {cols}")
+            content = self.rows(f'SELECT row_to_json(t)::text FROM "{table}" t ORDER BY 1')
+            lines += [f"{table} {r[0]}" for r in content]
+        return lines
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> PlainConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _libpq(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(False)

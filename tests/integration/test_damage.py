@@ -32,6 +32,8 @@ from winback_desktop.store import integrity
 from winback_desktop.store.backup import EmptyDatabaseError
 from winback_desktop.store.integrity import WritesStoppedError
 
+pytestmark = pytest.mark.sqlite_only  # damaged SQLite files, their write-ahead log
+
 
 def env() -> dict[str, str]:
     """This test's environment (its own data and config dirs) for a child process."""

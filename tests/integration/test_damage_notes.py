@@ -12,6 +12,8 @@ from winback_desktop.paths import Paths
 from winback_desktop.services.people import team
 from winback_desktop.store import integrity
 
+pytestmark = pytest.mark.sqlite_only  # damage found in the SQLite file
+
 __all__ = ["demo_paths"]  # the fixture, shared with test_damage.py
 
 

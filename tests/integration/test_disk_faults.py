@@ -23,11 +23,13 @@ from typing import Any
 import pytest
 
 from tests.helpers.faults import fill_to, read_only_folder, small_disk, snapshot
-from tests.helpers.paths import HELPERS, ROOT
+from tests.helpers.paths import ROOT
 from winback_desktop.bootstrap import open_app
 from winback_desktop.cli.entry import main
 from winback_desktop.paths import DB_FILE_NAME, Paths
 from winback_desktop.store import disk
+
+pytestmark = pytest.mark.sqlite_only  # the disk under the SQLite file
 
 WRONG_WORDS = ("damaged", "already open", "unexpected", "Traceback", "Restore")
 
@@ -64,7 +66,7 @@ def start_gui_in_child(data: Path) -> dict[str, Any]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
     env.pop("WINBACK_EXIT_WHEN_SHOWN", None)
     done = subprocess.run(
-        [sys.executable, str(HELPERS / "children" / "start.py"), str(data)],
+        [sys.executable, str(ROOT / "tests" / "helpers" / "children" / "start.py"), str(data)],
         env=env,
         capture_output=True,
         text=True,

@@ -22,6 +22,8 @@ from winback_desktop.services.demo import load_demo
 from winback_desktop.services.maintenance import backups as maintenance
 from winback_desktop.services.roster import card as customers
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file's damage and its file backups
+
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -74,11 +74,12 @@ def test_a_job_killed_while_writing_leaves_the_database_as_it_was(ctx, basket):
         proc.kill()
         proc.communicate(timeout=DEADLINE)
     assert proc.returncode == -signal.SIGKILL
-    con = sqlite3.connect(ctx.paths.database)
-    try:
-        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    finally:
-        con.close()
+    if ctx.paths.database_url is None:  # the SQLite file is whole (a server checks its own)
+        con = sqlite3.connect(ctx.paths.database)
+        try:
+            assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        finally:
+            con.close()
     assert counts(ctx) == before_counts
     assert dump_hash(ctx) == before
 

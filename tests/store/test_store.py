@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import shutil
 import sqlite3
 import stat
@@ -17,6 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from tests.helpers.test_database import PlainConnection
 from winback_desktop.bootstrap import open_app
 from winback_desktop.paths import Paths
 from winback_desktop.services import roster
@@ -36,7 +38,11 @@ def raw(db: Path) -> sqlite3.Connection:
     return sqlite3.connect(db)
 
 
-def rows(db: Path, sql: str, *params) -> list[tuple]:
+def rows(db: Path | Paths, sql: str, *params) -> list[tuple]:
+    """Rows of a SQLite file (a Path), or of the app's database, either kind (its Paths)."""
+    if isinstance(db, Paths):
+        with PlainConnection(db) as plain:
+            return plain.rows(sql, *params)
     con = raw(db)
     try:
         return con.execute(sql, params).fetchall()
@@ -52,7 +58,10 @@ def add_customer(ctx, company: str, **kw) -> int:
         return c.id
 
 
-def dump(db: Path) -> list[str]:
+def dump(db: Path | Paths) -> list[str]:
+    if isinstance(db, Paths):
+        with PlainConnection(db) as plain:
+            return plain.dump()
     con = raw(db)
     try:
         return list(con.iterdump())
@@ -63,6 +72,7 @@ def dump(db: Path) -> list[str]:
 # --- files and connections ----------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # the SQLite file's modes
 def test_new_database_and_data_dir_are_private(ctx, paths):
     assert paths.database.exists()
     assert mode(paths.database) == 0o600
@@ -76,6 +86,7 @@ def test_new_database_and_data_dir_are_private(ctx, paths):
             assert mode(extra) == 0o600, extra
 
 
+@pytest.mark.sqlite_only  # the SQLite file's modes
 def test_private_even_with_a_permissive_umask(paths):
     import os
 
@@ -90,6 +101,7 @@ def test_private_even_with_a_permissive_umask(paths):
     assert mode(paths.data_dir) == 0o700
 
 
+@pytest.mark.sqlite_only  # SQLite's pragmas
 def test_every_connection_has_the_pragmas(ctx):
     ctx.engine.dispose()  # start from an empty pool: these are fresh connections
     with ctx.engine.connect() as a, ctx.engine.connect() as b:
@@ -102,6 +114,7 @@ def test_every_connection_has_the_pragmas(ctx):
             assert timeout == BUSY_TIMEOUT_MS and timeout > 0
 
 
+@pytest.mark.sqlite_only  # the SQLite file's WAL
 def test_wal_is_persistent_in_the_file(ctx, paths):
     ctx.close()
     assert rows(paths.database, "PRAGMA journal_mode") == [("wal",)]
@@ -115,19 +128,19 @@ class Boom(Exception):
 
 
 def test_a_failing_transaction_writes_nothing(ctx, paths):
-    before = rows(paths.database, "SELECT count(*) FROM customers")[0][0]
+    before = rows(paths, "SELECT count(*) FROM customers")[0][0]
     with pytest.raises(Boom), transaction(ctx.sessions) as s:
         s.add(Customer(company="Half Written"))
         s.flush()  # the INSERT has really been sent
         assert s.scalar(select(Customer.id).where(Customer.company == "Half Written"))
         raise Boom
-    assert rows(paths.database, "SELECT count(*) FROM customers")[0][0] == before
+    assert rows(paths, "SELECT count(*) FROM customers")[0][0] == before
     assert roster.roster_page(ctx, text="half written") == []
 
 
 def test_a_successful_transaction_is_visible_to_another_connection(ctx, paths):
     add_customer(ctx, "Committed AS")
-    assert rows(paths.database, "SELECT company FROM customers") == [("Committed AS",)]
+    assert rows(paths, "SELECT company FROM customers") == [("Committed AS",)]
 
 
 def test_a_savepoint_rolls_back_alone(ctx, paths):
@@ -139,20 +152,21 @@ def test_a_savepoint_rolls_back_alone(ctx, paths):
             s.flush()
             raise Boom
         s.add(Customer(company="After"))
-    assert sorted(rows(paths.database, "SELECT company FROM customers")) == [("After",), ("Outer",)]
+    assert sorted(rows(paths, "SELECT company FROM customers")) == [("After",), ("Outer",)]
 
 
 def test_ddl_rolls_back_too(ctx, paths):
     with pytest.raises(Boom), ctx.engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE scratch (x INTEGER)")
         raise Boom
-    assert rows(paths.database, "SELECT name FROM sqlite_master WHERE name = 'scratch'") == []
+    with PlainConnection(paths) as plain:
+        assert "scratch" not in plain.tables()
 
 
 def test_foreign_key_violation_raises(ctx, paths):
     with pytest.raises(IntegrityError), transaction(ctx.sessions) as s:
         s.add(Call(customer_id=424242))
-    assert rows(paths.database, "SELECT count(*) FROM calls") == [(0,)]
+    assert rows(paths, "SELECT count(*) FROM calls") == [(0,)]
 
 
 def test_foreign_key_checked_on_delete(ctx):
@@ -167,16 +181,18 @@ def test_foreign_key_checked_on_delete(ctx):
 
 
 def test_alembic_version_is_head_after_open(ctx, paths):
-    assert rows(paths.database, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+    assert rows(paths, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
     assert current_revision(ctx.engine) == head_revision()
 
 
 def _same_default(_ctx, _ins_col, _meta_col, inspected, _meta_default, rendered) -> bool | None:
-    # SQLite reflects '' as "''" and 0 as "'0'": compare the values, not their quoting.
+    # SQLite reflects '' as "''" and 0 as "'0'"; PostgreSQL as "''::character varying" and
+    # "'0'::numeric": compare the values, not their quoting nor the server's cast.
     if inspected is None or rendered is None:
         return None
 
     def norm(text: str) -> str:
+        text = re.sub(r"::[a-z ]+(\(\d+(, *\d+)?\))?$", "", text.strip())
         return text.strip("()").strip("'\"")
 
     return norm(inspected) != norm(rendered)
@@ -202,16 +218,16 @@ def test_models_match_the_migrated_database(ctx):
 
 
 def test_every_model_table_exists_after_open(ctx, paths):
-    tables = {r[0] for r in rows(paths.database, "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert set(Base.metadata.tables) <= tables
+    with PlainConnection(paths) as plain:
+        assert set(Base.metadata.tables) <= plain.tables()
 
 
 def test_opening_twice_is_a_no_op(ctx, paths):
     ctx.close()
-    before = dump(paths.database)
+    before = dump(paths)
     again = open_app(paths)
     again.close()
-    assert dump(paths.database) == before
+    assert dump(paths) == before
     assert list(paths.backups.iterdir()) == []  # nothing to migrate: no backup
 
 
@@ -262,6 +278,7 @@ def old_db(paths: Paths) -> Paths:
     return paths
 
 
+@pytest.mark.sqlite_only  # the SQLite file's pre-migration backup
 def test_migration_backs_up_first_then_upgrades(old_db, tmp_path, monkeypatch):
     folder = migrations_with_next(
         tmp_path,
@@ -297,6 +314,7 @@ def test_migration_backs_up_first_then_upgrades(old_db, tmp_path, monkeypatch):
     assert rows(db, "SELECT count(*) FROM calls") == [(1,)]
 
 
+@pytest.mark.sqlite_only  # SQLite's batch mode (a table copied)
 def test_a_table_rebuilding_migration_keeps_rows_that_others_refer_to(old_db, tmp_path, monkeypatch):
     """Batch mode on SQLite copies the table, drops the old one and renames: with foreign keys
     on, that must neither fail nor lose the calls that refer to the customers."""
@@ -334,6 +352,7 @@ def test_a_table_rebuilding_migration_keeps_rows_that_others_refer_to(old_db, tm
     con.close()
 
 
+@pytest.mark.sqlite_only  # the SQLite file, its integrity and backup
 def test_a_failing_migration_leaves_the_database_as_it_was(old_db, tmp_path, monkeypatch):
     folder = migrations_with_next(
         tmp_path,
@@ -360,6 +379,7 @@ def test_a_failing_migration_leaves_the_database_as_it_was(old_db, tmp_path, mon
     assert len(list(old_db.backups.glob(f"pre-migrate-{HEAD}-*.sqlite3"))) == 1  # made before trying
 
 
+@pytest.mark.sqlite_only  # SQLite's deferred foreign key check
 def test_a_migration_that_breaks_references_is_rolled_back(old_db, tmp_path, monkeypatch):
     folder = migrations_with_next(tmp_path, 'op.execute("DELETE FROM customers")')
     before = dump(old_db.database)
@@ -373,6 +393,7 @@ def test_a_migration_that_breaks_references_is_rolled_back(old_db, tmp_path, mon
     assert dump(old_db.database) == before
 
 
+@pytest.mark.sqlite_only  # the SQLite file's bytes (on a server: tests/cli)
 def test_a_database_from_a_newer_version_is_refused(old_db):
     db = old_db.database
     con = raw(db)
@@ -393,6 +414,7 @@ def test_a_database_from_a_newer_version_is_refused(old_db):
     assert list(old_db.backups.iterdir()) == []
 
 
+@pytest.mark.sqlite_only  # a new SQLite file
 def test_a_new_empty_database_is_migrated_without_a_backup(paths):
     engine = make_engine(paths.database)
     try:
@@ -407,6 +429,7 @@ def test_a_new_empty_database_is_migrated_without_a_backup(paths):
 # --- backups ------------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # backups of the SQLite file
 def test_backup_is_a_consistent_private_copy(ctx, paths, tmp_path):
     for i in range(50):
         add_customer(ctx, f"Customer {i}", value_lost=Decimal(i))
@@ -420,6 +443,7 @@ def test_backup_is_a_consistent_private_copy(ctx, paths, tmp_path):
     assert len(rows(target, query)) == 50
 
 
+@pytest.mark.sqlite_only  # backups of the SQLite file
 def test_backup_while_another_connection_is_writing(ctx, paths, tmp_path):
     add_customer(ctx, "Committed Before")
     writer = raw(paths.database)
@@ -443,6 +467,7 @@ def test_backup_while_another_connection_is_writing(ctx, paths, tmp_path):
     }
 
 
+@pytest.mark.sqlite_only  # backups of the SQLite file
 def test_backup_overwrites_an_older_copy(ctx, paths, tmp_path):
     target = tmp_path / "copy.sqlite3"
     backup_database(paths.database, target)
@@ -516,6 +541,7 @@ def test_the_quick_head_check_agrees_with_alembic():
     assert shipped_head() == head_revision()
 
 
+@pytest.mark.sqlite_only  # SQLite's write lock
 def test_a_write_waits_for_another_process_instead_of_failing(demo_ctx):
     """Another process (the ranking child) commits while a save is under way: the save must wait
     for it and then succeed. A deferred BEGIN would read first and then fail at once with

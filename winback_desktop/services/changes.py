@@ -118,6 +118,10 @@ def reports(
     def mark(fn: Callable[Concatenate[C, P], R]) -> Callable[Concatenate[C, P], R]:
         @functools.wraps(fn)
         def run(ctx: C, *args: P.args, **kwargs: P.kwargs) -> R:
+            from winback_desktop.store.portable import without_nul
+
+            # Typed text without NUL characters before the service checks it (store.portable).
+            args, kwargs = without_nul(args), without_nul(kwargs)
             with ctx.changes.batch():
                 result = fn(ctx, *args, **kwargs)
                 ctx.changes.report(*kinds)

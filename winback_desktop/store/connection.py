@@ -146,9 +146,10 @@ def make_engine(url_or_path: str | Path, *, echo: bool = False) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-    from winback_desktop.store import notices
+    from winback_desktop.store import notices, portable
 
     notices.install(engine)  # each committed write tells the other desks (store/notices.py)
+    portable.install(engine)  # no NUL characters in stored text, on both databases
     return engine
 
 

@@ -197,7 +197,7 @@ def _call_back_team(
         latest = s.execute(
             select(Call.caller_id, Call.partner_id)
             .where(Call.customer_id == customer_id)
-            .order_by(func.coalesce(Call.started_at, Call.scheduled_at).desc(), Call.id.desc())
+            .order_by(func.coalesce(Call.started_at, Call.scheduled_at).desc().nulls_last(), Call.id.desc())
             .limit(1)
         ).first()
         leader, partner = latest if latest is not None else (None, None)

@@ -318,7 +318,7 @@ def _earlier_calls(
         select(Call, Person.name)
         .outerjoin(Person, Person.id == Call.caller_id)
         .where(Call.customer_id == customer_id, Call.id != call_id, Call.status != CallStatus.SCHEDULED)
-        .order_by(when.desc(), Call.id.desc())
+        .order_by(when.desc().nulls_last(), Call.id.desc())
     ).all()
     ids = [row[0].id for row in rows]
     primary_of, known = _reasons_heard(s, ids)

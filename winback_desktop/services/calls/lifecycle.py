@@ -127,7 +127,8 @@ def _start_in(
     existing = s.scalars(
         select(Call)
         .where(Call.customer_id == customer_id, Call.status.in_(statuses))
-        .order_by(Call.status, Call.scheduled_at)  # in_progress sorts before scheduled
+        # in_progress sorts before scheduled; then the earliest booking, an undated one last
+        .order_by(Call.status, Call.scheduled_at.is_(None), Call.scheduled_at, Call.id)
     ).first()
     call = existing or Call(customer_id=customer_id)
     resumed = call.status == CallStatus.IN_PROGRESS

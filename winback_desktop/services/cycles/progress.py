@@ -23,6 +23,7 @@ from winback_desktop.store.models import (
     Person,
     RescueCycle,
 )
+from winback_desktop.store.portable import folded_order
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ def cycle_assignments(ctx: AppContext, cycle_id: int, assignee_id: int | None = 
         .where(CycleAssignment.cycle_id == cycle_id)
         .order_by(
             (CycleAssignment.kind == "executive").desc(),
-            assignee.name,
+            assignee.name.is_(None),  # nobody assigned last
+            folded_order(assignee.name),
             CycleAssignment.assignee_id,
             Customer.priority.desc(),
             Customer.id.desc(),
@@ -193,7 +195,7 @@ def _progress_rows(s: Session, cycle: RescueCycle) -> Sequence[Row[*tuple[Any, .
         )
         .outerjoin(Person, Person.id == pa.assignee_id)
         .group_by(pa.assignee_id, Person.name, pa.kind)
-        .order_by((pa.kind == "executive").desc(), Person.name, pa.assignee_id)
+        .order_by((pa.kind == "executive").desc(), folded_order(Person.name), pa.assignee_id)
     ).all()
 
 

@@ -30,6 +30,7 @@ from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.vocab import ActionStatus
 from winback_desktop.store.connection import retried, transaction
 from winback_desktop.store.models import ActionItem, Call, Customer, Person, utcnow
+from winback_desktop.store.portable import folded_order
 
 STATUS_FILTERS = (*ActionStatus.values(), "all")
 # Pass as owner_id to see (or count) the promises nobody owns; person ids start at 1.
@@ -135,7 +136,7 @@ def _board_query() -> Select[*tuple[Any, ...]]:
         .outerjoin(caller, caller.id == Call.caller_id)
         .order_by(
             owner.name.is_(None),  # promises nobody owns come last
-            func.lower(owner.name),
+            folded_order(owner.name),
             ActionItem.owner_id,  # two people of the same name stay apart
             ActionItem.due_date.is_(None),  # no due date last
             ActionItem.due_date,
@@ -240,7 +241,7 @@ def owners_with_open_items(ctx: AppContext, *, today: dt.date | None = None) -> 
         .outerjoin(Person, Person.id == ActionItem.owner_id)
         .where(ActionItem.status == ActionStatus.OPEN)
         .group_by(ActionItem.owner_id, Person.name, Person.active)
-        .order_by(ActionItem.owner_id.is_(None), func.lower(Person.name), ActionItem.owner_id)
+        .order_by(ActionItem.owner_id.is_(None), folded_order(Person.name), ActionItem.owner_id)
     )
     with ctx.sessions() as s:
         rows = s.execute(q).all()

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Numeric, case, func, or_, select, true, ty
 from winback_desktop.services import clock
 from winback_desktop.services.context import AppContext
 from winback_desktop.store.models import Call, CallReason, Customer, DepartureReason
+from winback_desktop.store.portable import text_order
 
 CENT = Decimal("0.01")
 
@@ -73,7 +74,7 @@ def reasons_by_revenue(ctx: AppContext, since: dt.date | dt.datetime | None = No
         .outerjoin(pc, pc.c.reason_id == DepartureReason.id)
         .group_by(DepartureReason.id, DepartureReason.code, DepartureReason.label, DepartureReason.category)
         .having(or_(DepartureReason.active == true(), customers > 0))
-        .order_by(revenue.desc(), calls.desc(), DepartureReason.code)
+        .order_by(revenue.desc(), calls.desc(), text_order(DepartureReason.code))
     )
     with ctx.sessions() as s:
         rows = s.execute(q).all()

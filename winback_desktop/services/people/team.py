@@ -26,6 +26,7 @@ from winback_desktop.services.errors import get_or_raise
 from winback_desktop.services.vocab import ActionStatus, CallStatus, Role
 from winback_desktop.store.connection import transaction
 from winback_desktop.store.models import ActionItem, Call, Person, utcnow
+from winback_desktop.store.portable import folded_order
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,8 @@ def _record(p: Person) -> PersonRecord:
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join(str(name or "").split())
+    # NUL characters go before the check: a name of nothing else is no name (see store.portable).
+    name = " ".join(str(name or "").replace("\x00", "").split())
     if not name:
         raise ValueError("a person needs a name")
     if len(name) > NAME_MAX:
@@ -101,9 +103,9 @@ def list_people(
     if role is not None:
         q = q.where(Person.role == role)
     if include_retired:
-        q = q.order_by(Person.active.desc(), Person.name, Person.id)
+        q = q.order_by(Person.active.desc(), folded_order(Person.name), Person.id)
     else:
-        q = q.where(Person.active).order_by(Person.name, Person.id)
+        q = q.where(Person.active).order_by(folded_order(Person.name), Person.id)
     with ctx.sessions() as s:
         return [_record(p) for p in s.scalars(q)]
 

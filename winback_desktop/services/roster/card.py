@@ -25,7 +25,7 @@ def card(ctx: AppContext, customer_id: int, exclude_call: int | None = None) -> 
             select(Call, Person.name)
             .outerjoin(Person, Person.id == Call.caller_id)
             .where(Call.customer_id == customer_id)
-            .order_by(func.coalesce(Call.started_at, Call.scheduled_at).desc())
+            .order_by(func.coalesce(Call.started_at, Call.scheduled_at).desc().nulls_last(), Call.id.desc())
         )
         if exclude_call is not None:
             calls_q = calls_q.where(Call.id != exclude_call)
@@ -49,7 +49,7 @@ def card(ctx: AppContext, customer_id: int, exclude_call: int | None = None) -> 
             select(ActionItem, Person.name)
             .outerjoin(Person, Person.id == ActionItem.owner_id)
             .where(ActionItem.customer_id == customer_id, ActionItem.status == "open")
-            .order_by(ActionItem.due_date)
+            .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)  # no due date last
         )
         if exclude_call is not None:
             promises_q = promises_q.where(ActionItem.call_id != exclude_call)

@@ -241,7 +241,8 @@ def roster_count(
 
 def _distinct(ctx: AppContext, column: SQLColumnExpression[str]) -> list[str]:
     with ctx.sessions() as s:
-        return list(s.scalars(select(column).where(column != "").distinct().order_by(column)))
+        # Sorted here in code-point order, as SQLite's BINARY (a server's locale would differ).
+        return sorted(s.scalars(select(column).where(column != "").distinct()))
 
 
 def segments(ctx: AppContext) -> list[str]:

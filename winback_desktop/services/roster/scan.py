@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, SQLColumnExpression, bindparam, func, or_, select
 
 from winback_desktop.store.models import Customer
+from winback_desktop.store.portable import sort_key
 
 FEW = 8_000  # estimated matches up to which one scan gives the page and the count
 SAMPLE_SLICES = 5
@@ -38,7 +39,9 @@ def ordered(q: Select, key: SQLColumnExpression[Any], descending: bool) -> Selec
 
 def _order(key: SQLColumnExpression[Any], id_: SQLColumnExpression[Any], descending: bool) -> tuple:
     # The id breaks ties in the same direction, so an index on the key serves the whole order.
-    return (key.desc(), id_.desc()) if descending else (key.asc(), id_.asc())
+    # Text in code-point order and customers without the value (no purchase date) last, in
+    # both directions and on both databases (portable.sort_key).
+    return (sort_key(key, descending), id_.desc() if descending else id_.asc())
 
 
 def estimate(conn: Connection, where: list[ColumnElement[bool]]) -> float:
