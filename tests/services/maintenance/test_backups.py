@@ -10,6 +10,10 @@ import time
 import pytest
 
 from tests.helpers.faults import small_disk
+
+# Backups of the SQLite file; a team database is the server's to back up (the app refuses:
+# tests/services/safety).
+pytestmark = pytest.mark.sqlite_only
 from winback_desktop.services.maintenance import backups as maintenance
 
 
