@@ -56,7 +56,8 @@ def names_the_database_of(out: str, folder: Path) -> bool:
         return database_line(out) == str(folder.resolve() / DB_FILE_NAME)
     url = os.environ["WINBACK_DATABASE_URL"]
     said = database_line(out)
-    return f"data dir: {folder.resolve()}\n" in out and said.startswith("postgresql") and said.endswith(url.rsplit("/", 1)[1])
+    named = said.startswith("postgresql") and said.endswith(url.rsplit("/", 1)[1])
+    return named and f"data dir: {folder.resolve()}\n" in out
 
 
 # --- in-process ---------------------------------------------------------------------------------

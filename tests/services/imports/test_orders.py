@@ -14,8 +14,8 @@ import pytest
 
 from tests.helpers.imports import counts, customer, dump_hash, query, write_csv
 from tests.helpers.paths import DATA
-from tests.helpers.test_database import PlainConnection, copy_database, drop_database
 from tests.helpers.roster import naive_purchase_days
+from tests.helpers.test_database import PlainConnection, copy_database, drop_database
 from winback_desktop.services.imports.importer import (
     AmbiguousDatesError,
     ImportCancelled,

@@ -10,11 +10,11 @@ import time
 import pytest
 
 from tests.helpers.faults import small_disk
-
-# Backups of the SQLite file; a team database is the server's to back up (the app refuses:
-# tests/services/safety).
-pytestmark = pytest.mark.sqlite_only
 from winback_desktop.services.maintenance import backups as maintenance
+
+# Backups of the SQLite file; a team database is the server's to back up (the app refuses it:
+# tests/ui/test_team_backups.py).
+pytestmark = pytest.mark.sqlite_only
 
 
 def _age(path, minutes: float) -> None:

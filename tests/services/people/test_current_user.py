@@ -45,7 +45,9 @@ def test_two_desks_on_one_database_each_have_their_own_current_user(ctx, other_d
 
 def test_one_desk_on_two_databases_remembers_each(ctx, tmp_path, team):
     other_name, other_url = fresh_database() if server_url() else (None, None)  # a server's other database
-    elsewhere = open_app(dataclasses.replace(ctx.paths, data_dir=tmp_path / "elsewhere", database_url=other_url))
+    elsewhere = open_app(
+        dataclasses.replace(ctx.paths, data_dir=tmp_path / "elsewhere", database_url=other_url)
+    )
     try:
         people.set_current_user(ctx, team["ana"])
         assert people.current_user(elsewhere) is None  # Ana's id means nothing there
