@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -80,7 +81,20 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     try:
         yield d
     finally:
+        _delete_closed_widgets()
         drop_database(name)
+
+
+def _delete_closed_widgets() -> None:
+    """pytest-qt closes a test's widgets with deleteLater(), and a plain processEvents() never
+    deletes them: their timers (a search's debounce, a poll) would fire in the next test and read
+    a database dropped meanwhile. Deleted now, before the drop (Qt only where a test loaded it)."""
+    if "PySide6.QtCore" not in sys.modules:
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

@@ -48,6 +48,18 @@ def database_line(out: str) -> str:
     return lines[0].split(":", 1)[1].strip()
 
 
+def names_the_database_of(out: str, folder: Path) -> bool:
+    """``paths`` said the database of this data folder: the SQLite file in it or, on a team
+    server (the test seam's WINBACK_DATABASE_URL, which a data folder does not change), the
+    folder as the data dir and the server's database by its URL."""
+    if server_url() is None:
+        return database_line(out) == str(folder.resolve() / DB_FILE_NAME)
+    url = os.environ["WINBACK_DATABASE_URL"]
+    said = database_line(out)
+    named = said.startswith("postgresql") and said.endswith(url.rsplit("/", 1)[1])
+    return named and f"data dir: {folder.resolve()}\n" in out
+
+
 # --- in-process ---------------------------------------------------------------------------------
 
 
@@ -71,7 +83,7 @@ def test_help_lists_the_commands(capsys):
 def test_paths_uses_the_env_var(data_dir, capsys):
     assert main(["paths"]) == 0
     out = capsys.readouterr().out
-    assert database_line(out) == str(data_dir.resolve() / DB_FILE_NAME)
+    assert names_the_database_of(out, data_dir)
     assert f"data dir: {data_dir.resolve()}" in out
     assert f"desk:     {data_dir.parent / 'xdg-config' / 'winback-desk' / 'desk.json'}" in out  # conftest
 
@@ -81,7 +93,7 @@ def test_data_dir_option_before_or_after_the_command(before, tmp_path, data_dir,
     chosen = tmp_path / "chosen"
     argv = ["--data-dir", str(chosen), "paths"] if before else ["paths", "--data-dir", str(chosen)]
     assert main(argv) == 0
-    assert database_line(capsys.readouterr().out) == str(chosen.resolve() / DB_FILE_NAME)
+    assert names_the_database_of(capsys.readouterr().out, chosen)
 
 
 @pytest.mark.sqlite_only  # where the SQLite file goes
@@ -98,7 +110,7 @@ def test_data_dir_option_is_where_the_database_goes(before, tmp_path, data_dir, 
 def test_data_dir_option_wins_over_env(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("WINBACK_DATA_DIR", str(tmp_path / "from-env"))
     assert main(["paths", "--data-dir", str(tmp_path / "from-option")]) == 0
-    assert "from-option" in database_line(capsys.readouterr().out)
+    assert names_the_database_of(capsys.readouterr().out, tmp_path / "from-option")
 
 
 def test_demo_twice_fails_cleanly(data_dir, capsys):
@@ -235,9 +247,9 @@ def test_subprocess_env_var_and_option(tmp_path):
     env_dir = tmp_path / "env-dir"
     result = run("paths", env_dir=env_dir, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert database_line(result.stdout) == str(env_dir.resolve() / DB_FILE_NAME)
+    assert names_the_database_of(result.stdout, env_dir)
     result = run("paths", "--data-dir", str(tmp_path / "opt"), env_dir=env_dir, cwd=tmp_path)
-    assert database_line(result.stdout) == str((tmp_path / "opt").resolve() / DB_FILE_NAME)
+    assert names_the_database_of(result.stdout, tmp_path / "opt")
 
 
 def test_subprocess_demo_twice_and_missing_sheet(tmp_path):

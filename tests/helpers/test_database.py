@@ -96,6 +96,17 @@ def empty_database() -> tuple[str, str]:
     return name, _admin_url(name)
 
 
+def copy_database(url: str) -> tuple[str, str]:
+    """(name, URL) of a copy of the database at ``url`` (``CREATE DATABASE … TEMPLATE``): nobody
+    may be connected to it meanwhile (dispose of the engine first)."""
+    from sqlalchemy.engine import make_url
+
+    name = f"winback_t_{uuid.uuid4().hex[:16]}"
+    with _admin() as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"')
+    return name, _admin_url(name)
+
+
 def drop_database(name: str) -> None:
     with _admin() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -270,6 +270,7 @@ def test_an_empty_or_new_file_and_our_own_database_are_ours(demo_db, tmp_path):
     assert foreign_tables(tmp_path / "missing.sqlite3") is None
 
 
+@pytest.mark.sqlite_only  # a damaged SQLite file's backup
 def test_a_backup_of_a_damaged_file_is_refused_in_words_and_writes_no_backup(demo_db, tmp_path, capsys):
     """Malformed pages met while copying (SQLite raises instead of listing them) are sorted as
     the copy failing its check, which backup_now turns into the file's damage: a message."""

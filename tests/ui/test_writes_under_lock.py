@@ -24,7 +24,10 @@ from winback_desktop.ui.today.attempt_dialog import AttemptDialog
 from winback_desktop.ui.today.schedule_dialog import ScheduleDialog
 
 __all__ = ["app_ctx", "busy_ms", "main_window"]  # the fixtures, shared with test_unsaved.py
-pytestmark = pytest.mark.parametrize("busy_ms", [2000], indirect=True)  # each refused write waits 2 s
+pytestmark = [
+    pytest.mark.parametrize("busy_ms", [2000], indirect=True),  # each refused write waits 2 s
+    pytest.mark.sqlite_only,  # the SQLite file's write lock (a server has none to hold)
+]
 
 
 def rows(ctx, table: str) -> int:

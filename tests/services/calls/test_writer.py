@@ -4,27 +4,25 @@ journal at once, reach the database when it takes them, and are put back exactly
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 import pytest
 
 from tests.helpers.faults import fill_disk, small_disk, write_lock_held
 from tests.helpers.roster import add_customer
+from tests.helpers.test_database import PlainConnection, server_url
 from winback_desktop.bootstrap import open_app
 from winback_desktop.paths import Paths
 from winback_desktop.services.calls import lifecycle as calls
-from winback_desktop.services.calls.journal import field_save, owed
+from winback_desktop.services.calls.journal import Journal, field_save, owed
 from winback_desktop.services.calls.writer import NotesWriter, notes_writer
 from winback_desktop.store import connection
 
 
 def saved_text(paths: Paths, call_id: int, key: str) -> str | None:
-    with sqlite3.connect(paths.database) as conn:  # another reader, as after a restart
-        row = conn.execute(
-            "SELECT value FROM stage_answers WHERE call_id = ? AND field = ?", (call_id, key)
-        ).fetchone()
-    return row[0] if row else None
+    with PlainConnection(paths) as conn:  # another reader, as after a restart
+        rows = conn.rows("SELECT value FROM stage_answers WHERE call_id = ? AND field = ?", call_id, key)
+    return rows[0][0] if rows else None
 
 
 @pytest.fixture
@@ -34,6 +32,7 @@ def short_busy(monkeypatch):
     monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 300)
 
 
+@pytest.mark.sqlite_only  # the SQLite file's write lock and busy timeout
 def test_a_lock_held_past_the_busy_timeout_never_blocks_a_save(monkeypatch, paths):
     monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 1500)  # the app's is 5 s
     ctx = open_app(paths)
@@ -79,6 +78,7 @@ def _on_a_full_disk(paths: Paths) -> tuple[int, object]:
     return call_id, (ctx, writer, filler)
 
 
+@pytest.mark.sqlite_only  # the database file on a full disk (a server's disk is not ours)
 def test_a_full_disk_keeps_the_words_in_the_journal_and_puts_them_back_once(paths):
     with small_disk(paths.data_dir, "24m"):  # freed, it has more than the 8 MiB a writable start needs
         call_id, (ctx, writer, filler) = _on_a_full_disk(paths)
@@ -118,10 +118,16 @@ def test_newer_text_is_never_overwritten_by_what_the_journal_kept(short_busy, pa
     ctx = open_app(paths)
     try:
         call_id = calls.start_call(ctx, add_customer(ctx))
-        writer = notes_writer(ctx)
-        with write_lock_held(paths.database):
-            writer.submit([field_save(call_id, "probe", "their_story", "old words")])
-            writer.close()  # killed, in effect: the journal owes "old words"
+        if server_url() is None:
+            writer = notes_writer(ctx)
+            with write_lock_held(paths.database):
+                writer.submit([field_save(call_id, "probe", "their_story", "old words")])
+                writer.close()  # killed, in effect: the journal owes "old words"
+        else:  # a desk killed after its journal took the words and before the server did
+            journal = Journal(paths.journal)
+            assert journal.append([field_save(call_id, "probe", "their_story", "old words")])[1] is None
+            assert journal.wait_synced(10)
+            journal.close()
     finally:
         ctx.close()
     ctx = open_app(paths)

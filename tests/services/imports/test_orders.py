@@ -15,6 +15,7 @@ import pytest
 from tests.helpers.imports import counts, customer, dump_hash, query, write_csv
 from tests.helpers.paths import DATA
 from tests.helpers.roster import naive_purchase_days
+from tests.helpers.test_database import PlainConnection, copy_database, drop_database
 from winback_desktop.services.imports.importer import (
     AmbiguousDatesError,
     ImportCancelled,
@@ -163,14 +164,15 @@ def test_a_file_another_process_applied_meanwhile_is_already_imported(ctx, tmp_p
     rows = [HEADER, ["1", "2024-01-31", "25", ""], ["1", "2024-01-31", "25", ""]]
     path = write_csv(tmp_path / "o.csv", rows)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    other = sqlite3.connect(ctx.paths.database, isolation_level=None)
+    other = PlainConnection(ctx.paths)  # another process's connection, each statement committed
 
     def meanwhile(done: int, total: int) -> None:
-        if not other.execute("SELECT count(*) FROM imports").fetchone()[0]:
+        if not other.rows("SELECT count(*) FROM imports")[0][0]:
             other.execute(
                 "INSERT INTO imports (kind, file_name, sha256, applied_sha256, rows, imported_at)"
                 " VALUES ('orders', 'o.csv', ?, ?, 2, '2026-12-01 09:30:00')",
-                (sha, sha),
+                sha,
+                sha,
             )
 
     try:
@@ -198,7 +200,7 @@ def test_orders_with_a_stored_order_id_are_updated_not_duplicated(ctx, tmp_path)
     ]
     result = import_orders(ctx, write_csv(tmp_path / "feb.csv", feb))
     assert (result.added, result.updated, result.unchanged) == (1, 1, 1)
-    stored = query(ctx, "SELECT order_ref, amount FROM orders ORDER BY order_ref")
+    stored = query(ctx, "SELECT order_ref, amount FROM orders ORDER BY order_ref NULLS FIRST")
     assert stored == [(None, 5), ("INV-1", 120), ("INV-2", 40), ("INV-3", 60)]
     c = customer(ctx, "1")
     assert (c["orders_count"], c["total_revenue"], c["last_purchase"]) == (4, 225, "2024-02-01")
@@ -288,21 +290,28 @@ def test_cancel_at_any_point_leaves_the_database_as_it_was(demo_ctx, tmp_path):
     import shutil
 
     from winback_desktop.bootstrap import open_app
-    from winback_desktop.paths import Paths
+    from winback_desktop.paths import resolve
 
     copy_dir = tmp_path / "copy"
     copy_dir.mkdir()
-    src = sqlite3.connect(ctx.paths.database)
-    dst = sqlite3.connect(copy_dir / ctx.paths.database.name)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    copy_ctx = open_app(Paths(copy_dir, custom=True))
+    copy_name = None
+    if ctx.paths.database_url is None:
+        src = sqlite3.connect(ctx.paths.database)
+        dst = sqlite3.connect(copy_dir / ctx.paths.database.name)
+        src.backup(dst)
+        src.close()
+        dst.close()
+    else:
+        ctx.engine.dispose()  # a server copies a database nobody is connected to
+        copy_name, copy_url = copy_database(ctx.paths.database_url)
+    copy_ctx = open_app(resolve(copy_dir, None if copy_name is None else copy_url))
     try:
         import_orders(copy_ctx, path, should_cancel=counting)
     finally:
         copy_ctx.close()
         shutil.rmtree(copy_dir)
+        if copy_name is not None:
+            drop_database(copy_name)
     assert calls >= 10
     before, before_counts = dump_hash(ctx), counts(ctx)
     for stop_at in sorted({1, 2, calls // 2, calls - 2, calls - 1, calls}):

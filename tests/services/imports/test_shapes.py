@@ -50,7 +50,9 @@ def test_space_aligned_text_without_a_header_is_mapped_by_position(ctx, tmp_path
         ("1997-01-12", Decimal("77.00"), None),
     ]
     assert orders_of(ctx, "00010") == [("1997-03-12", Decimal("0.00"), None)]  # 1.776357e-15
-    assert query(ctx, "SELECT typeof(external_id) FROM customers WHERE external_id = '00001'") == [("text",)]
+    if ctx.engine.dialect.name == "sqlite":  # a column's type does not bind what SQLite stores
+        kept = query(ctx, "SELECT typeof(external_id) FROM customers WHERE external_id = '00001'")
+        assert kept == [("text",)]
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,10 @@ import pytest
 from tests.helpers.faults import small_disk
 from winback_desktop.services.maintenance import backups as maintenance
 
+# Backups of the SQLite file; a team database is the server's to back up (the app refuses it:
+# tests/ui/test_team_backups.py).
+pytestmark = pytest.mark.sqlite_only
+
 
 def _age(path, minutes: float) -> None:
     then = time.time() - minutes * 60

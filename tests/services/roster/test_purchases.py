@@ -5,7 +5,6 @@ with refunds, credit notes, zero lines and as-of days (hypothesis, on a real dat
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections import Counter
 from decimal import Decimal
 
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 
 from tests.helpers.imports import write_csv
 from tests.helpers.roster import naive_lapse_date, naive_last_purchase, naive_months_before
+from tests.helpers.test_database import PlainConnection
 from winback_desktop.services import roster
 from winback_desktop.services.imports.importer import import_orders
 
@@ -47,21 +47,18 @@ def histories(draw) -> dict[str, list]:
 
 
 def _clear(ctx) -> None:
-    con = sqlite3.connect(ctx.paths.database)
-    with con:
+    with PlainConnection(ctx.paths) as con:
         for table in ("orders", "customers", "imports"):
             con.execute(f"DELETE FROM {table}")
-    con.close()
 
 
 def _import(ctx, tmp_path, customers: dict[str, list]) -> dict[str, int]:
     lines = [(ext, *line) for ext, ls in customers.items() for line in ls]
     rows = [HEADER] + [[ext, d.isoformat(), f"{a:.2f}", r or ""] for ext, d, a, r in lines]
     import_orders(ctx, write_csv(tmp_path / "orders.csv", rows))
-    con = sqlite3.connect(ctx.paths.database)
-    ids = dict(con.execute("SELECT external_id, id FROM customers").fetchall())
-    stored = dict(con.execute("SELECT external_id, last_purchase FROM customers").fetchall())
-    con.close()
+    with PlainConnection(ctx.paths) as con:
+        ids = dict(con.rows("SELECT external_id, id FROM customers"))
+        stored = dict(con.rows("SELECT external_id, last_purchase FROM customers"))
     for ext, lines in customers.items():
         expected = naive_last_purchase(lines)
         assert stored[ext] == (expected.isoformat() if expected else None), ext
@@ -91,10 +88,9 @@ def test_lapsed_volume_and_ranking_follow_purchases_only(ctx, tmp_path, customer
 
     roster.refresh_statuses(ctx, as_of, months)
     roster.refresh_priorities(ctx, as_of, months)
-    con = sqlite3.connect(ctx.paths.database)
-    found = con.execute("SELECT id, status, priority FROM customers")
+    with PlainConnection(ctx.paths) as con:
+        found = con.rows("SELECT id, status, priority FROM customers")
     stored = {cid: (status, prio) for cid, status, prio in found}
-    con.close()
     for cid, (status, prio) in stored.items():
         assert (status == "lapsed") == (cid in expected), (cid, last[cid])
         assert (prio > 0) == (cid in expected), (cid, last[cid])
@@ -128,9 +124,8 @@ def test_a_refund_never_restarts_the_clock_and_refund_only_customers_never_lapse
     volume = roster.volume_departed(ctx, "quarter", as_of=D(2024, 6, 1), months=6)
     assert sum(v.customers for v in volume) == 2
     roster.refresh(ctx, D(2024, 6, 1), 6)
-    con = sqlite3.connect(ctx.paths.database)
-    status = dict(con.execute("SELECT id, status FROM customers").fetchall())
-    reason = dict(con.execute("SELECT id, priority_reason FROM customers").fetchall())
-    con.close()
+    with PlainConnection(ctx.paths) as con:
+        status = dict(con.rows("SELECT id, status FROM customers"))
+        reason = dict(con.rows("SELECT id, priority_reason FROM customers"))
     assert status[ids["ONLY_CREDITS"]] == status[ids["REFUNDED"]] == "active"
     assert reason[ids["ONLY_CREDITS"]] == "No purchase date"

@@ -15,6 +15,9 @@ from tests.helpers.faults import write_lock_held
 from tests.ui.call.test_unsaved import app_ctx, busy_ms, main_window, open_call
 from winback_desktop.store.models import ActionItem, Call
 
+# The SQLite file's write lock held by another process; a server that cannot be reached is
+# tests/ui/call/test_lost_server.py.
+pytestmark = pytest.mark.sqlite_only
 __all__ = ["app_ctx", "busy_ms", "main_window"]  # the fixtures, shared with test_unsaved.py
 WHAT = "Send the credit note by Friday"
 

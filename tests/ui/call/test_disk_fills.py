@@ -20,6 +20,8 @@ from winback_desktop.store import connection
 from winback_desktop.ui.kit.read_only import editing_state
 from winback_desktop.ui.main_window import MainWindow
 
+pytestmark = pytest.mark.sqlite_only  # the disk under the SQLite file filling up
+
 BEFORE = "They waited three weeks for the credit note"
 AFTER = ", and nobody called them back"
 

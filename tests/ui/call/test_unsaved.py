@@ -75,6 +75,7 @@ def type_while_locked(qtbot, call: CallWindow, text: str = SENTENCE) -> None:
     assert any(e.save.args.get("value") == text for e in owed(call.ctx.paths.journal))
 
 
+@pytest.mark.sqlite_only  # the SQLite file's write lock, held by another process
 @pytest.mark.parametrize("busy_ms", [2000], indirect=True)  # each refused save waits 2 s
 def test_typing_stays_fluid_while_another_process_holds_the_lock(qtbot, main_window, app_ctx, paths):
     call = open_call(qtbot, main_window, app_ctx)
@@ -112,6 +113,7 @@ def test_typing_stays_fluid_while_another_process_holds_the_lock(qtbot, main_win
     assert owed(paths.journal) == []
 
 
+@pytest.mark.sqlite_only  # the SQLite file's write lock, held by another process
 def test_closing_while_saves_fail_asks_and_keep_trying_keeps_the_window(qtbot, main_window, app_ctx, paths):
     call = open_call(qtbot, main_window, app_ctx)
     with write_lock_held(paths.database) as release:
@@ -128,6 +130,7 @@ def test_closing_while_saves_fail_asks_and_keep_trying_keeps_the_window(qtbot, m
     assert saved_text(paths, call.call_id, "what_happened") == SENTENCE
 
 
+@pytest.mark.sqlite_only  # the SQLite file's write lock, held by another process
 def test_closing_while_saves_fail_can_save_the_notes_to_a_file(
     qtbot, main_window, app_ctx, paths, tmp_path, monkeypatch
 ):
@@ -150,6 +153,7 @@ def test_closing_while_saves_fail_can_save_the_notes_to_a_file(
     assert saved_text(paths, call.call_id, "what_happened") == SENTENCE
 
 
+@pytest.mark.sqlite_only  # the SQLite file's write lock, held by another process
 def test_close_anyway_then_the_next_start_puts_the_words_back_exactly_once(
     qtbot, main_window, app_ctx, paths
 ):
@@ -173,6 +177,7 @@ def test_close_anyway_then_the_next_start_puts_the_words_back_exactly_once(
     assert restart_and_answer(qtbot, paths, "Put them back") == []  # not offered twice
 
 
+@pytest.mark.sqlite_only  # the SQLite file's write lock, held by another process
 def test_a_call_reopened_while_its_notes_still_fail_shows_them_and_builds_on_them(
     qtbot, main_window, app_ctx, paths
 ):
@@ -213,6 +218,7 @@ def restart_and_answer(qtbot, paths: Paths, button: str) -> list[str]:
         ctx.close()
 
 
+@pytest.mark.sqlite_only  # the SQLite file's write lock, held by another process
 def test_quitting_with_a_failing_call_asks_and_keep_trying_keeps_the_app_open(
     qtbot, main_window, app_ctx, paths
 ):
@@ -228,6 +234,7 @@ def test_quitting_with_a_failing_call_asks_and_keep_trying_keeps_the_app_open(
     assert main_window.close()
 
 
+@pytest.mark.sqlite_only  # the SQLite file's write lock, held by another process
 def test_the_recovered_notes_can_be_saved_to_a_file_instead(qtbot, paths, tmp_path, monkeypatch):
     monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 300)
     ctx = open_app(paths)
@@ -249,6 +256,7 @@ def test_the_recovered_notes_can_be_saved_to_a_file_instead(qtbot, paths, tmp_pa
     assert restart_and_answer(qtbot, paths, "Put them back") == []  # and not offered again
 
 
+@pytest.mark.sqlite_only  # the SQLite file's disk filling up
 def test_end_call_on_a_full_disk_says_so_and_loses_nothing(qtbot, paths, monkeypatch):
     with small_disk(paths.data_dir, "16m"):
         ctx = open_app(paths)

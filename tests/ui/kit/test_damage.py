@@ -35,6 +35,7 @@ def demo_paths(paths: Paths) -> Paths:
     return paths
 
 
+@pytest.mark.sqlite_only  # the SQLite file damaged, emptied or gone
 def test_a_damaged_database_with_no_good_backup_says_so_with_the_paths(qtbot, demo_paths, tmp_path):
     zero_pages(demo_paths.database, 3, 3)
     answerer = Answerer([Button.Ok], shots=tmp_path).start()
@@ -47,6 +48,7 @@ def test_a_damaged_database_with_no_good_backup_says_so_with_the_paths(qtbot, de
     assert (tmp_path / "dialog-1.png").stat().st_size > 0
 
 
+@pytest.mark.sqlite_only  # the SQLite file damaged, emptied or gone
 @pytest.mark.parametrize("kind", ["empty", "missing"])
 def test_an_empty_or_missing_database_offers_the_backup_and_declining_makes_nothing(
     qtbot, demo_paths, tmp_path, kind
@@ -67,6 +69,7 @@ def test_an_empty_or_missing_database_offers_the_backup_and_declining_makes_noth
         assert demo_paths.database.stat().st_size == 0
 
 
+@pytest.mark.sqlite_only  # the SQLite file damaged, emptied or gone
 def test_damage_found_while_the_app_is_open_stops_writes_and_is_shown_at_once(qtbot, demo_paths, tmp_path):
     maintenance.backup_now(demo_paths)
     unindexed_change(
@@ -127,6 +130,7 @@ def test_damage_found_while_the_app_is_open_stops_writes_and_is_shown_at_once(qt
     assert len(asked) == 2
 
 
+@pytest.mark.sqlite_only  # the SQLite file damaged, emptied or gone
 def test_restoring_from_the_damage_dialog_brings_writes_back(qtbot, demo_paths, tmp_path):
     good = maintenance.backup_now(demo_paths)
     ctx = open_app(demo_paths)
@@ -156,6 +160,7 @@ def test_what_opening_found_in_the_log_is_shown(qtbot, tmp_path):
     assert "may be missing" in title and text == notice
 
 
+@pytest.mark.sqlite_only  # the SQLite file damaged, emptied or gone
 def test_damage_found_by_a_backup_made_now_is_shown_like_the_checks(qtbot, demo_paths, tmp_path):
     unindexed_change(
         demo_paths.database, "ix_customers_status", "UPDATE customers SET status = 'x' WHERE id % 5 = 0"

@@ -16,7 +16,6 @@ from tests.helpers.dialogs import Answerer
 from tests.helpers.faults import write_lock_held
 from tests.helpers.imports import counts, query, write_csv
 from winback_desktop.bootstrap import open_app
-from winback_desktop.paths import Paths
 from winback_desktop.services.imports import batches
 from winback_desktop.services.imports.importer import import_customers, import_orders
 from winback_desktop.ui.main_window import MainWindow
@@ -144,7 +143,7 @@ def test_a_refused_undo_says_why_and_changes_nothing(qtbot, ctx, window, tmp_pat
 def test_read_only_offers_no_undo(qtbot, ctx, paths, tmp_path):
     two_order_files(ctx, tmp_path)
     ctx.close()
-    reading = open_app(Paths(paths.data_dir, custom=True), read_only="the test opened it read-only")
+    reading = open_app(paths, read_only="the test opened it read-only")
     try:
         w = MainWindow(reading)
         qtbot.addWidget(w)
@@ -163,6 +162,7 @@ def test_read_only_offers_no_undo(qtbot, ctx, paths, tmp_path):
         reading.close()
 
 
+@pytest.mark.sqlite_only  # the SQLite file's write lock, held by another process
 def test_the_window_answers_while_the_undo_runs(qtbot, ctx, window, paths, tmp_path):
     two_order_files(ctx, tmp_path)
     dialog = open_imports(qtbot, window)
@@ -189,6 +189,7 @@ def test_the_window_answers_while_the_undo_runs(qtbot, ctx, window, paths, tmp_p
     assert not dialog.busy.isVisible()
 
 
+@pytest.mark.sqlite_only  # the SQLite file's write lock, held by another process
 def test_a_database_busy_too_long_is_said_in_words(qtbot, ctx, window, paths, tmp_path):
     two_order_files(ctx, tmp_path)
     dialog = open_imports(qtbot, window)
