@@ -141,7 +141,7 @@ def make_engine(url_or_path: str | Path, *, echo: bool = False) -> Engine:
             url,
             echo=echo,
             pool_pre_ping=True,
-            connect_args={"connect_timeout": server.CONNECT_TIMEOUT_S, "application_name": "winback-desk"},
+            connect_args=server.connect_args(url),
         )
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

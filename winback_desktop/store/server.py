@@ -14,6 +14,10 @@ if TYPE_CHECKING:
 
 DRIVER = "postgresql+psycopg"
 CONNECT_TIMEOUT_S = 5  # a server that does not answer is said within seconds, not minutes
+# Session settings of the app's connections (libpq ``options``). jit=off: the desk's queries are
+# short, and PostgreSQL's JIT, triggered by the cost the planner gives a correlated subquery it
+# then never runs, compiled for 0.3-0.6 s to run the lapsed list's 0.19 s query (bench/README.md).
+SESSION_OPTIONS = "-c jit=off"
 
 
 class ServerUrlError(ValueError):
@@ -44,6 +48,15 @@ def parse(url: str) -> URL:
     if not parsed.database:
         raise ServerUrlError("the URL names no database: add /DATABASE after the server")
     return parsed.set(drivername=DRIVER)
+
+
+def connect_args(url: URL) -> dict[str, object]:
+    """The driver's connection arguments for ``url``: a timeout, the app's name, and the session
+    settings above (unless the URL sets its own ``options``, which are then left as they are)."""
+    args: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "winback-desk"}
+    if "options" not in url.query:
+        args["options"] = SESSION_OPTIONS
+    return args
 
 
 def redact(url: str | URL) -> str:
