@@ -74,7 +74,7 @@ def _won_back(start: dt.date, end: dt.date) -> ColumnElement[bool]:
     return and_(Call.status == "completed", Call.outcome == "won_back", when >= lo, when < hi)
 
 
-def won_back_customers(r: Rule) -> Select[tuple[int]]:
+def won_back_customers(r: Rule) -> Select[int]:
     """The customers some call won back from ``r.cutoff`` to ``r.as_of`` (once per such call)."""
     return select(Call.customer_id).where(_won_back(r.cutoff, r.as_of))
 
