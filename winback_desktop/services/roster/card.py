@@ -117,8 +117,8 @@ def _actions(
     s: Session, customer_id: int, shown: list[int], call_id: int | None
 ) -> tuple[dict[int, list[ActionInfo]], list[ActionInfo], list[ActionInfo]]:
     """One query for three lists: what was promised on each of the ``shown`` calls (in the order
-    added), the customer's open promises from other calls than ``call_id`` (soonest due first)
-    and the next steps of ``call_id`` itself (in the order added)."""
+    added), the customer's open promises from other calls than ``call_id`` (soonest due first,
+    none due last) and the next steps of ``call_id`` itself (in the order added)."""
     own = [call_id] if call_id is not None else []
     q = (
         select(ActionItem, Person.name)
