@@ -89,7 +89,8 @@ class FloorConnection:
     def __init__(self, url: str):
         import psycopg
 
-        self.raw = psycopg.connect(libpq_url(url), autocommit=True)
+        # the app's own session settings (jit=off, store/server.py), so both run alike
+        self.raw = psycopg.connect(libpq_url(url), autocommit=True, options=server.SESSION_OPTIONS)
 
     @staticmethod
     def _sql(sql: str) -> str:

@@ -136,13 +136,10 @@ def make_engine(url_or_path: str | Path, *, echo: bool = False) -> Engine:
         from winback_desktop.store import server
 
         url = server.parse(str(url_or_path))
-        # pre_ping: a connection the server dropped (restart, network) is replaced, not used.
-        engine = create_engine(
-            url,
-            echo=echo,
-            pool_pre_ping=True,
-            connect_args={"connect_timeout": server.CONNECT_TIMEOUT_S, "application_name": "winback-desk"},
-        )
+        # A connection the server dropped (restart, network) is replaced, not used: pinged
+        # when it was idle a while (server.ping_when_idle); the last used is reused (LIFO).
+        engine = create_engine(url, echo=echo, pool_use_lifo=True, connect_args=server.connect_args(url))
+        server.ping_when_idle(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Float, and_, case, exists, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Float, Select, and_, case, exists, func, or_, select, type_coerce
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from winback_desktop.services import clock, settings
@@ -74,14 +74,25 @@ def _won_back(start: dt.date, end: dt.date) -> ColumnElement[bool]:
     return and_(Call.status == "completed", Call.outcome == "won_back", when >= lo, when < hi)
 
 
+def won_back_customers(r: Rule) -> Select[int]:
+    """The customers some call won back from ``r.cutoff`` to ``r.as_of`` (once per such call)."""
+    return select(Call.customer_id).where(_won_back(r.cutoff, r.as_of))
+
+
 def lapsed(r: Rule, last: ColumnElement[dt.date] | None = None) -> ColumnElement[bool]:
-    """The lapse rule as a WHERE clause (NULL, i.e. false, for customers without dates)."""
+    """The lapse rule as a WHERE clause (NULL, i.e. false, for customers without dates).
+
+    "Not won back since the cutoff" is ``id NOT IN (the won-back customers)``, an uncorrelated
+    subquery each database reads once: SQLite into an ephemeral index, PostgreSQL into a hashed
+    subplan (the won-back calls of one lapse period are a few thousand ids at most, far inside
+    ``work_mem``). Written as a correlated ``NOT EXISTS``, PostgreSQL estimated 13 won-back calls
+    where there were 828 and planned a nested-loop anti join comparing 47 million pairs (9 s at
+    100,000 customers). ``calls.customer_id`` is NOT NULL, so ``NOT IN`` means "not among".
+    """
     last = last_purchase_as_of(r) if last is None else last
     if not r.win_backs:
         return last < r.cutoff
-    return and_(
-        last < r.cutoff, ~exists().where(Call.customer_id == Customer.id, _won_back(r.cutoff, r.as_of))
-    )
+    return and_(last < r.cutoff, Customer.id.not_in(won_back_customers(r)))
 
 
 def departed(r: Rule) -> ColumnElement[bool]:
