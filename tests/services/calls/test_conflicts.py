@@ -56,7 +56,8 @@ def desks(paths):
 
 def answers(ctx, call_id: int) -> list[tuple[str, int]]:
     with ctx.sessions() as s:
-        return [(a.value, a.version) for a in s.scalars(select(StageAnswer).where(StageAnswer.call_id == call_id))]
+        rows = s.scalars(select(StageAnswer).where(StageAnswer.call_id == call_id))
+        return [(a.value, a.version) for a in rows]
 
 
 def test_forty_first_saves_of_one_field_at_once_make_one_row(ctx, desks):
