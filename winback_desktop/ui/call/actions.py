@@ -61,6 +61,13 @@ def call_menus(stages: Sequence[Stage]) -> tuple[Menu, ...]:
                         Action("zoom_reset", "&Normal size", lambda w: w.zoom_script(0), ("Ctrl+0",)),
                     ),
                 ),
+                Action(
+                    "conflicts",
+                    "C&hanged at another desk: compare and choose…",
+                    lambda w: w.conflicts.choose(),
+                    ("Ctrl+Shift+K",),
+                    edits=True,
+                ),
                 SEPARATOR,
                 Action("end", "&End call", lambda w: w.end_call(), ("Ctrl+Shift+E",), edits=True),
                 Action("close", "&Close window (call stays open)", lambda w: w.close(), ("Ctrl+W",)),
