@@ -5,12 +5,11 @@ Keep mine / Take theirs / Keep both, all by keyboard) saves the caller's choice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QLabel
 
+from tests.helpers.dialogs import when_dialog
 from winback_desktop.bootstrap import open_app
 from winback_desktop.services import roster
 from winback_desktop.services.calls import lifecycle as calls
@@ -20,30 +19,6 @@ from winback_desktop.ui.call.window import CallWindow
 from winback_desktop.ui.conflicts.dialog import ConflictDialog
 
 ALT = Qt.KeyboardModifier.AltModifier
-
-
-def when_dialog(act: Callable[[ConflictDialog], None], seen: list[ConflictDialog]) -> None:
-    """Once a conflict dialog is up and active, ``act`` on it (as a user would); polls from the
-    event loop its exec() keeps running. A dialog that ``act`` left open is closed (decide later)
-    after a few seconds, so a key that did nothing fails the test rather than hangs it."""
-
-    def poll(left: int) -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, ConflictDialog) and box.isVisible():
-            if not box.isActiveWindow() and left > 1400:
-                box.activateWindow()
-            elif box not in seen:
-                seen.append(box)
-                act(box)
-            elif left % 100 == 0:  # still open long after the key: give up on it
-                box.reject()
-                return
-        elif seen:
-            return
-        if left:
-            QTimer.singleShot(20, lambda: poll(left - 1))
-
-    QTimer.singleShot(0, lambda: poll(1500))
 
 
 @pytest.fixture
