@@ -119,8 +119,8 @@ def test_the_dialog_names_both_sides_and_fits_a_small_screen(qtbot, tmp_path):
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
-    assert dialog.theirs.accessibleName() == "Their text, saved in the database"
-    assert dialog.mine.accessibleName() == "Your text, typed here"
+    assert dialog.theirs.accessibleName() == "Theirs — saved by someone at another desk"
+    assert dialog.mine.accessibleName() == "Yours — typed here"
     assert dialog.theirs.isReadOnly() and dialog.mine.isReadOnly()
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)

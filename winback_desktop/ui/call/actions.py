@@ -61,6 +61,7 @@ def call_menus(stages: Sequence[Stage]) -> tuple[Menu, ...]:
                         Action("zoom_reset", "&Normal size", lambda w: w.zoom_script(0), ("Ctrl+0",)),
                     ),
                 ),
+                SEPARATOR,
                 Action(
                     "conflicts",
                     "C&hanged at another desk: compare and choose…",

@@ -26,11 +26,11 @@ from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.widgets import with_name
 
 
-def _text_box(text: str, name: str) -> QPlainTextEdit:
+def _text_box(text: str) -> QPlainTextEdit:
+    """A read-only text (named for a screen reader by its label: ``ready()``)."""
     box = QPlainTextEdit(text)
     box.setReadOnly(True)
     box.setTabChangesFocus(True)
-    box.setAccessibleName(name)
     box.setTextInteractionFlags(
         Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
     )
@@ -53,8 +53,8 @@ class ConflictDialog(QDialog):
         bold.setBold(True)
         heading.setFont(bold)
         kept = QLabel("Nothing is lost yet: your text is kept here until you choose.", wordWrap=True)
-        self.theirs = _text_box(conflict.theirs, "Their text, saved in the database")
-        self.mine = _text_box(conflict.mine, "Your text, typed here")
+        self.theirs = _text_box(conflict.theirs)
+        self.mine = _text_box(conflict.mine)
         grid = QGridLayout()
         for col, (title, box) in enumerate(
             ((f"Theirs — saved by {conflict.who}", self.theirs), ("Yours — typed here", self.mine))
