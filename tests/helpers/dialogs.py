@@ -92,12 +92,12 @@ def when_dialog(act: Callable[[Any], None], seen: list[Any], kind: type | None =
     def poll(left: int) -> None:
         box = QApplication.activeModalWidget()
         if isinstance(box, kind) and box.isVisible():
-            if not box.isActiveWindow() and left > GIVE_UP_AFTER - 100:
+            if not box.isActiveWindow() and left > GIVE_UP_AFTER - 1000:  # keys need it active
                 box.activateWindow()
             elif box not in seen:
                 seen.append(box)
                 act(box)
-            elif left % 100 == 0:  # still open long after the key: give up on it
+            elif left % 250 == 0:  # still open seconds after the key: give up on it
                 box.reject()
                 return
         elif seen:
