@@ -89,19 +89,24 @@ def when_dialog(act: Callable[[Any], None], seen: list[Any], kind: type | None =
 
         kind = ConflictDialog
 
+    mine: list[Any] = []  # the one dialog this poller answers (never a later one)
+
     def poll(left: int) -> None:
         box = QApplication.activeModalWidget()
-        if isinstance(box, kind) and box.isVisible():
+        if mine:
+            if box is mine[0] and box.isVisible():
+                if left % 250 == 0:  # still open seconds after the key: give up on it
+                    box.reject()
+                    return
+            else:
+                return  # answered, and it closed
+        elif isinstance(box, kind) and box.isVisible():
             if not box.isActiveWindow() and left > GIVE_UP_AFTER - 1000:  # keys need it active
                 box.activateWindow()
-            elif box not in seen:
+            else:
+                mine.append(box)
                 seen.append(box)
                 act(box)
-            elif left % 250 == 0:  # still open seconds after the key: give up on it
-                box.reject()
-                return
-        elif seen:
-            return
         if left:
             QTimer.singleShot(POLL_MS, lambda: poll(left - 1))
 

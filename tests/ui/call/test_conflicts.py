@@ -34,6 +34,7 @@ def call(qtbot, demo_ctx):
     yield window
     for slot in window.notes.conflicts(window.call_id):  # a failed test leaves none to ask about
         window.notes.resolve(slot, Choice.MINE)
+    window.autosave.flush(10)
 
 
 def typed_then_changed_elsewhere(qtbot, call: CallWindow, paths) -> str:
@@ -109,7 +110,7 @@ def test_decide_later_keeps_the_text_and_end_call_asks_first(qtbot, call, demo_c
     again: list[ConflictDialog] = []
     when_dialog(lambda d: qtbot.keyClick(d, Qt.Key.Key_Escape), again)
     assert not call.close() and call.isVisible()
-    when_dialog(lambda d: qtbot.keyClick(d, Qt.Key.Key_M, ALT), again)
+    when_dialog(lambda d: qtbot.keyClick(d.keep_mine, Qt.Key.Key_Space), again)  # Tab to it, Space
     assert call.close()
     assert len(again) == 2 and again[1].choice is Choice.MINE
     assert call.autosave.flush(10) and stored(demo_ctx, call.call_id) == mine
