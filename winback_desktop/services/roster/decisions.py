@@ -25,7 +25,7 @@ from winback_desktop.services.roster.dates import is_lapsed
 from winback_desktop.services.roster.rank import let_go_reason, rescore
 from winback_desktop.services.roster.rules import rule
 from winback_desktop.services.vocab import Decision
-from winback_desktop.store.connection import transaction
+from winback_desktop.store.connection import retried, transaction
 from winback_desktop.store.models import Customer, utcnow
 
 LOST_LINE = "Marked lost on "
@@ -62,6 +62,7 @@ def _standing(c: Customer) -> str:
 
 
 @reports(Change.CUSTOMERS)
+@retried  # a team server may refuse it for another desk's sake: run again
 def mark_lost(
     ctx: AppContext, customer_id: int, reason: str = "", version: int | None = None, *, instead_of: str = ""
 ) -> int:
@@ -95,6 +96,7 @@ def mark_lost(
 
 
 @reports(Change.CUSTOMERS)
+@retried  # a team server may refuse it for another desk's sake: run again
 def unmark_lost(ctx: AppContext, customer_id: int, version: int | None = None) -> str:
     """Take back a "lost" mark: the status follows the lapse rule again. Returns the new status.
     ``version`` as for :func:`mark_lost`."""
@@ -113,6 +115,7 @@ def unmark_lost(ctx: AppContext, customer_id: int, version: int | None = None) -
 
 
 @reports(Change.CUSTOMERS)
+@retried  # a team server may refuse it for another desk's sake: run again
 def decide(
     ctx: AppContext, customer_id: int, decision: str, reason: str = "", version: int | None = None
 ) -> int:
