@@ -209,7 +209,7 @@ def save_field(
     only where the note is still at it, else :class:`~winback_desktop.services.conflicts.Stale`
     (``services/calls/saves.py``). Returns the note's new version (None for a call column).
     """
-    with transaction(ctx.sessions) as s:
+    with transaction(ctx.sessions, serializable=False) as s:  # an upsert, a checked UPDATE
         if key in CALL_COLUMNS:
             setattr(_open_call(s, call_id), key, column_value(key, value))
             return None
@@ -279,7 +279,7 @@ def update_action(
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"cannot change {', '.join(sorted(unknown))} of an action item")
-    with transaction(ctx.sessions) as s:
+    with transaction(ctx.sessions, serializable=False) as s:  # the row read FOR UPDATE
         return saves.write_action(s, action_id, dict(changes), version)
 
 

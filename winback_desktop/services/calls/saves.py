@@ -91,7 +91,7 @@ def action_text(what: str, owner: str, due: dt.date | None) -> str:
 def write_action(s: Session, action_id: int, changes: dict[str, Any], version: int | None) -> int:
     """Change a next step in session ``s`` (only where it is still at ``version``, when given);
     returns its new version. :class:`Stale` when someone else changed it meanwhile."""
-    item = s.get(ActionItem, action_id)
+    item = s.get(ActionItem, action_id, with_for_update=True)
     if item is None:
         raise NotFound("action item", action_id)
     if version is not None and item.version != version:

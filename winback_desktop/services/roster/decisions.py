@@ -74,7 +74,7 @@ def mark_lost(
     reason replaces (Keep mine over someone else's lost mark); without it both lines stay.
     """
     reason = " ".join(reason.split())
-    with transaction(ctx.sessions) as s:
+    with transaction(ctx.sessions, serializable=False) as s:  # the row read FOR UPDATE
         c = _locked(s, customer_id)
         line = f"{LOST_LINE}{dt.date.today().isoformat()}: {reason}" if reason else ""
         if version is not None and c.version != version:
@@ -101,7 +101,7 @@ def unmark_lost(ctx: AppContext, customer_id: int, version: int | None = None) -
     """Take back a "lost" mark: the status follows the lapse rule again. Returns the new status.
     ``version`` as for :func:`mark_lost`."""
     r = rule(ctx)
-    with transaction(ctx.sessions) as s:
+    with transaction(ctx.sessions, serializable=False) as s:  # the row read FOR UPDATE
         c = _locked(s, customer_id)
         if version is not None and c.version != version:
             raise _stale(c, "lost", _standing(c), "Not lost after all")
@@ -131,7 +131,7 @@ def decide(
     reason = reason.strip()
     if decision == "let_go" and not reason:
         raise ValueError("letting a customer go needs a reason (e.g. 'always disputes invoices')")
-    with transaction(ctx.sessions) as s:
+    with transaction(ctx.sessions, serializable=False) as s:  # the row read FOR UPDATE
         c = _locked(s, customer_id)
         was = c.decision
         same = (c.decision, c.decision_reason) == (decision, reason)
