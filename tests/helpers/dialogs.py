@@ -77,3 +77,37 @@ def when_shown(kind: type, act: Callable[[Any], None], attempts: int = 400) -> N
             QTimer.singleShot(10, lambda: poke(left - 1))
 
     QTimer.singleShot(0, lambda: poke(attempts))
+
+
+def when_dialog(act: Callable[[Any], None], seen: list[Any], kind: type | None = None) -> None:
+    """Once a dialog of ``kind`` (default: the conflict dialog, ui/conflicts/dialog.py) is up
+    and active, ``act`` on it as a user would; polls from the event loop its exec() keeps
+    running. A dialog ``act`` left open is closed (rejected) after a few seconds, so a key that
+    did nothing fails the test rather than hangs it."""
+    if kind is None:
+        from winback_desktop.ui.conflicts.dialog import ConflictDialog
+
+        kind = ConflictDialog
+
+    mine: list[Any] = []  # the one dialog this poller answers (never a later one)
+
+    def poll(left: int) -> None:
+        box = QApplication.activeModalWidget()
+        if mine:
+            if box is mine[0] and box.isVisible():
+                if left % 250 == 0:  # still open seconds after the key: give up on it
+                    box.reject()
+                    return
+            else:
+                return  # answered, and it closed
+        elif isinstance(box, kind) and box.isVisible():
+            if not box.isActiveWindow() and left > GIVE_UP_AFTER - 1000:  # keys need it active
+                box.activateWindow()
+            else:
+                mine.append(box)
+                seen.append(box)
+                act(box)
+        if left:
+            QTimer.singleShot(POLL_MS, lambda: poll(left - 1))
+
+    QTimer.singleShot(0, lambda: poll(GIVE_UP_AFTER))

@@ -22,7 +22,7 @@ WINDOWS = {  # every window tests/helpers/windows.py opens: none may go missing 
     "main-customers", "main-today", "main-follow-ups", "main-cycles", "main-shortcuts",
     "call-initiate", "call-probe", "call-earn", "call-close", "call-with-step", "call-shortcuts",
     "sheet-preview", "import", "imports", "volume", "new-cycle", "fill-cycle", "schedule", "attempt",
-    "due-date", "note", "people", "person-form", "choose-user", "connect",
+    "due-date", "note", "people", "person-form", "choose-user", "connect", "conflict",
 }  # fmt: skip
 
 

@@ -26,6 +26,7 @@ class ActionInfo:
     due_date: dt.date | None
     status: str
     done_note: str = ""
+    version: int = 1  # the row's version when read: a save names it (services/conflicts.py)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,9 @@ class CallDetail:
     other_reasons: list[ReasonInfo] = field(default_factory=list)
     offers: list[OfferInfo] = field(default_factory=list)
     actions: list[ActionInfo] = field(default_factory=list)
+    # Each note's version when read (field key -> version; a note not saved yet has none): the
+    # call window's saves name it, so a change made at another desk meanwhile is not overwritten.
+    answer_versions: dict[str, int] = field(default_factory=dict)
 
     def saved_text(self, key: str) -> str:
         """A script field's saved value as text, as its editor shows it: the fields kept in the
@@ -160,6 +164,7 @@ class RosterRow:
     decision_reason: str
     verify_contact: bool
     contact_verified_on: dt.date | None
+    version: int = 1  # the decision's version when read: a decision saved names it (roster.decisions)
 
     @property
     def value(self) -> Decimal:
@@ -193,4 +198,5 @@ def roster_row(v: Sequence) -> RosterRow:
         v[17] or "",
         bool(v[18]),
         v[19],
+        int(v[20]) if len(v) > 20 and v[20] is not None else 1,
     )

@@ -95,6 +95,8 @@ def call_windows(window: QWidget) -> Iterator[tuple[str, QWidget]]:
 
 def dialogs(ctx: AppContext, parent: QWidget, tmp: Path) -> Iterator[tuple[str, Callable[[], QWidget]]]:
     """(name, maker) for each dialog, made over ``parent``."""
+    from winback_desktop.services.conflicts import Conflict
+    from winback_desktop.ui.conflicts.dialog import ConflictDialog
     from winback_desktop.ui.cycles.dialogs import FillDialog, NewCycleDialog
     from winback_desktop.ui.followups.details import DueDateDialog
     from winback_desktop.ui.kit.confirm import NoteDialog
@@ -134,6 +136,10 @@ def dialogs(ctx: AppContext, parent: QWidget, tmp: Path) -> Iterator[tuple[str, 
     yield "person-form", lambda: PersonForm(ctx, me, parent)
     yield "choose-user", lambda: ChooseUserDialog(ctx, parent)
     yield "connect", lambda: ConnectDialog(ctx.paths, parent)
+    theirs = "Invoices were late three months running; the rep never called back."
+    mine = "Late invoices. Wants one contact person and a monthly statement."
+    conflict = Conflict("field", "their_story", "Their story", theirs, mine, 3, dt.datetime.now(dt.UTC))
+    yield "conflict", lambda: ConflictDialog(parent, conflict.typed(mine))
 
 
 def every_window(ctx: AppContext, tmp: Path) -> Iterator[tuple[str, QWidget]]:

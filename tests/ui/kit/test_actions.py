@@ -139,6 +139,8 @@ def test_the_call_window_has_its_menu_as_before_and_f1(qtbot, demo_ctx):
         "&Call/&Text size of the lines/&Smaller=Ctrl+-",
         "&Call/&Text size of the lines/&Normal size=Ctrl+0",
         "&Call/-",
+        "&Call/C&hanged at another desk: compare and choose…=Ctrl+Shift+K",
+        "&Call/-",
         "&Call/&End call=Ctrl+Shift+E",
         "&Call/&Close window (call stays open)=Ctrl+W",
     ]

@@ -65,8 +65,12 @@ class Save:
         return f"{self.call_id}/{self.key}"
 
 
-def field_save(call_id: int, stage: str, key: str, value: str) -> Save:
-    return Save(call_id, f"field:{stage}.{key}", "field", {"stage": stage, "key": key, "value": value})
+def field_save(call_id: int, stage: str, key: str, value: str, version: int | None = None) -> Save:
+    """``version``: the note's version the window knew (0: none yet; None: save whatever is stored)."""
+    args: dict[str, Any] = {"stage": stage, "key": key, "value": value}
+    if version is not None:
+        args["version"] = version
+    return Save(call_id, f"field:{stage}.{key}", "field", args)
 
 
 def reasons_save(call_id: int, primary_id: int | None, other_ids: Sequence[int]) -> Save:
@@ -77,8 +81,10 @@ def offers_save(call_id: int, option_ids: Sequence[int], free_text: Sequence[str
     return Save(call_id, "offers", "offers", {"options": list(option_ids), "texts": list(free_text)})
 
 
-def action_save(call_id: int, action_id: int, changes: Mapping[str, Any]) -> Save:
+def action_save(call_id: int, action_id: int, changes: Mapping[str, Any], version: int | None = None) -> Save:
     args = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in changes.items()}
+    if version is not None:
+        args["version"] = version
     return Save(call_id, f"action:{action_id}", "action", {"id": action_id, **args})
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from winback_desktop.script import CallScript
+from winback_desktop.services.calls import saves
 from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail, OfferInfo, PersonInfo, ReasonInfo
@@ -21,7 +22,7 @@ from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.roster import card as customers
 from winback_desktop.services.schedule import booking as schedule
 from winback_desktop.services.vocab import ACTIVE_CALL_STATUSES, CallStatus, CustomerStatus, Outcome
-from winback_desktop.store.connection import retrying, transaction
+from winback_desktop.store.connection import retried, retrying, transaction
 from winback_desktop.store.errors import WriteConflict
 from winback_desktop.store.models import (
     ActionItem,
@@ -32,7 +33,6 @@ from winback_desktop.store.models import (
     DepartureReason,
     HelpOption,
     Person,
-    StageAnswer,
     utcnow,
 )
 
@@ -198,23 +198,21 @@ def column_value(key: str, value: str) -> bool | dt.date | str | None:
 
 
 @reports(Change.NOTES)
-def save_field(ctx: AppContext, call_id: int, stage: str, key: str, value: str) -> None:
-    """Save one field as typed: a note (stage answer) or one of the call's own columns."""
-    with transaction(ctx.sessions) as s:
-        call = _open_call(s, call_id)
+@retried  # a team server may refuse it for another desk's sake: run again
+def save_field(
+    ctx: AppContext, call_id: int, stage: str, key: str, value: str, version: int | None = None
+) -> int | None:
+    """Save one field as typed: a note (stage answer, an upsert) or one of the call's own columns.
+
+    ``version``: the note's version the window knew (0: none yet); the save then goes through
+    only where the note is still at it, else :class:`~winback_desktop.services.conflicts.Stale`
+    (``services/calls/saves.py``). Returns the note's new version (None for a call column).
+    """
+    with transaction(ctx.sessions, serializable=False) as s:  # an upsert, a checked UPDATE
         if key in CALL_COLUMNS:
-            setattr(call, key, column_value(key, value))
-            return
-        answer = s.scalars(
-            select(StageAnswer).where(
-                StageAnswer.call_id == call_id, StageAnswer.stage == stage, StageAnswer.field == key
-            )
-        ).first()
-        if answer is None:
-            s.add(StageAnswer(call_id=call_id, stage=stage, field=key, value=value))
-        else:
-            answer.value, answer.updated_at = value, utcnow()
-        call.updated_at = utcnow()
+            setattr(_open_call(s, call_id), key, column_value(key, value))
+            return None
+        return saves.save_answer(s, call_id, stage, key, value, version)
 
 
 @reports(Change.NOTES)
@@ -265,8 +263,13 @@ class ActionChanges(TypedDict, total=False):
 
 
 @reports(Change.FOLLOWUPS)
-def update_action(ctx: AppContext, action_id: int, **changes: Unpack[ActionChanges]) -> None:
-    """Change what a next step says, who owns it or when it is due (as the caller types).
+@retried  # a team server may refuse it for another desk's sake: run again
+def update_action(
+    ctx: AppContext, action_id: int, version: int | None = None, **changes: Unpack[ActionChanges]
+) -> int:
+    """Change what a next step says, who owns it or when it is due (as the caller types);
+    returns its new version. With ``version`` (the one the window loaded), only where the step
+    is still at it, else :class:`~winback_desktop.services.conflicts.Stale`.
 
     Its status is the follow-up board's to change (``followups.board``: mark done, reopen,
     cancel), so the done time always moves with it.
@@ -275,10 +278,8 @@ def update_action(ctx: AppContext, action_id: int, **changes: Unpack[ActionChang
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"cannot change {', '.join(sorted(unknown))} of an action item")
-    with transaction(ctx.sessions) as s:
-        item = get_or_raise(s, ActionItem, action_id)
-        for key, value in changes.items():
-            setattr(item, key, value)
+    with transaction(ctx.sessions, serializable=False) as s:  # the row read FOR UPDATE
+        return saves.write_action(s, action_id, dict(changes), version)
 
 
 @reports(Change.FOLLOWUPS)
@@ -327,6 +328,7 @@ def detail(ctx: AppContext, call_id: int) -> CallDetail:
         call, customer = found
         read = customers.read_card(s, ctx, customer, call_id)
         answers = {a.field: a.value for a in read.answers}
+        versions = {a.field: a.version for a in read.answers}
         reason_rows = s.execute(
             select(CallReason.is_primary, DepartureReason)
             .join(DepartureReason, DepartureReason.id == CallReason.reason_id)
@@ -366,6 +368,7 @@ def detail(ctx: AppContext, call_id: int) -> CallDetail:
             other_reasons=[r for p, r in reasons if not p],
             offers=offers,
             actions=read.actions,
+            answer_versions=versions,
         )
 
 

@@ -7,6 +7,12 @@ lock (an import: 4-5 s for 160,000 rows), that thread waits out the busy timeout
 every ``RETRY_S``, while typing goes on and every save is already on disk in the journal. Saves
 with the same key replace each other in the queue, so the database gets the latest text.
 
+A note or a next step is saved over the version its window knew (``services/calls/saves.py``);
+once this writer has saved a key it knows the newer version itself. A save that meets someone
+else's change is not retried: it is *parked* (still in the journal, still on screen) as a
+:class:`~winback_desktop.services.conflicts.Conflict` until the caller chooses
+(:meth:`NotesWriter.resolve`); more typing in that field while it waits updates what is parked.
+
 One writer per open database (:func:`notes_writer`), stopped when its context closes. What it
 has written is reported to the context's listeners on the thread that reads them (the GUI's
 bridge calls :meth:`NotesWriter.take_changes`), never from the writer's own thread.
@@ -25,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from winback_desktop.services.calls.journal import Entry, Journal, Save
 from winback_desktop.services.changes import Change
+from winback_desktop.services.conflicts import Choice, Conflict, Stale, both, resolved_text
 
 if TYPE_CHECKING:
     from winback_desktop.services.context import AppContext
@@ -43,30 +50,51 @@ class CallState:
     pending: int
     problem: str | None
     saved_at: dt.datetime | None
+    conflicts: int = 0  # saves parked: someone else changed what they would overwrite
 
 
-def apply(ctx: AppContext, save: Save) -> None:
-    """Write ``save`` to the database with the service that owns it."""
+_NO_VERSION: Any = object()
+
+
+def apply(ctx: AppContext, save: Save, version: int | None = _NO_VERSION) -> int | None:
+    """Write ``save`` to the database with the service that owns it, over ``version`` (default:
+    the one the save names); returns the new version of a note or a next step, else None."""
     from winback_desktop.services.calls import lifecycle as calls
 
     a = save.args
+    if version is _NO_VERSION:
+        version = a.get("version")
     if save.op == "field":
-        calls.save_field(ctx, save.call_id, a["stage"], a["key"], a["value"])
+        return calls.save_field(ctx, save.call_id, a["stage"], a["key"], a["value"], version)
     elif save.op == "reasons":
         calls.set_reasons(ctx, save.call_id, a["primary"], list(a["others"]))
     elif save.op == "offers":
         calls.set_offers(ctx, save.call_id, list(a["options"]), list(a["texts"]))
     elif save.op == "action":
-        changes = {k: v for k, v in a.items() if k != "id"}
+        changes = {k: v for k, v in a.items() if k not in ("id", "version")}
         if changes.get("due_date"):
             changes["due_date"] = dt.date.fromisoformat(changes["due_date"])
-        calls.update_action(ctx, a["id"], **changes)
+        return calls.update_action(ctx, a["id"], version, **changes)
     elif save.op == "delete_action":
         calls.delete_action(ctx, a["id"])
     elif save.op == "stage":
         calls.set_stage(ctx, save.call_id, a["stage"])
     else:
         raise ValueError(f"unknown kind of save: {save.op!r}")
+    return None
+
+
+VERSIONED_OPS = ("field", "action")  # the saves that name a version, and may meet a conflict
+
+
+def resolved_save(save: Save, conflict: Conflict, choice: Choice) -> Save:
+    """The save that makes ``choice`` over the stored version (not for THEIRS: nothing to write)."""
+    args = {**save.args, "version": conflict.version}
+    if save.op == "field":
+        args["value"] = resolved_text(conflict, choice)
+    elif choice is Choice.BOTH:  # a next step: both texts; owner and due date as typed here
+        args["what"] = both(str(conflict.stored.get("what", "")), str(save.args.get("what", "")))
+    return dataclasses.replace(save, args=args, at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
 
 def is_full_disk(exc: BaseException, ctx: AppContext | None = None) -> bool:
@@ -130,6 +158,8 @@ class NotesWriter:
         self._problems: dict[int, str] = {}  # call id -> why its last attempt failed
         self._full: str | None = None  # why the last attempt failed when it was a full disk
         self._saved_at: dict[int, dt.datetime] = {}
+        self._versions: dict[str, int] = {}  # slot -> the version this writer last saved it at
+        self._conflicts: dict[str, tuple[Entry, Conflict]] = {}  # slot -> its parked save
         self._changes: set[Change] = set()
         self._listeners: list[Callable[[], None]] = []
         self._last_logged: str | None = None
@@ -152,6 +182,12 @@ class NotesWriter:
             batch = [*retry, *saves]
             seqs, problem = self.journal.append(batch)
             for seq, save in zip(seqs, batch, strict=True):
+                parked = self._conflicts.get(save.slot)
+                if parked is not None and save.op in VERSIONED_OPS:  # waits for the caller's choice
+                    mine = save.args.get("value", parked[1].mine) if save.op == "field" else parked[1].mine
+                    self._conflicts[save.slot] = (Entry(seq, save), parked[1].typed(str(mine)))
+                    continue
+                self._conflicts.pop(save.slot, None)  # a delete of a next step ends its conflict
                 self._pending[save.slot] = Entry(seq, save)
             if problem is None:
                 self._unjournaled.clear()
@@ -180,6 +216,7 @@ class NotesWriter:
         owed = self.journal.owed_slots()
         with self._cond:
             queued = {slot: e.seq for slot, e in self._pending.items()}
+            queued.update((slot, e.seq) for slot, (e, _c) in self._conflicts.items())
         return [
             e
             for e in self.journal.recovered
@@ -189,7 +226,31 @@ class NotesWriter:
     def state(self, call_id: int) -> CallState:
         with self._cond:
             pending = sum(1 for e in self._pending.values() if e.save.call_id == call_id)
-            return CallState(pending, self._problems.get(call_id), self._saved_at.get(call_id))
+            parked = sum(1 for e, _c in self._conflicts.values() if e.save.call_id == call_id)
+            return CallState(pending, self._problems.get(call_id), self._saved_at.get(call_id), parked)
+
+    def conflicts(self, call_id: int | None = None) -> dict[str, Conflict]:
+        """The parked saves (of ``call_id``) by slot, oldest first: each waits for a choice."""
+        with self._cond:
+            parked = sorted(self._conflicts.items(), key=lambda kv: kv[1][0].seq)
+        return {slot: c for slot, (e, c) in parked if call_id is None or e.save.call_id == call_id}
+
+    def resolve(self, slot: str, choice: Choice) -> Conflict | None:
+        """The caller chose for the save parked under ``slot``: MINE or BOTH is saved over the
+        version stored now (journal first, as any save); THEIRS drops what was typed here.
+        Returns the conflict resolved (None when nothing was parked there)."""
+        with self._cond:
+            parked = self._conflicts.pop(slot, None)
+            if parked is None:
+                return None
+            entry, conflict = parked
+            self._versions[slot] = max(conflict.version, self._versions.get(slot, 0))
+        if choice is Choice.THEIRS:
+            self.journal.done(entry.save, entry.seq)
+            self._notify()
+        else:
+            self.submit([resolved_save(entry.save, conflict, choice)])
+        return conflict
 
     def pending(self, call_id: int | None = None) -> list[Save]:
         with self._cond:
@@ -234,7 +295,9 @@ class NotesWriter:
         answers, actions = dict(detail.answers), {a.id: a for a in detail.actions}
         columns: dict[str, Any] = {}
         stage = detail.current_stage
-        for save in self.pending(detail.id):
+        with self._cond:
+            parked = [e for e, _c in self._conflicts.values() if e.save.call_id == detail.id]
+        for save in [*self.pending(detail.id), *(e.save for e in sorted(parked, key=lambda e: e.seq))]:
             a = save.args
             if save.op in ("reasons", "offers"):
                 columns.update(self._chosen(save))
@@ -326,7 +389,10 @@ class NotesWriter:
                 if self._pending.get(slot) is not entry:
                     continue  # replaced by a newer save: that one is written next round
             try:
-                apply(self._ctx, entry.save)
+                version = apply(self._ctx, entry.save, self._expected(entry.save))
+            except Stale as stale:  # someone else changed it: parked for the caller, not retried
+                self._park(entry, stale.conflict)
+                continue
             except Exception as exc:  # noqa: BLE001 - kept owed (journal and memory), retried
                 why, known = why_not_saved(exc, self._ctx)
                 full = known and is_full_disk(exc, self._ctx)
@@ -341,6 +407,8 @@ class NotesWriter:
                 if self._pending.get(slot) is entry:
                     del self._pending[slot]
                     self._unjournaled.discard(slot)
+                if version is not None:
+                    self._versions[slot] = version
                 self._problems.pop(call_id, None)
                 self._full = None
                 self._saved_at[call_id] = dt.datetime.now()
@@ -351,6 +419,32 @@ class NotesWriter:
                 self._last_logged = None
             self._notify()
         return all_written
+
+    def _expected(self, save: Save) -> int | None:
+        """The version to save ``save`` over: the one its window knew, or the newer one this
+        writer saved it at since (versions only grow), or None when the save names none."""
+        known = save.args.get("version")
+        if known is None or save.op not in VERSIONED_OPS:
+            return None
+        with self._cond:
+            return max(int(known), self._versions.get(save.slot, 0))
+
+    def _park(self, entry: Entry, conflict: Conflict) -> None:
+        """Keep ``entry`` (and any newer save of its key) for the caller's choice."""
+        slot = entry.save.slot
+        with self._cond:
+            newest = self._pending.get(slot, entry)
+            if newest.save.op not in VERSIONED_OPS:  # a next step deleted meanwhile: that goes on
+                return
+            self._pending.pop(slot, None)
+            self._unjournaled.discard(slot)
+            if newest is not entry and newest.save.op == "field":
+                conflict = conflict.typed(str(newest.save.args.get("value", conflict.mine)))
+            self._conflicts[slot] = (newest, conflict)
+            self._problems.pop(entry.save.call_id, None)
+            self._cond.notify_all()
+        log.info("call %s: %s", entry.save.call_id, Stale(conflict))
+        self._notify()
 
     def _failed(self, call_id: int, why: str, exc: Exception, known: bool) -> None:
         with self._cond:

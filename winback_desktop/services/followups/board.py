@@ -25,6 +25,7 @@ from winback_desktop.files import atomic_write_csv
 from winback_desktop.formats import iso_utc
 from winback_desktop.services import clock
 from winback_desktop.services.changes import Change, reports
+from winback_desktop.services.conflicts import Conflict, Stale
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.errors import NotFound, get_or_raise
 from winback_desktop.services.vocab import ActionStatus
@@ -62,6 +63,7 @@ class FollowUp:
     days_overdue: int  # 0 unless overdue
     call_at: dt.datetime | None  # when the call started (or was scheduled), naive UTC
     caller_name: str
+    version: int = 1  # the item's version when read: a change names it (services/conflicts.py)
 
     @property
     def call_date(self) -> dt.date | None:
@@ -129,6 +131,7 @@ def _board_query() -> Select[*tuple[Any, ...]]:
             ActionItem.created_at,
             func.coalesce(Call.started_at, Call.scheduled_at).label("call_at"),
             caller.name.label("caller_name"),
+            ActionItem.version,
         )
         .join(Customer, Customer.id == ActionItem.customer_id)
         .join(Call, Call.id == ActionItem.call_id)
@@ -148,7 +151,7 @@ def _board_query() -> Select[*tuple[Any, ...]]:
 def _follow_up(row: Row[*tuple[Any, ...]], today: dt.date) -> FollowUp:
     # Positional, in the order of _board_query's columns: this runs once per row of the board.
     (id_, call_id, customer_id, ext, company, contact, phone, what, owner_id, owner_name, due, status,
-     done_note, done_at, created_at, call_at, caller_name) = row  # fmt: skip
+     done_note, done_at, created_at, call_at, caller_name, version) = row  # fmt: skip
     overdue = status == ActionStatus.OPEN and due is not None and due < today
     return FollowUp(
         id_,
@@ -170,6 +173,7 @@ def _follow_up(row: Row[*tuple[Any, ...]], today: dt.date) -> FollowUp:
         (today - due).days if overdue else 0,
         call_at,
         caller_name or "",
+        version,
     )
 
 
@@ -285,19 +289,56 @@ def counts(ctx: AppContext, today: dt.date | None = None, *, owner_id: int | Non
 # --- changing -------------------------------------------------------------------------------------
 
 
-def _item(s: Session, action_id: int) -> ActionItem:
-    return get_or_raise(s, ActionItem, action_id)
+def _item(
+    s: Session, action_id: int, version: int | None = None, mine: str = "", *, words: bool = False
+) -> ActionItem:
+    """The item, locked for this change (``FOR UPDATE`` on PostgreSQL; SQLite's write
+    transaction holds its lock from the start); its version moves on with the change.
+
+    ``version``: the one the board showed. Someone else's change meanwhile raises
+    :class:`Stale` (theirs: the item as it stands; ``mine``: this change in words), nothing done;
+    ``words``: this change brings a note that can be kept beside theirs (Keep both).
+    """
+    item = s.get(ActionItem, action_id, with_for_update=True)
+    if item is None:
+        raise NotFound("action item", action_id)
+    if version is not None and item.version != version:
+        owner = s.get(Person, item.owner_id) if item.owner_id else None
+        theirs = " · ".join(
+            x
+            for x in (
+                item.what.strip() or "(nothing written)",
+                owner.name if owner else "nobody",
+                item.due_date and f"due {item.due_date}",
+                ActionStatus.label_of(item.status),
+                item.done_note.strip(),
+            )
+            if x
+        )
+        stored = {"done_note": item.done_note, "status": item.status, "both": words}
+        raise Stale(
+            Conflict("followup", str(action_id), "Follow-up", theirs, mine, item.version, stored=stored)
+        )
+    item.version = item.version + 1
+    return item
 
 
 @reports(Change.FOLLOWUPS)
 @retried  # a team server may refuse it for another desk\'s sake: run again
-def mark_done(ctx: AppContext, action_id: int, note: str = "") -> None:
+def mark_done(ctx: AppContext, action_id: int, note: str = "", version: int | None = None) -> None:
     """Mark an item done, with what was done (optional but encouraged) and when.
 
     Marking a done item done again keeps its first done time; an empty note keeps an earlier one.
+    ``version`` (here and below): the one the board showed, see :func:`_item`.
     """
     with transaction(ctx.sessions) as s:
-        item = _item(s, action_id)
+        item = _item(
+            s,
+            action_id,
+            version,
+            " · ".join(x for x in ("Done", note.strip()) if x),
+            words=bool(note.strip()),
+        )
         if note.strip():
             item.done_note = note.strip()
         if item.status != ActionStatus.DONE or item.done_at is None:
@@ -306,22 +347,23 @@ def mark_done(ctx: AppContext, action_id: int, note: str = "") -> None:
 
 @reports(Change.FOLLOWUPS)
 @retried  # a team server may refuse it for another desk\'s sake: run again
-def reopen(ctx: AppContext, action_id: int) -> None:
+def reopen(ctx: AppContext, action_id: int, version: int | None = None) -> None:
     """Put a done or cancelled item back on the open board; its note is kept."""
     with transaction(ctx.sessions) as s:
-        item = _item(s, action_id)
+        item = _item(s, action_id, version, "Open again")
         item.status, item.done_at = ActionStatus.OPEN, None
 
 
 @reports(Change.FOLLOWUPS)
 @retried  # a team server may refuse it for another desk\'s sake: run again
-def cancel(ctx: AppContext, action_id: int, note: str = "") -> None:
+def cancel(ctx: AppContext, action_id: int, note: str = "", version: int | None = None) -> None:
     """Drop a promise that no longer applies (it leaves the open board; nothing is deleted).
 
     A cancelled item has no done time: it was never done.
     """
     with transaction(ctx.sessions) as s:
-        item = _item(s, action_id)
+        said = " · ".join(x for x in ("Cancelled", note.strip()) if x)
+        item = _item(s, action_id, version, said, words=bool(note.strip()))
         if note.strip():
             item.done_note = note.strip()
         item.status, item.done_at = ActionStatus.CANCELLED, None
@@ -329,23 +371,23 @@ def cancel(ctx: AppContext, action_id: int, note: str = "") -> None:
 
 @reports(Change.FOLLOWUPS)
 @retried  # a team server may refuse it for another desk\'s sake: run again
-def reassign(ctx: AppContext, action_id: int, owner_id: int | None) -> None:
+def reassign(ctx: AppContext, action_id: int, owner_id: int | None, version: int | None = None) -> None:
     """Give the item to another person (None: nobody). A retired person cannot take it."""
     with transaction(ctx.sessions) as s:
-        item = _item(s, action_id)
-        if owner_id is not None:
-            person = get_or_raise(s, Person, owner_id)
-            if not person.active and owner_id != item.owner_id:
-                raise ValueError(f"{person.name} is retired: give the item to someone active")
+        named = s.get(Person, owner_id) if owner_id is not None else None
+        item = _item(s, action_id, version, f"Owner: {named.name if named else 'nobody'}")
+        person = get_or_raise(s, Person, owner_id) if owner_id is not None else None
+        if person is not None and not person.active and owner_id != item.owner_id:
+            raise ValueError(f"{person.name} is retired: give the item to someone active")
         item.owner_id = owner_id
 
 
 @reports(Change.FOLLOWUPS)
 @retried  # a team server may refuse it for another desk\'s sake: run again
-def set_due(ctx: AppContext, action_id: int, due: dt.date | None) -> None:
+def set_due(ctx: AppContext, action_id: int, due: dt.date | None, version: int | None = None) -> None:
     """Set (or with None, clear) the item's due date."""
     with transaction(ctx.sessions) as s:
-        _item(s, action_id).due_date = due
+        _item(s, action_id, version, f"Due {due}" if due else "No due date").due_date = due
 
 
 # --- export ---------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from sqlalchemy import CursorResult, Result, and_, exists, or_, text, update
 
 from winback_desktop.services.changes import Change, reports
 from winback_desktop.services.context import AppContext
-from winback_desktop.services.errors import NotFound, get_or_raise
+from winback_desktop.services.errors import NotFound
 from winback_desktop.services.roster.dates import (
     add_months,
     is_lapsed,
@@ -34,6 +34,7 @@ from winback_desktop.services.roster.dates import (
     months_between,
     parse_date,
 )
+from winback_desktop.services.roster.decisions import decide, mark_lost, unmark_lost
 from winback_desktop.services.roster.query import (
     SORTS,
     RosterResult,
@@ -45,7 +46,7 @@ from winback_desktop.services.roster.query import (
     roster_search,
     segments,
 )
-from winback_desktop.services.roster.rank import let_go_reason, refresh_priorities, rescore
+from winback_desktop.services.roster.rank import refresh_priorities, rescore
 from winback_desktop.services.roster.report import (
     LapsedRow,
     VolumeRow,
@@ -55,9 +56,9 @@ from winback_desktop.services.roster.report import (
 )
 from winback_desktop.services.roster.rules import Rule, lapse_months, last_purchase_as_of, rule
 from winback_desktop.services.roster.rules import lapsed as lapsed_clause
-from winback_desktop.services.vocab import CustomerStatus, Decision
+from winback_desktop.services.vocab import CustomerStatus
 from winback_desktop.store.connection import retried, transaction
-from winback_desktop.store.models import Customer, Order, utcnow
+from winback_desktop.store.models import Customer, Order
 
 __all__ = [
     "SORTS",
@@ -84,6 +85,7 @@ __all__ = [
     "refresh",
     "refresh_priorities",
     "refresh_statuses",
+    "rescore",
     "roster_count",
     "roster_page",
     "roster_search",
@@ -162,56 +164,6 @@ def _set(ctx: AppContext, customer_id: int, **values: object) -> None:
         )
         if not n:
             raise NotFound("customer", customer_id)
-
-
-@reports(Change.CUSTOMERS)
-def mark_lost(ctx: AppContext, customer_id: int, reason: str = "") -> None:
-    """Mark a customer lost by hand; the reason (if any) is added to their notes, dated."""
-    with transaction(ctx.sessions) as s:
-        c = get_or_raise(s, Customer, customer_id)
-        c.status = "lost"
-        reason = " ".join(reason.split())
-        if reason:
-            line = f"Marked lost on {dt.date.today().isoformat()}: {reason}"
-            c.notes = f"{c.notes.rstrip()}\n{line}" if c.notes.strip() else line
-    rescore(ctx, customer_id)
-
-
-@reports(Change.CUSTOMERS)
-def unmark_lost(ctx: AppContext, customer_id: int) -> str:
-    """Take back a "lost" mark: the status follows the lapse rule again. Returns the new status."""
-    r = rule(ctx)
-    with transaction(ctx.sessions) as s:
-        c = get_or_raise(s, Customer, customer_id)
-        if c.status == "lost":
-            recent = c.last_purchase is not None and not is_lapsed(c.last_purchase, r.as_of, r.months)
-            c.status = "active" if recent else "lapsed"
-        status = c.status
-    rescore(ctx, customer_id)
-    return status
-
-
-@reports(Change.CUSTOMERS)
-def decide(ctx: AppContext, customer_id: int, decision: str, reason: str = "") -> None:
-    """Pursue, let go (a reason is required) or undecided; let-go customers leave the call lists.
-
-    A let-go customer keeps every call and note; their priority becomes 0 with "Let go: <why>".
-    Taking a let-go back recomputes their priority.
-    """
-    if decision not in Decision.values():
-        raise ValueError(f"decision must be one of {', '.join(Decision)}, not {decision!r}")
-    reason = reason.strip()
-    if decision == "let_go" and not reason:
-        raise ValueError("letting a customer go needs a reason (e.g. 'always disputes invoices')")
-    with transaction(ctx.sessions) as s:
-        c = get_or_raise(s, Customer, customer_id)
-        was = c.decision
-        c.decision, c.decision_reason = decision, reason
-        c.decided_at = None if decision == "undecided" else utcnow()
-        if decision == "let_go":
-            c.priority, c.priority_reason = 0.0, let_go_reason(reason)
-    if was == "let_go" and decision != "let_go":
-        rescore(ctx, customer_id)
 
 
 @reports(Change.CUSTOMERS)

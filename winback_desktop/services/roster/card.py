@@ -149,5 +149,5 @@ def _actions(
 
 def action_info(a: ActionItem, owner_name: str | None) -> ActionInfo:
     return ActionInfo(
-        a.id, a.call_id, a.what, a.owner_id, owner_name or "", a.due_date, a.status, a.done_note
+        a.id, a.call_id, a.what, a.owner_id, owner_name or "", a.due_date, a.status, a.done_note, a.version
     )

@@ -62,6 +62,7 @@ ROW_COLUMNS = (
     Customer.decision_reason,
     Customer.verify_contact,
     Customer.contact_verified_on,
+    Customer.version,
 )
 
 

@@ -61,6 +61,7 @@ def bridge_for(writer: NotesWriter) -> WriterBridge:
 class Autosaver(QObject):
     saved = Signal(str)  # the time of the last save that reached the database, as HH:MM:SS
     failed = Signal(str)  # a plain message for the status line
+    conflicted = Signal(int)  # how many saves wait for the caller's choice (someone else's change)
     dirty = Signal()
     handed = Signal(object)  # after each hand-over: why the journal could not keep it, or None
 
@@ -119,7 +120,10 @@ class Autosaver(QObject):
 
     def _refresh(self) -> None:
         state = self.writer.state(self.call_id)
-        if state.problem is not None and state.pending:
+        self.conflicted.emit(state.conflicts)
+        if state.conflicts:
+            self.failed.emit("Not saved yet: your text is kept")
+        elif state.problem is not None and state.pending:
             self.failed.emit(f"Not saved yet ({state.problem}) — retrying…")
         elif not state.pending and not self._pending and state.saved_at is not None:
             self.saved.emit(state.saved_at.strftime("%H:%M:%S"))

@@ -30,6 +30,7 @@ from winback_desktop.services import clock, settings
 from winback_desktop.services.calls import lifecycle as calls
 from winback_desktop.services.calls.briefing import first_name
 from winback_desktop.services.calls.writer import notes_writer
+from winback_desktop.services.conflicts import Choice, Conflict, both, resolved_text
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.dto import CallDetail
 from winback_desktop.services.vocab import CallStatus
@@ -46,6 +47,7 @@ from winback_desktop.ui.call.stage_page import Editor, StagePage
 from winback_desktop.ui.call.starter import CallInputs, load_call
 from winback_desktop.ui.call.stepper import Stepper
 from winback_desktop.ui.call.zoom import ScriptZoom, percent
+from winback_desktop.ui.conflicts.call import CallConflicts
 from winback_desktop.ui.kit.access.focus import order_tabs
 from winback_desktop.ui.kit.access.window import ready
 from winback_desktop.ui.kit.actions import ShortcutsDialog, build
@@ -149,7 +151,9 @@ class CallWindow(QMainWindow):
         self.setObjectName("callWindow")
         self.zoom = ScriptZoom()  # the lines' size, as this user left it
         self.autosave = Autosaver(self.notes, call_id, self)
-        self.session = CallSession(ctx, call_id, self.autosave)
+        steps = {a.id: a.version for a in detail.actions}
+        self.session = CallSession(ctx, call_id, self.autosave, detail.answer_versions, steps)
+        self.conflicts = CallConflicts(self, self.notes, call_id, self._slot_label, self._show_resolved)
         lookups = {"reasons": inputs.reasons, "options": inputs.options, "people": inputs.people}
         values = placeholder_values(inputs.company, detail)
 
@@ -206,6 +210,7 @@ class CallWindow(QMainWindow):
         title = QLabel(f"<b>{html.escape(detail.customer.company)}</b>&nbsp;&nbsp;&nbsp;{html.escape(who)}")
         title.setTextFormat(Qt.TextFormat.RichText)
         header.addWidget(title, 1)
+        header.addWidget(self.conflicts.button)
         header.addWidget(self.saved_label)
         header.addSpacing(16)
         header.addWidget(self.timer_label)
@@ -261,6 +266,8 @@ class CallWindow(QMainWindow):
         self.autosave.saved.connect(lambda t: self.saved_label.setText(f"Saved {t}"))
         self.autosave.saved.connect(lambda _t: self.saved_label.setToolTip(""))
         self.autosave.failed.connect(self.saved_label.setText)
+        self.autosave.conflicted.connect(self.conflicts.refresh)
+        self.conflicts.refresh()  # saves parked before this window opened (it was closed)
         self.autosave.failed.connect(lambda _m: self.saved_label.setToolTip(recovery.kept_where(self.notes)))
         self.current = ""
         self._stepper_timer = QTimer(self, singleShot=True, interval=250)  # after typing settles
@@ -426,6 +433,49 @@ class CallWindow(QMainWindow):
                     editor.set_value("\n\n".join(parts))
                     self.session.note(stage.key, f.key, editor.value)
 
+    # -- a save that met someone else's change (ui/conflicts/call.py) -------------------------
+    def _slot_label(self, slot: str) -> str:
+        """How the screen names what a parked save is of: the field's label, "Next step"."""
+        key = slot.partition("/")[2]
+        if key.startswith("action:"):
+            return "Next step"
+        field = key.removeprefix("field:").partition(".")[2]
+        if field == PARTNER_FIELD:
+            return "Partner's logistics notes"
+        try:
+            return self.script.field(field)[1].label
+        except KeyError:
+            return field
+
+    def _show_resolved(self, slot: str, conflict: Conflict, choice: Choice) -> None:
+        """Show what stands once the caller chose (Keep mine: it is on screen already); set
+        without a signal, so it is not saved again as a change of this desk's."""
+        key = slot.partition("/")[2]
+        if choice is Choice.MINE:
+            return
+        if key.startswith("action:"):
+            steps = self._steps_editor()
+            row = next((r for r in steps.rows if f"action:{r.action_id}" == key), None) if steps else None
+            if row is not None:
+                stored = conflict.stored
+                if choice is Choice.THEIRS:
+                    row.set_values(str(stored["what"]), stored["owner_id"], stored["due_date"])
+                else:
+                    what = both(str(stored["what"]), row.what.text())
+                    row.set_values(what, row.owner.currentData(), row.due.date_value())
+            return
+        stage, _, field = key.removeprefix("field:").partition(".")
+        text = resolved_text(conflict, choice)
+        if field == PARTNER_FIELD:
+            self.partner_notes.editor.blockSignals(True)
+            self.partner_notes.editor.setPlainText(text)
+            self.partner_notes.editor.blockSignals(False)
+            return
+        page = self.pages.get(stage)
+        editor = page.editors.get(field) if page is not None else None
+        if editor is not None and hasattr(editor, "set_value"):
+            editor.set_value(text)
+
     # -- the rest ----------------------------------------------------------------------------
     def editor(self, key: str) -> Editor:
         stage, _f = self.script.field(key)
@@ -505,6 +555,8 @@ class CallWindow(QMainWindow):
         if self.ending is not None:
             self.statusBar().showMessage("The call is being ended: one moment…", 5000)
             return None
+        if not self.conflicts.choose():  # a note changed at another desk: the caller chooses first
+            return None
         found = self.script.outcome_field()
         if found is not None and not self.pages[found[0].key].text_editor(found[1].key).value():
             answer = QMessageBox.question(
@@ -577,6 +629,8 @@ class CallWindow(QMainWindow):
     def may_close(self) -> bool:
         """True when closing loses nothing the user did not choose to leave in the journal:
         everything reached the database, or the user answered "save to a file" / "close anyway"."""
+        if not self.notes.closed and not self.conflicts.choose():  # decide later: stay open
+            return False
         steps = self._steps_editor()
         waiting = steps is not None and steps.adding  # a next step the database has not made yet
         if (self.autosave.flush(CLOSE_WAIT_S) or self.notes.closed) and not waiting:

@@ -35,11 +35,13 @@ from PySide6.QtWidgets import (
 
 from winback_desktop.formats import count
 from winback_desktop.services.changes import Change
+from winback_desktop.services.conflicts import Choice, Conflict, Stale, both
 from winback_desktop.services.context import AppContext
 from winback_desktop.services.followups import board as followups
 from winback_desktop.services.followups.board import NO_OWNER, NO_OWNER_LABEL, FollowUp
 from winback_desktop.services.people import team as people
 from winback_desktop.services.vocab import ActionStatus
+from winback_desktop.ui.conflicts.dialog import ConflictDialog
 from winback_desktop.ui.followups.details import DueDateDialog, FollowUpDetails, short_line
 from winback_desktop.ui.followups.model import COLUMNS, OWNER, WHAT, FollowUpsModel
 from winback_desktop.ui.kit.actions import Action, Keys, Menu, build
@@ -131,6 +133,10 @@ def counts_text(c: followups.BoardCounts) -> str:
 def owner_label(o: followups.OwnerOption) -> str:
     label = f"{o.name} — {o.open_items} open" + (f", {o.overdue} overdue" if o.overdue else "")
     return label + ("  (retired)" if not o.active else "")
+
+
+# The change to make over what stands now, once the caller chose (someone else changed the item).
+Redo = Callable[[Conflict, Choice], Callable[[], object]]
 
 
 class FollowUpsTab(QWidget):
@@ -436,16 +442,31 @@ class FollowUpsTab(QWidget):
         return super().eventFilter(watched, event)
 
     # -- changes -------------------------------------------------------------------------------
-    def _apply(self, what: str, change: Callable[[], object], said: str = "") -> bool:
+    def _apply(
+        self, what: str, change: Callable[[], object], said: str = "", redo: Redo | None = None
+    ) -> bool:
         """Run one service change on a worker thread (a busy database never freezes the board);
         then ``said`` on the status line and the board reloads (its change watcher), or the
-        known problem is said and the board is read again. False while another is on its way."""
+        known problem is said and the board is read again. False while another is on its way.
+
+        The change names the version the board showed; when someone at another desk changed the
+        item meanwhile, nothing was changed: the conflict dialog shows theirs and this change,
+        and ``redo(conflict, choice)`` gives the change to make over what stands now."""
         if self.job is not None and self.job.running:
             self.message.emit("A change is being saved: one moment…")
             return False
 
-        def done(_result: object) -> None:
+        def attempt() -> object:
+            try:
+                return change()
+            except Stale as stale:  # nothing changed: the caller chooses, on the GUI thread
+                return stale
+
+        def done(result: object) -> None:
             self.job = None
+            if isinstance(result, Stale):
+                self._conflicted(what, result.conflict, said, redo)
+                return
             self.changed.emit()
             if said:
                 self.message.emit(said)
@@ -457,7 +478,7 @@ class FollowUpsTab(QWidget):
         self.job = write_in_background(
             self,
             self.ctx,
-            change,
+            attempt,
             done,
             doing=f"{what}…",
             not_done=f"{what}: nothing was saved",
@@ -466,6 +487,14 @@ class FollowUpsTab(QWidget):
             expected=(LookupError, ValueError),
         )
         return True
+
+    def _conflicted(self, what: str, conflict: Conflict, said: str, redo: Redo | None) -> None:
+        choice = ConflictDialog.ask(self, conflict, allow_both=bool(conflict.stored.get("both")))
+        self.refresh()  # what stands now
+        if choice is None or choice is Choice.THEIRS or redo is None:
+            self.message.emit(f"{what}: kept what was changed at another desk")
+            return
+        self._apply(what, redo(conflict, choice), said, redo)
 
     def mark_done(self) -> bool:
         f = self.selected()
@@ -479,10 +508,16 @@ class FollowUpsTab(QWidget):
         )
         if not ok:
             return False
+
+        def again(c: Conflict, choice: Choice) -> Callable[[], object]:
+            kept = both(str(c.stored["done_note"]), note) if choice is Choice.BOTH else note
+            return lambda: followups.mark_done(self.ctx, f.id, kept, c.version)
+
         return self._apply(
             "Mark done",
-            lambda: followups.mark_done(self.ctx, f.id, note),
+            lambda: followups.mark_done(self.ctx, f.id, note, f.version),
             f"Done: {short_line(f.what, 50)} ({f.company})",
+            again,
         )
 
     def reopen(self) -> bool:
@@ -491,8 +526,9 @@ class FollowUpsTab(QWidget):
             return False
         return self._apply(
             "Reopen",
-            lambda: followups.reopen(self.ctx, f.id),
+            lambda: followups.reopen(self.ctx, f.id, f.version),
             f"Reopened: {short_line(f.what, 50)} ({f.company})",
+            lambda c, _choice: lambda: followups.reopen(self.ctx, f.id, c.version),
         )
 
     def reassign(self) -> bool:
@@ -515,8 +551,9 @@ class FollowUpsTab(QWidget):
             return False
         return self._apply(
             "Reassign",
-            lambda: followups.reassign(self.ctx, f.id, owner_id),
+            lambda: followups.reassign(self.ctx, f.id, owner_id, f.version),
             f"{short_line(f.what, 50)} now with {label.split(' (')[0]}",
+            lambda c, _choice: lambda: followups.reassign(self.ctx, f.id, owner_id, c.version),
         )
 
     def change_due(self) -> bool:
@@ -528,8 +565,9 @@ class FollowUpsTab(QWidget):
             return False
         return self._apply(
             "Due date",
-            lambda: followups.set_due(self.ctx, f.id, due),
+            lambda: followups.set_due(self.ctx, f.id, due, f.version),
             f"Due {short_date(due) if due else 'no date'}: {short_line(f.what, 50)}",
+            lambda c, _choice: lambda: followups.set_due(self.ctx, f.id, due, c.version),
         )
 
     def cancel_item(self) -> bool:
@@ -544,10 +582,16 @@ class FollowUpsTab(QWidget):
         )
         if not ok:
             return False
+
+        def again(c: Conflict, choice: Choice) -> Callable[[], object]:
+            kept = both(str(c.stored["done_note"]), note) if choice is Choice.BOTH else note
+            return lambda: followups.cancel(self.ctx, f.id, kept, c.version)
+
         return self._apply(
             "Cancel item",
-            lambda: followups.cancel(self.ctx, f.id, note),
+            lambda: followups.cancel(self.ctx, f.id, note, f.version),
             f"Cancelled: {short_line(f.what, 50)} ({f.company})",
+            again,
         )
 
     def export_csv(self) -> Path | None:

@@ -37,6 +37,7 @@ from winback_desktop.ui.kit.format import money, short_date
 from winback_desktop.ui.kit.read_only import mark_editing
 from winback_desktop.ui.kit.signals import on_change
 from winback_desktop.ui.kit.widgets import with_name, with_tip
+from winback_desktop.ui.roster import decisions
 from winback_desktop.ui.roster.model import PAGE, RosterModel, row_value
 
 if TYPE_CHECKING:
@@ -203,7 +204,7 @@ class CustomerDetails(QFrame):
     def _decide(self, decision: str, reason: str = "") -> None:
         if self.row is None:
             return
-        load_roster_service().decide(self.attached_ctx, self.row.id, decision, reason)
+        decisions.decide(self, self.attached_ctx, self.row, decision, reason)  # over the version shown
 
     def _let_go(self) -> None:
         if self.row is None:
@@ -228,13 +229,13 @@ class CustomerDetails(QFrame):
         if self.row is None:
             return
         if self.row.status == "lost":
-            load_roster_service().unmark_lost(self.attached_ctx, self.row.id)
+            decisions.unmark_lost(self, self.attached_ctx, self.row)
         else:
             question = f"Why is {self.row.company} lost? (optional)"
             reason, ok = QInputDialog.getText(self, "Mark lost", question)
             if not ok:
                 return
-            load_roster_service().mark_lost(self.attached_ctx, self.row.id, reason)
+            decisions.mark_lost(self, self.attached_ctx, self.row, reason)
 
 
 class RosterPanel(QWidget):
