@@ -442,67 +442,13 @@ def test_backup_on_a_team_database_points_to_the_servers_backups(capsys, data_di
         drop_database(name)
 
 
-class CuttableProxy:
-    """A loopback TCP proxy to the server whose ``cut()`` resets every connection through it:
-    the network gone in the middle of a copy."""
-
-    def __init__(self, host: str, port: int):
-        import socket
-        import threading
-
-        self.target = (host, port)
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.sockets: list[socket.socket] = []
-        self.cut_off = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        import socket
-        import threading
-
-        while not self.cut_off.is_set():
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            self.sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(a, b) -> None:
-        try:
-            while data := a.recv(65536):
-                b.sendall(data)
-        except OSError:
-            pass
-
-    def cut(self) -> None:
-        import socket
-        import struct
-
-        self.cut_off.set()
-        self.listener.close()
-        for s in self.sockets:
-            try:
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # a reset
-                s.shutdown(socket.SHUT_RDWR)
-                s.close()
-            except OSError:
-                pass
-
-
 @needs_server
 def test_a_connection_lost_midway_leaves_the_team_database_empty(local_data, empty_target):
-    from sqlalchemy.engine import make_url
-
+    from tests.helpers.postgres import Proxy
     from winback_desktop.services.maintenance import server, transfer
 
-    target = make_url(empty_target)
-    proxy = CuttableProxy(target.host or "127.0.0.1", target.port or 5432)
-    through = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    proxy = Proxy.to(empty_target)
+    through = proxy.url(empty_target)
     copied: list[str] = []
 
     def said(table: str, n: int) -> None:
@@ -516,6 +462,7 @@ def test_a_connection_lost_midway_leaves_the_team_database_empty(local_data, emp
             transfer.copy_to_server(ctx.engine, through, said=said)
     finally:
         ctx.close()
+        proxy.close()
     assert "customers" in copied and "stage_answers" not in copied
     assert "nothing was copied" in str(lost.value)
     counts = rows_of(empty_target)  # asked directly, not through the proxy

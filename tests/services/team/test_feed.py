@@ -3,7 +3,6 @@ own writes are not told twice. Run on SQLite (polling) and on PostgreSQL (LISTEN
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import subprocess
 import sys
@@ -144,77 +143,14 @@ def test_a_reader_left_behind_by_the_log_hears_everything(ctx, other):
     conn.close()
 
 
-class CuttableProxy:
-    """A loopback TCP proxy to the test server that can be cut (every connection dropped, none
-    accepted) and restored: a network that goes away under the listening connection."""
-
-    def __init__(self, port: int):
-        import socket
-
-        self.target = ("127.0.0.1", port)
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.up = threading.Event()
-        self.up.set()
-        self.pairs: list[tuple[object, object]] = []
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        import socket
-
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            if not self.up.is_set():
-                client.close()
-                continue
-            upstream = socket.create_connection(self.target)
-            with self.lock:
-                self.pairs.append((client, upstream))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(a, b) -> None:
-        try:
-            while data := a.recv(65536):
-                b.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (a, b):
-                with contextlib.suppress(OSError):
-                    s.shutdown(2)
-
-    def cut(self) -> None:
-        self.up.clear()
-        with self.lock:
-            pairs, self.pairs = self.pairs, []
-        for pair in pairs:
-            for s in pair:
-                with contextlib.suppress(OSError):
-                    s.shutdown(2)  # type: ignore[attr-defined]
-                    s.close()  # type: ignore[attr-defined]
-
-    def restore(self) -> None:
-        self.up.set()
-
-    def close(self) -> None:
-        self.cut()
-        self.server.close()
-
-
 @pytest.mark.skipif(server_url() is None, reason="LISTEN/NOTIFY: the PostgreSQL run")
 def test_a_lost_listening_connection_comes_back_and_reads_everything(paths, other, monkeypatch):
-    from sqlalchemy.engine import make_url
+    from tests.helpers.postgres import Proxy
 
     monkeypatch.setattr(team_feed, "RETRY_S", 0.3)
-    url = make_url(paths.database_url)
-    proxy = CuttableProxy(url.port or 5432)
-    desk = open_app(dataclasses.replace(paths, database_url=url.set(port=proxy.port).render_as_string(False)))
+    assert paths.database_url is not None
+    proxy = Proxy.to(paths.database_url)
+    desk = open_app(dataclasses.replace(paths, database_url=proxy.url(paths.database_url)))
     try:
         heard = Heard(desk)
         feed = team_feed.follow(desk)
